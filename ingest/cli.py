@@ -1,0 +1,182 @@
+"""The `moneytrail` command: ingest files, run the whole job, match name lists, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ingest import dbt_runner, manifest, warehouse
+from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
+from ingest.tabular import TabularError, TabularOptions, load_tabular
+
+DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
+EXIT_INPUT_ERROR = 2
+EXIT_BUILD_FAILED = 1
+
+
+def _unescape(value: str) -> str:
+    """Let users type \\t for a tab on the command line."""
+    return {"\\t": "\t", "tab": "\t", "\\|": "|"}.get(value, value)
+
+
+def _add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="load a CSV/TSV file or a SQL dump into the warehouse's raw schema")
+    p.add_argument("path", type=Path, help="input file (.csv, .tsv, .txt, .sql, .sql.gz)")
+    p.add_argument("--table", help="raw table name (CSV/TSV; for dumps: the dump's own table names)")
+    p.add_argument("--format", choices=["auto", "csv", "sql_dump"], default="auto")
+    p.add_argument("--delimiter", default=None, help="field delimiter (default , or tab for .tsv; \\t for tab)")
+    quote = p.add_mutually_exclusive_group()
+    quote.add_argument("--quote", default='"', help='quote character (default ")')
+    quote.add_argument("--no-quote", action="store_true", help="fields are never quoted (FEC bulk files)")
+    p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--no-header", action="store_true", help="the file has no header line")
+    p.add_argument("--header-file", type=Path, help="take column names from this file's first line")
+    p.add_argument("--columns", help="comma-separated column names (with --no-header)")
+    p.add_argument("--table-prefix", default="", help="dumps: prefix for every table name")
+    p.add_argument("--schema", type=Path, dest="schema_path",
+                   help="dumps: a schema-only dump whose CREATE TABLEs define the data dump's tables")
+    p.add_argument("--allow-sqlite-pragma-header", action="store_true",
+                   help="dumps: accept the `PRAGMA foreign_keys=OFF` line sqlite3 .dump writes first")
+    p.add_argument("--skip-programmable-objects", action="store_true",
+                   help="dumps: skip (with a warning) triggers, views, functions defined after the data")
+    p.add_argument("--manifest-json", type=Path, help="also write the manifest rows of this load as JSON")
+    _add_db(p)
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help=f"warehouse file (default ${warehouse.DB_ENV} or {warehouse.DEFAULT_DB})")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="ingest a run file's inputs, dbt build, write the report")
+    p.add_argument("run_file", type=Path, help="run file (YAML: name, inputs, vars)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default output/<name>)")
+    _add_db(p)
+    d = sub.add_parser("demo", help="the whole job on the bundled golden demo data")
+    d.add_argument("--out", type=Path, default=None, help="output folder (default output/demo)")
+    _add_db(d)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="moneytrail",
+        description="Follow the money: contracts, contributions and candidates in one DuckDB warehouse.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_ingest(sub)
+    _add_run(sub)
+    return parser
+
+
+def _tabular_options(args: argparse.Namespace) -> TabularOptions:
+    delimiter = args.delimiter
+    if delimiter is None:
+        delimiter = "\t" if args.path.name.lower().endswith((".tsv", ".tab")) else ","
+    return TabularOptions(
+        delimiter=_unescape(delimiter),
+        quote=None if args.no_quote else args.quote,
+        encoding=args.encoding,
+        header=not args.no_header,
+        header_file=args.header_file,
+        columns=tuple(c.strip() for c in args.columns.split(",")) if args.columns else None,
+    )
+
+
+def load_input(con, spec: InputSpec) -> list[manifest.ManifestEntry]:
+    if spec.format == "csv":
+        assert spec.table is not None and spec.tabular is not None
+        return [load_tabular(con, spec.path, spec.table, spec.tabular)]
+    from ingest.sqldump import load_dump  # the dump reader is only needed for dumps
+
+    return load_dump(con, spec.path, **spec.dump_options)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    fmt = guess_format(args.path) if args.format == "auto" else args.format
+    if fmt == "csv":
+        if not args.table:
+            print("error: --table is required for CSV/TSV input", file=sys.stderr)
+            return EXIT_INPUT_ERROR
+        spec = InputSpec(args.path, fmt, args.table, _tabular_options(args))
+    else:
+        options = {
+            "table_prefix": args.table_prefix,
+            "allow_sqlite_pragma_header": args.allow_sqlite_pragma_header,
+            "skip_programmable_objects": args.skip_programmable_objects,
+        }
+        if args.schema_path is not None:
+            options["schema_path"] = args.schema_path
+        spec = InputSpec(args.path, fmt, args.table, None, options)
+    con = warehouse.connect(args.db)
+    try:
+        entries = load_input(con, spec)
+    finally:
+        con.close()
+    for entry in entries:
+        print(f"loaded raw.{entry.table_name}: {entry.row_count:,} rows "
+              f"(dataset_version_id {entry.dataset_version_id})")
+    if args.manifest_json:
+        write_manifest_json(args.manifest_json, entries)
+    return 0
+
+
+def write_manifest_json(path: Path, entries: Sequence[manifest.ManifestEntry]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = [e.as_dict() for e in sorted(entries, key=lambda e: e.table_name)]
+    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
+    run = load_run_file(run_file)
+    db_path = args.db or warehouse.default_path()
+    out_dir = args.out or Path("output") / run.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    print(f"[1/3] ingest {len(run.inputs)} input(s) into {db_path}")
+    con = warehouse.connect(db_path)
+    entries: list[manifest.ManifestEntry] = []
+    try:
+        for spec in run.inputs:
+            loaded = load_input(con, spec)
+            entries += loaded
+            for entry in loaded:
+                print(f"      raw.{entry.table_name}: {entry.row_count:,} rows from {entry.source_path}")
+    finally:
+        con.close()
+    write_manifest_json(out_dir / "ingest_manifest.json", entries)
+
+    print("[2/3] dbt build")
+    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
+    if result.exception:
+        print(f"dbt stopped: {result.exception}", file=sys.stderr)
+
+    print(f"[3/3] results: warehouse {db_path}, outputs in {out_dir}/")
+    if not result.success:
+        print("the build had failures: see the dbt output above", file=sys.stderr)
+        return EXIT_BUILD_FAILED
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "ingest":
+            return cmd_ingest(args)
+        if args.command == "run":
+            return cmd_run(args, args.run_file)
+        if args.command == "demo":
+            return cmd_run(args, DEMO_RUN_FILE)
+    except (TabularError, RunFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    parser.error(f"unknown command {args.command}")
+    return EXIT_INPUT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Load CSV/TSV (any single-character delimiter) into ``raw.<table>``, streaming and atomically.
+
+Every value lands as VARCHAR exactly as written in the file: typing belongs to the staging
+models, where a value that does not parse becomes a counted reject instead of a silent coercion.
+An empty field is loaded as the empty string, not NULL, for the same reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest import manifest
+from ingest.manifest import RAW_SCHEMA, ROW_INDEX, ManifestEntry
+
+BATCH_ROWS = 100_000
+PROGRESS_EVERY_ROWS = 1_000_000
+
+csv.field_size_limit(1 << 30)
+
+
+class TabularError(ValueError):
+    """Input that cannot be loaded faithfully. The message names the file and line."""
+
+
+@dataclass(frozen=True)
+class TabularOptions:
+    delimiter: str = ","
+    quote: str | None = '"'  # None: quoting off (FEC bulk files use bare '"' inside values)
+    encoding: str = "utf-8"
+    header: bool = True  # first line holds the column names
+    header_file: Path | None = None  # column names from another file (first line)
+    columns: tuple[str, ...] | None = None  # column names given explicitly
+
+    def __post_init__(self) -> None:
+        if len(self.delimiter) != 1:
+            raise TabularError(f"delimiter must be one character, got {self.delimiter!r}")
+        if self.quote is not None and len(self.quote) != 1:
+            raise TabularError(f"quote must be one character or none, got {self.quote!r}")
+        sources = [self.header_file is not None, self.columns is not None]
+        if sum(sources) > 1:
+            raise TabularError("give column names once: --header-file or --columns, not both")
+        if self.header and any(sources):
+            raise TabularError(
+                "the file has its own header line; use --no-header with --header-file or --columns"
+            )
+        if not self.header and not any(sources):
+            raise TabularError(
+                "no column names: the file has no header line, so pass --header-file or --columns"
+            )
+        try:
+            info = codecs.lookup(self.encoding)
+        except LookupError:
+            raise TabularError(f"unknown encoding {self.encoding!r}") from None
+        if info.name.startswith(("utf-16", "utf-32")):
+            raise TabularError(
+                f"encoding {self.encoding!r} is not line-compatible; re-encode the file as UTF-8"
+            )
+
+
+def _physical_lines(
+    path: Path, encoding: str, hasher: "hashlib._Hash", counter: list[int]
+) -> Iterator[str]:
+    """Decoded lines, each decoded alone so a bad byte is reported with its line number."""
+    strip_bom = codecs.lookup(encoding).name == "utf-8"
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            hasher.update(raw)
+            counter[0] += len(raw)
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise TabularError(
+                    f"{path.name} line {number}: bytes {raw[exc.start:exc.end]!r} at column "
+                    f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
+                ) from None
+            if number == 1 and strip_bom and text.startswith("\ufeff"):
+                text = text[1:]
+            yield text
+
+
+def _reader(lines: Iterator[str], options: TabularOptions) -> "csv._reader":
+    if options.quote is None:
+        return csv.reader(lines, delimiter=options.delimiter, quoting=csv.QUOTE_NONE, strict=True)
+    return csv.reader(
+        lines, delimiter=options.delimiter, quotechar=options.quote, doublequote=True, strict=True
+    )
+
+
+def _check_columns(columns: Sequence[str], where: str) -> list[str]:
+    names = list(columns)
+    if not names:
+        raise TabularError(f"{where}: no column names")
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name.strip() == "":
+            raise TabularError(f"{where}: column {position} has an empty name")
+        if name.lower() == ROW_INDEX:
+            raise TabularError(
+                f"{where}: column {position} is named {name!r}, which the loader reserves for "
+                "the input row position; rename it in the header"
+            )
+        key = name.lower()
+        if key in seen:
+            raise TabularError(
+                f"{where}: column name {name!r} appears twice (columns {seen[key]} and {position})"
+            )
+        seen[key] = position
+    return names
+
+
+def _header_from_file(header_file: Path, options: TabularOptions) -> list[str]:
+    with open(header_file, encoding=options.encoding, newline="") as fh:
+        first = fh.readline()
+    fields = next(_reader(iter([first]), options), [])
+    # Header files are sometimes written comma-separated for a pipe-delimited body.
+    if len(fields) == 1 and options.delimiter not in first and "," in first:
+        fields = next(csv.reader([first]))
+    return _check_columns([f.strip() for f in fields], f"header file {header_file.name}")
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _validate_table_name(table: str) -> None:
+    if not table or not all(ch.isalnum() or ch == "_" for ch in table) or table[0].isdigit():
+        raise TabularError(
+            f"table name {table!r} must be letters, digits and underscores, not starting with a digit"
+        )
+    if table == manifest.MANIFEST_TABLE:
+        raise TabularError(f"table name {table!r} is reserved for the ingest manifest")
+
+
+ProgressFn = Callable[[int, int, float], None]
+
+
+def stderr_progress(rows: int, nbytes: int, elapsed: float) -> None:
+    rate = rows / elapsed if elapsed > 0 else 0.0
+    print(
+        f"  ... {rows:,} rows, {nbytes / 1e6:,.1f} MB read, {rate:,.0f} rows/s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def load_tabular(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    table: str,
+    options: TabularOptions = TabularOptions(),
+    progress: ProgressFn | None = stderr_progress,
+) -> ManifestEntry:
+    """Load one delimited file into ``raw.<table>`` in one transaction; replace any earlier load.
+
+    Fails closed: a ragged row, broken quoting or undecodable bytes raise TabularError naming
+    the line, and the warehouse keeps exactly what it held before.
+    """
+    path = Path(path)
+    _validate_table_name(table)
+    if not path.is_file():
+        raise TabularError(f"input file not found: {path}")
+
+    hasher = hashlib.sha256()
+    byte_counter = [0]
+    lines = _physical_lines(path, options.encoding, hasher, byte_counter)
+    reader = _reader(lines, options)
+
+    if options.header:
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise TabularError(f"{path.name}: the file is empty (no header line)") from None
+        except csv.Error as exc:
+            raise TabularError(f"{path.name} line 1: {exc}; nothing was loaded") from None
+        columns = _check_columns(header, f"{path.name} line 1 (header)")
+    elif options.header_file is not None:
+        columns = _header_from_file(options.header_file, options)
+    else:
+        columns = _check_columns(options.columns or (), "--columns")
+
+    width = len(columns)
+    schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])
+    target = f"{RAW_SCHEMA}.{quote_ident(table)}"
+    column_ddl = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
+
+    manifest.ensure_raw_schema(con)
+    con.execute("begin transaction")
+    try:
+        con.execute(f"drop table if exists {target}")
+        con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
+        rows = _stream_rows(con, path, reader, width, schema, target, byte_counter, progress)
+        version_id = manifest.dataset_version_id(hasher.hexdigest(), table)
+        entry = ManifestEntry(
+            table_name=table,
+            dataset_version_id=version_id,
+            source_path=manifest.display_path(path),
+            source_format="csv",
+            input_sha256=hasher.hexdigest(),
+            input_bytes=byte_counter[0],
+            row_count=rows,
+            details={
+                "delimiter": options.delimiter,
+                "quote": options.quote,
+                "encoding": options.encoding,
+                "header": "file" if options.header else (
+                    "header_file" if options.header_file else "columns"
+                ),
+                "columns": columns,
+            },
+        )
+        manifest.record(con, entry)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return entry
+
+
+def _stream_rows(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    reader: "csv._reader",
+    width: int,
+    schema: pa.Schema,
+    target: str,
+    byte_counter: list[int],
+    progress: ProgressFn | None,
+) -> int:
+    buffers: list[list[str]] = [[] for _ in range(width)]
+    start_index = 0
+    row_index = 0
+    started = time.monotonic()
+    next_progress = PROGRESS_EVERY_ROWS
+    first_line = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise TabularError(f"{path.name} line {first_line}: {exc}; nothing was loaded") from None
+        if len(record) != width:
+            if not record and reader.line_num == first_line:
+                raise TabularError(
+                    f"{path.name} line {first_line}: empty line inside the data; nothing was loaded"
+                )
+            raise TabularError(
+                f"{path.name} line {first_line}: expected {width} fields, found {len(record)}; "
+                "nothing was loaded"
+            )
+        for buffer, value in zip(buffers, record):
+            buffer.append(value)
+        row_index += 1
+        first_line = reader.line_num + 1
+        if row_index - start_index >= BATCH_ROWS:
+            _flush(con, buffers, start_index, row_index, schema, target)
+            start_index = row_index
+        if progress is not None and row_index >= next_progress:
+            progress(row_index, byte_counter[0], time.monotonic() - started)
+            next_progress += PROGRESS_EVERY_ROWS
+    if row_index > start_index:
+        _flush(con, buffers, start_index, row_index, schema, target)
+    return row_index
+
+
+def _flush(
+    con: duckdb.DuckDBPyConnection,
+    buffers: list[list[str]],
+    start_index: int,
+    end_index: int,
+    schema: pa.Schema,
+    target: str,
+) -> None:
+    arrays = [pa.array(range(start_index, end_index), type=pa.int64())]
+    arrays += [pa.array(buffer, type=pa.string()) for buffer in buffers]
+    batch = pa.Table.from_arrays(arrays, schema=schema)  # noqa: F841 - read by DuckDB below
+    con.execute(f"insert into {target} select * from batch")
+    for buffer in buffers:
+        buffer.clear()

@@ -1,0 +1,176 @@
+{#-
+  The role map contract: which canonical fields each role has, their types, which must be
+  mapped (required) and which must hold a value in every row (nonempty; else the row is a reject).
+  Everything that reads the role map goes through these macros, so a missing role, field or
+  column stops the build with one message that names it and says where to set it.
+-#}
+
+{% macro role_fields() %}
+  {{ return({
+    'contributions': {
+      'contribution_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "the source's own id of the contribution"},
+      'contributor_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'individual or organisation code as the source writes it'},
+      'donor_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'name of the contributor'},
+      'donor_zip': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "contributor's ZIP or postal code"},
+      'donor_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "the source's own contributor id"},
+      'employer': {'type': 'text', 'required': true, 'nonempty': false, 'doc': 'employer the contributor wrote down'},
+      'occupation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "contributor's occupation"},
+      'recipient_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee or candidate receiving the money'},
+      'recipient_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'name of the recipient'},
+      'donation_date': {'type': 'date', 'required': true, 'nonempty': true, 'doc': 'date of the contribution'},
+      'amount': {'type': 'amount', 'required': true, 'nonempty': true, 'doc': 'amount in dollars (negative for refunds)'},
+      'memo_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'memo marker (memo rows do not count toward totals)'},
+      'transaction_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'transaction type code'},
+      'election_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election the contribution is for (e.g. FEC P2018, G2018)'},
+    },
+    'contracts': {
+      'award_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'award or contract id'},
+      'vendor_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'name of the vendor (recipient of the award)'},
+      'parent_vendor_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'parent company of the vendor'},
+      'agency': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'awarding agency or office'},
+      'award_date': {'type': 'date', 'required': false, 'nonempty': false, 'doc': 'date of the award (needed for the timing analysis)'},
+      'contract_value': {'type': 'amount', 'required': false, 'nonempty': false, 'doc': 'value of the award in dollars'},
+      'procurement_method': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'how the award was competed (sole source, ...)'},
+      'fiscal_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'fiscal year of the award'},
+    },
+    'candidates': {
+      'candidate_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate id'},
+      'candidate_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate name'},
+      'committee_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "id of the candidate's committee (joins contributions.recipient_id)"},
+      'office': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'office sought'},
+      'party': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'party'},
+      'state': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'state'},
+      'election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election year'},
+    },
+  }) }}
+{% endmacro %}
+
+
+{% macro role_map_error(message) %}
+  {{ exceptions.raise_compiler_error(
+      "role map: " ~ message ~ ". Set it under vars.role_map in dbt_project.yml, or in the vars of your run file (moneytrail run FILE), or with dbt --vars."
+  ) }}
+{% endmacro %}
+
+
+{#- The validated configuration of one role. -#}
+{% macro role_config(role) %}
+  {% set role_map = var('role_map', none) %}
+  {% if role_map is none or role_map is not mapping %}
+    {{ role_map_error("vars.role_map is missing or not a mapping") }}
+  {% endif %}
+  {% if role not in role_map or role_map[role] is none %}
+    {{ role_map_error("role '" ~ role ~ "' is not configured (add role_map." ~ role ~ " with table: or model:, and columns:)") }}
+  {% endif %}
+  {% set cfg = role_map[role] %}
+  {% set known_keys = ['table', 'model', 'columns', 'when', 'organisation_types', 'reject_tolerance', 'description'] %}
+  {% for key in cfg %}
+    {% if key not in known_keys %}
+      {{ role_map_error("role '" ~ role ~ "' has unknown key '" ~ key ~ "' (allowed: " ~ known_keys | join(', ') ~ ")") }}
+    {% endif %}
+  {% endfor %}
+  {% if ('table' in cfg) == ('model' in cfg) %}
+    {{ role_map_error("role '" ~ role ~ "' needs exactly one of table: (a raw table) or model: (a dbt model)") }}
+  {% endif %}
+  {% set fields = role_fields()[role] %}
+  {% set columns = cfg.get('columns') or {} %}
+  {% for field in columns %}
+    {% if field not in fields %}
+      {{ role_map_error("role '" ~ role ~ "' maps unknown field '" ~ field ~ "' (fields of this role: " ~ fields.keys() | list | sort | join(', ') ~ ")") }}
+    {% endif %}
+  {% endfor %}
+  {% for field, spec in fields.items() %}
+    {% if spec.required and field not in columns %}
+      {{ role_map_error("role '" ~ role ~ "' is missing required field '" ~ field ~ "' (add role_map." ~ role ~ ".columns." ~ field ~ ": <column name>)") }}
+    {% endif %}
+    {% if field in columns and spec.type == 'date' and (columns[field] is not mapping or 'format' not in columns[field] or 'column' not in columns[field]) %}
+      {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is a date and needs {column: <name>, format: <strptime format>}") }}
+    {% endif %}
+  {% endfor %}
+  {{ return(cfg) }}
+{% endmacro %}
+
+
+{#- The column a field is mapped to, or none when an optional field is not mapped. -#}
+{% macro role_column(role, field) %}
+  {% set columns = role_config(role).get('columns') or {} %}
+  {% set mapped = columns.get(field) %}
+  {% if mapped is mapping %}{{ return(mapped['column']) }}{% endif %}
+  {{ return(mapped) }}
+{% endmacro %}
+
+
+{#- The relation playing a role; at execution time also checks every mapped column exists. -#}
+{% macro role_relation(role) %}
+  {% set cfg = role_config(role) %}
+  {% if 'table' in cfg %}
+    {% set relation = source('raw', role) %}
+  {% else %}
+    {% set relation = ref(cfg['model']) %}
+  {% endif %}
+  {% if execute %}
+    {% set existing = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) %}
+    {% if existing is none %}
+      {% if 'table' in cfg %}
+        {{ role_map_error("role '" ~ role ~ "' points at table raw." ~ cfg['table'] ~ ", which does not exist in the warehouse (load it with: moneytrail ingest FILE --table " ~ cfg['table'] ~ ")") }}
+      {% else %}
+        {{ role_map_error("role '" ~ role ~ "' points at model " ~ cfg['model'] ~ ", which has not been built") }}
+      {% endif %}
+    {% endif %}
+    {% set have = adapter.get_columns_in_relation(existing) | map(attribute='name') | list %}
+    {% set wanted = [] %}
+    {% for field in role_fields()[role] %}
+      {% set col = role_column(role, field) %}
+      {% if col is not none %}{% do wanted.append((field, col)) %}{% endif %}
+    {% endfor %}
+    {% for w in cfg.get('when') or [] %}{% do wanted.append(('when', w.get('column'))) %}{% endfor %}
+    {% if 'model' in cfg %}{% do wanted.append(('row_ref', 'row_ref')) %}{% endif %}
+    {% for field, col in wanted %}
+      {% if col not in have %}
+        {{ role_map_error("role '" ~ role ~ "' maps field '" ~ field ~ "' to column '" ~ col ~ "', which " ~ existing ~ " does not have (its columns: " ~ have | join(', ') ~ ")") }}
+      {% endif %}
+    {% endfor %}
+  {% endif %}
+  {{ return(relation) }}
+{% endmacro %}
+
+
+{#- SQL predicate for the role's `when:` filters (true when none). -#}
+{% macro role_when_predicate(role) %}
+  {% set filters = role_config(role).get('when') or [] %}
+  {% if filters | length == 0 %}{{ return('true') }}{% endif %}
+  {% set parts = [] %}
+  {% for f in filters %}
+    {% if f is not mapping or 'column' not in f %}
+      {{ role_map_error("role '" ~ role ~ "' has a when: entry without column: (" ~ f ~ ")") }}
+    {% endif %}
+    {% set col = adapter.quote(f['column']) %}
+    {% if 'equals' in f %}
+      {% do parts.append(col ~ ' = ' ~ sql_string(f['equals'])) %}
+    {% elif 'in' in f %}
+      {% set vals = [] %}{% for v in f['in'] %}{% do vals.append(sql_string(v)) %}{% endfor %}
+      {% do parts.append(col ~ ' in (' ~ vals | join(', ') ~ ')') %}
+    {% elif 'not_in' in f %}
+      {% set vals = [] %}{% for v in f['not_in'] %}{% do vals.append(sql_string(v)) %}{% endfor %}
+      {% do parts.append('coalesce(' ~ col ~ ' not in (' ~ vals | join(', ') ~ '), true)') %}
+    {% elif 'is_null' in f %}
+      {% do parts.append(col ~ (' is null' if f['is_null'] else ' is not null')) %}
+    {% else %}
+      {{ role_map_error("role '" ~ role ~ "' when: on column '" ~ f['column'] ~ "' needs one of equals:, in:, not_in:, is_null:") }}
+    {% endif %}
+  {% endfor %}
+  {{ return('coalesce(' ~ parts | join(' and ') ~ ', false)') }}
+{% endmacro %}
+
+
+{% macro sql_string(value) %}
+  {{ return("'" ~ (value | string).replace("'", "''") ~ "'") }}
+{% endmacro %}
+
+
+{% macro reject_tolerance(role) %}
+  {% set per_role = var('reject_tolerance', {}) or {} %}
+  {% set cfg = role_config(role) %}
+  {% if 'reject_tolerance' in cfg %}{{ return(cfg['reject_tolerance'] | int) }}{% endif %}
+  {{ return((per_role.get(role, 0) if per_role is mapping else per_role) | int) }}
+{% endmacro %}

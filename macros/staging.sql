@@ -1,0 +1,105 @@
+{#-
+  The body of a base model: the role's relation renamed to canonical fields and typed, with a
+  row reference, the `when:` verdict and a reject reason per row. Nothing is dropped here:
+  stg_<role> keeps accepted rows, stg_rejects keeps rows that did not parse, and
+  dq_row_accounting proves that input = filtered out + rejected + staged.
+-#}
+{% macro stage_role(role) %}
+{%- set cfg = role_config(role) -%}
+{%- set relation = role_relation(role) -%}
+{%- set fields = role_fields()[role] -%}
+with source as (
+    select * from {{ relation }}
+),
+{%- if 'table' in cfg %}
+manifest as (
+    select dataset_version_id
+    from {{ source('raw', 'ingest_manifest') }}
+    where table_name = {{ sql_string(cfg['table']) }}
+),
+{%- endif %}
+renamed as (
+    select
+        {%- if 'table' in cfg %}
+        'db://' || manifest.dataset_version_id || '#row_index=' || source.row_index as row_ref,
+        manifest.dataset_version_id,
+        source.row_index,
+        {%- else %}
+        cast(source.row_ref as varchar) as row_ref,
+        {%- endif %}
+        {{ role_when_predicate(role) }} as passes_when,
+        {%- for field, spec in fields.items() %}
+        {%- set col = role_column(role, field) %}
+        {%- if col is none %}
+        cast(null as varchar) as {{ field }}_text{{ "," if not loop.last }}
+        {%- else %}
+        nullif(trim(cast(source.{{ adapter.quote(col) }} as varchar)), '') as {{ field }}_text{{ "," if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    from source
+    {%- if 'table' in cfg %}
+    {#- fail closed: a raw table without its manifest row has no dataset_version_id #}
+    left join manifest on true
+    {%- endif %}
+),
+typed as (
+    select
+        *,
+        {%- for field, spec in fields.items() %}
+        {%- if spec.type == 'date' %}
+        {%- set fmt = (cfg['columns'].get(field) or {}).get('format', '%Y-%m-%d') if cfg['columns'].get(field) is mapping else '%Y-%m-%d' %}
+        cast(try_strptime({{ field }}_text, {{ sql_string(fmt) }}) as date) as {{ field }},
+        {%- elif spec.type == 'amount' %}
+        try_cast({{ field }}_text as decimal(38, 10)) as {{ field }}_exact,
+        {%- endif %}
+        {%- endfor %}
+    from renamed
+),
+checked as (
+    select
+        *,
+        concat_ws('; ',
+            {%- if 'table' in cfg %}
+            case when dataset_version_id is null then 'table has no ingest manifest row' end,
+            {%- endif %}
+            {%- for field, spec in fields.items() %}
+            {%- if spec.nonempty %}
+            case when {{ field }}_text is null then 'missing {{ field }}' end,
+            {%- endif %}
+            {%- if spec.type == 'date' %}
+            case when {{ field }}_text is not null and {{ field }} is null then 'unparseable {{ field }}' end,
+            {%- elif spec.type == 'amount' %}
+            case when {{ field }}_text is not null and {{ field }}_exact is null then 'unparseable {{ field }}' end,
+            case when {{ field }}_exact is not null and {{ field }}_exact <> cast({{ field }}_exact as decimal(18, 2)) then '{{ field }} has more than 2 decimal places' end,
+            case when {{ field }}_exact is not null and abs({{ field }}_exact) >= 1e16 then '{{ field }} out of range' end,
+            {%- endif %}
+            {%- endfor %}
+            null
+        ) as reject_reasons
+    from typed
+)
+select
+    row_ref,
+    {%- if 'table' in cfg %}
+    dataset_version_id,
+    row_index,
+    {%- else %}
+    cast(null as varchar) as dataset_version_id,
+    cast(null as bigint) as row_index,
+    {%- endif %}
+    passes_when,
+    nullif(reject_reasons, '') as reject_reason,
+    {%- for field, spec in fields.items() %}
+    {%- if spec.type == 'date' %}
+    {{ field }},
+    {%- elif spec.type == 'amount' %}
+    case when abs({{ field }}_exact) < 1e16 then cast({{ field }}_exact as decimal(18, 2)) end as {{ field }},
+    {%- else %}
+    {{ field }}_text as {{ field }},
+    {%- endif %}
+    {%- endfor %}
+    {%- for field, spec in fields.items() if spec.type in ('date', 'amount') %}
+    {{ field }}_text as {{ field }}_raw{{ "," if not loop.last }}
+    {%- endfor %}
+from checked
+{% endmacro %}
