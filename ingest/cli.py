@@ -136,7 +136,7 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     out_dir = args.out or Path("output") / run.name
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    print(f"[1/3] ingest {len(run.inputs)} input(s) into {db_path}")
+    print(f"[1/4] ingest {len(run.inputs)} input(s) into {db_path}")
     con = warehouse.connect(db_path)
     entries: list[manifest.ManifestEntry] = []
     try:
@@ -149,14 +149,19 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         con.close()
     write_manifest_json(out_dir / "ingest_manifest.json", entries)
 
-    print("[2/3] dbt build")
-    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
-    if result.exception:
-        print(f"dbt stopped: {result.exception}", file=sys.stderr)
+    print("[2/4] validate the role map")
+    validation = dbt_runner.invoke(["run-operation", "validate_role_map"], run.vars, warehouse=db_path)
+    if not validation.success:
+        # Keep going: dbt still builds every node the broken role does not feed, and the
+        # report says what failed; the exit code says the run is not trustworthy.
+        print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
-    print(f"[3/3] results: warehouse {db_path}, outputs in {out_dir}/")
-    if not result.success:
-        print("the build had failures: see the dbt output above", file=sys.stderr)
+    print("[3/4] dbt build")
+    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
+
+    print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
+    if not (validation.success and result.success):
+        print("the run had failures: see the messages above", file=sys.stderr)
         return EXIT_BUILD_FAILED
     return 0
 

@@ -19,10 +19,27 @@ OFFLINE_ENV = {
 
 
 @dataclass(frozen=True)
+class NodeFailure:
+    unique_id: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
 class DbtResult:
     success: bool
     command: list[str]
     exception: str | None
+    failures: tuple[NodeFailure, ...] = ()
+    error_log: tuple[str, ...] = ()  # dbt's error-level log lines, in order
+
+    def error_text(self) -> str:
+        """Every failure message, one per line, for people and for tests."""
+        lines = [f"{f.unique_id} [{f.status}]: {f.message}" for f in self.failures if f.message]
+        lines += list(self.error_log)
+        if self.exception:
+            lines.append(self.exception)
+        return "\n".join(lines)
 
 
 def project_dir() -> Path:
@@ -49,10 +66,32 @@ def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: P
     ]
     if run_vars:
         command += ["--vars", json.dumps(run_vars, sort_keys=True)]
-    result = dbtRunner().invoke(command)
+    errors: list[str] = []
+
+    def collect(event: Any) -> None:
+        if event.info.level == "error":
+            errors.append(event.info.msg)
+
+    result = dbtRunner(callbacks=[collect]).invoke(command)
     return DbtResult(
         success=bool(result.success),
         command=["dbt"] + command,
         exception=None if result.exception is None else str(result.exception),
+        failures=tuple(_failures(result.result)),
+        error_log=tuple(errors),
     )
+
+
+def _failures(run_result: Any) -> list[NodeFailure]:
+    out: list[NodeFailure] = []
+    for node_result in getattr(run_result, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        if status.lower() in {"error", "fail", "skipped", "runtime error"}:
+            node = getattr(node_result, "node", None)
+            out.append(NodeFailure(
+                unique_id=getattr(node, "unique_id", "?"),
+                status=status.lower(),
+                message=str(getattr(node_result, "message", "") or ""),
+            ))
+    return out
 

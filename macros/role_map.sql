@@ -174,3 +174,13 @@
   {% if 'reject_tolerance' in cfg %}{{ return(cfg['reject_tolerance'] | int) }}{% endif %}
   {{ return((per_role.get(role, 0) if per_role is mapping else per_role) | int) }}
 {% endmacro %}
+
+
+{#- `dbt run-operation validate_role_map`: check every role before anything runs. -#}
+{% macro validate_role_map() %}
+  {% for role in role_fields() %}
+    {% do role_relation(role) %}
+    {% do role_when_predicate(role) %}
+  {% endfor %}
+  {{ log("role map: all roles valid (" ~ role_fields().keys() | list | join(', ') ~ ")", info=true) }}
+{% endmacro %}
