@@ -72,7 +72,10 @@ def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: P
         if event.info.level == "error":
             errors.append(event.info.msg)
 
-    result = dbtRunner(callbacks=[collect]).invoke(command)
+    try:
+        result = dbtRunner(callbacks=[collect]).invoke(command)
+    finally:
+        _release_warehouse()
     return DbtResult(
         success=bool(result.success),
         command=["dbt"] + command,
@@ -80,6 +83,21 @@ def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: P
         failures=tuple(_failures(result.result)),
         error_log=tuple(errors),
     )
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps open after a command.
+
+    dbt-duckdb caches one connection per process; left open, it holds the warehouse file with
+    its own configuration and the next open in this process (the report step, a test) fails.
+    The attributes are private to dbt-duckdb, which is pinned to 1.11.1 in pyproject.toml."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def _failures(run_result: Any) -> list[NodeFailure]:

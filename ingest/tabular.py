@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,12 +73,15 @@ class TabularOptions:
 def _physical_lines(
     path: Path, encoding: str, hasher: "hashlib._Hash", counter: list[int]
 ) -> Iterator[str]:
-    """Decoded lines, each decoded alone so a bad byte is reported with its line number."""
+    """Decoded lines, each decoded alone so a bad byte is reported with its line number.
+
+    The hash and byte count are of the file as stored (for .gz: the compressed bytes), so the
+    dataset_version_id matches `sha256sum` of the file the user has."""
     strip_bom = codecs.lookup(encoding).name == "utf-8"
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            hasher.update(raw)
-            counter[0] += len(raw)
+    with open(path, "rb") as stored:
+        fh = gzip.GzipFile(fileobj=_HashingReader(stored, hasher, counter)) if path.name.endswith(".gz") else None
+        lines = fh if fh is not None else _hashed_lines(stored, hasher, counter)
+        for number, raw in enumerate(lines, start=1):
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -86,6 +92,26 @@ def _physical_lines(
             if number == 1 and strip_bom and text.startswith("\ufeff"):
                 text = text[1:]
             yield text
+
+
+class _HashingReader:
+    """File wrapper that hashes and counts the compressed bytes as gzip reads them."""
+
+    def __init__(self, raw: BinaryIO, hasher: "hashlib._Hash", counter: list[int]) -> None:
+        self._raw, self._hasher, self._counter = raw, hasher, counter
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._hasher.update(data)
+        self._counter[0] += len(data)
+        return data
+
+
+def _hashed_lines(fh: BinaryIO, hasher: "hashlib._Hash", counter: list[int]) -> Iterator[bytes]:
+    for raw in fh:
+        hasher.update(raw)
+        counter[0] += len(raw)
+        yield raw
 
 
 def _reader(lines: Iterator[str], options: TabularOptions) -> "csv._reader":
@@ -249,6 +275,10 @@ def _stream_rows(
             break
         except csv.Error as exc:
             raise TabularError(f"{path.name} line {first_line}: {exc}; nothing was loaded") from None
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise TabularError(
+                f"{path.name} line {first_line}: broken gzip stream ({exc}); nothing was loaded"
+            ) from None
         if len(record) != width:
             if not record and reader.line_num == first_line:
                 raise TabularError(

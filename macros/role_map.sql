@@ -101,11 +101,14 @@
 
 
 {#- The relation playing a role; at execution time also checks every mapped column exists. -#}
-{% macro role_relation(role) %}
+{% macro role_relation(role, before_build=false) %}
   {% set cfg = role_config(role) %}
   {% if 'table' in cfg %}
     {% set relation = source('raw', role) %}
   {% else %}
+    {% if execute and graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | selectattr('name', 'equalto', cfg['model']) | list | length == 0 %}
+      {{ role_map_error("role '" ~ role ~ "' points at model '" ~ cfg['model'] ~ "', which is not an enabled model of this project") }}
+    {% endif %}
     {% set relation = ref(cfg['model']) %}
   {% endif %}
   {% if execute %}
@@ -113,6 +116,9 @@
     {% if existing is none %}
       {% if 'table' in cfg %}
         {{ role_map_error("role '" ~ role ~ "' points at table raw." ~ cfg['table'] ~ ", which does not exist in the warehouse (load it with: moneytrail ingest FILE --table " ~ cfg['table'] ~ ")") }}
+      {% elif before_build %}
+        {#- Not built yet: its columns are checked when the staging model compiles. -#}
+        {{ return(relation) }}
       {% else %}
         {{ role_map_error("role '" ~ role ~ "' points at model " ~ cfg['model'] ~ ", which has not been built") }}
       {% endif %}
@@ -179,7 +185,7 @@
 {#- `dbt run-operation validate_role_map`: check every role before anything runs. -#}
 {% macro validate_role_map() %}
   {% for role in role_fields() %}
-    {% do role_relation(role) %}
+    {% do role_relation(role, before_build=true) %}
     {% do role_when_predicate(role) %}
   {% endfor %}
   {{ log("role map: all roles valid (" ~ role_fields().keys() | list | join(', ') ~ ")", info=true) }}

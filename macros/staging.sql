@@ -103,3 +103,10 @@ select
     {%- endfor %}
 from checked
 {% endmacro %}
+
+
+{#- Row reference of a raw table's rows, for models a role map points at (role: model:).
+    `alias` is the table's alias in the query, `table_name` its name in the raw schema. -#}
+{% macro raw_row_ref(alias, table_name) %}
+'db://' || (select dataset_version_id from {{ source('raw', 'ingest_manifest') }} where table_name = {{ sql_string(table_name) }}) || '#row_index=' || {{ alias }}.row_index
+{% endmacro %}

@@ -43,3 +43,43 @@ def _block_network():
         socket.socket.connect = patched["connect"]
         socket.socket.connect_ex = patched["connect_ex"]
         socket.getaddrinfo = original_getaddrinfo
+
+
+# ----------------------------------------------------------------------------------------------
+# End-to-end: one demo run per test session, shared by every test that reads its warehouse.
+# ----------------------------------------------------------------------------------------------
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_DIR = REPO / "examples" / "demo"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    exit_code: int
+    db: Path
+    out: Path
+    truth: dict
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(self.db), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, _block_network) -> DemoRun:
+    from ingest.cli import main
+
+    base = tmp_path_factory.mktemp("demo")
+    db, out = base / "demo.duckdb", base / "out"
+    code = main(["demo", "--db", str(db), "--out", str(out)])
+    truth = json.loads((DEMO_DIR / "ground_truth.json").read_text())
+    return DemoRun(code, db, out, truth)

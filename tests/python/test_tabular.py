@@ -221,3 +221,24 @@ def test_cli_ingest_ragged_exits_non_zero(tmp_path, capsys):
     path = write(tmp_path, "r.csv", "a,b\n1\n")
     assert main(["ingest", str(path), "--table", "r", "--db", str(tmp_path / "w.duckdb")]) == 2
     assert capsys.readouterr().err == "error: r.csv line 2: expected 2 fields, found 1; nothing was loaded\n"
+
+
+def test_gzip_input_hashes_the_stored_bytes(con, tmp_path):
+    import gzip
+
+    path = tmp_path / "c.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n1,2\n", mtime=0))
+    entry = load_tabular(con, path, "gz")
+    assert con.execute("select a, b from raw.gz").fetchall() == [("1", "2")]
+    assert entry.input_sha256 == manifest.sha256_of_file(path)[0]
+    assert entry.input_bytes == path.stat().st_size
+
+
+def test_truncated_gzip_fails(con, tmp_path):
+    import gzip
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 1000, mtime=0)[:-12])
+    with pytest.raises(TabularError, match=r"^t\.csv\.gz line \d+: broken gzip stream"):
+        load_tabular(con, path, "t")
+    assert "t" not in tables(con)
