@@ -63,7 +63,7 @@
     {{ role_map_error("role '" ~ role ~ "' is not configured (add role_map." ~ role ~ " with table: or model:, and columns:)") }}
   {% endif %}
   {% set cfg = role_map[role] %}
-  {% set known_keys = ['table', 'model', 'columns', 'when', 'organisation_types', 'reject_tolerance', 'description'] %}
+  {% set known_keys = ['table', 'model', 'columns', 'when', 'organisation_types', 'reject_tolerance', 'description', 'timing'] %}
   {% for key in cfg %}
     {% if key not in known_keys %}
       {{ role_map_error("role '" ~ role ~ "' has unknown key '" ~ key ~ "' (allowed: " ~ known_keys | join(', ') ~ ")") }}
@@ -189,4 +189,22 @@
     {% do role_when_predicate(role) %}
   {% endfor %}
   {{ log("role map: all roles valid (" ~ role_fields().keys() | list | join(', ') ~ ")", info=true) }}
+{% endmacro %}
+
+
+{#- Whether the timing analysis runs. It needs award dates; a source without them must say so
+    explicitly with role_map.contracts.timing: {enabled: false}. -#}
+{% macro timing_enabled() %}
+  {% set timing = role_config('contracts').get('timing') or {} %}
+  {% if timing is not mapping or timing.keys() | list | reject('equalto', 'enabled') | list | length > 0 %}
+    {{ role_map_error("role 'contracts' key timing: takes only {enabled: true|false}") }}
+  {% endif %}
+  {% set enabled = timing.get('enabled', true) %}
+  {% if enabled not in [true, false] %}
+    {{ role_map_error("role 'contracts' timing.enabled must be true or false, got '" ~ enabled ~ "'") }}
+  {% endif %}
+  {% if enabled and role_column('contracts', 'award_date') is none %}
+    {{ role_map_error("the timing analysis needs role 'contracts' field 'award_date', which is not mapped (map it as award_date: {column: <name>, format: <strptime format>}, or switch the analysis off for this source with role_map.contracts.timing: {enabled: false})") }}
+  {% endif %}
+  {{ return(enabled) }}
 {% endmacro %}

@@ -32,7 +32,7 @@ select
     donor_zip,
     donor_zip5,
     donor_id,
-    coalesce(donor_id, donor_name_norm || '|' || coalesce(donor_zip5, '')) as donor_key,
+    {{ donor_identity_expr() }} as donor_key,
     employer,
     employer_norm,
     {{ is_employer_non_answer('employer_norm') }} as employer_is_non_answer,

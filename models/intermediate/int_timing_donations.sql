@@ -1,0 +1,16 @@
+-- Linked donations that enter the timing test: one row per (vendor, recipient, donation row),
+-- links at vars.min_link_tier or better, memo rows and refunds left out.
+{%- set enabled = timing_enabled() %}
+select distinct
+    vendor_entity_id as vendor_key,
+    recipient_id as recipient_key,
+    donation_date,
+    contribution_row_ref as row_ref,
+    min(edge_id) over (partition by vendor_entity_id, recipient_id, contribution_row_ref) as edge_id
+from {{ ref('cross_links') }}
+where tier_rank <= {{ min_link_tier_rank() }}
+  and not is_memo
+  and amount > 0
+  {%- if not enabled %}
+  and false  -- timing switched off in the role map
+  {%- endif %}

@@ -1,0 +1,65 @@
+-- The link graph: one edge per contribution row linked to a vendor, through the employer the
+-- donor wrote down (vendor_employer) or the business that gave (vendor_business_donor).
+-- Every edge carries the name-level link's match type, tier and features and both row refs.
+with links as (
+    select * from {{ ref('int_name_links') }}
+),
+contributions as (
+    select * from {{ ref('stg_contributions') }}
+),
+vendor_rows as (
+    -- a vendor's first award row stands for the vendor side of every edge
+    select
+        vendor_name_norm,
+        arg_min(row_ref, row_index) as vendor_row_ref,
+        arg_min(vendor_name, row_index) as vendor_name,
+        count(*) as vendor_award_rows
+    from {{ ref('stg_contracts') }}
+    group by vendor_name_norm
+),
+edges as (
+    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    from links l
+    join contributions c
+      on l.relation = 'vendor_employer'
+     and c.employer_norm = l.other_name_norm
+     and not c.employer_is_non_answer
+     and not c.is_organisation
+    union all
+    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    from links l
+    join contributions c
+      on l.relation = 'vendor_business_donor'
+     and c.is_organisation
+     and c.donor_org_norm = l.other_name_norm
+)
+select
+    {{ stable_id('edge:v1', ['e.relation', 'e.vendor_entity_id', 'e.other_entity_id', 'e.contribution_row_ref']) }} as edge_id,
+    e.link_id,
+    e.relation,
+    e.vendor_entity_id,
+    e.vendor_name_norm,
+    v.vendor_name,
+    e.other_entity_id,
+    e.other_name_norm,
+    case when e.relation = 'vendor_employer' then e.employer else e.donor_name end as other_name_raw,
+    e.match_type,
+    e.confidence_tier,
+    e.tier_rank,
+    e.score,
+    e.overlap_ratio,
+    e.shared_tokens,
+    e.token_rarity,
+    e.number_mismatch,
+    v.vendor_row_ref,
+    v.vendor_award_rows,
+    e.contribution_row_ref,
+    e.donor_key,
+    e.donor_name,
+    e.recipient_id,
+    e.donation_date,
+    e.amount,
+    e.is_memo,
+    e.is_refund
+from edges e
+join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm

@@ -1,0 +1,66 @@
+-- Timing permutation results per vendor-recipient pair with their evidence: the donations
+-- (row refs and link edge ids) and the vendor's awards. Modelled findings: a p-value says how
+-- unusual the observed closeness is under the stated null, not that anything improper happened.
+{%- set rf = red_flag_settings() %}
+with tests as (
+    select * from {{ ref('int_timing_tests') }}
+),
+donations as (
+    select
+        vendor_key,
+        recipient_key,
+        list(row_ref order by donation_date, row_ref) as donation_row_refs,
+        list(distinct edge_id order by edge_id) as edge_ids
+    from {{ ref('int_timing_donations') }}
+    group by vendor_key, recipient_key
+),
+awards as (
+    select
+        vendor_key,
+        list(distinct award_date order by award_date) as award_dates,
+        list(row_ref order by award_date, row_ref) as award_row_refs
+    from {{ ref('int_timing_awards') }}
+    group by vendor_key
+),
+vendor_names as (
+    select vendor_entity_id, min(vendor_name_norm) as vendor_name_norm
+    from {{ ref('int_name_links') }}
+    group by vendor_entity_id
+)
+select
+    t.finding_id,
+    t.vendor_key as vendor_entity_id,
+    n.vendor_name_norm,
+    t.recipient_key as recipient_id,
+    t.status,
+    t.n_donations,
+    t.n_awards,
+    t.n_award_rows,
+    t.observed_mean_days,
+    t.null_mean_days,
+    t.null_sd_days,
+    t.effect_size,
+    t.k_as_extreme,
+    t.n_permutations,
+    t.p_value,
+    t.q_value,
+    t.seed,
+    t.window_kind as null_window,
+    t.window_start,
+    t.window_end,
+    coalesce(
+        t.status = 'tested'
+        and t.p_value <= {{ rf.timing_max_p }}
+        and t.q_value <= {{ rf.timing_max_q }}
+        and t.effect_size >= {{ rf.timing_min_effect }},
+        false
+    ) as is_signal,
+    a.award_dates,
+    d.donation_row_refs,
+    d.edge_ids,
+    a.award_row_refs,
+    'modelled' as evidence_kind
+from tests t
+left join donations d on d.vendor_key = t.vendor_key and d.recipient_key = t.recipient_key
+left join awards a on a.vendor_key = t.vendor_key
+left join vendor_names n on n.vendor_entity_id = t.vendor_key
