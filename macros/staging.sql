@@ -61,6 +61,8 @@ checked as (
         concat_ws('; ',
             {%- if 'table' in cfg %}
             case when dataset_version_id is null then 'table has no ingest manifest row' end,
+            {%- else %}
+            case when row_ref is null then 'missing row_ref' end,
             {%- endif %}
             {%- for field, spec in fields.items() %}
             {%- if spec.nonempty %}
@@ -84,8 +86,9 @@ select
     dataset_version_id,
     row_index,
     {%- else %}
-    cast(null as varchar) as dataset_version_id,
-    cast(null as bigint) as row_index,
+    {#- a model's row_ref points at the raw row it came from; its parts are recovered from it #}
+    nullif(regexp_extract(row_ref, '^db://([^#]+)#row_index=[0-9]+$', 1), '') as dataset_version_id,
+    cast(nullif(regexp_extract(row_ref, '^db://[^#]+#row_index=([0-9]+)$', 1), '') as bigint) as row_index,
     {%- endif %}
     passes_when,
     nullif(reject_reasons, '') as reject_reason,

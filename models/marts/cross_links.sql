@@ -11,8 +11,8 @@ vendor_rows as (
     -- a vendor's first award row stands for the vendor side of every edge
     select
         vendor_name_norm,
-        arg_min(row_ref, row_index) as vendor_row_ref,
-        arg_min(vendor_name, row_index) as vendor_name,
+        first(row_ref order by row_index, row_ref) as vendor_row_ref,
+        first(vendor_name order by row_index, row_ref) as vendor_name,
         count(*) as vendor_award_rows
     from {{ ref('stg_contracts') }}
     group by vendor_name_norm
