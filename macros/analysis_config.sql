@@ -2,7 +2,8 @@
     naming the setting, instead of silently falling back to a default. -#}
 
 {% macro config_error(message) %}
-  {{ exceptions.raise_compiler_error("analysis config: " ~ message ~ ". Set it under vars in dbt_project.yml or in your run file's vars.") }}
+  {#- at run time only, like role_map_error: a bad setting fails its own nodes, not the parse -#}
+  {% if execute %}{{ exceptions.raise_compiler_error("analysis config: " ~ message ~ ". Set it under vars in dbt_project.yml or in your run file's vars.") }}{% endif %}
 {% endmacro %}
 
 {% macro checked_settings(name, defaults, allowed_values={}) %}

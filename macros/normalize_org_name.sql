@@ -22,34 +22,35 @@
     16. case-insensitive from here on
     17. apostrophes join: MCDONALD'S -> MCDONALDS, O'NEIL -> ONEIL
     18. dotted initials lose the dot: J.P. -> JP, L.L.C. -> LLC
-    19. & and AND are the same word
-    20. all other punctuation is a word break
-    21. collapse spaces
-    22. trim
-    23. mark single-letter words
-    24. join adjacent single-letter words: I B M -> IBM
-    25. drop the marks
-    26. INTL -> INTERNATIONAL
-    27. NATL -> NATIONAL
-    28. SVCS -> SERVICES
-    29. SVC -> SERVICE
-    30. MGMT -> MANAGEMENT
-    31. MGT -> MANAGEMENT
-    32. UNIV -> UNIVERSITY
-    33. DEPT -> DEPARTMENT
-    34. GOVT -> GOVERNMENT
-    35. MFG -> MANUFACTURING
-    36. ASSN -> ASSOCIATION
-    37. ASSOCS -> ASSOCIATES
-    38. BROS -> BROTHERS
-    39. HOSP -> HOSPITAL
-    40. CTR -> CENTER
-    41. CNTR -> CENTER
-    42. CNTY -> COUNTY
-    43. LABS -> LABORATORIES
-    44. a leading THE goes
-    45. trailing legal forms (with a vendor number after them) and a trailing THE go, never the first word
-    46. a name that is only a legal form or THE is noise
+    19. an ampersand between short letter groups joins them: AT&T -> ATT, S & P -> SP, BB&T -> BBT (as these names are also written)
+    20. any other & is the word AND
+    21. all other punctuation is a word break
+    22. collapse spaces
+    23. trim
+    24. mark single-letter words
+    25. join adjacent single-letter words: I B M -> IBM
+    26. drop the marks
+    27. INTL -> INTERNATIONAL
+    28. NATL -> NATIONAL
+    29. SVCS -> SERVICES
+    30. SVC -> SERVICE
+    31. MGMT -> MANAGEMENT
+    32. MGT -> MANAGEMENT
+    33. UNIV -> UNIVERSITY
+    34. DEPT -> DEPARTMENT
+    35. GOVT -> GOVERNMENT
+    36. MFG -> MANUFACTURING
+    37. ASSN -> ASSOCIATION
+    38. ASSOCS -> ASSOCIATES
+    39. BROS -> BROTHERS
+    40. HOSP -> HOSPITAL
+    41. CTR -> CENTER
+    42. CNTR -> CENTER
+    43. CNTY -> COUNTY
+    44. LABS -> LABORATORIES
+    45. a leading THE goes
+    46. trailing legal forms (with a vendor number after them) and a trailing THE go, never the first word
+    47. a name that is only a legal form or THE is noise
 
   org_name_aggressive(expr): unique words of a normalised name, sorted, space-joined.
 
@@ -60,7 +61,7 @@
 -#}
 
 {% macro normalize_org_name(expr) -%}
-nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(strip_accents(CAST({{ expr }} AS VARCHAR)), 'ß', 'SS', 'g'), 'ẞ', 'SS', 'g'), '[Ææ]', 'AE', 'g'), '[Øø]', 'O', 'g'), '[Œœ]', 'OE', 'g'), '[Łł]', 'L', 'g'), '[ĐđÐð]', 'D', 'g'), '[Þþ]', 'TH', 'g'), 'ı', 'I', 'g'), 'ﬁ', 'FI', 'g'), 'ﬂ', 'FL', 'g'), '[‘’‛ʼ`´]', '''', 'g'), '[‐-―−]', '-', 'g'), '[^\x20-\x7e]', ' ', 'g')), '''', '', 'g'), '\b([A-Z])\.', '\1', 'g'), '&', ' AND ', 'g'), '[^A-Z0-9 ]+', ' ', 'g'), '  +', ' ', 'g'), '^ | $', '', 'g'), '\b([A-Z])\b', '<\1>', 'g'), '> <', '', 'g'), '[<>]', '', 'g'), '\bINTL\b', 'INTERNATIONAL', 'g'), '\bNATL\b', 'NATIONAL', 'g'), '\bSVCS\b', 'SERVICES', 'g'), '\bSVC\b', 'SERVICE', 'g'), '\bMGMT\b', 'MANAGEMENT', 'g'), '\bMGT\b', 'MANAGEMENT', 'g'), '\bUNIV\b', 'UNIVERSITY', 'g'), '\bDEPT\b', 'DEPARTMENT', 'g'), '\bGOVT\b', 'GOVERNMENT', 'g'), '\bMFG\b', 'MANUFACTURING', 'g'), '\bASSN\b', 'ASSOCIATION', 'g'), '\bASSOCS\b', 'ASSOCIATES', 'g'), '\bBROS\b', 'BROTHERS', 'g'), '\bHOSP\b', 'HOSPITAL', 'g'), '\bCTR\b', 'CENTER', 'g'), '\bCNTR\b', 'CENTER', 'g'), '\bCNTY\b', 'COUNTY', 'g'), '\bLABS\b', 'LABORATORIES', 'g'), '^(THE )+', '', 'g'), '( (LIMITED\ LIABILITY\ PARTNERSHIP|LIMITED\ LIABILITY\ COMPANY|LIMITED\ LIABILITY\ CO|LIMITED\ PARTNERSHIP|LIMITED\ LIABILITY|INCORPORATED|AND\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', '', 'g'), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '', 'g'), ' '), '')
+nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(strip_accents(CAST({{ expr }} AS VARCHAR)), 'ß', 'SS', 'g'), 'ẞ', 'SS', 'g'), '[Ææ]', 'AE', 'g'), '[Øø]', 'O', 'g'), '[Œœ]', 'OE', 'g'), '[Łł]', 'L', 'g'), '[ĐđÐð]', 'D', 'g'), '[Þþ]', 'TH', 'g'), 'ı', 'I', 'g'), 'ﬁ', 'FI', 'g'), 'ﬂ', 'FL', 'g'), '[‘’‛ʼ`´]', '''', 'g'), '[‐-―−]', '-', 'g'), '[^\x20-\x7e]', ' ', 'g')), '''', '', 'g'), '\b([A-Z])\.', '\1', 'g'), '\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\b', '\1\2', 'g'), '&', ' AND ', 'g'), '[^A-Z0-9 ]+', ' ', 'g'), '  +', ' ', 'g'), '^ | $', '', 'g'), '\b([A-Z])\b', '<\1>', 'g'), '> <', '', 'g'), '[<>]', '', 'g'), '\bINTL\b', 'INTERNATIONAL', 'g'), '\bNATL\b', 'NATIONAL', 'g'), '\bSVCS\b', 'SERVICES', 'g'), '\bSVC\b', 'SERVICE', 'g'), '\bMGMT\b', 'MANAGEMENT', 'g'), '\bMGT\b', 'MANAGEMENT', 'g'), '\bUNIV\b', 'UNIVERSITY', 'g'), '\bDEPT\b', 'DEPARTMENT', 'g'), '\bGOVT\b', 'GOVERNMENT', 'g'), '\bMFG\b', 'MANUFACTURING', 'g'), '\bASSN\b', 'ASSOCIATION', 'g'), '\bASSOCS\b', 'ASSOCIATES', 'g'), '\bBROS\b', 'BROTHERS', 'g'), '\bHOSP\b', 'HOSPITAL', 'g'), '\bCTR\b', 'CENTER', 'g'), '\bCNTR\b', 'CENTER', 'g'), '\bCNTY\b', 'COUNTY', 'g'), '\bLABS\b', 'LABORATORIES', 'g'), '^(THE )+', '', 'g'), '( (LIMITED\ LIABILITY\ PARTNERSHIP|LIMITED\ LIABILITY\ COMPANY|LIMITED\ LIABILITY\ CO|LIMITED\ PARTNERSHIP|LIMITED\ LIABILITY|INCORPORATED|AND\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', '', 'g'), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '', 'g'), ' '), '')
 {%- endmacro %}
 
 {% macro org_name_aggressive(expr) -%}

@@ -46,10 +46,12 @@
 {% endmacro %}
 
 
+{#- Raised when a node runs, not while dbt parses the project: a broken role stops only the
+    nodes that read it, and dbt build still runs everything else. -#}
 {% macro role_map_error(message) %}
-  {{ exceptions.raise_compiler_error(
+  {% if execute %}{{ exceptions.raise_compiler_error(
       "role map: " ~ message ~ ". Set it under vars.role_map in dbt_project.yml, or in the vars of your run file (moneytrail run FILE), or with dbt --vars."
-  ) }}
+  ) }}{% endif %}
 {% endmacro %}
 
 
@@ -58,9 +60,11 @@
   {% set role_map = var('role_map', none) %}
   {% if role_map is none or role_map is not mapping %}
     {{ role_map_error("vars.role_map is missing or not a mapping") }}
+    {{ return({'columns': {}}) }}
   {% endif %}
-  {% if role not in role_map or role_map[role] is none %}
+  {% if role not in role_map or role_map[role] is not mapping %}
     {{ role_map_error("role '" ~ role ~ "' is not configured (add role_map." ~ role ~ " with table: or model:, and columns:)") }}
+    {{ return({'columns': {}}) }}
   {% endif %}
   {% set cfg = role_map[role] %}
   {% set known_keys = ['table', 'model', 'columns', 'when', 'organisation_types', 'reject_tolerance', 'description', 'timing'] %}
@@ -74,6 +78,10 @@
   {% endif %}
   {% set fields = role_fields()[role] %}
   {% set columns = cfg.get('columns') or {} %}
+  {% if columns is not mapping %}
+    {{ role_map_error("role '" ~ role ~ "' columns: must map fields to column names") }}
+    {% set columns = {} %}
+  {% endif %}
   {% for field in columns %}
     {% if field not in fields %}
       {{ role_map_error("role '" ~ role ~ "' maps unknown field '" ~ field ~ "' (fields of this role: " ~ fields.keys() | list | sort | join(', ') ~ ")") }}
@@ -103,7 +111,7 @@
 {#- The relation playing a role; at execution time also checks every mapped column exists. -#}
 {% macro role_relation(role, before_build=false) %}
   {% set cfg = role_config(role) %}
-  {% if 'table' in cfg %}
+  {% if 'model' not in cfg %}
     {% set relation = source('raw', role) %}
   {% else %}
     {% if execute and graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | selectattr('name', 'equalto', cfg['model']) | list | length == 0 %}

@@ -11,16 +11,16 @@
 with source as (
     select * from {{ relation }}
 ),
-{%- if 'table' in cfg %}
+{%- if 'model' not in cfg %}
 manifest as (
     select dataset_version_id
     from {{ source('raw', 'ingest_manifest') }}
-    where table_name = {{ sql_string(cfg['table']) }}
+    where table_name = {{ sql_string(cfg.get('table', role)) }}
 ),
 {%- endif %}
 renamed as (
     select
-        {%- if 'table' in cfg %}
+        {%- if 'model' not in cfg %}
         'db://' || manifest.dataset_version_id || '#row_index=' || source.row_index as row_ref,
         manifest.dataset_version_id,
         source.row_index,
@@ -37,7 +37,7 @@ renamed as (
         {%- endif %}
         {%- endfor %}
     from source
-    {%- if 'table' in cfg %}
+    {%- if 'model' not in cfg %}
     {#- fail closed: a raw table without its manifest row has no dataset_version_id #}
     left join manifest on true
     {%- endif %}
@@ -47,10 +47,14 @@ typed as (
         *,
         {%- for field, spec in fields.items() %}
         {%- if spec.type == 'date' %}
-        {%- set fmt = (cfg['columns'].get(field) or {}).get('format', '%Y-%m-%d') if cfg['columns'].get(field) is mapping else '%Y-%m-%d' %}
+        {%- set mapped = (cfg.get('columns') or {}).get(field) %}
+        {%- set fmt = mapped.get('format', '%Y-%m-%d') if mapped is mapping else '%Y-%m-%d' %}
         cast(try_strptime({{ field }}_text, {{ sql_string(fmt) }}) as date) as {{ field }},
         {%- elif spec.type == 'amount' %}
-        try_cast({{ field }}_text as decimal(38, 10)) as {{ field }}_exact,
+        {#- a non-zero digit past the cents would be rounded away by the cast: reject instead
+            (checked on the text: a DECIMAL(38,10) cast is two orders of magnitude slower) #}
+        regexp_matches({{ field }}_text, '\.[0-9]{2}[0-9]*[1-9]|[eE]-') as {{ field }}_has_extra_decimals,
+        try_cast({{ field }}_text as decimal(18, 2)) as {{ field }}_exact,
         {%- endif %}
         {%- endfor %}
     from renamed
@@ -59,7 +63,7 @@ checked as (
     select
         *,
         concat_ws('; ',
-            {%- if 'table' in cfg %}
+            {%- if 'model' not in cfg %}
             case when dataset_version_id is null then 'table has no ingest manifest row' end,
             {%- else %}
             case when row_ref is null then 'missing row_ref' end,
@@ -72,8 +76,7 @@ checked as (
             case when {{ field }}_text is not null and {{ field }} is null then 'unparseable {{ field }}' end,
             {%- elif spec.type == 'amount' %}
             case when {{ field }}_text is not null and {{ field }}_exact is null then 'unparseable {{ field }}' end,
-            case when {{ field }}_exact is not null and {{ field }}_exact <> cast({{ field }}_exact as decimal(18, 2)) then '{{ field }} has more than 2 decimal places' end,
-            case when {{ field }}_exact is not null and abs({{ field }}_exact) >= 1e16 then '{{ field }} out of range' end,
+            case when {{ field }}_exact is not null and {{ field }}_has_extra_decimals then '{{ field }} has more than 2 decimal places' end,
             {%- endif %}
             {%- endfor %}
             null
@@ -82,7 +85,7 @@ checked as (
 )
 select
     row_ref,
-    {%- if 'table' in cfg %}
+    {%- if 'model' not in cfg %}
     dataset_version_id,
     row_index,
     {%- else %}
@@ -96,7 +99,7 @@ select
     {%- if spec.type == 'date' %}
     {{ field }},
     {%- elif spec.type == 'amount' %}
-    case when abs({{ field }}_exact) < 1e16 then cast({{ field }}_exact as decimal(18, 2)) end as {{ field }},
+    case when not {{ field }}_has_extra_decimals then {{ field }}_exact end as {{ field }},
     {%- else %}
     {{ field }}_text as {{ field }},
     {%- endif %}

@@ -13,19 +13,28 @@ with contributions as (
       and not is_memo
       {%- endif %}
 ),
+qualifying as (
+    -- counts first; the lists are only built for the groups that are bundles
+    select recipient_id, donation_date, employer_norm
+    from contributions
+    group by recipient_id, donation_date, employer_norm
+    having count(distinct donor_key) >= {{ cfg.min_donors | int }}
+),
 groups as (
     select
-        recipient_id,
-        donation_date,
-        employer_norm,
+        c.recipient_id,
+        c.donation_date,
+        c.employer_norm,
         count(distinct donor_key) as n_donors,
         count(*) as n_contributions,
         sum(amount) as total_amount,
         list(distinct employer order by employer) as employer_spellings,
         list(row_ref order by row_index, row_ref) as row_refs
-    from contributions
-    group by recipient_id, donation_date, employer_norm
-    having count(distinct donor_key) >= {{ cfg.min_donors | int }}
+    from contributions c
+    semi join qualifying q
+      on q.recipient_id = c.recipient_id and q.donation_date = c.donation_date
+     and q.employer_norm = c.employer_norm
+    group by c.recipient_id, c.donation_date, c.employer_norm
 ),
 vendor_for_employer as (
     -- the best vendor each employer links to; ties broken by tier, score, then name

@@ -32,19 +32,28 @@ with counted as (
       {%- endif %}
 ),
 totals as (
-    select
-        donor_key,
-        recipient_id,
-        period,
-        min(donor_name) as donor_name,
-        count(*) as n_contributions,
-        sum(amount) as total_amount,
-        min(donation_date) as first_date,
-        max(donation_date) as last_date,
-        list(distinct employer_norm order by employer_norm) filter (where employer_norm is not null) as employers_norm,
-        list(row_ref order by donation_date, row_index, row_ref) as row_refs
+    -- sums first; the row lists are only built for the groups over the limit
+    select donor_key, recipient_id, period, sum(amount) as total_amount
     from counted
     group by donor_key, recipient_id, period
+    having sum(amount) > cast({{ cfg.limit }} as decimal(18, 2))
+),
+flagged as (
+    select
+        c.donor_key,
+        c.recipient_id,
+        c.period,
+        min(c.donor_name) as donor_name,
+        count(*) as n_contributions,
+        sum(c.amount) as total_amount,
+        min(c.donation_date) as first_date,
+        max(c.donation_date) as last_date,
+        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
+        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+    from counted c
+    semi join totals t
+      on t.donor_key = c.donor_key and t.recipient_id = c.recipient_id and t.period = c.period
+    group by c.donor_key, c.recipient_id, c.period
 )
 select
     {{ stable_id('limit:v1', ['donor_key', 'recipient_id', 'period']) }} as flag_id,
@@ -62,5 +71,4 @@ select
     employers_norm,
     row_refs,
     'measured' as evidence_kind
-from totals
-where total_amount > cast({{ cfg.limit }} as decimal(18, 2))
+from flagged

@@ -1,24 +1,47 @@
 -- Accepted contributions in canonical form, with the normalised names every analysis joins on.
 {%- set cfg = role_config('contributions') %}
 {%- set org_types = cfg.get('organisation_types') or [] %}
+{%- if org_types | length > 0 %}
+{%- set is_org %}coalesce(upper(contributor_type) in ({% for t in org_types %}{{ sql_string(t | upper) }}{{ ", " if not loop.last }}{% endfor %}), false){% endset %}
+{%- else %}
+{%- set is_org = 'false' %}
+{%- endif %}
 with base as (
-    select * from {{ ref('base_contributions') }}
+    select *, {{ is_org }} as is_organisation
+    from {{ ref('base_contributions') }}
     where passes_when and reject_reason is null
+),
+-- organisation names are normalised once per distinct spelling, not once per row
+employer_names as (
+    select employer, {{ normalize_org_name('employer') }} as employer_norm
+    from (select distinct employer from base where employer is not null)
+),
+employer_flags as (
+    select employer, employer_norm, {{ is_employer_non_answer('employer_norm') }} as employer_is_non_answer
+    from employer_names
+),
+org_donor_names as (
+    select donor_name, {{ normalize_org_name('donor_name') }} as donor_org_norm
+    from (select distinct donor_name from base where is_organisation)
+),
+donor_names as (
+    select donor_name, {{ normalize_person_name('donor_name') }} as donor_name_norm
+    from (select distinct donor_name from base)
 ),
 normalised as (
     select
-        *,
-        {{ normalize_org_name('employer') }} as employer_norm,
-        {{ normalize_person_name('donor_name') }} as donor_name_norm,
-        {{ zip5('donor_zip') }} as donor_zip5,
-        {%- if org_types | length > 0 %}
-        coalesce(upper(contributor_type) in ({% for t in org_types %}{{ sql_string(t | upper) }}{{ ", " if not loop.last }}{% endfor %}), false) as is_organisation,
-        {%- else %}
-        false as is_organisation,
-        {%- endif %}
-        memo_code is not null as is_memo,
-        amount < 0 as is_refund
+        base.*,
+        e.employer_norm,
+        coalesce(e.employer_is_non_answer, false) as employer_is_non_answer,
+        o.donor_org_norm,
+        d.donor_name_norm,
+        {{ zip5('base.donor_zip') }} as donor_zip5,
+        base.memo_code is not null as is_memo,
+        base.amount < 0 as is_refund
     from base
+    left join donor_names d on d.donor_name = base.donor_name
+    left join employer_flags e on e.employer = base.employer
+    left join org_donor_names o on o.donor_name = base.donor_name and base.is_organisation
 )
 select
     row_ref,
@@ -35,8 +58,8 @@ select
     {{ donor_identity_expr() }} as donor_key,
     employer,
     employer_norm,
-    {{ is_employer_non_answer('employer_norm') }} as employer_is_non_answer,
-    case when is_organisation then {{ normalize_org_name('donor_name') }} end as donor_org_norm,
+    employer_is_non_answer,
+    donor_org_norm,
     occupation,
     recipient_id,
     recipient_name,

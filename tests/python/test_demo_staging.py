@@ -170,3 +170,44 @@ def test_readme_has_exactly_two_setup_commands():
     assert len(commands) == 2
     ci = (REPO / ".ci" / "run").read_text()
     assert commands[1] in ci
+
+
+def test_amounts_and_dates_are_never_coerced(tmp_path):
+    """Values that would be rounded, truncated or guessed are rejects with a reason."""
+    from ingest.cli import main
+    import duckdb
+
+    rows = [
+        ("a", "01/02/2022", "1.005"), ("b", "01/02/2022", "1.000"), ("c", "01/02/2022", "1e-3"),
+        ("d", "01/02/2022", "12O"), ("e", "01/02/2022", "99999999999999999"), ("f", "01/02/2022", " 5 "),
+        ("g", "02/30/2022", "5"), ("h", "2022-01-02", "5"), ("i", "", "5"), ("j", "01/02/2022", "-7.5"),
+    ]
+    data = tmp_path / "c.csv"
+    data.write_text("donor,date,amt\n" + "".join(f"{d},{t},{a}\n" for d, t, a in rows))
+    contributions = {
+        "table": "demo_contributions",
+        "columns": {"donor_name": "donor", "employer": "donor", "recipient_id": "donor",
+                    "donation_date": {"column": "date", "format": "%m/%d/%Y"}, "amount": "amt"},
+        "reject_tolerance": 100,
+    }
+    run = _run_file(tmp_path, contributions)
+    text = run.read_text().replace(str(DEMO_DIR / "contributions.csv"), str(data))
+    run.write_text(text)
+    db = tmp_path / "w.duckdb"
+    main(["run", str(run), "--db", str(db), "--out", str(tmp_path / "out")])
+    con = duckdb.connect(str(db), read_only=True)
+    got = dict(con.execute("select donor_name, coalesce(reject_reason, cast(amount as varchar) || ' ' || "
+                           "cast(donation_date as varchar)) from staging.base_contributions").fetchall())
+    con.close()
+    assert got == {
+        "a": "amount has more than 2 decimal places",
+        "b": "1.00 2022-01-02",
+        "c": "amount has more than 2 decimal places",
+        "d": "unparseable amount",
+        "e": "unparseable amount",
+        "f": "5.00 2022-01-02",
+        "g": "unparseable donation_date",
+        "h": "unparseable donation_date",
+        "i": "missing donation_date",
+        "j": "-7.50 2022-01-02",
+    }
