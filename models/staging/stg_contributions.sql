@@ -33,7 +33,7 @@ normalised as (
         base.*,
         e.employer_norm,
         coalesce(e.employer_is_non_answer, false) as employer_is_non_answer,
-        o.donor_org_norm,
+        case when base.is_organisation then o.donor_org_norm end as donor_org_norm,
         d.donor_name_norm,
         {{ zip5('base.donor_zip') }} as donor_zip5,
         base.memo_code is not null as is_memo,
@@ -41,7 +41,9 @@ normalised as (
     from base
     left join donor_names d on d.donor_name = base.donor_name
     left join employer_flags e on e.employer = base.employer
-    left join org_donor_names o on o.donor_name = base.donor_name and base.is_organisation
+    -- an equality-only join condition keeps this a hash join (an extra predicate on one side
+    -- turns it into a nested loop)
+    left join org_donor_names o on o.donor_name = base.donor_name
 )
 select
     row_ref,
