@@ -61,6 +61,29 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     _add_db(d)
 
 
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="export the marts and write report.json/.md and the evidence index "
+                                      "from the last dbt build")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default output/<name>)")
+    p.add_argument("--name", default=None, help="run name in the report (default: the output folder's name, "
+                                                "or demo)")
+    p.add_argument("--target-dir", type=Path, default=None,
+                   help="dbt target folder holding run_results.json (default $DBT_TARGET_PATH or target)")
+    _add_db(p)
+
+
+def _add_gate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gate", help="release gate: the whole pytest suite and the demo dbt build; "
+                                    "writes gate.json, exits non-zero unless everything passed")
+    p.add_argument("--out", type=Path, default=None, help="output folder for gate.json (default output/gate)")
+    p.add_argument("--pytest-args", default=None,
+                   help="arguments for pytest instead of the default suite (quoted, shell syntax)")
+    p.add_argument("--approved-skips", type=Path, default=None,
+                   help="approved skips/xfails file (default tests/approved_skips.txt)")
+    p.add_argument("--skip-dbt-build", action="store_true",
+                   help="do not build the demo (the gate then says DO_NOT_SHIP)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moneytrail",
@@ -69,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_ingest(sub)
     _add_run(sub)
+    _add_report(sub)
+    _add_gate(sub)
     return parser
 
 
@@ -158,12 +183,74 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
 
     print("[3/4] dbt build")
     result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
+    report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
-    if not (validation.success and result.success):
+    if not (validation.success and result.success and report_ok):
         print("the run had failures: see the messages above", file=sys.stderr)
         return EXIT_BUILD_FAILED
     return 0
+
+
+def _step_message(result: dbt_runner.DbtResult) -> str | None:
+    if result.success:
+        return None
+    return result.exception or "\n".join(result.error_log) or result.error_text() or "dbt failed"
+
+
+def _report_after_build(run, db_path: Path, out_dir: Path, validation: dbt_runner.DbtResult,
+                        result: dbt_runner.DbtResult, entries: Sequence[manifest.ManifestEntry]) -> bool:
+    """Exports, reports and evidence index, always, whatever the build did; False unless all is well."""
+    from dbt_common.invocation import get_invocation_id
+
+    from ingest import report
+
+    # the id of the invocation that just ran: run_results.json on disk must carry it
+    context = report.BuildContext(
+        invocation_id=get_invocation_id(),
+        build=report.StepOutcome(result.success, _step_message(result)),
+        validation=report.StepOutcome(validation.success, _step_message(validation)),
+        input_tables=tuple(sorted(e.table_name for e in entries)),
+    )
+    try:
+        written = report.write_reports(out_dir, db_path, run.name, run_vars=run.vars, context=context)
+    except Exception as exc:  # the report step must never hide the build's outcome
+        print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
+    print(f"      report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
+          f"evidence index: {out_dir / 'evidence_index.json'}")
+    _print_report_errors(written.errors, "      ")
+    return written.ok
+
+
+def _print_report_errors(errors: Sequence[dict], indent: str = "") -> None:
+    skipped = [e for e in errors if e["status"] == "skipped"]
+    for error in errors:
+        if error["status"] != "skipped":
+            where = error["unique_id"] or error["source"]
+            print(f"{indent}error: {where} [{error['status']}]: {error['message'].splitlines()[0]}",
+                  file=sys.stderr)
+    if skipped:
+        print(f"{indent}error: {len(skipped)} node(s) skipped because of the failures above", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ingest import report
+
+    name = args.name or (args.out.name if args.out is not None else "demo")
+    out_dir = args.out or Path("output") / name
+    db_path = args.db or warehouse.default_path()
+    written = report.write_reports(out_dir, db_path, name, target_dir=args.target_dir)
+    print(f"report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
+          f"evidence index: {out_dir / 'evidence_index.json'}")
+    _print_report_errors(written.errors)
+    return 0 if written.ok else EXIT_BUILD_FAILED
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    from ingest import gate
+
+    return gate.main(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, args.run_file)
         if args.command == "demo":
             return cmd_run(args, DEMO_RUN_FILE)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "gate":
+            return cmd_gate(args)
     except (TabularError, RunFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR

@@ -1,0 +1,337 @@
+"""Deterministic exports of the marts into a run's output folder.
+
+Formatting contract (every export, and the values report.json quotes):
+
+- rows sorted by the relation's id column (then the remaining columns, so ties can never
+  depend on scan order);
+- UTF-8, "\\n" line endings, a header line in CSV; no timestamps anywhere;
+- NULL: an empty CSV cell, ``null`` in JSON (an empty string is also an empty CSV cell: use the
+  JSONL file where the difference matters);
+- DECIMAL: the exact value as a string with the column's scale, "1100.00" (never a float);
+- DOUBLE: rounded to 12 significant digits, then written as Python's shortest round-trip
+  repr ("0.05", "99.75", "3.0"); 12 digits absorb the last-bit noise of parallel floating
+  point sums, so identical inputs give identical bytes; NaN and infinities become NULL;
+- integers as digits (64-bit seeds included: JSON readers that use doubles lose precision);
+- booleans: "true"/"false" in CSV, JSON booleans in JSONL;
+- DATE/TIMESTAMP: ISO 8601;
+- lists and structs: a JSON array/object inside the CSV cell; JSON arrays/objects in JSONL.
+
+cross_links.jsonl holds the same records as cross_links.csv, same columns in the same order.
+Rows are streamed from DuckDB in Arrow batches, so memory stays bounded whatever the mart size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import decimal
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import duckdb
+
+BATCH_ROWS = 10_000
+FLOAT_SIGNIFICANT_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    name: str  # export file stem and dbt model name
+    schema: str
+    order_by: tuple[str, ...]  # leading sort columns; the remaining columns follow
+    jsonl: bool = False
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def model_id(self) -> str:
+        return f"model.moneytrail.{self.name}"
+
+
+EXPORTS: tuple[ExportSpec, ...] = (
+    ExportSpec("cross_links", "marts", ("edge_id",), jsonl=True),
+    ExportSpec("bundles", "marts", ("bundle_id",)),
+    ExportSpec("limit_flags", "marts", ("flag_id",)),
+    ExportSpec("vendor_breadth", "marts", ("finding_id",)),
+    ExportSpec("timing_signals", "marts", ("finding_id",)),
+    ExportSpec("red_flags", "marts", ("flag_id",)),
+    # rejects have no id of their own: input order within each input is the natural order
+    ExportSpec("stg_rejects", "staging", ("role", "dataset_version_id", "row_index", "row_ref")),
+    ExportSpec("dq_row_accounting", "staging", ("role",)),
+)
+SUMMARY_FILE = "cross_link_summary.json"
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: str  # relative to the output folder
+    model: str  # producing dbt node
+    records: int
+
+
+@dataclass(frozen=True)
+class MissingExport:
+    name: str
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    files: tuple[ExportedFile, ...]
+    missing: tuple[MissingExport, ...]
+
+
+# ----------------------------------------------------------------------------------------------
+# Value formatting: one definition for CSV, JSONL and report.json
+# ----------------------------------------------------------------------------------------------
+
+def json_value(value: Any) -> Any:
+    """A value as it appears in JSON exports and in report.json (see the module docstring)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, decimal.Decimal):
+        return format_decimal(value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)
+
+
+def format_float(value: float) -> float | None:
+    if not math.isfinite(value):
+        return None
+    rounded = float(format(value, f".{FLOAT_SIGNIFICANT_DIGITS}g"))
+    return 0.0 if rounded == 0 else rounded  # -0.0 and 0.0 must print alike
+
+
+def format_decimal(value: decimal.Decimal) -> str | None:
+    if not value.is_finite():
+        return None
+    return format(value, "f")
+
+
+def csv_cell(value: Any) -> str:
+    """The CSV cell of a value: json_value() rendered as text."""
+    return _cell(json_value(value))
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, (int, str)):
+        return str(v)
+    return dumps_compact(v)
+
+
+def dumps_compact(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps_document(obj: Any) -> str:
+    """A whole JSON file: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading relations
+# ----------------------------------------------------------------------------------------------
+
+def relation_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """Column names in table order; empty when the relation does not exist."""
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ordered_select(schema: str, table: str, columns: Sequence[str], order_by: Sequence[str]) -> str:
+    """SELECT every column, ordered by order_by then every other column (a total order)."""
+    keys = [c for c in order_by if c in columns] + [c for c in columns if c not in order_by]
+    cols = ", ".join(quote_ident(c) for c in columns)
+    order = ", ".join(f"{quote_ident(c)} asc nulls first" for c in keys)
+    return f"select {cols} from {quote_ident(schema)}.{quote_ident(table)} order by {order}"
+
+
+def stream_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    """Rows of a query as dicts, fetched in Arrow batches of BATCH_ROWS."""
+    reader = con.execute(sql, list(params)).fetch_record_batch(BATCH_ROWS)
+    for batch in reader:
+        yield from batch.to_pylist()
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing
+# ----------------------------------------------------------------------------------------------
+
+def export_marts(
+    con: duckdb.DuckDBPyConnection | None,
+    out_dir: Path,
+    unavailable: Mapping[str, str] | None = None,
+) -> ExportResult:
+    """Write every export whose relation exists and was built by this run.
+
+    ``unavailable`` maps export names to the reason they must not be exported (their model
+    failed, was skipped, or the run has no dbt results): a table left over from an earlier run
+    would otherwise be passed off as this run's output. Files of missing exports are deleted
+    for the same reason."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    unavailable = dict(unavailable or {})
+    files: list[ExportedFile] = []
+    missing: list[MissingExport] = []
+    for spec in EXPORTS:
+        reason = unavailable.get(spec.name)
+        columns: list[str] = []
+        if reason is None:
+            if con is None:
+                reason = "the warehouse could not be opened"
+            else:
+                columns = relation_columns(con, spec.schema, spec.name)
+                if not columns:
+                    reason = f"{spec.relation} does not exist in the warehouse"
+        if reason is not None:
+            _remove_stale(out_dir, spec)
+            missing.append(MissingExport(spec.name, spec.model_id, reason))
+            continue
+        assert con is not None
+        files += _export_one(con, out_dir, spec, columns)
+    return ExportResult(tuple(files), tuple(missing))
+
+
+def _stale_names(spec: ExportSpec) -> list[str]:
+    names = [f"{spec.name}.csv"]
+    if spec.jsonl:
+        names.append(f"{spec.name}.jsonl")
+    if spec.name == "cross_links":
+        names.append(SUMMARY_FILE)
+    return names
+
+
+def _remove_stale(out_dir: Path, spec: ExportSpec) -> None:
+    for name in _stale_names(spec):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _export_one(con: duckdb.DuckDBPyConnection, out_dir: Path, spec: ExportSpec,
+                columns: list[str]) -> list[ExportedFile]:
+    sql = ordered_select(spec.schema, spec.name, columns, spec.order_by)
+    csv_path = out_dir / f"{spec.name}.csv"
+    jsonl_path = out_dir / f"{spec.name}.jsonl"
+    count = 0
+    with _AtomicText(csv_path) as csv_fh, (_AtomicText(jsonl_path) if spec.jsonl else _Null()) as jsonl_fh:
+        writer = csv.writer(csv_fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(columns)
+        for row in stream_rows(con, sql):
+            record = {c: json_value(row[c]) for c in columns}
+            writer.writerow([_cell(record[c]) for c in columns])
+            if jsonl_fh is not None:
+                jsonl_fh.write(dumps_compact(record) + "\n")
+            count += 1
+    files = [ExportedFile(csv_path.name, spec.model_id, count)]
+    if spec.jsonl:
+        files.append(ExportedFile(jsonl_path.name, spec.model_id, count))
+    if spec.name == "cross_links":
+        summary = cross_link_summary(con)
+        _write_atomic(out_dir / SUMMARY_FILE, dumps_document(summary))
+        files.append(ExportedFile(SUMMARY_FILE, spec.model_id, 1))
+    return files
+
+
+def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Counts of the link graph: edges by relation, match type and tier; distinct parties."""
+    def counts(column: str) -> dict[str, int]:
+        rows = con.execute(
+            f"select coalesce(cast({quote_ident(column)} as varchar), '(null)') as k, count(*) "
+            f"from marts.cross_links group by k order by k"
+        ).fetchall()
+        return {k: n for k, n in rows}
+
+    edges, vendors, donors, recipients, contributions, total = con.execute(
+        "select count(*), count(distinct vendor_entity_id), count(distinct donor_key), "
+        "count(distinct recipient_id), count(distinct contribution_row_ref), sum(amount) "
+        "from marts.cross_links"
+    ).fetchone()
+    return {
+        "edges": edges,
+        "by_relation": counts("relation"),
+        "by_match_type": counts("match_type"),
+        "by_confidence_tier": counts("confidence_tier"),
+        "distinct_vendors": vendors,
+        "distinct_donors": donors,
+        "distinct_recipients": recipients,
+        "distinct_contributions": contributions,
+        "total_amount": json_value(total) if total is not None else "0.00",
+    }
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+class _AtomicText:
+    """A text file written to a temporary name and moved into place only when complete, so a
+    crash mid-export never leaves a truncated file that looks like a finished one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.tmp")
+
+    def __enter__(self):
+        self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        self.fh.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    with _AtomicText(path) as fh:
+        fh.write(text)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a whole artifact atomically (UTF-8, newlines as given)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, text)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
