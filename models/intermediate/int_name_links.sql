@@ -19,5 +19,5 @@ select
     m.mean_idf,
     m.number_mismatch
 from {{ ref('int_name_matches') }} m
-join {{ ref('int_entity_map') }} v on v.name_norm = m.left_name
-join {{ ref('int_entity_map') }} o on o.name_norm = m.right_name
+join {{ ref('int_entity_map') }} v on v.normalized_name = m.left_name
+join {{ ref('int_entity_map') }} o on o.normalized_name = m.right_name

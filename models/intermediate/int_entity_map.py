@@ -1,0 +1,43 @@
+"""The entity map: every distinct normalised organisation name to its canonical entity
+(logic: python_udfs/entities.py).
+
+Names are clustered with union-find over matcher links at tier medium or better (exact,
+aggressive, near-certain fuzzy) plus names of the same side that share an aggressive key
+(the same words in any order: vendor spellings such as GROUP GEO / GEO GROUP). The canonical
+name of a cluster is its most used member; entity_id = first 16 hex of
+sha256('entity:v1:organization:' || canonical name). Ids depend on the names, links and row
+counts only, never on input order.
+"""
+
+import pyarrow as pa
+
+from python_udfs.entities import canonical_entities, entities_to_arrow
+from python_udfs.names import aggressive_key
+
+
+def _same_key_links(names):
+    """Chain the names of each aggressive-key group with medium-tier links."""
+    groups = {}
+    for name in sorted(names):
+        groups.setdefault(aggressive_key(name), []).append(name)
+    left, right = [], []
+    for members in groups.values():
+        for a, b in zip(members, members[1:]):
+            left.append(a)
+            right.append(b)
+    return pa.table(
+        {"left_name": left, "right_name": right, "tier": ["medium"] * len(left)},
+        schema=pa.schema([("left_name", pa.string()), ("right_name", pa.string()), ("tier", pa.string())]),
+    )
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    counts_table = (
+        dbt.ref("int_org_names").aggregate("name_norm, sum(n_rows)::bigint as n_rows").fetch_arrow_table()
+    )
+    names = counts_table.column("name_norm").to_pylist()
+    counts = dict(zip(names, counts_table.column("n_rows").to_pylist()))
+    matches = dbt.ref("int_name_matches").project("left_name, right_name, tier").fetch_arrow_table()
+    links = pa.concat_tables([matches, _same_key_links(names)])
+    return entities_to_arrow(canonical_entities(links, names=names, counts=counts))
