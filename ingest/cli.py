@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ingest import dbt_runner, manifest, warehouse
+from python_udfs import namelist_cli
 from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
 from ingest.tabular import TabularError, TabularOptions, load_tabular
 
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_report(sub)
     _add_gate(sub)
+    match = sub.add_parser("match", help=namelist_cli.HELP)
+    namelist_cli.add_arguments(match)
     return parser
 
 
@@ -267,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "gate":
             return cmd_gate(args)
+        if args.command == "match":
+            return namelist_cli.main(args)
     except (TabularError, RunFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR

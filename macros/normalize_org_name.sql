@@ -61,7 +61,7 @@
 -#}
 
 {% macro normalize_org_name(expr) -%}
-nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(strip_accents(CAST({{ expr }} AS VARCHAR)), 'ß', 'SS', 'g'), 'ẞ', 'SS', 'g'), '[Ææ]', 'AE', 'g'), '[Øø]', 'O', 'g'), '[Œœ]', 'OE', 'g'), '[Łł]', 'L', 'g'), '[ĐđÐð]', 'D', 'g'), '[Þþ]', 'TH', 'g'), 'ı', 'I', 'g'), 'ﬁ', 'FI', 'g'), 'ﬂ', 'FL', 'g'), '[‘’‛ʼ`´]', '''', 'g'), '[‐-―−]', '-', 'g'), '[^\x20-\x7e]', ' ', 'g')), '''', '', 'g'), '\b([A-Z])\.', '\1', 'g'), '\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\b', '\1\2', 'g'), '&', ' AND ', 'g'), '[^A-Z0-9 ]+', ' ', 'g'), '  +', ' ', 'g'), '^ | $', '', 'g'), '\b([A-Z])\b', '<\1>', 'g'), '> <', '', 'g'), '[<>]', '', 'g'), '\bINTL\b', 'INTERNATIONAL', 'g'), '\bNATL\b', 'NATIONAL', 'g'), '\bSVCS\b', 'SERVICES', 'g'), '\bSVC\b', 'SERVICE', 'g'), '\bMGMT\b', 'MANAGEMENT', 'g'), '\bMGT\b', 'MANAGEMENT', 'g'), '\bUNIV\b', 'UNIVERSITY', 'g'), '\bDEPT\b', 'DEPARTMENT', 'g'), '\bGOVT\b', 'GOVERNMENT', 'g'), '\bMFG\b', 'MANUFACTURING', 'g'), '\bASSN\b', 'ASSOCIATION', 'g'), '\bASSOCS\b', 'ASSOCIATES', 'g'), '\bBROS\b', 'BROTHERS', 'g'), '\bHOSP\b', 'HOSPITAL', 'g'), '\bCTR\b', 'CENTER', 'g'), '\bCNTR\b', 'CENTER', 'g'), '\bCNTY\b', 'COUNTY', 'g'), '\bLABS\b', 'LABORATORIES', 'g'), '^(THE )+', '', 'g'), '( (LIMITED\ LIABILITY\ PARTNERSHIP|LIMITED\ LIABILITY\ COMPANY|LIMITED\ LIABILITY\ CO|LIMITED\ PARTNERSHIP|LIMITED\ LIABILITY|INCORPORATED|AND\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', '', 'g'), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '', 'g'), ' '), '')
+nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(strip_accents(CAST({{ expr }} AS VARCHAR)), 'ß', 'SS', 'g'), 'ẞ', 'SS', 'g'), '[Ææ]', 'AE', 'g'), '[Øø]', 'O', 'g'), '[Œœ]', 'OE', 'g'), '[Łł]', 'L', 'g'), '[ĐđÐð]', 'D', 'g'), '[Þþ]', 'TH', 'g'), 'ı', 'I', 'g'), 'ﬁ', 'FI', 'g'), 'ﬂ', 'FL', 'g'), '[‘’‛ʼ`´]', '''', 'g'), '[‐-―−]', '-', 'g'), '[^\x20-\x7e]', ' ', 'g')), '''', '', 'g'), '\b([A-Z])\.', '\1', 'g'), '\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\b', '\1\2', 'g'), '&', ' AND ', 'g'), '[^A-Z0-9 ]+', ' ', 'g'), '  +', ' ', 'g'), '^ | $', '', 'g'), '\b([A-Z])\b', '<\1>', 'g'), '> <', '', 'g'), '[<>]', '', 'g'), '\bINTL\b', 'INTERNATIONAL', 'g'), '\bNATL\b', 'NATIONAL', 'g'), '\bSVCS\b', 'SERVICES', 'g'), '\bSVC\b', 'SERVICE', 'g'), '\bMGMT\b', 'MANAGEMENT', 'g'), '\bMGT\b', 'MANAGEMENT', 'g'), '\bUNIV\b', 'UNIVERSITY', 'g'), '\bDEPT\b', 'DEPARTMENT', 'g'), '\bGOVT\b', 'GOVERNMENT', 'g'), '\bMFG\b', 'MANUFACTURING', 'g'), '\bASSN\b', 'ASSOCIATION', 'g'), '\bASSOCS\b', 'ASSOCIATES', 'g'), '\bBROS\b', 'BROTHERS', 'g'), '\bHOSP\b', 'HOSPITAL', 'g'), '\bCTR\b', 'CENTER', 'g'), '\bCNTR\b', 'CENTER', 'g'), '\bCNTY\b', 'COUNTY', 'g'), '\bLABS\b', 'LABORATORIES', 'g'), '^(THE )+', '', 'g'), '( (LIMITED\ LIABILITY\ PARTNERSHIP|LIMITED\ LIABILITY\ COMPANY|LIMITED\ LIABILITY\ CO|LIMITED\ PARTNERSHIP|LIMITED\ LIABILITY|INCORPORATED|AND\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|AS|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', '', 'g'), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '', 'g'), ' '), '')
 {%- endmacro %}
 
 {% macro org_name_aggressive(expr) -%}
@@ -76,15 +76,25 @@ array_to_string(list_sort(list_distinct(string_split({{ expr }}, ' '))), ' ')
 {%- set default_prefixes = ['INFORMATION REQUESTED', 'NONE', 'NOT EMPLOYED', 'RETIRED', 'SELF EMPLOYED'] -%}
 {%- set ns = namespace(terms=[], prefixes=[]) -%}
 {%- if replaced is none -%}
-{%- for t in default_terms %}{% set ns.terms = ns.terms + [moneytrail_sql_quote(t)] %}{% endfor -%}
+{%- for t in default_terms %}
+{%- set ns.terms = ns.terms + [moneytrail_sql_quote(t)] %}
+{%- endfor -%}
 {%- else -%}
-{%- for t in replaced %}{% set ns.terms = ns.terms + [normalize_org_name(moneytrail_sql_quote(t))] %}{% endfor -%}
+{%- for t in replaced %}
+{%- set ns.terms = ns.terms + [normalize_org_name(moneytrail_sql_quote(t))] %}
+{%- endfor -%}
 {%- endif -%}
-{%- for t in extra %}{% set ns.terms = ns.terms + [normalize_org_name(moneytrail_sql_quote(t))] %}{% endfor -%}
+{%- for t in extra %}
+{%- set ns.terms = ns.terms + [normalize_org_name(moneytrail_sql_quote(t))] %}
+{%- endfor -%}
 {%- if var_prefixes is none -%}
-{%- for p in default_prefixes %}{% set ns.prefixes = ns.prefixes + [moneytrail_sql_quote(p)] %}{% endfor -%}
+{%- for p in default_prefixes %}
+{%- set ns.prefixes = ns.prefixes + [moneytrail_sql_quote(p)] %}
+{%- endfor -%}
 {%- else -%}
-{%- for p in var_prefixes %}{% set ns.prefixes = ns.prefixes + [normalize_org_name(moneytrail_sql_quote(p))] %}{% endfor -%}
+{%- for p in var_prefixes %}
+{%- set ns.prefixes = ns.prefixes + [normalize_org_name(moneytrail_sql_quote(p))] %}
+{%- endfor -%}
 {%- endif -%}
 (({{ expr }}) IS NULL
   OR coalesce(list_contains([{{ ns.terms | join(', ') }}], ({{ expr }})), false)

@@ -17,7 +17,8 @@ select
     m.shared_tokens,
     m.max_idf as token_rarity,
     m.mean_idf,
-    m.number_mismatch
+    m.number_mismatch,
+    m.type_conflict
 from {{ ref('int_name_matches') }} m
 join {{ ref('int_entity_map') }} v on v.normalized_name = m.left_name
 join {{ ref('int_entity_map') }} o on o.normalized_name = m.right_name

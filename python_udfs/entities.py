@@ -1,0 +1,122 @@
+"""Stable entity ids and canonical entities built from matcher links.
+
+``entity_id`` follows DESIGN section 2: the first 16 hex digits of
+sha256("entity:v1:" + entity_type + ":" + normalised_name). DuckDB computes the same value
+with ``substr(sha256('entity:v1:' || entity_type || ':' || name), 1, 16)``.
+
+``canonical_entities`` clusters names with union-find over links at ``min_tier`` or better
+(default ``medium``: exact, aggressive and near-certain fuzzy links, so a chain of merely
+probable links never fuses two firms). Each cluster's canonical name is its most frequent
+member when counts are given, else -- and on ties -- the shortest, then the alphabetically
+first. The entity id is ``entity_id(entity_type, canonical_name)``. The result depends only
+on the set of names and links, never on their order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from python_udfs.matcher import TIERS, Link, tier_at_least
+
+ENTITY_SCHEMA = pa.schema([
+    ("normalized_name", pa.string()),
+    ("entity_id", pa.string()),
+    ("canonical_name", pa.string()),
+    ("cluster_size", pa.int64()),
+])
+
+
+def entity_id(entity_type: str, normalized_name: str) -> str:
+    """First 16 hex digits of sha256("entity:v1:<entity_type>:<normalized_name>")."""
+    if not entity_type or ":" in entity_type:
+        raise ValueError(f"entity_type must be non-empty and contain no ':', got {entity_type!r}")
+    if not normalized_name:
+        raise ValueError("normalized_name must be a non-empty normalised name")
+    payload = f"entity:v1:{entity_type}:{normalized_name}".encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class EntityMember:
+    """One name's place in the entity map."""
+
+    normalized_name: str
+    entity_id: str
+    canonical_name: str
+    cluster_size: int
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def add(self, x: str) -> None:
+        self.parent.setdefault(x, x)
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # the smaller root wins, so the structure does not depend on link order
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+def _link_pairs(links: Iterable[Link] | pa.Table, min_tier: str) -> list[tuple[str, str]]:
+    if isinstance(links, pa.Table):
+        rows = zip(links.column("left_name").to_pylist(), links.column("right_name").to_pylist(),
+                   links.column("tier").to_pylist())
+    else:
+        rows = ((k.left, k.right, k.tier) for k in links)
+    return sorted((a, b) for a, b, t in rows if tier_at_least(t, min_tier))
+
+
+def canonical_entities(links: Iterable[Link] | pa.Table, names: Iterable[str] = (),
+                       counts: Mapping[str, int] | None = None,
+                       entity_type: str = "organization", min_tier: str = "medium"
+                       ) -> list[EntityMember]:
+    """Entity membership of every name in ``names`` or in a link at ``min_tier`` or better,
+    sorted by name. ``counts`` (name -> rows) picks the canonical name of a cluster."""
+    if min_tier not in TIERS:
+        raise ValueError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
+    counts = counts or {}
+    uf = _UnionFind()
+    for n in sorted(set(names)):
+        if n:
+            uf.add(n)
+    for a, b in _link_pairs(links, min_tier):
+        uf.add(a)
+        uf.add(b)
+        uf.union(a, b)
+    clusters: dict[str, list[str]] = {}
+    for n in sorted(uf.parent):
+        clusters.setdefault(uf.find(n), []).append(n)
+    out = []
+    for members in clusters.values():
+        canonical = min(members, key=lambda m: (-counts.get(m, 0), len(m), m))
+        eid = entity_id(entity_type, canonical)
+        out.extend(EntityMember(m, eid, canonical, len(members)) for m in members)
+    out.sort(key=lambda e: e.normalized_name)
+    return out
+
+
+def entities_to_arrow(members: Iterable[EntityMember]) -> pa.Table:
+    """Arrow table with the ``ENTITY_SCHEMA`` columns."""
+    ms = list(members)
+    return pa.table({
+        "normalized_name": [m.normalized_name for m in ms],
+        "entity_id": [m.entity_id for m in ms],
+        "canonical_name": [m.canonical_name for m in ms],
+        "cluster_size": [m.cluster_size for m in ms],
+    }, schema=ENTITY_SCHEMA)

@@ -1,0 +1,166 @@
+"""Precision and recall of the matcher on labelled real name pairs, per tier, with baselines.
+
+    .venv/bin/python tests/benchmarks/bench_matcher_accuracy.py [--golden more_pairs.csv]
+
+A pair (left_name, right_name, label) counts as linked at tier T when the matcher links the
+normalised names at T or better. The matcher runs once over every fixture name (ICE vendors
+on the left, FEC employers on the right, plus each pair's names on its side) so IDF and
+blocking see a realistic corpus, with ``per_right="all"`` because a labelled pair is a
+question about that pair. The last table repeats the vendor-employer pairs with the
+production default (``per_right="matches"``: each employer keeps up to 5 links at probable
+or better, or its best low links) and with ``per_right="best"`` (best tier only).
+
+Baselines: exact equality of normalised names, and rapidfuzz ``token_sort_ratio >= 85`` on
+the normalised names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from python_udfs.matcher import TIERS, MatchConfig, match_names, tier_at_least  # noqa: E402
+from python_udfs.names import normalize_org_name  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "er"
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    label: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Score:
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [Pair(r["left_name"], r["right_name"], r["label"] == "1", r.get("note", ""))
+                for r in csv.DictReader(f)]
+
+
+def load_names(name: str) -> list[str]:
+    return (FIXTURES / name).read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def score(pairs: Sequence[Pair], predicted: Sequence[bool]) -> Score:
+    tp = sum(p.label and y for p, y in zip(pairs, predicted))
+    fp = sum(not p.label and y for p, y in zip(pairs, predicted))
+    fn = sum(p.label and not y for p, y in zip(pairs, predicted))
+    return Score(tp, fp, fn, len(pairs) - tp - fp - fn)
+
+
+def matcher_tiers(pairs: Sequence[Pair], config: MatchConfig | None = None,
+                  background: bool = True) -> list[str | None]:
+    """Best tier the matcher gives each pair (None: not linked)."""
+    cfg = config or MatchConfig(per_right="all")
+    left = {normalize_org_name(p.left) for p in pairs}
+    right = {normalize_org_name(p.right) for p in pairs}
+    if background:
+        left |= {normalize_org_name(n) for n in load_names("ice_vendor_names.txt")}
+        right |= {normalize_org_name(n) for n in load_names("fec_employer_names.txt")}
+    left.discard(None)
+    right.discard(None)
+    best: dict[tuple[str, str], str] = {}
+    for k in match_names(sorted(left), sorted(right), cfg):
+        prev = best.get((k.left, k.right))
+        if prev is None or tier_at_least(k.tier, prev):
+            best[(k.left, k.right)] = k.tier
+    return [best.get((normalize_org_name(p.left), normalize_org_name(p.right)))
+            for p in pairs]
+
+
+def baseline_exact(pairs: Sequence[Pair]) -> list[bool]:
+    return [normalize_org_name(p.left) is not None
+            and normalize_org_name(p.left) == normalize_org_name(p.right) for p in pairs]
+
+
+def baseline_token_sort(pairs: Sequence[Pair], threshold: float = 85.0) -> list[bool]:
+    out = []
+    for p in pairs:
+        a, b = normalize_org_name(p.left), normalize_org_name(p.right)
+        out.append(a is not None and b is not None and fuzz.token_sort_ratio(a, b) >= threshold)
+    return out
+
+
+def report(title: str, pairs: Sequence[Pair], tiers: Sequence[str | None]) -> dict[str, Score]:
+    """Print cumulative precision/recall per tier with the baselines; return the scores."""
+    n_pos = sum(p.label for p in pairs)
+    print(f"\n{title}: {len(pairs)} pairs ({n_pos} matches, {len(pairs) - n_pos} non-matches)")
+    print(f"  {'method':<34} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
+    out = {}
+    rows = [(f">= {t}", [x is not None and tier_at_least(x, t) for x in tiers], t)
+            for t in TIERS]
+    rows += [("baseline: exact normalised", baseline_exact(pairs), "exact"),
+             ("baseline: token_sort_ratio >= 85", baseline_token_sort(pairs), "token_sort")]
+    for label, pred, key in rows:
+        s = score(pairs, pred)
+        out[key] = s
+        print(f"  {label:<34} {s.precision:>9.3f} {s.recall:>7.3f} {s.tp:>4} {s.fp:>4} {s.fn:>4}")
+    return out
+
+
+def errors(pairs: Sequence[Pair], tiers: Sequence[str | None], minimum: str = "probable"
+           ) -> list[str]:
+    lines = []
+    for p, t in zip(pairs, tiers):
+        linked = t is not None and tier_at_least(t, minimum)
+        if linked != p.label:
+            kind = "FP" if linked else "FN"
+            lines.append(f"  {kind} [{t or '-'}] {p.left!r} ~ {p.right!r}  ({p.note})")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", type=Path, default=FIXTURES / "labelled_pairs.csv")
+    ap.add_argument("--golden", type=Path, help="another labelled CSV (same columns)")
+    ap.add_argument("--errors", action="store_true", help="list the wrong decisions")
+    args = ap.parse_args(argv)
+
+    sets = [("labelled pairs", load_pairs(args.pairs))]
+    if args.golden:
+        sets.append((f"golden set {args.golden.name}", load_pairs(args.golden)))
+    for title, pairs in sets:
+        tiers = matcher_tiers(pairs)
+        report(title, pairs, tiers)
+        for kind in ("vendor-employer", "vendor-vendor", "employer-employer"):
+            sub = [(p, t) for p, t in zip(pairs, tiers) if p.note.startswith(kind)]
+            if sub:
+                report(f"  {kind}", [p for p, _ in sub], [t for _, t in sub])
+        if args.errors:
+            print("\n".join(errors(pairs, tiers)))
+    ve = [p for p in sets[0][1] if p.note.startswith("vendor-employer")]
+    for mode in ("matches", "best"):
+        pruned = matcher_tiers(ve, MatchConfig(per_right=mode))
+        report(f"vendor-employer pairs, production output per_right={mode!r}", ve, pruned)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
