@@ -1,18 +1,34 @@
 -- The entity map as users read it: every alias (a normalised name on one side) of every
 -- canonical organisation, with its provenance: role, field, raw spellings, row count and the
--- row references of every input row that carries it.
+-- first row references; entity_alias_rows lists every row behind every alias.
+with rows as (
+    select
+        e.entity_id,
+        e.canonical_name,
+        e.cluster_size,
+        r.*,
+        row_number() over (partition by r.side, r.name_norm order by r.row_index, r.row_ref) as n
+    from {{ ref('int_org_name_rows') }} r
+    join {{ ref('int_entity_map') }} e on e.normalized_name = r.name_norm
+),
+spellings as (
+    select side, name_norm, list(name_raw order by name_raw) as spellings
+    from (select distinct side, name_norm, name_raw from rows)
+    group by side, name_norm
+)
 select
-    {{ stable_id('alias:v1', ['e.entity_id', 'r.side', 'r.name_norm']) }} as alias_id,
-    e.entity_id,
-    e.canonical_name,
-    e.cluster_size,
+    {{ stable_id('alias:v1', ['r.entity_id', 'r.side', 'r.name_norm']) }} as alias_id,
+    r.entity_id,
+    r.canonical_name,
+    r.cluster_size,
     r.side,
     r.role,
     r.field,
     r.name_norm,
     count(*) as n_rows,
-    list(distinct r.name_raw order by r.name_raw) as spellings,
-    list(r.row_ref order by r.row_index, r.row_ref) as row_refs
-from {{ ref('int_org_name_rows') }} r
-join {{ ref('int_entity_map') }} e on e.normalized_name = r.name_norm
-group by e.entity_id, e.canonical_name, e.cluster_size, r.side, r.role, r.field, r.name_norm
+    any_value(s.spellings) as spellings,
+    -- bounded: an alias can stand on millions of rows (entity_alias_rows has them all)
+    list(r.row_ref order by r.n) filter (where r.n <= 10) as first_row_refs
+from rows r
+join spellings s on s.side = r.side and s.name_norm = r.name_norm
+group by r.entity_id, r.canonical_name, r.cluster_size, r.side, r.role, r.field, r.name_norm
