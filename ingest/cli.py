@@ -10,6 +10,7 @@ from typing import Sequence
 
 from ingest import dbt_runner, manifest, warehouse
 from python_udfs import namelist_cli
+from ingest.sqldump.errors import DumpRejected
 from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
 from ingest.tabular import TabularError, TabularOptions, load_tabular
 
@@ -144,9 +145,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         entries = load_input(con, spec)
     finally:
         con.close()
-    for entry in entries:
-        print(f"loaded raw.{entry.table_name}: {entry.row_count:,} rows "
-              f"(dataset_version_id {entry.dataset_version_id})")
+    if fmt == "sql_dump":
+        from ingest.sqldump import format_summary
+
+        print(format_summary(entries))
+    else:
+        for entry in entries:
+            print(f"loaded raw.{entry.table_name}: {entry.row_count:,} rows "
+                  f"(dataset_version_id {entry.dataset_version_id})")
     if args.manifest_json:
         write_manifest_json(args.manifest_json, entries)
     return 0
@@ -272,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "match":
             return namelist_cli.main(args)
-    except (TabularError, RunFileError) as exc:
+    except (TabularError, RunFileError, DumpRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     parser.error(f"unknown command {args.command}")

@@ -68,7 +68,7 @@ def test_run_identity(demo_run):
     inputs = _report(demo_run)["inputs"]
     staging = demo_run.truth["staging"]
     files = {"demo_candidates": "candidates.tsv", "demo_contracts": "contracts.csv",
-             "demo_contributions": "contributions.csv"}
+             "demo_contributions": "contributions.sql"}
     assert [(i["table_name"], i["rows"], i["sha256"]) for i in inputs] == [
         (table, staging[table.removeprefix("demo_")]["raw_rows"],
          hashlib.sha256((DEMO_DIR / name).read_bytes()).hexdigest())
