@@ -1,0 +1,569 @@
+"""Reading literal values: INSERT ... VALUES rows and COPY text-format fields.
+
+Three readers produce the same *raw tokens* (the bytes of one literal as written, quotes and
+escapes intact, e.g. ``'O\\'Brien'``, ``N'Rock'``, ``-12.50``, ``NULL``, ``0x1F``):
+
+- long INSERTs go to :mod:`ingest.sqldump.fastrows`, which splits a whole VALUES list with
+  array operations;
+- the row reader here is one compiled regex per (column count, lexical mode) matching a whole
+  row at a time, anchored where the previous row ended, so the per-value work happens inside
+  the regex engine and Python touches each row once;
+- the precise reader walks one row byte by byte. It runs only where the others stop
+  (comments or MySQL conditional comments inside VALUES, an introducer like ``_binary``, a row
+  cut by the end of the read buffer, or an error), and it is the one that explains errors.
+
+Neither decides what a token means: :mod:`ingest.sqldump.convert` turns tokens into typed
+values, strictly. Both refuse anything that is not a literal (function calls, casts,
+subqueries, identifiers, placeholders, expressions), so nothing from the file is evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
+from ingest.sqldump.errors import REASON_OUTSIDE, REASON_ROWS
+
+# ---------------------------------------------------------------------------------------------
+# Fast reader
+
+
+def _value_alternatives(mode: LexMode) -> list[bytes]:
+    esc = rb"'[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+'"
+    std = rb"'[^']*+(?:''[^']*+)*+'"
+    alts: list[bytes] = []
+    if mode.dialect == MYSQL:
+        body = esc if mode.backslash_escapes else std
+        alts.append(rb"(?:[Nn]|_[A-Za-z0-9]++)?" + body)
+        if mode.double_quoted_strings:
+            dq = (
+                rb'"[^"\\]*+(?:(?:\\[\s\S]|"")[^"\\]*+)*+"'
+                if mode.backslash_escapes
+                else rb'"[^"]*+(?:""[^"]*+)*+"'
+            )
+            alts.append(dq)
+    elif mode.dialect == POSTGRES:
+        alts.append(rb"[Nn]?" + (std if mode.standard_strings else esc))
+        alts.append(rb"[Ee]" + esc)
+    else:
+        alts.append(rb"[Nn]?" + std)
+    alts.append(rb"[XxBb]'[^']*+'")
+    alts.append(rb"0[xX][0-9A-Fa-f]++|0[bB][01]++")
+    # Anything else (a function name, an expression, a column name) fails here and goes to the
+    # precise reader, which names it; convert.py still checks each number strictly.
+    alts.append(rb"[-+]?+(?:[0-9]++(?:\.[0-9]*+)?+|\.[0-9]++)(?:[eE][-+]?+[0-9]++)?+")
+    alts.append(rb"(?i:NULL|TRUE|FALSE)")
+    return alts
+
+
+@dataclass(frozen=True)
+class RowPatterns:
+    canonical: re.Pattern[bytes]  # mysqldump style: (v,v,v),(v,v,v);
+    spaced: re.Pattern[bytes]  # whitespace (not comments) allowed between tokens
+    ncols: int
+
+
+@lru_cache(maxsize=256)
+def row_patterns(ncols: int, mode: LexMode) -> RowPatterns:
+    """Patterns matching one complete row and the ``,`` or ``;`` after it (last group)."""
+    value = rb"(" + rb"|".join(_value_alternatives(mode)) + rb")"
+    canonical = rb"\(" + rb",".join([value] * ncols) + rb"\)([,;])"
+    spaced = (
+        rb"\s*+\(\s*+"
+        + rb"\s*+,\s*+".join([value] * ncols)
+        + rb"\s*+\)\s*+([,;])"
+    )
+    return RowPatterns(re.compile(canonical), re.compile(spaced), ncols)
+
+
+# ---------------------------------------------------------------------------------------------
+# Precise reader
+
+
+class NeedMore(Exception):
+    """The row continues past the end of the bytes read so far."""
+
+
+@dataclass
+class Problem(Exception):
+    """A row that cannot be read; ``offset`` indexes the buffer that was being read.
+
+    ``refused`` is set for class (c) constructs (a function call, a cast...), with the reason
+    of the refusal; otherwise the problem is malformed SQL."""
+
+    offset: int
+    message: str
+    kind: str = "syntax"
+    refused: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class RowRead:
+    tokens: tuple[bytes, ...]
+    terminator: bytes  # b"," another row follows, b";" statement ends, b"" end of text
+    end: int  # buffer index just after the terminator
+
+
+_WS = re.compile(rb"[ \t\r\n\f\v]*+")
+_WORD = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*+")
+_NUMBER = re.compile(rb"(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][-+]?\d++)?")
+_HEXNUM = re.compile(rb"0[xX][0-9A-Fa-f]++|0[bB][01]++")
+_HEXSTR = re.compile(rb"[XxBb]'[^']*+'")
+_COND_OPEN = re.compile(rb"/\*!\d{0,6}")
+_SUBQUERY_WORDS = {b"SELECT", b"WITH", b"VALUES", b"TABLE"}
+_FILE_FUNCTIONS = {b"LOAD_FILE", b"PG_READ_FILE", b"PG_READ_BINARY_FILE", b"LO_IMPORT", b"READFILE",
+                   b"LOAD_EXTENSION", b"SYS_EXEC", b"READ_CSV", b"READ_TEXT", b"READ_BLOB"}
+
+
+class _Cursor:
+    """Position in a buffer plus the open MySQL conditional comments around it."""
+
+    __slots__ = ("buf", "pos", "limit", "at_eof", "mode", "cond_depth")
+
+    def __init__(self, buf: bytes, pos: int, limit: int, at_eof: bool, mode: LexMode) -> None:
+        self.buf, self.pos, self.limit, self.at_eof, self.mode = buf, pos, limit, at_eof, mode
+        self.cond_depth = 0
+
+    def more(self, at: int) -> None:
+        """The text ends at ``at``: ask for more bytes, or fail when there are none."""
+        if not self.at_eof:
+            raise NeedMore()
+        raise Problem(at, "statement cut off by the end of the file (unterminated statement)")
+
+    def peek(self, n: int = 1) -> bytes:
+        end = self.pos + n
+        if end > self.limit and not self.at_eof:
+            raise NeedMore()
+        return self.buf[self.pos : min(end, self.limit)]
+
+    def skip_space(self) -> None:
+        """Skip whitespace and comments; MySQL conditional comments are code, so only their
+        markers are skipped."""
+        buf, mysql = self.buf, self.mode.dialect == MYSQL
+        while True:
+            self.pos = _WS.match(buf, self.pos, self.limit).end()
+            if self.pos >= self.limit:
+                if not self.at_eof:
+                    raise NeedMore()
+                return
+            two = self.peek(3)
+            if two.startswith(b"--") and (not mysql or len(two) < 3 or two[2:3] in b" \t\r\n"):
+                nl = buf.find(b"\n", self.pos, self.limit)
+                if nl < 0:
+                    self.more(self.limit)
+                    self.pos = self.limit
+                    return
+                self.pos = nl + 1
+            elif mysql and two.startswith(b"#"):
+                nl = buf.find(b"\n", self.pos, self.limit)
+                if nl < 0:
+                    self.more(self.limit)
+                    self.pos = self.limit
+                    return
+                self.pos = nl + 1
+            elif mysql and two.startswith(b"/*!"):
+                m = _COND_OPEN.match(buf, self.pos, self.limit)
+                assert m is not None
+                self.pos = m.end()
+                self.cond_depth += 1
+            elif two.startswith(b"*/") and self.cond_depth:
+                self.pos += 2
+                self.cond_depth -= 1
+            elif two.startswith(b"/*"):
+                self.pos = skip_block_comment(buf, self.pos, self.limit, self.mode, self.at_eof)
+            else:
+                return
+
+
+def skip_block_comment(buf: bytes, pos: int, limit: int, mode: LexMode, at_eof: bool) -> int:
+    """Index after the block comment starting at ``pos``; Postgres comments nest."""
+    if mode.dialect != POSTGRES:
+        end = buf.find(b"*/", pos + 2, limit)
+        if end < 0:
+            if not at_eof:
+                raise NeedMore()
+            raise Problem(pos, "unterminated /* comment")
+        return end + 2
+    depth, i = 0, pos
+    while True:
+        opener = buf.find(b"/*", i, limit)
+        closer = buf.find(b"*/", i, limit)
+        if closer < 0:
+            if not at_eof:
+                raise NeedMore()
+            raise Problem(pos, "unterminated /* comment")
+        if 0 <= opener < closer:
+            depth += 1
+            i = opener + 2
+        else:
+            depth -= 1
+            i = closer + 2
+            if depth == 0:
+                return i
+
+
+def string_end(
+    buf: bytes, pos: int, limit: int, quote: int, escapes: bool, at_eof: bool = True
+) -> int:
+    """Index after the quoted literal whose opening quote is at ``pos``, or -1 when it is not
+    closed before ``limit`` (or, short of the end of file, cannot yet be told closed). A doubled
+    quote stands for one quote in every dialect."""
+    q = bytes([quote])
+    i = pos + 1
+    j = -2
+    while True:
+        if j < i:
+            j = buf.find(q, i, limit)
+        if escapes:
+            k = buf.find(b"\\", i, j if j >= 0 else limit)
+            if k >= 0:
+                i = k + 2
+                if i > limit:
+                    return -1
+                continue
+        if j < 0:
+            return -1
+        if j + 1 < limit:
+            if buf[j + 1] == quote:
+                i = j + 2
+                continue
+            return j + 1
+        # The quote is the last byte read: it may be the first half of a doubled quote.
+        return j + 1 if at_eof else -1
+
+
+def _uses_escapes(mode: LexMode, prefix: bytes) -> bool:
+    if mode.dialect == MYSQL:
+        return mode.backslash_escapes
+    if mode.dialect == POSTGRES:
+        return prefix in (b"E", b"e") or not mode.standard_strings
+    return False
+
+
+def _read_value(cur: _Cursor) -> bytes:
+    """One literal at the cursor, as a raw token; refuses anything that is not a literal."""
+    buf, mode = cur.buf, cur.mode
+    start = cur.pos
+    c = cur.peek(1)
+    if not c:
+        cur.more(cur.pos)
+    word = _WORD.match(buf, cur.pos, cur.limit)
+    prefix = b""
+    if word is not None:
+        text = word.group()
+        after = word.end()
+        if after >= cur.limit and not cur.at_eof:
+            raise NeedMore()
+        nxt = buf[after : after + 1]
+        if nxt == b"'" and (
+            text in (b"N", b"n", b"X", b"x", b"B", b"b")
+            or (text in (b"E", b"e") and mode.dialect == POSTGRES)
+        ):
+            prefix = text
+            cur.pos = after
+        elif text.startswith(b"_") and mode.dialect == MYSQL:
+            # A charset introducer (_utf8mb4'...', _binary '...'): the bytes are the value.
+            cur.pos = after
+            cur.skip_space()
+            if cur.peek(1) != b"'":
+                raise Problem(start, f"expected a string after the introducer {text.decode()}")
+            prefix = b"_"
+        else:
+            return _word_value(cur, word)
+        c = b"'"
+    if c == b"'" or (c == b'"' and mode.dialect == MYSQL and mode.double_quoted_strings):
+        quote = c[0]
+        if prefix in (b"X", b"x", b"B", b"b"):
+            m = _HEXSTR.match(buf, start, cur.limit)
+            if m is None:
+                if not cur.at_eof and buf.find(b"'", cur.pos + 1, cur.limit) < 0:
+                    raise NeedMore()
+                raise Problem(start, "malformed hex or bit string literal")
+            cur.pos = m.end()
+            return m.group()
+        end = string_end(buf, cur.pos, cur.limit, quote, _uses_escapes(mode, prefix), cur.at_eof)
+        if end < 0:
+            if not cur.at_eof:
+                raise NeedMore()
+            raise Problem(cur.pos, "unterminated string literal (the file ends inside it)")
+        body = buf[cur.pos : end]
+        cur.pos = end
+        if prefix == b"_":
+            return body
+        return prefix + body
+    if c == b'"':
+        raise Problem(
+            start,
+            "a double-quoted identifier in VALUES",
+            kind="identifier in VALUES",
+            refused=REASON_ROWS,
+        )
+    if c in b"-+":
+        sign = c
+        cur.pos += 1
+        cur.skip_space()
+        inner = cur.peek(1)
+        if inner and (inner.isdigit() or inner == b"."):
+            m = _NUMBER.match(buf, cur.pos, cur.limit)
+            if m is not None:
+                if m.end() >= cur.limit and not cur.at_eof:
+                    raise NeedMore()
+                cur.pos = m.end()
+                return (b"-" if sign == b"-" else b"") + m.group()
+        raise Problem(
+            start, "an expression in VALUES", kind="expression in VALUES",
+            refused=REASON_ROWS,
+        )
+    if c.isdigit() or c == b".":
+        m = _HEXNUM.match(buf, cur.pos, cur.limit) or _NUMBER.match(buf, cur.pos, cur.limit)
+        if m is None:
+            raise Problem(start, "malformed number")
+        if m.end() >= cur.limit and not cur.at_eof:
+            raise NeedMore()
+        cur.pos = m.end()
+        return m.group()
+    if c == b"(":
+        cur.pos += 1
+        cur.skip_space()
+        inner = _WORD.match(buf, cur.pos, cur.limit)
+        if inner is not None and inner.group().upper() in _SUBQUERY_WORDS:
+            raise Problem(start, "a subquery in VALUES", kind="subquery in VALUES",
+                          refused=REASON_ROWS)
+        raise Problem(start, "a parenthesised expression in VALUES",
+                      kind="expression in VALUES", refused=REASON_ROWS)
+    if c in b"@":
+        raise Problem(start, "a variable in VALUES", kind="variable in VALUES", refused=REASON_ROWS)
+    if c in b"?$:":
+        raise Problem(start, "a parameter placeholder in VALUES",
+                      kind="placeholder in VALUES", refused=REASON_ROWS)
+    raise Problem(start, f"unexpected {_show(c)} where a value was expected")
+
+
+def _word_value(cur: _Cursor, word: re.Match[bytes]) -> bytes:
+    text = word.group()
+    upper = text.upper()
+    cur.pos = word.end()
+    if upper in (b"NULL", b"TRUE", b"FALSE"):
+        return upper
+    cur.skip_space()
+    if cur.peek(1) == b"(":
+        name = text.decode("utf-8")
+        if upper in (b"CAST", b"CONVERT"):
+            raise Problem(word.start(), f"{name}() in VALUES", kind="cast in VALUES",
+                          refused=REASON_ROWS)
+        reason = REASON_OUTSIDE if upper in _FILE_FUNCTIONS else REASON_ROWS
+        raise Problem(word.start(), f"function call {name}() in VALUES",
+                      kind=f"function call {name}() in VALUES", refused=reason)
+    if upper == b"DEFAULT":
+        raise Problem(word.start(), "DEFAULT in VALUES",
+                      kind="DEFAULT in VALUES", refused=REASON_ROWS)
+    name = text.decode("utf-8")
+    raise Problem(word.start(), f"{name} in VALUES",
+                  kind="expression in VALUES", refused=REASON_ROWS)
+
+
+def _show(c: bytes) -> str:
+    return repr(c.decode("utf-8", "replace")) if c else "end of text"
+
+
+def read_row(
+    buf: bytes,
+    pos: int,
+    ncols: int,
+    mode: LexMode,
+    *,
+    limit: int | None = None,
+    at_eof: bool,
+    delimiter: bytes = b";",
+) -> RowRead:
+    """Read the row starting at ``pos`` (whitespace/comments first) precisely.
+
+    ``limit`` bounds the text (default: the whole buffer); when ``at_eof`` is false, running
+    into the limit raises :class:`NeedMore` instead of an error."""
+    cur = _Cursor(buf, pos, len(buf) if limit is None else limit, at_eof, mode)
+    cur.skip_space()
+    if cur.peek(1) != b"(":
+        c = cur.peek(1)
+        raise Problem(cur.pos, f"expected '(' to start a row of VALUES, found {_show(c)}")
+    cur.pos += 1
+    tokens: list[bytes] = []
+    while True:
+        cur.skip_space()
+        if not tokens and cur.peek(1) == b")":
+            raise Problem(cur.pos, f"a row with 0 values, expected {ncols}",
+                          kind="value count")
+        tokens.append(_read_value(cur))
+        cur.skip_space()
+        c = cur.peek(2)
+        if c.startswith(b"::"):
+            raise Problem(cur.pos, "a cast (::) in VALUES", kind="cast in VALUES",
+                          refused=REASON_ROWS)
+        c = c[:1]
+        if c == b",":
+            cur.pos += 1
+            continue
+        if c == b")":
+            cur.pos += 1
+            break
+        if c == b"'" and tokens[-1][-1:] in (b"'", b'"'):
+            raise Problem(cur.pos, "adjacent string literals in VALUES",
+                          kind="expression in VALUES", refused=REASON_ROWS)
+        if c and c in b"+-*/%|&^<>=!~":
+            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES",
+                          refused=REASON_ROWS)
+        if not c:
+            cur.more(cur.pos)
+        word = _WORD.match(buf, cur.pos, cur.limit)
+        if word is not None and word.group().upper() in (b"COLLATE", b"IS", b"AND", b"OR",
+                                                         b"DIV", b"MOD", b"LIKE"):
+            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES",
+                          refused=REASON_ROWS)
+        raise Problem(cur.pos, f"expected ',' or ')' after a value, found {_show(c)}")
+    if len(tokens) != ncols:
+        plural = "" if len(tokens) == 1 else "s"
+        raise Problem(pos, f"a row with {len(tokens)} value{plural}, expected {ncols}",
+                      kind="value count")
+    cur.skip_space()
+    if cur.cond_depth:
+        raise Problem(cur.pos, "a MySQL conditional comment is left open after a row")
+    if cur.pos >= cur.limit:
+        if cur.at_eof:
+            return RowRead(tuple(tokens), b"", cur.pos)
+        raise NeedMore()
+    c = buf[cur.pos : cur.pos + 1]
+    if c == b",":
+        return RowRead(tuple(tokens), b",", cur.pos + 1)
+    if delimiter and buf.startswith(delimiter, cur.pos):
+        return RowRead(tuple(tokens), b";", cur.pos + len(delimiter))
+    if delimiter and len(buf) - cur.pos < len(delimiter) and not cur.at_eof:
+        raise NeedMore()
+    word = _WORD.match(buf, cur.pos, cur.limit)
+    if word is not None:
+        clause = _trailing_clause(buf, word.end(), cur.limit, word.group().upper())
+        if clause is not None:
+            raise Problem(cur.pos, f"{clause} statement", kind=clause, refused=REASON_ROWS)
+    raise Problem(cur.pos, f"expected ',' or ';' after a row, found {_show(c)}")
+
+
+def _trailing_clause(buf: bytes, pos: int, limit: int, first: bytes) -> str | None:
+    """Name the INSERT variants that change rows already loaded when keys collide."""
+    if first == b"RETURNING":
+        return "INSERT ... RETURNING"
+    if first != b"ON":
+        return None
+    rest = re.match(rb"\s+([A-Za-z]+)(?:\s+([A-Za-z]+))?", buf[pos : min(limit, pos + 200)])
+    words = [w.upper() for w in rest.groups() if w] if rest else []
+    if words[:1] == [b"DUPLICATE"]:
+        return "INSERT ... ON DUPLICATE KEY UPDATE"
+    if words[:1] == [b"CONFLICT"]:
+        return "INSERT ... ON CONFLICT"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Unescaping, per dialect (used on the few values that contain an escape)
+
+_MYSQL_ESC = {
+    b"0": b"\x00", b"'": b"'", b'"': b'"', b"b": b"\x08", b"n": b"\n", b"r": b"\r",
+    b"t": b"\t", b"Z": b"\x1a", b"\\": b"\\",
+}
+_MYSQL_ESC_RE = re.compile(rb"\\([\s\S])")
+# Bytes 0xFD-0xFF never occur in UTF-8, and the whole dump is checked to be UTF-8, so they can
+# mark boundaries and placeholders while the escapes of many values are replaced in one go.
+_SEP, _BACKSLASH, _QUOTE = b"\xff", b"\xfe", b"\xfd"
+
+
+def _mysql_escape(m: re.Match[bytes]) -> bytes:
+    ch = m.group(1)
+    # MySQL keeps the backslash of \% and \_ (they are LIKE escapes). Any other undefined
+    # sequence (e.g. "\ ") keeps its backslash too: MySQL would drop it, but a dump writer
+    # never emits one on purpose, and keeping both bytes loses nothing (see POLICY.md).
+    return _MYSQL_ESC.get(ch, b"\\" + ch)
+
+
+def _unescape_mysql_slow(body: bytes, quote: bytes) -> bytes:
+    parts = []
+    for piece in re.split(rb"(\\[\s\S])", body):
+        if len(piece) == 2 and piece.startswith(b"\\"):
+            parts.append(_mysql_escape(_MYSQL_ESC_RE.match(piece)))  # type: ignore[arg-type]
+        else:
+            parts.append(piece.replace(quote + quote, quote))
+    return b"".join(parts)
+
+
+def unescape_mysql_many(bodies: list[bytes], quote: bytes = b"'") -> list[bytes]:
+    """Contents of MySQL string literals (quotes removed) with escapes applied, many at once."""
+    joined = _SEP.join(bodies)
+    if _BACKSLASH in joined or _QUOTE in joined or (len(bodies) > 1 and
+                                                     joined.count(_SEP) != len(bodies) - 1):
+        return [_unescape_mysql_slow(b, quote) for b in bodies]
+    # Escaped backslashes first: every backslash left after that starts an escape pair, and
+    # str.replace pairs backslashes from the left exactly as the lexer does.
+    j = joined.replace(b"\\\\", _BACKSLASH)
+    j = j.replace(b"\\" + quote, _QUOTE).replace(quote + quote, quote).replace(_QUOTE, quote)
+    for esc, out in _MYSQL_ESC.items():
+        if esc not in (quote, b"\\") and b"\\" + esc in j:
+            j = j.replace(b"\\" + esc, out)
+    j = j.replace(_BACKSLASH, b"\\")
+    return j.split(_SEP) if len(bodies) > 1 else [j]
+
+
+def unescape_mysql(body: bytes, quote: bytes) -> bytes:
+    """Content of one MySQL string literal (quotes already removed) with escapes applied."""
+    if b"\\" not in body:
+        return body.replace(quote + quote, quote)
+    return unescape_mysql_many([body], quote)[0]
+
+
+_PG_SIMPLE = {b"b": b"\x08", b"f": b"\x0c", b"n": b"\n", b"r": b"\r", b"t": b"\t"}
+_PG_ESC_RE = re.compile(
+    rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([\s\S]))"
+)
+
+
+def _pg_escape(m: re.Match[bytes]) -> bytes:
+    octal, hexa, u4, u8, other = m.groups()
+    if octal is not None:
+        return bytes([int(octal, 8) & 0xFF])
+    if hexa is not None:
+        return bytes([int(hexa, 16)])
+    if u4 is not None or u8 is not None:
+        return chr(int(u4 or u8, 16)).encode("utf-8")
+    return _PG_SIMPLE.get(other, other)
+
+
+def unescape_pg_escape_string(body: bytes) -> bytes:
+    """Content of a Postgres E'...' string (or any string with standard_conforming_strings off).
+
+    Escapes may produce arbitrary bytes; the caller checks the result is valid UTF-8."""
+    out = []
+    for piece in re.split(rb"(\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S]))", body):
+        if piece.startswith(b"\\") and len(piece) >= 2:
+            out.append(_pg_escape(_PG_ESC_RE.match(piece)))  # type: ignore[arg-type]
+        else:
+            out.append(piece.replace(b"''", b"'"))
+    return b"".join(out)
+
+
+_COPY_ESC_RE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|([\s\S]))")
+_COPY_SIMPLE = {b"b": b"\x08", b"f": b"\x0c", b"n": b"\n", b"r": b"\r", b"t": b"\t",
+                b"v": b"\x0b"}
+
+
+def _copy_escape(m: re.Match[bytes]) -> bytes:
+    octal, hexa, other = m.groups()
+    if octal is not None:
+        return bytes([int(octal, 8) & 0xFF])
+    if hexa is not None:
+        return bytes([int(hexa, 16)])
+    return _COPY_SIMPLE.get(other, other)
+
+
+def unescape_copy(field: bytes) -> bytes:
+    """A COPY text-format field with its backslash escapes applied (``\\N`` handled by caller)."""
+    return _COPY_ESC_RE.sub(_copy_escape, field)

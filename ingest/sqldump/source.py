@@ -1,0 +1,139 @@
+"""The dump as a stream of decompressed byte chunks, hashed and UTF-8 checked as it is read.
+
+One pass over the file does everything: the sha256 is of the bytes as stored (for .gz the
+compressed bytes, so it matches ``sha256sum`` of the user's file), the UTF-8 check covers every
+decompressed byte (so values can later be sliced out of the bytes without decoding each one),
+and newlines are counted per chunk so an error anywhere can be given a line number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+from ingest.sqldump.errors import DumpRejected
+
+CHUNK_BYTES = 4 << 20
+
+_MAGIC = {
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"PK\x03\x04": "zip",
+}
+
+
+class _Hashing:
+    """Raw file wrapper feeding every byte read to the hash."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.sha = hashlib.sha256()
+        self.nbytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.sha.update(data)
+        self.nbytes += len(data)
+        return data
+
+    def drain(self) -> None:
+        while self.read(CHUNK_BYTES):
+            pass
+
+
+class DumpSource:
+    """Sequential reader of a plain or gzip dump file."""
+
+    def __init__(self, path: Path, label: str | None = None) -> None:
+        self.path = path
+        self.label = label
+        self._file = open(path, "rb")
+        self._hashing = _Hashing(self._file)
+        magic = self._file.read(6)
+        self._file.seek(0)
+        for prefix, name in _MAGIC.items():
+            if magic.startswith(prefix):
+                self._file.close()
+                raise DumpRejected(
+                    f"{path.name} is {name}-compressed; only plain and gzip dumps are read "
+                    f"(decompress it first)",
+                    kind="encoding",
+                    line=None,
+                    source=label,
+                )
+        self.compressed = magic.startswith(b"\x1f\x8b")
+        self._stream: BinaryIO = (
+            gzip.GzipFile(fileobj=self._hashing, mode="rb")  # type: ignore[arg-type]
+            if self.compressed
+            else self._hashing  # type: ignore[assignment]
+        )
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.offset = 0  # decompressed bytes handed out so far
+        self.lines_before = 0  # newlines in the bytes handed out so far
+        self.eof = False
+        self._first = True
+
+    def read_chunk(self) -> bytes:
+        """Next chunk of decompressed bytes (b"" at the end), UTF-8 checked."""
+        if self.eof:
+            return b""
+        try:
+            data = self._stream.read(CHUNK_BYTES)
+        except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
+            raise DumpRejected(
+                f"broken gzip stream after {self.offset} decompressed bytes ({exc})",
+                kind="encoding",
+                line=self.lines_before + 1,
+                source=self.label,
+            ) from None
+        if self._first:
+            self._first = False
+            if data.startswith(b"\xef\xbb\xbf"):
+                # A byte-order mark is not SQL; drop it but keep offsets true to the file.
+                self.offset += 3
+                data = data[3:]
+        self._check_utf8(data, final=not data)
+        if not data:
+            self.eof = True
+            return b""
+        self.offset += len(data)
+        self.lines_before += data.count(b"\n")
+        return data
+
+    def _check_utf8(self, data: bytes, final: bool) -> None:
+        pending = len(self._decoder.getstate()[0])
+        try:
+            self._decoder.decode(data, final)
+        except UnicodeDecodeError as exc:
+            # exc.start counts from the bytes the decoder still held from the previous chunk.
+            at = exc.start - pending
+            bad = (exc.object[exc.start : exc.end]).hex()
+            line = self.lines_before + data.count(b"\n", 0, max(at, 0)) + 1
+            raise DumpRejected(
+                f"invalid UTF-8 (byte 0x{bad[:2]}) at byte offset {self.offset + at}; dumps are "
+                "read as UTF-8 (mysqldump: use --hex-blob for binary columns)",
+                kind="encoding",
+                line=line,
+                source=self.label,
+            ) from None
+
+    @property
+    def stored_bytes_read(self) -> int:
+        return self._hashing.nbytes
+
+    def finish(self) -> tuple[str, int]:
+        """sha256 and size of the stored file, reading any bytes the stream left unread."""
+        self._hashing.drain()
+        return self._hashing.sha.hexdigest(), self._hashing.nbytes
+
+    def close(self) -> None:
+        try:
+            if self.compressed:
+                self._stream.close()
+        finally:
+            self._file.close()
