@@ -172,17 +172,21 @@ def _classify(text: str, mode: LexMode) -> Decision:
         if lead == "DROP" and len(first) > 1 and first[1] in ("FUNCTION", "PROCEDURE", "VIEW",
                                                              "TRIGGER", "AGGREGATE", "EVENT"):
             return programmable(f"DROP {first[1]}")
-        return _by_words(first, parsed_ok=False)
+        return _by_words(first)
     expressions = [e for e in parsed if e is not None]
     if len(expressions) != 1:
         if lead == "CREATE":
             return _create_command(first, text)
-        return _by_words(first, parsed_ok=False)
+        return _by_words(first)
     return _by_expression(expressions[0], first, text, mode)
 
 
-def _by_words(first: list[str], parsed_ok: bool) -> Decision:
-    lead = " ".join(first[:2]) if first[:1] in (["LOAD"], ["COPY"]) else (first[0] if first else "?")
+def _by_words(first: list[str]) -> Decision:
+    """A refusal named by the statement's leading words (for what sqlglot did not model)."""
+    if first[:1] in (["LOAD"], ["COPY"]):
+        lead = " ".join(first[:2])
+    else:
+        lead = first[0] if first else "?"
     if lead in ("ATTACH", "DETACH", "INSTALL", "LOAD", "LOAD DATA", "COPY", "SOURCE", "IMPORT"):
         return reject(lead, REASON_OUTSIDE)
     if lead in ("REPLACE",):
@@ -190,7 +194,7 @@ def _by_words(first: list[str], parsed_ok: bool) -> Decision:
     if lead in ("DELETE", "UPDATE", "TRUNCATE", "MERGE", "UPSERT", "CALL", "DO", "EXEC",
                 "EXECUTE", "RENAME", "ROLLBACK"):
         return reject(lead)
-    return reject(lead or "empty", REASON_UNKNOWN if parsed_ok or lead else REASON_ROWS)
+    return reject(lead, REASON_UNKNOWN)
 
 
 _PROGRAMMABLE_OBJECTS = ("TRIGGER", "VIEW", "FUNCTION", "PROCEDURE", "AGGREGATE", "EVENT",
@@ -300,7 +304,7 @@ def _by_expression(e: exp.Expression, first: list[str], text: str, mode: LexMode
         return reject("MERGE")
     if isinstance(e, (exp.Attach, exp.Detach, exp.Install)):
         return reject(type(e).__name__.upper(), REASON_OUTSIDE)
-    return _by_words(first, parsed_ok=True)
+    return _by_words(first)
 
 
 def _create(e: exp.Create, first: list[str], text: str, mode: LexMode) -> Decision:
@@ -325,8 +329,8 @@ def _create(e: exp.Create, first: list[str], text: str, mode: LexMode) -> Decisi
     if kind == "SEQUENCE":
         return skip("CREATE SEQUENCE")
     if kind == "VIEW":
-        name = "CREATE MATERIALIZED VIEW" if exp.MaterializedProperty in prop_types else "CREATE VIEW"
-        return programmable(name)
+        materialized = exp.MaterializedProperty in prop_types
+        return programmable("CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW")
     if kind in ("FUNCTION", "PROCEDURE"):
         return programmable(f"CREATE {kind}")
     if kind == "TYPE":
@@ -356,7 +360,7 @@ def _command(e: exp.Command, first: list[str], text: str, mode: LexMode) -> Deci
         return reject(" ".join(first[:2]) if first[1:2] == ["DATA"] else head, REASON_OUTSIDE)
     if head == "GO":
         return reject("GO")
-    return _by_words(first, parsed_ok=True)
+    return _by_words(first)
 
 
 def _drop(e: exp.Drop) -> Decision:
@@ -394,7 +398,9 @@ def _insert(e: exp.Insert) -> Decision:
         return reject("INSERT ... RETURNING")
     source = e.expression
     if not isinstance(source, exp.Values):
-        return reject("INSERT ... SELECT" if isinstance(source, exp.Query) else "INSERT without VALUES")
+        if isinstance(source, exp.Query):
+            return reject("INSERT ... SELECT")
+        return reject("INSERT without VALUES")
     target = e.this.this if isinstance(e.this, exp.Schema) else e.this
     if isinstance(target, exp.Table) and target.name.lower() == "sqlite_sequence":
         return skip("sqlite_sequence bookkeeping", action="insert_values", payload=e)

@@ -396,9 +396,22 @@ def _unquoted_numbers(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Arr
 
 
 def _with_nulls(values: pa.Array, null: pa.Array) -> pa.Array:
+    """``values`` with the positions flagged in ``null`` set to null."""
     if not pc.any(null).as_py():
         return values
+    valid = pc.invert(null)
+    if values.offset == 0 and values.null_count == 0 and valid.offset == 0 and \
+            pa.types.is_binary(values.type):
+        # Only the validity bitmap changes; copying every string (as if_else does) is waste.
+        return pa.Array.from_buffers(values.type, len(values),
+                                     [valid.buffers()[1], *values.buffers()[1:]])
     return pc.if_else(null, pa.scalar(None, values.type), values)
+
+
+def _as_text(values: pa.Array) -> pa.Array:
+    """Binary tokens as strings. On the fast paths every byte comes from the dump, which was
+    checked to be UTF-8 as it was read, and unescaping only produced ASCII: no re-check."""
+    return values.view(pa.string())
 
 
 def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Array | None:
@@ -408,13 +421,13 @@ def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Ar
         if shaped is None:
             return None
         null, text = shaped
-        return _with_nulls(pc.cast(text, pa.string()), null)
+        return _as_text(_with_nulls(text, null))
     if kind in ("int", "decimal", "float", "numeric_text"):
         shaped = _unquoted_numbers(arr, syntax, mode)
         if shaped is None:
             return None
         null, text = shaped
-        text = pc.cast(_with_nulls(text, null), pa.string())
+        text = _as_text(_with_nulls(text, null))
         if kind in ("float", "numeric_text"):
             valid = pc.match_substring_regex(text, _NUM_RE2)
             if not pc.all(pc.or_(valid, null)).as_py():
@@ -436,7 +449,7 @@ def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Ar
         if shaped is None:
             return None
         null, text = shaped
-        text = pc.cast(_with_nulls(text, null), pa.string())
+        text = _as_text(_with_nulls(text, null))
         valid = pc.match_substring_regex(text, _PATTERNS[kind])
         if not pc.all(pc.or_(valid, null)).as_py():
             return None

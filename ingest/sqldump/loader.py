@@ -196,6 +196,30 @@ class _Load:
 
     # -- files -----------------------------------------------------------------------------
 
+    def run(self, path: Path, schema_path: Path | None) -> list[ManifestEntry]:
+        """Read the schema file (if any) and the dump; record and return the manifest rows."""
+        schema = None
+        if schema_path is not None:
+            ssha, sbytes = self.run_file(schema_path, "schema")
+            schema = (schema_path, ssha, sbytes)
+        data_sha, data_bytes = self.run_file(path, "data")
+        self.writer.finish()
+        if self.skipped_objects:
+            self.warnings.append("skipped programmable objects (skip_programmable_objects=True): "
+                                 + "; ".join(self.skipped_objects))
+        entries = self.entries(path, data_sha, data_bytes, schema)
+        if not entries:
+            raise DumpRejected(f"{path.name} defines no tables (a dump with no CREATE TABLE "
+                               "loads nothing; for a data-only dump pass schema_path=)",
+                               kind="schema", line=None)
+        for entry in entries:
+            manifest.record(self.con, entry)
+        return entries
+
+    @property
+    def bytes_read(self) -> int:
+        return self.scanner.source.offset if self.scanner is not None else 0
+
     def run_file(self, path: Path, role: str) -> tuple[str, int]:
         self.role = role
         self.label = f"schema file {path.name}" if role == "schema" else None
@@ -685,13 +709,17 @@ class _Load:
         if pending is None or not pending.count:
             return
         n = pending.count
-        batch = self._typed_batch(entry, pending, entry.rows)
+        first_row = entry.rows
         entry.rows += n
         self.total_rows += n
         self.pending_rows -= n
-        self.writer.submit(lambda: self._append(entry.raw_name, batch))
+        label = self.label
+        self.writer.submit(
+            lambda: self._append(entry.raw_name, self._typed_batch(entry, pending, first_row, label))
+        )
 
-    def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int) -> pa.Table:
+    def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int,
+                     label: str | None) -> pa.Table:
         """One batch as typed Arrow columns: row_index, the table's columns, source_offset."""
         n = pending.count
         width = max((i for i in pending.mapping if i is not None), default=-1) + 1
@@ -706,7 +734,7 @@ class _Load:
                 arrays.append(convert.convert_column(columns[i], col.type, pending.syntax,
                                                      pending.mode))
             except convert.ConversionError as exc:
-                raise _conversion_error(entry, pending, col, exc, first_row, self.label) from None
+                raise _conversion_error(entry, pending, col, exc, first_row, label) from None
         starts = [s.start for s in pending.statements] + [n]
         counts = np.diff(np.asarray(starts, dtype=np.int64))
         offsets = np.asarray([s.offset for s in pending.statements], dtype=np.int64)
@@ -907,37 +935,27 @@ def load_dump(
     """
     path = Path(path)
     if dialect is not None and dialect not in dialects.DIALECTS:
-        raise ValueError(f"dialect must be one of {', '.join(dialects.DIALECTS)}, not {dialect!r}")
+        raise DumpRejected(f"dialect must be one of {', '.join(dialects.DIALECTS)}, not "
+                           f"{dialect!r}", kind="option", line=None)
     if table_prefix and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_prefix):
-        raise ValueError(f"table_prefix {table_prefix!r} must be letters, digits and underscores")
+        raise DumpRejected(f"table_prefix {table_prefix!r} must be letters, digits and "
+                           "underscores", kind="option", line=None)
     for p in (path, Path(schema_path) if schema_path is not None else None):
         if p is not None and not p.is_file():
-            raise FileNotFoundError(f"dump file not found: {p}")
-    manifest.ensure_raw_schema(con)
+            raise DumpRejected(f"dump file not found: {p}", kind="file", line=None)
+    manifest.ensure_raw_schema(con)  # outside the load's transaction: the manifest always exists
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        raise DumpRejected("the connection is already in a transaction; load_dump runs its own "
+                           "(commit or roll back first)", kind="option", line=None) from None
     saved = _set_for_load(con)
-    con.execute("BEGIN TRANSACTION")
     load = _Load(con, table_prefix=table_prefix,
                  allow_sqlite_pragma_header=allow_sqlite_pragma_header,
                  skip_programmable_objects=skip_programmable_objects,
                  progress=progress, dialect=dialect)
     try:
-        schema = None
-        if schema_path is not None:
-            spath = Path(schema_path)
-            ssha, sbytes = load.run_file(spath, "schema")
-            schema = (spath, ssha, sbytes)
-        data_sha, data_bytes = load.run_file(path, "data")
-        load.writer.finish()
-        if load.skipped_objects:
-            load.warnings.append("skipped programmable objects (skip_programmable_objects=True): "
-                                 + "; ".join(load.skipped_objects))
-        entries = load.entries(path, data_sha, data_bytes, schema)
-        if not entries:
-            raise DumpRejected(f"{path.name} defines no tables (a dump with no CREATE TABLE "
-                               "loads nothing; for a data-only dump pass schema_path=)",
-                               kind="schema", line=None)
-        for entry in entries:
-            manifest.record(con, entry)
+        entries = load.run(path, Path(schema_path) if schema_path is not None else None)
         con.execute("COMMIT")
     except BaseException:
         load.writer.abort()
@@ -949,6 +967,6 @@ def load_dump(
     for message in load.warnings:
         warnings.warn(message, DumpWarning, stacklevel=2)
     if progress is not None:
-        progress(LoadProgress(path.name, load.scanner.source.offset if load.scanner else 0,
-                              data_bytes, load.total_rows, time.monotonic() - load.started))
+        progress(LoadProgress(path.name, load.bytes_read, entries[0].input_bytes,
+                              load.total_rows, time.monotonic() - load.started))
     return entries

@@ -3,7 +3,6 @@ exact messages; relaxations are named options; loads are atomic."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
@@ -297,8 +296,13 @@ def test_table_prefix(con, tmp_path):
                         table_prefix="shop_")
     assert [e.table_name for e in entries] == ["shop_t"]
     assert rows(con, "shop_t") == [(0, 1, "a")]
-    with pytest.raises(ValueError, match="table_prefix 'x-' must be letters"):
+    with pytest.raises(DumpRejected) as err:
         load_dump(con, write(tmp_path, T), table_prefix="x-")
+    assert str(err.value) == ("table_prefix 'x-' must be letters, digits and underscores; "
+                              "nothing was loaded")
+    with pytest.raises(DumpRejected) as err:
+        load_dump(con, tmp_path / "missing.sql")
+    assert str(err.value) == f"dump file not found: {tmp_path / 'missing.sql'}; nothing was loaded"
 
 
 def test_failure_at_the_last_statement_leaves_nothing_and_keeps_earlier_load(tmp_path):

@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import sqlite3
-import warnings
 from decimal import Decimal
 from pathlib import Path
 

@@ -424,3 +424,18 @@ def test_comments_in_insert_heads_and_crlf_lines(con, tmp_path):
     load(con, tmp_path, "create table T (A int, B text);\r\n"
                         "insert /* hi */ into t (b, a) values ('x', 1),\r\n('y', 2);\r\n")
     assert rows(con) == [(1, "x"), (2, "y")]
+
+
+def test_broken_or_unsupported_compression_is_refused(con, tmp_path):
+    text = (MYSQL_T + "INSERT INTO `t` VALUES (1,'a');\n" * 200).encode()
+    broken = tmp_path / "cut.sql.gz"
+    broken.write_bytes(gzip.compress(text, mtime=0)[:-30])
+    with pytest.raises(DumpRejected) as err:
+        load_dump(con, broken)
+    assert str(err.value).startswith("line 1: broken gzip stream after 0 decompressed bytes (")
+    bz = tmp_path / "d.sql.bz2"
+    bz.write_bytes(b"BZh91AY&SY" + b"\0" * 20)
+    with pytest.raises(DumpRejected) as err:
+        load_dump(con, bz)
+    assert str(err.value) == ("d.sql.bz2 is bzip2-compressed; only plain and gzip dumps are read "
+                              "(decompress it first); nothing was loaded")
