@@ -83,3 +83,22 @@ def demo_run(tmp_path_factory, _block_network) -> DemoRun:
     code = main(["demo", "--db", str(db), "--out", str(out)])
     truth = json.loads((DEMO_DIR / "ground_truth.json").read_text())
     return DemoRun(code, db, out, truth)
+
+
+def write_demo_run_file(tmp_path: Path, role_map: dict, contributions_csv: Path | None = None) -> Path:
+    """A run file over the demo's CSV files with the given role map: for tests of broken or
+    unusual role maps."""
+    import yaml
+
+    run = {
+        "name": "broken",
+        "inputs": [
+            {"path": str(DEMO_DIR / "contracts.csv"), "table": "demo_contracts"},
+            {"path": str(contributions_csv or DEMO_DIR / "contributions.csv"), "table": "demo_contributions"},
+            {"path": str(DEMO_DIR / "candidates.tsv"), "table": "demo_candidates", "delimiter": "\t"},
+        ],
+        "vars": {"role_map": role_map},
+    }
+    path = tmp_path / "run.yml"
+    path.write_text(yaml.safe_dump(run))
+    return path

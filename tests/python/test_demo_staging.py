@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.python.conftest import DEMO_DIR, REPO
+from tests.python.conftest import DEMO_DIR, REPO, write_demo_run_file
 
 pytestmark = pytest.mark.slow
 
@@ -91,27 +91,15 @@ def test_demo_files_are_reproducible(tmp_path):
         assert (tmp_path / name).read_bytes() == (DEMO_DIR / name).read_bytes(), name
 
 
-def _run_file(tmp_path: Path, role_map_contributions: dict) -> Path:
-    import yaml
-
-    run = {
-        "name": "broken",
-        "inputs": [
-            {"path": str(DEMO_DIR / "contracts.csv"), "table": "demo_contracts"},
-            {"path": str(DEMO_DIR / "contributions.csv"), "table": "demo_contributions"},
-            {"path": str(DEMO_DIR / "candidates.tsv"), "table": "demo_candidates", "delimiter": "\t"},
-        ],
-        "vars": {"role_map": {
-            "contributions": role_map_contributions,
-            "contracts": {"table": "demo_contracts",
-                          "columns": {"award_id": "award_id", "vendor_name": "vendor_name"}},
-            "candidates": {"table": "demo_candidates",
-                           "columns": {"candidate_id": "candidate_id", "candidate_name": "candidate_name"}},
-        }},
-    }
-    path = tmp_path / "run.yml"
-    path.write_text(yaml.safe_dump(run))
-    return path
+def _run_file(tmp_path: Path, role_map_contributions: dict, contributions_csv: Path | None = None) -> Path:
+    return write_demo_run_file(tmp_path, {
+        "contributions": role_map_contributions,
+        "contracts": {"table": "demo_contracts",
+                      "columns": {"award_id": "award_id", "vendor_name": "vendor_name"},
+                      "timing": {"enabled": False}},
+        "candidates": {"table": "demo_candidates",
+                       "columns": {"candidate_id": "candidate_id", "candidate_name": "candidate_name"}},
+    }, contributions_csv)
 
 
 CONTRIB_OK = {
@@ -190,9 +178,7 @@ def test_amounts_and_dates_are_never_coerced(tmp_path):
                     "donation_date": {"column": "date", "format": "%m/%d/%Y"}, "amount": "amt"},
         "reject_tolerance": 100,
     }
-    run = _run_file(tmp_path, contributions)
-    text = run.read_text().replace(str(DEMO_DIR / "contributions.csv"), str(data))
-    run.write_text(text)
+    run = _run_file(tmp_path, contributions, data)
     db = tmp_path / "w.duckdb"
     main(["run", str(run), "--db", str(db), "--out", str(tmp_path / "out")])
     con = duckdb.connect(str(db), read_only=True)

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
-from tests.python.conftest import DEMO_DIR, REPO
+from tests.python.conftest import REPO, write_demo_run_file
 
 pytestmark = pytest.mark.slow
 
@@ -33,18 +32,8 @@ CANDIDATES = {"table": "demo_candidates", "columns": {"candidate_id": "candidate
 
 
 def _run_file(tmp_path: Path, contributions: dict, contracts: dict) -> Path:
-    run = {
-        "name": "broken",
-        "inputs": [
-            {"path": str(DEMO_DIR / "contracts.csv"), "table": "demo_contracts"},
-            {"path": str(DEMO_DIR / "contributions.csv"), "table": "demo_contributions"},
-            {"path": str(DEMO_DIR / "candidates.tsv"), "table": "demo_candidates", "delimiter": "\t"},
-        ],
-        "vars": {"role_map": {"contributions": contributions, "contracts": contracts, "candidates": CANDIDATES}},
-    }
-    path = tmp_path / "run.yml"
-    path.write_text(yaml.safe_dump(run))
-    return path
+    return write_demo_run_file(
+        tmp_path, {"contributions": contributions, "contracts": contracts, "candidates": CANDIDATES})
 
 
 def _run(tmp_path: Path, monkeypatch, contributions: dict, contracts: dict) -> tuple[int, dict, str, Path]:
