@@ -114,6 +114,9 @@ def test_repository_approves_no_skips():
 # ----------------------------------------------------------------------------------------------
 
 def _target(tmp_path: Path, body: str) -> Path:
+    """A one-file test suite. Pass it with --rootdir: pytest otherwise roots node ids at the
+    common ancestor of the suite and the working directory, which depends on where the
+    repository is checked out."""
     folder = tmp_path / "suite"
     folder.mkdir()
     (folder / "test_tiny.py").write_text(textwrap.dedent(body))
@@ -131,7 +134,7 @@ def test_gate_says_do_not_ship_when_a_test_fails(tmp_path, capsys):
             assert 1 == 2, "made to fail"
     """)
     out = tmp_path / "gate"
-    assert main(["gate", "--out", str(out), "--pytest-args", f"{suite} -q", "--skip-dbt-build"]) == 1
+    assert main(["gate", "--out", str(out), "--pytest-args", f"{suite} -q --rootdir {suite}", "--skip-dbt-build"]) == 1
     result = json.loads((out / "gate.json").read_text(encoding="utf-8"))
     assert result["DO_NOT_SHIP"] is True
     assert result["pytest"]["exit_code"] == 1
@@ -151,7 +154,7 @@ def test_gate_ships_when_everything_passes(tmp_path):
             assert True
     """)
     out = tmp_path / "gate"
-    assert main(["gate", "--out", str(out), "--pytest-args", str(suite)]) == 0
+    assert main(["gate", "--out", str(out), "--pytest-args", f"{suite} --rootdir {suite}"]) == 0
     result = json.loads((out / "gate.json").read_text(encoding="utf-8"))
     assert result["DO_NOT_SHIP"] is False
     assert result["reasons"] == []
@@ -172,10 +175,10 @@ def test_gate_blocks_an_unapproved_skip(tmp_path):
     """)
     approved = tmp_path / "approved.txt"
     approved.write_text("")
-    ship, result = gate.run_gate(tmp_path / "gate", [str(suite)], approved, build_demo=False)
+    ship, result = gate.run_gate(tmp_path / "gate", [str(suite), "--rootdir", str(suite)], approved, build_demo=False)
     assert not ship
     assert result["reasons"][0] == "1 unapproved skip(s): test_tiny.py::test_skipped"
     approved.write_text("test_tiny.py::test_skipped | demo of an approval\n")
-    ship, result = gate.run_gate(tmp_path / "gate", [str(suite)], approved, build_demo=False)
+    ship, result = gate.run_gate(tmp_path / "gate", [str(suite), "--rootdir", str(suite)], approved, build_demo=False)
     assert result["reasons"] == ["dbt build of the demo: not_run (--skip-dbt-build)"]
     assert result["pytest"]["skips"][0]["approval_reason"] == "demo of an approval"
