@@ -16,7 +16,9 @@ one INSERT at a time is split with array operations instead:
    operator or placeholder may stand outside strings.
 
 Any check that fails returns None and the caller reads the statement with the regex readers,
-which accept the rarer forms (comments, conditional comments, introducers) and explain errors.
+which accept the rarer forms (comments, conditional comments, introducers, sqlite3's
+``replace(...,char(10))`` newline form: its parentheses break the row grammar) and explain
+errors.
 Tokens outside strings can then only be runs of letters, digits and ``+-.`` (numbers, NULL,
 TRUE/FALSE, hex), which the converter checks strictly, so the left-to-right SQL lexer could not
 have split the text differently.

@@ -9,12 +9,15 @@ escapes intact, e.g. ``'O\\'Brien'``, ``N'Rock'``, ``-12.50``, ``NULL``, ``0x1F`
   row at a time, anchored where the previous row ended, so the per-value work happens inside
   the regex engine and Python touches each row once;
 - the precise reader walks one row byte by byte. It runs only where the others stop
-  (comments or MySQL conditional comments inside VALUES, an introducer like ``_binary``, a row
-  cut by the end of the read buffer, or an error), and it is the one that explains errors.
+  (comments or MySQL conditional comments inside VALUES, an introducer like ``_binary``,
+  sqlite3's ``replace('a\\nb','\\n',char(10))`` newline form, a row cut by the end of the read
+  buffer, or an error), and it is the one that explains errors.
 
 Neither decides what a token means: :mod:`ingest.sqldump.convert` turns tokens into typed
 values, strictly. Both refuse anything that is not a literal (function calls, casts,
-subqueries, identifiers, placeholders, expressions), so nothing from the file is evaluated.
+subqueries, identifiers, placeholders, expressions), so nothing from the file is evaluated;
+the precise reader turns sqlite3's newline form (exact shapes only) into the plain literal
+whose value it computes itself.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
+from ingest.sqldump.dialects import MYSQL, POSTGRES, SQLITE, LexMode
 from ingest.sqldump.errors import REASON_OUTSIDE, REASON_ROWS
 
 # ---------------------------------------------------------------------------------------------
@@ -352,6 +355,11 @@ def _word_value(cur: _Cursor, word: re.Match[bytes]) -> bytes:
         return upper
     cur.skip_space()
     if cur.peek(1) == b"(":
+        if upper == b"REPLACE" and cur.mode.dialect == SQLITE:
+            got = _sqlite_newlines(cur)
+            if got is not None:
+                # Handed on as the plain SQLite literal of the computed text.
+                return b"'" + got[0].replace(b"'", b"''") + b"'"
         name = text.decode("utf-8")
         if upper in (b"CAST", b"CONVERT"):
             raise Problem(word.start(), f"{name}() in VALUES", kind="cast in VALUES",
@@ -365,6 +373,75 @@ def _word_value(cur: _Cursor, word: re.Match[bytes]) -> bytes:
     name = text.decode("utf-8")
     raise Problem(word.start(), f"{name} in VALUES",
                   kind="expression in VALUES", refused=REASON_ROWS)
+
+
+# sqlite3 3.34+ .dump writes text holding newlines as replace('a\nb','\n',char(10)): in an
+# SQLite string the two characters backslash+n stand for themselves, and the call turns them
+# into a newline; carriage returns likewise with '\r' and char(13), the two calls nested when
+# both occur. Exactly those shapes are literals in disguise: the reader computes the value
+# itself (bytes.replace, which is what SQLite's replace() does) and evaluates nothing.
+_SQLITE_MARKERS = {b"'\\n'": (b"10", b"\n"), b"'\\r'": (b"13", b"\r")}
+
+
+def _sqlite_newlines(cur: _Cursor, nested: bool = False) -> tuple[bytes, bytes] | None:
+    r"""(content, marker) of ``replace('...', '\n', char(10))`` or ``replace('...', '\r',
+    char(13))``, the cursor on its ``(``; the first argument may itself be the call with the
+    other marker. None for any other shape: the caller refuses it as the function call it is."""
+    if not _sqlite_punct(cur, b"("):
+        return None
+    cur.skip_space()
+    inner: bytes | None = None
+    if cur.peek(1) == b"'":
+        end = string_end(cur.buf, cur.pos, cur.limit, 39, False, cur.at_eof)
+        if end < 0:
+            if not cur.at_eof:
+                raise NeedMore()
+            return None
+        value = cur.buf[cur.pos + 1 : end - 1].replace(b"''", b"'")
+        cur.pos = end
+    elif nested or not _sqlite_word(cur, b"REPLACE"):
+        return None  # a column, another function, a prefixed string or a third nesting level
+    else:
+        got = _sqlite_newlines(cur, nested=True)
+        if got is None:
+            return None
+        value, inner = got
+    if not _sqlite_punct(cur, b","):
+        return None
+    cur.skip_space()
+    marker = cur.peek(4)
+    if marker not in _SQLITE_MARKERS or marker == inner:  # sqlite3 never nests one marker twice
+        return None
+    code, char = _SQLITE_MARKERS[marker]
+    cur.pos += 4
+    if not (_sqlite_punct(cur, b",") and _sqlite_word(cur, b"CHAR") and _sqlite_punct(cur, b"(")
+            and _sqlite_punct(cur, code) and _sqlite_punct(cur, b")")
+            and _sqlite_punct(cur, b")")):
+        return None
+    return value.replace(marker[1:3], char), marker  # marker[1:3]: backslash and n (or r)
+
+
+def _sqlite_punct(cur: _Cursor, text: bytes) -> bool:
+    """Step over ``text`` (after optional whitespace) if it is next."""
+    cur.skip_space()
+    if cur.peek(len(text)) != text:
+        return False
+    cur.pos += len(text)
+    return True
+
+
+def _sqlite_word(cur: _Cursor, upper: bytes) -> bool:
+    """Step over the keyword ``upper`` (any case, after optional whitespace) if it is next."""
+    cur.skip_space()
+    word = _WORD.match(cur.buf, cur.pos, cur.limit)
+    if word is None:
+        return False
+    if word.end() >= cur.limit and not cur.at_eof:
+        raise NeedMore()
+    if word.group().upper() != upper:
+        return False
+    cur.pos = word.end()
+    return True
 
 
 def _show(c: bytes) -> str:

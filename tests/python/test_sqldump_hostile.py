@@ -98,6 +98,62 @@ def test_non_literals_in_values_are_refused(con, tmp_path, expr, what, reason):
         f"line 3: {what} is not allowed in a dump (class c: {reason}); nothing was loaded")
 
 
+SQ = "CREATE TABLE t(a INTEGER, b TEXT);\n"
+
+
+def test_sqlite_newline_replace_is_read_as_a_literal(con, tmp_path):
+    load_dump(con, write(tmp_path, SQ + r"INSERT INTO t VALUES(1,REPLACE('a', '\n', CHAR(10)));"),
+              dialect="sqlite")
+    assert rows(con) == [(1, "a")]
+
+
+@pytest.mark.parametrize("expr, what", [
+    (r"replace('a','\n',char(59))", "function call replace() in VALUES"),
+    (r"replace(x,'\n',char(10))", "function call replace() in VALUES"),
+    (r"replace(b,'\n',char(10))", "function call replace() in VALUES"),
+    (r"replace('a','\n',char(10),1)", "function call replace() in VALUES"),
+    (r"replace('a','\n')", "function call replace() in VALUES"),
+    (r"replace('a','\n',char(100))", "function call replace() in VALUES"),
+    (r"replace('a','\n',char(010))", "function call replace() in VALUES"),
+    (r"replace('a','\n',char(10,10))", "function call replace() in VALUES"),
+    (r"replace('a','\r',char(10))", "function call replace() in VALUES"),
+    (r"replace('a','\t',char(9))", "function call replace() in VALUES"),
+    (r"replace('a','\n',char(92)||'n')", "function call replace() in VALUES"),
+    (r"replace('a',char(92)||'n',char(10))", "function call replace() in VALUES"),
+    # sqlite3's marker when the text already holds a backslash+n: not one of the exact forms.
+    (r"replace('a\\n\012b','\012',char(10))", "function call replace() in VALUES"),
+    (r"replace(upper('a'),'\n',char(10))", "function call replace() in VALUES"),
+    (r"replace(load_file('/etc/passwd'),'\n',char(10))", "function call replace() in VALUES"),
+    (r"replace(N'a','\n',char(10))", "function call replace() in VALUES"),
+    (r"replace(X'61','\n',char(10))", "function call replace() in VALUES"),
+    (r"""replace("a",'\n',char(10))""", "function call replace() in VALUES"),
+    (r"replace(replace('a','\n',char(10)),'\n',char(10))", "function call replace() in VALUES"),
+    (r"replace(replace(replace('a','\r',char(13)),'\n',char(10)),'\r',char(13))",
+     "function call replace() in VALUES"),
+    (r"printf('%s','\n')", "function call printf() in VALUES"),
+    (r"char(10)", "function call char() in VALUES"),
+    (r"replace('a','\n',char(10)) || 'b'", "an expression in VALUES"),
+    (r"replace('a','\n',char(10)) COLLATE NOCASE", "an expression in VALUES"),
+])
+def test_sqlite_newline_replace_deviations_are_refused(con, tmp_path, expr, what):
+    text = SQ + f"INSERT INTO t VALUES(1,'ok'),\n(2,{expr});\n"
+    assert refusal(con, tmp_path, text, dialect="sqlite") == (
+        f"line 3: {what} is not allowed in a dump (class c: could change loaded rows); "
+        "nothing was loaded")
+
+
+@pytest.mark.parametrize("text, options, line", [
+    (M + r"INSERT INTO `t` VALUES (1,replace('a\nb','\n',char(10)));", {}, 2),  # detected mysql
+    (PG + r"INSERT INTO t VALUES (1, replace('a\nb','\n',char(10)));", {}, 3),
+    (T + r"INSERT INTO t VALUES (1, replace('a b','\n',char(10)));", {}, 2),  # ansi: undetected
+    (SQ + r"INSERT INTO t VALUES(1,replace('a b','\n',char(10)));", {"dialect": "mysql"}, 2),
+])
+def test_newline_replace_only_in_sqlite_dumps(con, tmp_path, text, options, line):
+    assert refusal(con, tmp_path, text + "\n", **options) == (
+        f"line {line}: function call replace() in VALUES is not allowed in a dump (class c: "
+        "could change loaded rows); nothing was loaded")
+
+
 def test_postgres_cast_in_values(con, tmp_path):
     assert refusal(con, tmp_path, PG + "INSERT INTO t VALUES (1::int, 'a');\n") == (
         "line 3: a cast (::) in VALUES is not allowed in a dump (class c: could change loaded "
