@@ -378,13 +378,19 @@ def _word_value(cur: _Cursor, word: re.Match[bytes]) -> bytes:
 # sqlite3 3.34+ .dump writes text holding newlines as replace('a\nb','\n',char(10)): in an
 # SQLite string the two characters backslash+n stand for themselves, and the call turns them
 # into a newline; carriage returns likewise with '\r' and char(13), the two calls nested when
-# both occur. Exactly those shapes are literals in disguise: the reader computes the value
-# itself (bytes.replace, which is what SQLite's replace() does) and evaluates nothing.
-_SQLITE_MARKERS = {b"'\\n'": (b"10", b"\n"), b"'\\r'": (b"13", b"\r")}
+# both occur. When the text itself holds a backslash+n (or +r), sqlite3 picks the marker
+# \012 (or \015) instead. Exactly those shapes are literals in disguise: the reader computes
+# the value itself (bytes.replace, which is what SQLite's replace() does) and evaluates nothing.
+_SQLITE_MARKERS = {
+    b"'\\n'": (b"10", b"\n"),
+    b"'\\012'": (b"10", b"\n"),
+    b"'\\r'": (b"13", b"\r"),
+    b"'\\015'": (b"13", b"\r"),
+}
 
 
 def _sqlite_newlines(cur: _Cursor, nested: bool = False) -> tuple[bytes, bytes] | None:
-    r"""(content, marker) of ``replace('...', '\n', char(10))`` or ``replace('...', '\r',
+    r"""(content, replaced character) of ``replace('...', '\n', char(10))`` or ``replace('...', '\r',
     char(13))``, the cursor on its ``(``; the first argument may itself be the call with the
     other marker. None for any other shape: the caller refuses it as the function call it is."""
     if not _sqlite_punct(cur, b"("):
@@ -409,16 +415,18 @@ def _sqlite_newlines(cur: _Cursor, nested: bool = False) -> tuple[bytes, bytes] 
     if not _sqlite_punct(cur, b","):
         return None
     cur.skip_space()
-    marker = cur.peek(4)
-    if marker not in _SQLITE_MARKERS or marker == inner:  # sqlite3 never nests one marker twice
+    marker = next((m for m in _SQLITE_MARKERS if cur.peek(len(m)) == m), None)
+    if marker is None:
         return None
     code, char = _SQLITE_MARKERS[marker]
-    cur.pos += 4
+    if char == inner:  # sqlite3 never replaces one character twice
+        return None
+    cur.pos += len(marker)
     if not (_sqlite_punct(cur, b",") and _sqlite_word(cur, b"CHAR") and _sqlite_punct(cur, b"(")
             and _sqlite_punct(cur, code) and _sqlite_punct(cur, b")")
             and _sqlite_punct(cur, b")")):
         return None
-    return value.replace(marker[1:3], char), marker  # marker[1:3]: backslash and n (or r)
+    return value.replace(marker[1:-1], char), char  # marker[1:-1]: the marker without quotes
 
 
 def _sqlite_punct(cur: _Cursor, text: bytes) -> bool:

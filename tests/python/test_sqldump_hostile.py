@@ -120,8 +120,11 @@ def test_sqlite_newline_replace_is_read_as_a_literal(con, tmp_path):
     (r"replace('a','\t',char(9))", "function call replace() in VALUES"),
     (r"replace('a','\n',char(92)||'n')", "function call replace() in VALUES"),
     (r"replace('a',char(92)||'n',char(10))", "function call replace() in VALUES"),
-    # sqlite3's marker when the text already holds a backslash+n: not one of the exact forms.
-    (r"replace('a\\n\012b','\012',char(10))", "function call replace() in VALUES"),
+    # sqlite3's second marker goes with its own character code only
+    (r"replace('a\012b','\012',char(13))", "function call replace() in VALUES"),
+    (r"replace('a\015b','\015',char(10))", "function call replace() in VALUES"),
+    (r"replace('a\013b','\013',char(10))", "function call replace() in VALUES"),
+    (r"replace(replace('a','\n',char(10)),'\012',char(10))", "function call replace() in VALUES"),
     (r"replace(upper('a'),'\n',char(10))", "function call replace() in VALUES"),
     (r"replace(load_file('/etc/passwd'),'\n',char(10))", "function call replace() in VALUES"),
     (r"replace(N'a','\n',char(10))", "function call replace() in VALUES"),

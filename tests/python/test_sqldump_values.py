@@ -478,6 +478,19 @@ def test_sqlite_newline_replace_in_a_long_insert(con, tmp_path, monkeypatch):
     assert rejected(con, tmp_path, create + bad, dialect="sqlite") == f"line 3: {SQLITE_REFUSED}"
 
 
+def test_sqlite_second_markers_as_sqlite3_3_40_writes_them(con, tmp_path):
+    # Verbatim `sqlite3 .dump` (3.40.1) output for text that already holds a backslash+n or
+    # backslash+r: the markers become \012 and \015, and the literal backslash pairs stay.
+    dump = ("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a text);\n"
+            "INSERT INTO t VALUES(replace('a\\n and\\012b','\\012',char(10)));\n"
+            "INSERT INTO t VALUES(replace(replace('p\\r\\n x\\015\\012y','\\015',char(13)),'\\012',char(10)));\n"
+            "INSERT INTO t VALUES(replace(replace('q\\r\\nz','\\r',char(13)),'\\n',char(10)));\n"
+            "COMMIT;\n")
+    load(con, tmp_path, dump, allow_sqlite_pragma_header=True)
+    assert [r[0] for r in con.execute("select a from raw.t order by row_index").fetchall()] == [
+        "a\\n and\nb", "p\\r\\n x\r\ny", "q\r\nz"]
+
+
 def test_sqlite_newline_replace_across_tiny_chunks(con, tmp_path, monkeypatch):
     monkeypatch.setattr(dump_source, "CHUNK_BYTES", 3)
     load(con, tmp_path, SQLITE_NEWLINES_DUMP, allow_sqlite_pragma_header=True)
