@@ -108,16 +108,22 @@ def words(text: str, mode: LexMode, limit: int = 400) -> list[str]:
     return out
 
 
-def top_level_actions(text: str, mode: LexMode) -> list[list[str]]:
-    """The comma-separated actions of an ALTER statement, as lists of upper-cased words."""
-    tokens = _tokenizer(mode.sqlglot).tokenize(text)
-    actions: list[list[str]] = [[]]
+def _with_depth(tokens):
+    """Each token with the parenthesis depth after it (a paren token counts itself)."""
     depth = 0
     for t in tokens:
         if t.token_type == TokenType.L_PAREN:
             depth += 1
         elif t.token_type == TokenType.R_PAREN:
             depth -= 1
+        yield t, depth
+
+
+def top_level_actions(text: str, mode: LexMode) -> list[list[str]]:
+    """The comma-separated actions of an ALTER statement, as lists of upper-cased words."""
+    tokens = _tokenizer(mode.sqlglot).tokenize(text)
+    actions: list[list[str]] = [[]]
+    for t, depth in _with_depth(tokens):
         if t.token_type == TokenType.COMMA and depth == 0:
             actions.append([])
             continue
@@ -413,13 +419,8 @@ def _insert_statement(text: str, mode: LexMode) -> Decision:
         tokens = _tokenizer(mode.sqlglot).tokenize(text[:4096])
     except Exception:  # noqa: BLE001 - e.g. a string cut at 4096 characters
         tokens = []
-    depth = 0
-    for t in tokens:
-        if t.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif t.token_type == TokenType.R_PAREN:
-            depth -= 1
-        elif t.token_type == TokenType.VALUES and depth == 0:
+    for t, depth in _with_depth(tokens):
+        if t.token_type == TokenType.VALUES and depth == 0:
             head = text[: t.end + 1]
             decision, table, columns = _insert_head(head, mode)
             if decision.cls == REJECT:

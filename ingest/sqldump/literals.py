@@ -155,14 +155,9 @@ class _Cursor:
                     raise NeedMore()
                 return
             two = self.peek(3)
-            if two.startswith(b"--") and (not mysql or len(two) < 3 or two[2:3] in b" \t\r\n"):
-                nl = buf.find(b"\n", self.pos, self.limit)
-                if nl < 0:
-                    self.more(self.limit)
-                    self.pos = self.limit
-                    return
-                self.pos = nl + 1
-            elif mysql and two.startswith(b"#"):
+            dash_comment = two.startswith(b"--") and (
+                not mysql or len(two) < 3 or two[2:3] in b" \t\r\n")
+            if dash_comment or (mysql and two.startswith(b"#")):
                 nl = buf.find(b"\n", self.pos, self.limit)
                 if nl < 0:
                     self.more(self.limit)
