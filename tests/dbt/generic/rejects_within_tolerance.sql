@@ -8,7 +8,7 @@ with counts as (
     group by 1
 ),
 tolerance as (
-    {%- for role in ['contributions', 'contracts', 'candidates'] %}
+    {%- for role in role_fields() %}
     select '{{ role }}' as role, {{ reject_tolerance(role) }} as tolerated
     {{ "union all" if not loop.last }}
     {%- endfor %}
