@@ -94,9 +94,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def record(con: duckdb.DuckDBPyConnection, entry: ManifestEntry) -> None:
     """Insert or replace the manifest row of one table. Call inside the load's transaction."""
-    con.execute(
-        f"delete from {RAW_SCHEMA}.{MANIFEST_TABLE} where table_name = ?", [entry.table_name]
-    )
+    con.execute(f"delete from {RAW_SCHEMA}.{MANIFEST_TABLE} where table_name = ?", [entry.table_name])
     con.execute(
         f"insert into {RAW_SCHEMA}.{MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -113,12 +111,8 @@ def record(con: duckdb.DuckDBPyConnection, entry: ManifestEntry) -> None:
 
 
 def read_all(con: duckdb.DuckDBPyConnection) -> list[ManifestEntry]:
-    rows = con.execute(
-        f"select * from {RAW_SCHEMA}.{MANIFEST_TABLE} order by table_name"
-    ).fetchall()
-    return [
-        ManifestEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows
-    ]
+    rows = con.execute(f"select * from {RAW_SCHEMA}.{MANIFEST_TABLE} order by table_name").fetchall()
+    return [ManifestEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
 
 
 def display_path(path: Path) -> str:

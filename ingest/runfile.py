@@ -1,13 +1,13 @@
 """Run files: one YAML that says which inputs to ingest and which dbt vars (role map) to use.
 
-    name: demo
-    inputs:
-      - path: contracts.csv          # relative to the run file
-        table: demo_contracts
-      - path: candidates.tsv
-        table: demo_candidates
-        delimiter: "\\t"
-    vars: {}                          # merged over dbt_project.yml vars (role_map, ...)
+name: demo
+inputs:
+  - path: contracts.csv          # relative to the run file
+    table: demo_contracts
+  - path: candidates.tsv
+    table: demo_candidates
+    delimiter: "\\t"
+vars: {}                          # merged over dbt_project.yml vars (role_map, ...)
 """
 
 from __future__ import annotations
@@ -21,8 +21,18 @@ import yaml
 from ingest.tabular import TabularOptions
 
 _INPUT_KEYS = {
-    "path", "table", "format", "delimiter", "quote", "encoding", "header", "header_file",
-    "columns", "table_prefix", "schema_path", "allow_sqlite_pragma_header",
+    "path",
+    "table",
+    "format",
+    "delimiter",
+    "quote",
+    "encoding",
+    "header",
+    "header_file",
+    "columns",
+    "table_prefix",
+    "schema_path",
+    "allow_sqlite_pragma_header",
     "skip_programmable_objects",
 }
 _TOP_KEYS = {"name", "description", "inputs", "vars"}

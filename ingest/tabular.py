@@ -15,9 +15,9 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -53,26 +53,18 @@ class TabularOptions:
         if sum(sources) > 1:
             raise TabularError("give column names once: --header-file or --columns, not both")
         if self.header and any(sources):
-            raise TabularError(
-                "the file has its own header line; use --no-header with --header-file or --columns"
-            )
+            raise TabularError("the file has its own header line; use --no-header with --header-file or --columns")
         if not self.header and not any(sources):
-            raise TabularError(
-                "no column names: the file has no header line, so pass --header-file or --columns"
-            )
+            raise TabularError("no column names: the file has no header line, so pass --header-file or --columns")
         try:
             info = codecs.lookup(self.encoding)
         except LookupError:
             raise TabularError(f"unknown encoding {self.encoding!r}") from None
         if info.name.startswith(("utf-16", "utf-32")):
-            raise TabularError(
-                f"encoding {self.encoding!r} is not line-compatible; re-encode the file as UTF-8"
-            )
+            raise TabularError(f"encoding {self.encoding!r} is not line-compatible; re-encode the file as UTF-8")
 
 
-def _physical_lines(
-    path: Path, encoding: str, hasher: "hashlib._Hash", counter: list[int]
-) -> Iterator[str]:
+def _physical_lines(path: Path, encoding: str, hasher: hashlib._Hash, counter: list[int]) -> Iterator[str]:
     """Decoded lines, each decoded alone so a bad byte is reported with its line number.
 
     The hash and byte count are of the file as stored (for .gz: the compressed bytes), so the
@@ -86,7 +78,7 @@ def _physical_lines(
                 text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise TabularError(
-                    f"{path.name} line {number}: bytes {raw[exc.start:exc.end]!r} at column "
+                    f"{path.name} line {number}: bytes {raw[exc.start : exc.end]!r} at column "
                     f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
                 ) from None
             if number == 1 and strip_bom and text.startswith("\ufeff"):
@@ -97,7 +89,7 @@ def _physical_lines(
 class _HashingReader:
     """File wrapper that hashes and counts the compressed bytes as gzip reads them."""
 
-    def __init__(self, raw: BinaryIO, hasher: "hashlib._Hash", counter: list[int]) -> None:
+    def __init__(self, raw: BinaryIO, hasher: hashlib._Hash, counter: list[int]) -> None:
         self._raw, self._hasher, self._counter = raw, hasher, counter
 
     def read(self, size: int = -1) -> bytes:
@@ -107,19 +99,17 @@ class _HashingReader:
         return data
 
 
-def _hashed_lines(fh: BinaryIO, hasher: "hashlib._Hash", counter: list[int]) -> Iterator[bytes]:
+def _hashed_lines(fh: BinaryIO, hasher: hashlib._Hash, counter: list[int]) -> Iterator[bytes]:
     for raw in fh:
         hasher.update(raw)
         counter[0] += len(raw)
         yield raw
 
 
-def _reader(lines: Iterator[str], options: TabularOptions) -> "csv._reader":
+def _reader(lines: Iterator[str], options: TabularOptions) -> csv._reader:
     if options.quote is None:
         return csv.reader(lines, delimiter=options.delimiter, quoting=csv.QUOTE_NONE, strict=True)
-    return csv.reader(
-        lines, delimiter=options.delimiter, quotechar=options.quote, doublequote=True, strict=True
-    )
+    return csv.reader(lines, delimiter=options.delimiter, quotechar=options.quote, doublequote=True, strict=True)
 
 
 def _check_columns(columns: Sequence[str], where: str) -> list[str]:
@@ -137,9 +127,7 @@ def _check_columns(columns: Sequence[str], where: str) -> list[str]:
             )
         key = name.lower()
         if key in seen:
-            raise TabularError(
-                f"{where}: column name {name!r} appears twice (columns {seen[key]} and {position})"
-            )
+            raise TabularError(f"{where}: column name {name!r} appears twice (columns {seen[key]} and {position})")
         seen[key] = position
     return names
 
@@ -160,9 +148,7 @@ def quote_ident(name: str) -> str:
 
 def _validate_table_name(table: str) -> None:
     if not table or not all(ch.isalnum() or ch == "_" for ch in table) or table[0].isdigit():
-        raise TabularError(
-            f"table name {table!r} must be letters, digits and underscores, not starting with a digit"
-        )
+        raise TabularError(f"table name {table!r} must be letters, digits and underscores, not starting with a digit")
     if table == manifest.MANIFEST_TABLE:
         raise TabularError(f"table name {table!r} is reserved for the ingest manifest")
 
@@ -183,7 +169,7 @@ def load_tabular(
     con: duckdb.DuckDBPyConnection,
     path: Path | str,
     table: str,
-    options: TabularOptions = TabularOptions(),
+    options: TabularOptions | None = None,
     progress: ProgressFn | None = stderr_progress,
 ) -> ManifestEntry:
     """Load one delimited file into ``raw.<table>`` in one transaction; replace any earlier load.
@@ -191,6 +177,7 @@ def load_tabular(
     Fails closed: a ragged row, broken quoting or undecodable bytes raise TabularError naming
     the line, and the warehouse keeps exactly what it held before.
     """
+    options = options if options is not None else TabularOptions()
     path = Path(path)
     _validate_table_name(table)
     if not path.is_file():
@@ -238,9 +225,7 @@ def load_tabular(
                 "delimiter": options.delimiter,
                 "quote": options.quote,
                 "encoding": options.encoding,
-                "header": "file" if options.header else (
-                    "header_file" if options.header_file else "columns"
-                ),
+                "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
                 "columns": columns,
             },
         )
@@ -255,7 +240,7 @@ def load_tabular(
 def _stream_rows(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    reader: "csv._reader",
+    reader: csv._reader,
     width: int,
     schema: pa.Schema,
     target: str,
@@ -281,14 +266,11 @@ def _stream_rows(
             ) from None
         if len(record) != width:
             if not record and reader.line_num == first_line:
-                raise TabularError(
-                    f"{path.name} line {first_line}: empty line inside the data; nothing was loaded"
-                )
+                raise TabularError(f"{path.name} line {first_line}: empty line inside the data; nothing was loaded")
             raise TabularError(
-                f"{path.name} line {first_line}: expected {width} fields, found {len(record)}; "
-                "nothing was loaded"
+                f"{path.name} line {first_line}: expected {width} fields, found {len(record)}; nothing was loaded"
             )
-        for buffer, value in zip(buffers, record):
+        for buffer, value in zip(buffers, record, strict=False):
             buffer.append(value)
         row_index += 1
         first_line = reader.line_num + 1

@@ -22,12 +22,14 @@ import pyarrow as pa
 
 from python_udfs.matcher import TIERS, Link, tier_at_least
 
-ENTITY_SCHEMA = pa.schema([
-    ("normalized_name", pa.string()),
-    ("entity_id", pa.string()),
-    ("canonical_name", pa.string()),
-    ("cluster_size", pa.int64()),
-])
+ENTITY_SCHEMA = pa.schema(
+    [
+        ("normalized_name", pa.string()),
+        ("entity_id", pa.string()),
+        ("canonical_name", pa.string()),
+        ("cluster_size", pa.int64()),
+    ]
+)
 
 
 def entity_id(entity_type: str, normalized_name: str) -> str:
@@ -36,7 +38,7 @@ def entity_id(entity_type: str, normalized_name: str) -> str:
         raise ValueError(f"entity_type must be non-empty and contain no ':', got {entity_type!r}")
     if not normalized_name:
         raise ValueError("normalized_name must be a non-empty normalised name")
-    payload = f"entity:v1:{entity_type}:{normalized_name}".encode("utf-8")
+    payload = f"entity:v1:{entity_type}:{normalized_name}".encode()
     return hashlib.sha256(payload).hexdigest()[:16]
 
 
@@ -75,17 +77,24 @@ class _UnionFind:
 
 def _link_pairs(links: Iterable[Link] | pa.Table, min_tier: str) -> list[tuple[str, str]]:
     if isinstance(links, pa.Table):
-        rows = zip(links.column("left_name").to_pylist(), links.column("right_name").to_pylist(),
-                   links.column("tier").to_pylist())
+        rows = zip(
+            links.column("left_name").to_pylist(),
+            links.column("right_name").to_pylist(),
+            links.column("tier").to_pylist(),
+            strict=False,
+        )
     else:
         rows = ((k.left, k.right, k.tier) for k in links)
     return sorted((a, b) for a, b, t in rows if tier_at_least(t, min_tier))
 
 
-def canonical_entities(links: Iterable[Link] | pa.Table, names: Iterable[str] = (),
-                       counts: Mapping[str, int] | None = None,
-                       entity_type: str = "organization", min_tier: str = "medium"
-                       ) -> list[EntityMember]:
+def canonical_entities(
+    links: Iterable[Link] | pa.Table,
+    names: Iterable[str] = (),
+    counts: Mapping[str, int] | None = None,
+    entity_type: str = "organization",
+    min_tier: str = "medium",
+) -> list[EntityMember]:
     """Entity membership of every name in ``names`` or in a link at ``min_tier`` or better,
     sorted by name. ``counts`` (name -> rows) picks the canonical name of a cluster."""
     if min_tier not in TIERS:
@@ -114,9 +123,12 @@ def canonical_entities(links: Iterable[Link] | pa.Table, names: Iterable[str] = 
 def entities_to_arrow(members: Iterable[EntityMember]) -> pa.Table:
     """Arrow table with the ``ENTITY_SCHEMA`` columns."""
     ms = list(members)
-    return pa.table({
-        "normalized_name": [m.normalized_name for m in ms],
-        "entity_id": [m.entity_id for m in ms],
-        "canonical_name": [m.canonical_name for m in ms],
-        "cluster_size": [m.cluster_size for m in ms],
-    }, schema=ENTITY_SCHEMA)
+    return pa.table(
+        {
+            "normalized_name": [m.normalized_name for m in ms],
+            "entity_id": [m.entity_id for m in ms],
+            "canonical_name": [m.canonical_name for m in ms],
+            "cluster_size": [m.cluster_size for m in ms],
+        },
+        schema=ENTITY_SCHEMA,
+    )

@@ -68,8 +68,30 @@ _TIER_RANK = {t: i for i, t in enumerate(TIERS)}
 
 #: Words that carry no identity at all (weight 0).
 DEFAULT_STOP_WORDS: tuple[str, ...] = (
-    "A", "AN", "AND", "AT", "BY", "DBA", "DE", "DEL", "DES", "DI", "DU", "EL", "ET", "FOR",
-    "IN", "LA", "LE", "LOS", "OF", "ON", "OR", "THE", "TO", "Y",
+    "A",
+    "AN",
+    "AND",
+    "AT",
+    "BY",
+    "DBA",
+    "DE",
+    "DEL",
+    "DES",
+    "DI",
+    "DU",
+    "EL",
+    "ET",
+    "FOR",
+    "IN",
+    "LA",
+    "LE",
+    "LOS",
+    "OF",
+    "ON",
+    "OR",
+    "THE",
+    "TO",
+    "Y",
 )
 
 #: Direction and position qualifiers: weak as evidence, but a name with one the other lacks
@@ -95,45 +117,78 @@ _PLACES = (
 #: Weak words: shared by countless unrelated organisations. They count in scores and coverage
 #: (at ``generic_weight``) but never make a candidate or a link on their own -- except in a
 #: name made of nothing else.
-DEFAULT_GENERIC_WORDS: tuple[str, ...] = tuple(sorted(set((
-    "ACADEMY ADVANCED ADVISORS ADVISORY AEROSPACE AGENCY ALLIANCE ASSOC ASSOCIATED ASSOCIATES "
-    "ASSOCIATION AUTHORITY AVIATION BANK BOARD BROTHERS BUSINESS CABLE CAPITAL CARE CENTER "
-    "CENTERS CITY CLINIC COLLEGE COM COMMISSION COMMUNICATION COMMUNICATIONS COMMUNITY "
-    "COMPANIES COMPUTER COMPUTERS CONCEPTS CONSTRUCTION CONSULTANTS CONSULTING CONTRACTING "
-    "CONTRACTORS CORPORATE COUNCIL COUNTY DATA DEFENSE DEPARTMENT DESIGN DEVELOPMENT DIGITAL "
-    "DISTRICT DISTRIBUTION DISTRIBUTORS DIVISION DRUG DRUGS EDUCATION ELECTRIC "
-    "ELECTRONICS ENERGY ENGINEERING ENTERPRISE ENTERPRISES ENTERTAINMENT ENVIRONMENTAL "
-    "EQUIPMENT FACILITIES FAMILY FEDERAL FINANCIAL FIRM FIRST FOUNDATION FUND GENERAL GLOBAL "
-    "GOVERNMENT GROUP GROUPS HEALTH HEALTHCARE HOLDING HOLDINGS HOSPITAL HOSPITALS HOTEL "
-    "HOTELS INDUSTRIES INDUSTRY INFORMATION INNOVATION INNOVATIONS INS INSTITUTE INSURANCE "
-    "INTEGRATED INTERNATIONAL INVESTMENT INVESTMENTS IT LAB LABORATORIES LABORATORY LABS LAW "
-    "LIFE LLC LOCAL LOGISTICS MAINTENANCE MANAGEMENT MANUFACTURING MARKETING MEDIA MEDICAL "
-    "MIDWEST MOBILITY NATIONAL NET NETWORK NETWORKS NEW "
-    "OFFICE OFFICES ONLINE OPERATIONS PARTNERS PARTNERSHIP "
-    "PHARMA PHARMACEUTICAL PHARMACEUTICALS PRODUCTS PROFESSIONAL PROFESSIONALS PROGRAM "
-    "PROPERTIES PUBLIC QUALITY REAL REALTY REGIONAL REHABILITATION RESEARCH RESORTS RESOURCES "
-    "SAFETY SALES SCHOOL SCHOOLS SCIENCES SCIENTIFIC SECTOR SECURE SECURITY SEGMENT SERVICE "
-    "SERVICES SOFTWARE SOLUTIONS "
-    "SPECIALISTS SPECIALTY STAFFING STATE STATES STRATEGIC STRATEGIES SUPPLIES SUPPLY SUPPORT "
-    "SYSTEM SYSTEMS TAX TECH TECHNICAL TECHNOLOGIES TECHNOLOGY TELECOM TELECOMMUNICATIONS "
-    "TRADING TRAINING TRANSPORT TRANSPORTATION TRUST TV UNION UNIT UNITED UNIVERSITY US USA "
-    "VENTURES WEB WIRELESS WORLDWIDE "
-    # legal forms that survive inside a name (MCKINSEY AND COMPANY INC WASHINGTON DC)
-    "COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD "
-    + _DIRECTIONS + " " + _PLACES
-).split())))
+DEFAULT_GENERIC_WORDS: tuple[str, ...] = tuple(
+    sorted(
+        set(
+            (
+                "ACADEMY ADVANCED ADVISORS ADVISORY AEROSPACE AGENCY ALLIANCE ASSOC ASSOCIATED ASSOCIATES "
+                "ASSOCIATION AUTHORITY AVIATION BANK BOARD BROTHERS BUSINESS CABLE CAPITAL CARE CENTER "
+                "CENTERS CITY CLINIC COLLEGE COM COMMISSION COMMUNICATION COMMUNICATIONS COMMUNITY "
+                "COMPANIES COMPUTER COMPUTERS CONCEPTS CONSTRUCTION CONSULTANTS CONSULTING CONTRACTING "
+                "CONTRACTORS CORPORATE COUNCIL COUNTY DATA DEFENSE DEPARTMENT DESIGN DEVELOPMENT DIGITAL "
+                "DISTRICT DISTRIBUTION DISTRIBUTORS DIVISION DRUG DRUGS EDUCATION ELECTRIC "
+                "ELECTRONICS ENERGY ENGINEERING ENTERPRISE ENTERPRISES ENTERTAINMENT ENVIRONMENTAL "
+                "EQUIPMENT FACILITIES FAMILY FEDERAL FINANCIAL FIRM FIRST FOUNDATION FUND GENERAL GLOBAL "
+                "GOVERNMENT GROUP GROUPS HEALTH HEALTHCARE HOLDING HOLDINGS HOSPITAL HOSPITALS HOTEL "
+                "HOTELS INDUSTRIES INDUSTRY INFORMATION INNOVATION INNOVATIONS INS INSTITUTE INSURANCE "
+                "INTEGRATED INTERNATIONAL INVESTMENT INVESTMENTS IT LAB LABORATORIES LABORATORY LABS LAW "
+                "LIFE LLC LOCAL LOGISTICS MAINTENANCE MANAGEMENT MANUFACTURING MARKETING MEDIA MEDICAL "
+                "MIDWEST MOBILITY NATIONAL NET NETWORK NETWORKS NEW "
+                "OFFICE OFFICES ONLINE OPERATIONS PARTNERS PARTNERSHIP "
+                "PHARMA PHARMACEUTICAL PHARMACEUTICALS PRODUCTS PROFESSIONAL PROFESSIONALS PROGRAM "
+                "PROPERTIES PUBLIC QUALITY REAL REALTY REGIONAL REHABILITATION RESEARCH RESORTS RESOURCES "
+                "SAFETY SALES SCHOOL SCHOOLS SCIENCES SCIENTIFIC SECTOR SECURE SECURITY SEGMENT SERVICE "
+                "SERVICES SOFTWARE SOLUTIONS "
+                "SPECIALISTS SPECIALTY STAFFING STATE STATES STRATEGIC STRATEGIES SUPPLIES SUPPLY SUPPORT "
+                "SYSTEM SYSTEMS TAX TECH TECHNICAL TECHNOLOGIES TECHNOLOGY TELECOM TELECOMMUNICATIONS "
+                "TRADING TRAINING TRANSPORT TRANSPORTATION TRUST TV UNION UNIT UNITED UNIVERSITY US USA "
+                "VENTURES WEB WIRELESS WORLDWIDE "
+                # legal forms that survive inside a name (MCKINSEY AND COMPANY INC WASHINGTON DC)
+                "COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD " + _DIRECTIONS + " " + _PLACES
+            ).split()
+        )
+    )
+)
 
 #: Organisation-type words of government units: a name with one of these unmatched is another
 #: organisation than a name with no type word at all (``COUNTY OF CLARK`` vs ``CLARK``).
 DEFAULT_GOVERNMENT_TYPE_WORDS: tuple[str, ...] = (
-    "AUTHORITY", "BOROUGH", "CITY", "COMMISSION", "COUNTY", "DEPARTMENT", "DISTRICT",
-    "PARISH", "PORT", "SCHOOL", "SCHOOLS", "STATE", "TOWN", "TOWNSHIP", "VILLAGE",
+    "AUTHORITY",
+    "BOROUGH",
+    "CITY",
+    "COMMISSION",
+    "COUNTY",
+    "DEPARTMENT",
+    "DISTRICT",
+    "PARISH",
+    "PORT",
+    "SCHOOL",
+    "SCHOOLS",
+    "STATE",
+    "TOWN",
+    "TOWNSHIP",
+    "VILLAGE",
 )
 #: Other organisation-type words: two names that each have a different one unmatched are
 #: different organisations (``COUNTY OF SAN DIEGO`` vs ``UNIVERSITY OF SAN DIEGO``).
 DEFAULT_ORGANISATION_TYPE_WORDS: tuple[str, ...] = (
-    "ACADEMY", "AGENCY", "AIRPORT", "BANK", "BOARD", "CHURCH", "CLINIC", "COLLEGE", "COUNCIL",
-    "FCU", "FOUNDATION", "HOSPITAL", "HOSPITALS", "INSTITUTE", "LIBRARY", "MUSEUM", "SOCIETY",
+    "ACADEMY",
+    "AGENCY",
+    "AIRPORT",
+    "BANK",
+    "BOARD",
+    "CHURCH",
+    "CLINIC",
+    "COLLEGE",
+    "COUNCIL",
+    "FCU",
+    "FOUNDATION",
+    "HOSPITAL",
+    "HOSPITALS",
+    "INSTITUTE",
+    "LIBRARY",
+    "MUSEUM",
+    "SOCIETY",
     "UNIVERSITY",
 )
 
@@ -142,16 +197,55 @@ PLACE_WORDS: frozenset[str] = frozenset(_PLACES.split())
 
 #: Postal codes of US states, so TX matches TEXAS.
 STATE_CODES: dict[str, str] = {
-    "AL": "ALABAMA", "AK": "ALASKA", "AZ": "ARIZONA", "AR": "ARKANSAS", "CA": "CALIFORNIA",
-    "CO": "COLORADO", "CT": "CONNECTICUT", "DE": "DELAWARE", "FL": "FLORIDA", "GA": "GEORGIA",
-    "HI": "HAWAII", "ID": "IDAHO", "IL": "ILLINOIS", "IN": "INDIANA", "IA": "IOWA",
-    "KS": "KANSAS", "KY": "KENTUCKY", "LA": "LOUISIANA", "ME": "MAINE", "MD": "MARYLAND",
-    "MA": "MASSACHUSETTS", "MI": "MICHIGAN", "MN": "MINNESOTA", "MS": "MISSISSIPPI",
-    "MO": "MISSOURI", "MT": "MONTANA", "NE": "NEBRASKA", "NV": "NEVADA", "NH": "HAMPSHIRE",
-    "NJ": "JERSEY", "NM": "MEXICO", "NY": "YORK", "NC": "CAROLINA", "ND": "DAKOTA",
-    "OH": "OHIO", "OK": "OKLAHOMA", "OR": "OREGON", "PA": "PENNSYLVANIA", "RI": "RHODE",
-    "SC": "CAROLINA", "SD": "DAKOTA", "TN": "TENNESSEE", "TX": "TEXAS", "UT": "UTAH",
-    "VT": "VERMONT", "VA": "VIRGINIA", "WA": "WASHINGTON", "WV": "VIRGINIA", "WI": "WISCONSIN",
+    "AL": "ALABAMA",
+    "AK": "ALASKA",
+    "AZ": "ARIZONA",
+    "AR": "ARKANSAS",
+    "CA": "CALIFORNIA",
+    "CO": "COLORADO",
+    "CT": "CONNECTICUT",
+    "DE": "DELAWARE",
+    "FL": "FLORIDA",
+    "GA": "GEORGIA",
+    "HI": "HAWAII",
+    "ID": "IDAHO",
+    "IL": "ILLINOIS",
+    "IN": "INDIANA",
+    "IA": "IOWA",
+    "KS": "KANSAS",
+    "KY": "KENTUCKY",
+    "LA": "LOUISIANA",
+    "ME": "MAINE",
+    "MD": "MARYLAND",
+    "MA": "MASSACHUSETTS",
+    "MI": "MICHIGAN",
+    "MN": "MINNESOTA",
+    "MS": "MISSISSIPPI",
+    "MO": "MISSOURI",
+    "MT": "MONTANA",
+    "NE": "NEBRASKA",
+    "NV": "NEVADA",
+    "NH": "HAMPSHIRE",
+    "NJ": "JERSEY",
+    "NM": "MEXICO",
+    "NY": "YORK",
+    "NC": "CAROLINA",
+    "ND": "DAKOTA",
+    "OH": "OHIO",
+    "OK": "OKLAHOMA",
+    "OR": "OREGON",
+    "PA": "PENNSYLVANIA",
+    "RI": "RHODE",
+    "SC": "CAROLINA",
+    "SD": "DAKOTA",
+    "TN": "TENNESSEE",
+    "TX": "TEXAS",
+    "UT": "UTAH",
+    "VT": "VERMONT",
+    "VA": "VIRGINIA",
+    "WA": "WASHINGTON",
+    "WV": "VIRGINIA",
+    "WI": "WISCONSIN",
     "WY": "WYOMING",
 }
 
@@ -159,8 +253,16 @@ _ORDERED_TYPES = frozenset({"UNIVERSITY", "COLLEGE"})
 
 _ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
 _ORDINAL_WORDS = {
-    "FIRST": 1, "SECOND": 2, "THIRD": 3, "FOURTH": 4, "FIFTH": 5, "SIXTH": 6, "SEVENTH": 7,
-    "EIGHTH": 8, "NINTH": 9, "TENTH": 10,
+    "FIRST": 1,
+    "SECOND": 2,
+    "THIRD": 3,
+    "FOURTH": 4,
+    "FIFTH": 5,
+    "SIXTH": 6,
+    "SEVENTH": 7,
+    "EIGHTH": 8,
+    "NINTH": 9,
+    "TENTH": 10,
 }
 _DIGITS = re.compile(r"[0-9]+")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
@@ -228,13 +330,11 @@ class MatchConfig:
             v = getattr(self, name)
             if not 0 <= v <= 100:
                 errors.append(f"{name}={v!r} must be within 0..100")
-        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage",
-                     "generic_weight"):
+        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage", "generic_weight"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 errors.append(f"{name}={v!r} must be within 0..1")
-        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs",
-                     "prefix_min_word_len"):
+        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs", "prefix_min_word_len"):
             v = getattr(self, name)
             if v < 1:
                 errors.append(f"{name}={v!r} must be >= 1")
@@ -259,8 +359,8 @@ class MatchConfig:
         unknown = sorted(k for k in values if k not in known)
         if unknown:
             raise ConfigError(
-                f"unknown matcher setting(s): {', '.join(unknown)}; "
-                f"known settings: {', '.join(sorted(known))}")
+                f"unknown matcher setting(s): {', '.join(unknown)}; known settings: {', '.join(sorted(known))}"
+            )
         defaults = cls()
         kwargs = {k: _coerce(k, v, getattr(defaults, k)) for k, v in values.items()}
         return cls(**kwargs)
@@ -270,14 +370,21 @@ class MatchConfig:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
 
-_WORD_LISTS = ("generic_words", "generic_words_extra", "stop_words", "government_type_words",
-               "organisation_type_words", "non_answers_extra", "non_answers")
-_NULLABLE_LISTS = ("generic_words", "stop_words", "government_type_words",
-                   "organisation_type_words", "non_answers")
+_WORD_LISTS = (
+    "generic_words",
+    "generic_words_extra",
+    "stop_words",
+    "government_type_words",
+    "organisation_type_words",
+    "non_answers_extra",
+    "non_answers",
+)
+_NULLABLE_LISTS = ("generic_words", "stop_words", "government_type_words", "organisation_type_words", "non_answers")
 
 
 def _coerce(key: str, raw: Any, default: Any) -> Any:
     """Convert a dbt-var value to the type of the field's default, or raise ConfigError."""
+
     def bad(expected: str) -> ConfigError:
         return ConfigError(f"matcher setting {key}={raw!r}: expected {expected}")
 
@@ -299,8 +406,7 @@ def _coerce(key: str, raw: Any, default: Any) -> Any:
             return raw
         raise bad("true or false")
     if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(
-                raw) or raw != int(raw):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw) or raw != int(raw):
             raise bad("an integer")
         return int(raw)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
@@ -336,23 +442,25 @@ class Link:
         return min(self.coverage_left, self.coverage_right)
 
 
-LINK_SCHEMA = pa.schema([
-    ("left_name", pa.string()),
-    ("right_name", pa.string()),
-    ("tier", pa.string()),
-    ("tier_rank", pa.int8()),
-    ("match_type", pa.string()),
-    ("score", pa.float64()),
-    ("token_sort_score", pa.float64()),
-    ("coverage_left", pa.float64()),
-    ("coverage_right", pa.float64()),
-    ("overlap", pa.float64()),
-    ("shared_tokens", pa.string()),
-    ("max_idf", pa.float64()),
-    ("mean_idf", pa.float64()),
-    ("number_mismatch", pa.bool_()),
-    ("type_conflict", pa.bool_()),
-])
+LINK_SCHEMA = pa.schema(
+    [
+        ("left_name", pa.string()),
+        ("right_name", pa.string()),
+        ("tier", pa.string()),
+        ("tier_rank", pa.int8()),
+        ("match_type", pa.string()),
+        ("score", pa.float64()),
+        ("token_sort_score", pa.float64()),
+        ("coverage_left", pa.float64()),
+        ("coverage_right", pa.float64()),
+        ("overlap", pa.float64()),
+        ("shared_tokens", pa.string()),
+        ("max_idf", pa.float64()),
+        ("mean_idf", pa.float64()),
+        ("number_mismatch", pa.bool_()),
+        ("type_conflict", pa.bool_()),
+    ]
+)
 
 
 def tier_at_least(tier: str, minimum: str) -> bool:
@@ -400,6 +508,7 @@ def _unique_int(x: np.ndarray) -> np.ndarray:
         return x
     return x[np.concatenate([[True], x[1:] != x[:-1]])]
 
+
 # word classes used by the organisation-type checks
 _GOV, _ORG, _DIR, _PLACE = 1, 2, 4, 8
 _ORDERED_BITS = {"UNIVERSITY": 1, "COLLEGE": 2}
@@ -416,8 +525,7 @@ class _Lists:
     generic_prefixes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        self.generic_prefixes = frozenset(
-            w[:k] for w in self.generic for k in range(6, len(w))) - self.generic
+        self.generic_prefixes = frozenset(w[:k] for w in self.generic for k in range(6, len(w))) - self.generic
 
     @classmethod
     def from_config(cls, cfg: MatchConfig) -> _Lists:
@@ -425,10 +533,13 @@ class _Lists:
         return cls(
             frozenset(DEFAULT_STOP_WORDS if cfg.stop_words is None else cfg.stop_words),
             frozenset(generic) | frozenset(cfg.generic_words_extra),
-            frozenset(DEFAULT_GOVERNMENT_TYPE_WORDS if cfg.government_type_words is None
-                      else cfg.government_type_words),
-            frozenset(DEFAULT_ORGANISATION_TYPE_WORDS if cfg.organisation_type_words is None
-                      else cfg.organisation_type_words))
+            frozenset(
+                DEFAULT_GOVERNMENT_TYPE_WORDS if cfg.government_type_words is None else cfg.government_type_words
+            ),
+            frozenset(
+                DEFAULT_ORGANISATION_TYPE_WORDS if cfg.organisation_type_words is None else cfg.organisation_type_words
+            ),
+        )
 
     def kind(self, tok: str) -> int:
         if tok[0] in "~#":
@@ -442,40 +553,43 @@ class _Lists:
         return _DISTINCT
 
     def word_class(self, tok: str) -> int:
-        return ((_GOV if tok in self.gov_types else 0) | (_ORG if tok in self.org_types else 0)
-                | (_DIR if tok in DIRECTION_WORDS else 0)
-                | (_PLACE if tok in PLACE_WORDS else 0))
+        return (
+            (_GOV if tok in self.gov_types else 0)
+            | (_ORG if tok in self.org_types else 0)
+            | (_DIR if tok in DIRECTION_WORDS else 0)
+            | (_PLACE if tok in PLACE_WORDS else 0)
+        )
 
 
 @dataclass
 class _Corpus:
     """Distinct names of both sides with their words as sorted id arrays."""
 
-    names: list[str]             # sorted distinct names
-    is_left: np.ndarray          # bool per name
+    names: list[str]  # sorted distinct names
+    is_left: np.ndarray  # bool per name
     is_right: np.ndarray
-    vocab: list[str]             # sorted words and blocking keys (keys start with ~ or #)
-    kind: np.ndarray             # per vocab entry: _STOP.._KEY
-    wclass: np.ndarray           # per vocab entry: _GOV | _ORG | _DIR | _PLACE bits
-    nt_name: np.ndarray          # unique (name, word) pairs sorted by name, then word id
+    vocab: list[str]  # sorted words and blocking keys (keys start with ~ or #)
+    kind: np.ndarray  # per vocab entry: _STOP.._KEY
+    wclass: np.ndarray  # per vocab entry: _GOV | _ORG | _DIR | _PLACE bits
+    nt_name: np.ndarray  # unique (name, word) pairs sorted by name, then word id
     nt_tok: np.ndarray
-    nt_key: np.ndarray           # nt_name * len(vocab) + nt_tok (sorted)
-    name_start: np.ndarray       # offsets of each name in nt_*
-    idf: np.ndarray              # per vocab entry, ln(N / df)
-    weight: np.ndarray           # per vocab entry, weight in coverage
-    blocking: np.ndarray         # per vocab entry
-    prefix_key: np.ndarray       # per vocab entry: a prefix blocking key
-    long_word: np.ndarray        # per vocab entry: a distinctive word that has a prefix key
-    total_weight: np.ndarray     # per name
-    n_identity: np.ndarray       # per name: identity words
-    all_generic: np.ndarray      # per name: no distinctive word
-    number_sig: np.ndarray       # per name: 0 = states no number, else a hash of its numbers
-    has_type: np.ndarray         # per name: has a government or organisation type word
-    public: np.ndarray           # per name: has a government type word or UNIVERSITY/COLLEGE
-    ord_has: np.ndarray          # per name: bits of UNIVERSITY/COLLEGE present
-    ord_first: np.ndarray        # per name: bits of UNIVERSITY/COLLEGE as the first word
-    last_tok: np.ndarray         # per name: vocab id of the last word
-    last_code: np.ndarray        # per name: the last word is a short unit code
+    nt_key: np.ndarray  # nt_name * len(vocab) + nt_tok (sorted)
+    name_start: np.ndarray  # offsets of each name in nt_*
+    idf: np.ndarray  # per vocab entry, ln(N / df)
+    weight: np.ndarray  # per vocab entry, weight in coverage
+    blocking: np.ndarray  # per vocab entry
+    prefix_key: np.ndarray  # per vocab entry: a prefix blocking key
+    long_word: np.ndarray  # per vocab entry: a distinctive word that has a prefix key
+    total_weight: np.ndarray  # per name
+    n_identity: np.ndarray  # per name: identity words
+    all_generic: np.ndarray  # per name: no distinctive word
+    number_sig: np.ndarray  # per name: 0 = states no number, else a hash of its numbers
+    has_type: np.ndarray  # per name: has a government or organisation type word
+    public: np.ndarray  # per name: has a government type word or UNIVERSITY/COLLEGE
+    ord_has: np.ndarray  # per name: bits of UNIVERSITY/COLLEGE present
+    ord_first: np.ndarray  # per name: bits of UNIVERSITY/COLLEGE as the first word
+    last_tok: np.ndarray  # per name: vocab id of the last word
+    last_code: np.ndarray  # per name: the last word is a short unit code
     lists: _Lists
     generic_weight: float
 
@@ -495,7 +609,7 @@ def _clean_side(names: Iterable[str | None], nonans: NonAnswerMatcher) -> set[st
     return out
 
 
-_NUMBER_HINT = ("[0-9]|(^| )(" + "|".join(_ORDINAL_WORDS) + "|[IVX][IVX]+)( |$)")
+_NUMBER_HINT = "[0-9]|(^| )(" + "|".join(_ORDINAL_WORDS) + "|[IVX][IVX]+)( |$)"
 
 
 def _number_sig(arr: pa.Array) -> np.ndarray:
@@ -532,8 +646,11 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
     if cfg.prefix_len > 0:
         lens = np.asarray(pc.utf8_length(flat))
         m = (flat_kind == _DISTINCT) & (lens >= cfg.prefix_min_word_len)
-        extra.append(pc.binary_join_element_wise(
-            "~", pc.utf8_slice_codeunits(pc.filter(flat, pa.array(m)), 0, cfg.prefix_len), ""))
+        extra.append(
+            pc.binary_join_element_wise(
+                "~", pc.utf8_slice_codeunits(pc.filter(flat, pa.array(m)), 0, cfg.prefix_len), ""
+            )
+        )
         extra_parent.append(parent[m])
     m = (flat_kind == _GENERIC) & ~has_distinct[parent]
     extra.append(pc.binary_join_element_wise("#", pc.filter(flat, pa.array(m)), ""))
@@ -564,8 +681,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
 
     total_weight = np.bincount(nt_name, weights=weight[nt_tok], minlength=n_names)
     all_generic = ~has_distinct
-    ident_tok = np.where(all_generic[nt_name], kind[nt_tok] == _GENERIC,
-                         kind[nt_tok] == _DISTINCT)
+    ident_tok = np.where(all_generic[nt_name], kind[nt_tok] == _GENERIC, kind[nt_tok] == _DISTINCT)
     n_identity = np.bincount(nt_name, weights=ident_tok, minlength=n_names).astype(np.int64)
 
     cls = wclass[nt_tok]
@@ -576,8 +692,9 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
     ord_has = np.zeros(n_names, dtype=np.int8)
     ord_first = np.zeros(n_names, dtype=np.int8)
     first_pos = np.concatenate([[0], np.cumsum(np.asarray(pc.list_value_length(split)))[:-1]])
-    first_word = np.asarray(pc.take(words, pa.array(flat_word[first_pos])).to_pylist()) \
-        if n_names else np.zeros(0, dtype=object)
+    first_word = (
+        np.asarray(pc.take(words, pa.array(flat_word[first_pos])).to_pylist()) if n_names else np.zeros(0, dtype=object)
+    )
     for w, bit in _ORDERED_BITS.items():
         wid = vocab.index(w) if w in vocab else -1
         if wid >= 0:
@@ -591,13 +708,41 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
     last_tok = np.asarray(pc.index_in(last_word, value_set=vocab_arr), dtype=np.int64)
     n_words = np.asarray(pc.list_value_length(split))
     types = lists.gov_types | lists.org_types
-    last_code = ((n_words > 1) & (kind[last_tok] == _DISTINCT)
-                 & (vlen[last_tok] <= 3)
-                 & ~np.isin(last_tok, [vocab.index(t) for t in types if t in vocab]))
-    return _Corpus(names, is_left, is_right, vocab, kind, wclass, nt_name, nt_tok, key,
-                   name_start, idf, weight, blocking, prefix_key, long_word, total_weight,
-                   n_identity, all_generic, _number_sig(arr), has_type, public, ord_has,
-                   ord_first, last_tok, last_code, lists, cfg.generic_weight)
+    last_code = (
+        (n_words > 1)
+        & (kind[last_tok] == _DISTINCT)
+        & (vlen[last_tok] <= 3)
+        & ~np.isin(last_tok, [vocab.index(t) for t in types if t in vocab])
+    )
+    return _Corpus(
+        names,
+        is_left,
+        is_right,
+        vocab,
+        kind,
+        wclass,
+        nt_name,
+        nt_tok,
+        key,
+        name_start,
+        idf,
+        weight,
+        blocking,
+        prefix_key,
+        long_word,
+        total_weight,
+        n_identity,
+        all_generic,
+        _number_sig(arr),
+        has_type,
+        public,
+        ord_has,
+        ord_first,
+        last_tok,
+        last_code,
+        lists,
+        cfg.generic_weight,
+    )
 
 
 # ----------------------------------------------------------------------------- tiers 1-2
@@ -605,8 +750,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
 
 def _set_hash(c: _Corpus) -> np.ndarray:
     """Order-free 64-bit hash of each name's set of words (blocking keys excluded)."""
-    h = np.random.default_rng(20240531).integers(
-        1, 2**63 - 1, size=len(c.vocab), dtype=np.int64).astype(np.uint64)
+    h = np.random.default_rng(20240531).integers(1, 2**63 - 1, size=len(c.vocab), dtype=np.int64).astype(np.uint64)
     vals = np.where(c.kind[c.nt_tok] == _KEY, np.uint64(0), h[c.nt_tok])
     return np.add.reduceat(vals, c.name_start[:-1]) if len(c.names) else vals
 
@@ -631,8 +775,14 @@ def _exact_and_aggressive(c: _Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarra
     arr = pa.array(c.names, pa.string())
     a1, b1 = _join_keys(_set_hash(c), c)
     # a hash collision must not make a match: check the word sets themselves
-    ok = np.fromiter((set(c.names[i].split(" ")) == set(c.names[j].split(" "))
-                      for i, j in zip(a1.tolist(), b1.tolist())), dtype=bool, count=a1.size)
+    ok = np.fromiter(
+        (
+            set(c.names[i].split(" ")) == set(c.names[j].split(" "))
+            for i, j in zip(a1.tolist(), b1.tolist(), strict=False)
+        ),
+        dtype=bool,
+        count=a1.size,
+    )
     a2, b2 = _join_keys(pc.replace_substring(arr, " ", ""), c)
     n = max(len(c.names), 1)
     agg = _unique_int(np.concatenate([a1[ok] * n + b1[ok], a2 * n + b2]))
@@ -659,7 +809,7 @@ def _candidate_chunks(c: _Corpus, cfg: MatchConfig) -> Iterator[tuple[np.ndarray
     l_count = np.bincount(c.nt_tok[l_mask], minlength=n_vocab).astype(np.int64)
     usable = (r_count > 0) & (l_count > 0) & (l_count * r_count <= cfg.block_max_pairs)
     m = l_mask & usable[c.nt_tok]
-    l_nm, l_tok = c.nt_name[m], c.nt_tok[m]     # sorted by name
+    l_nm, l_tok = c.nt_name[m], c.nt_tok[m]  # sorted by name
     if l_nm.size == 0:
         return
     per_occ = r_count[l_tok]
@@ -672,7 +822,7 @@ def _candidate_chunks(c: _Corpus, cfg: MatchConfig) -> Iterator[tuple[np.ndarray
             base = int(cum[b - 1])
     bounds.append(l_nm.size)
     n = len(c.names)
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
         nm, tk, cnt = l_nm[lo:hi], l_tok[lo:hi], per_occ[lo:hi]
         total = int(cnt.sum())
         if total == 0:
@@ -689,14 +839,14 @@ def _candidate_chunks(c: _Corpus, cfg: MatchConfig) -> Iterator[tuple[np.ndarray
 class _Side:
     """Features of the pairs seen from one name of each pair."""
 
-    shared_w: np.ndarray      # weight of its words found in the other name
-    ident: np.ndarray         # its identity words found in the other name
-    distinct: np.ndarray      # its distinctive words (never generic ones) found there
-    max_idf: np.ndarray       # largest IDF among them
+    shared_w: np.ndarray  # weight of its words found in the other name
+    ident: np.ndarray  # its identity words found in the other name
+    distinct: np.ndarray  # its distinctive words (never generic ones) found there
+    max_idf: np.ndarray  # largest IDF among them
     extra_prefix: np.ndarray  # shared prefix keys not explained by shared long words
-    unmatched: np.ndarray     # its non-stop words not in the other name
-    un_class: dict[int, np.ndarray]   # unmatched words per class bit
-    last_hit: np.ndarray      # its last word is in the other name
+    unmatched: np.ndarray  # its non-stop words not in the other name
+    un_class: dict[int, np.ndarray]  # unmatched words per class bit
+    last_hit: np.ndarray  # its last word is in the other name
 
 
 def _side(c: _Corpus, a: np.ndarray, b: np.ndarray) -> _Side:
@@ -719,19 +869,21 @@ def _side(c: _Corpus, a: np.ndarray, b: np.ndarray) -> _Side:
     distinct = np.bincount(pair, weights=hit & (kind == _DISTINCT), minlength=n).astype(np.int64)
     max_idf = np.zeros(n)
     np.maximum.at(max_idf, pair[ident_hit], c.idf[tok[ident_hit]])
-    extra_prefix = (np.bincount(pair, weights=hit & c.prefix_key[tok], minlength=n)
-                    - np.bincount(pair, weights=hit & c.long_word[tok], minlength=n))
+    extra_prefix = np.bincount(pair, weights=hit & c.prefix_key[tok], minlength=n) - np.bincount(
+        pair, weights=hit & c.long_word[tok], minlength=n
+    )
     miss = ~hit & (kind != _KEY)
     unmatched = np.bincount(pair, weights=miss & (kind != _STOP), minlength=n).astype(np.int64)
     cls = c.wclass[tok]
-    un_class = {bit: np.bincount(pair, weights=miss & ((cls & bit) > 0),
-                                 minlength=n).astype(np.int64)
-                for bit in (_GOV, _ORG, _DIR, _PLACE)}
+    un_class = {
+        bit: np.bincount(pair, weights=miss & ((cls & bit) > 0), minlength=n).astype(np.int64)
+        for bit in (_GOV, _ORG, _DIR, _PLACE)
+    }
     lp = b * n_vocab + c.last_tok[a]
     lidx = np.minimum(np.searchsorted(c.nt_key, lp), c.nt_key.size - 1)
-    return _Side(shared_w, ident, distinct, max_idf, extra_prefix.astype(np.int64), unmatched,
-                 un_class,
-                 c.nt_key[lidx] == lp)
+    return _Side(
+        shared_w, ident, distinct, max_idf, extra_prefix.astype(np.int64), unmatched, un_class, c.nt_key[lidx] == lp
+    )
 
 
 def _code_only(c: _Corpus, a: np.ndarray, s: _Side) -> np.ndarray:
@@ -748,8 +900,9 @@ def _coverage(c: _Corpus, a: np.ndarray, s: _Side) -> np.ndarray:
     return np.divide(s.shared_w, total, out=np.zeros_like(total), where=total > 0).clip(0, 1)
 
 
-def _conflict(c: _Corpus, left: np.ndarray, right: np.ndarray, sl: _Side, sr: _Side,
-              unm_l: np.ndarray, unm_r: np.ndarray) -> np.ndarray:
+def _conflict(
+    c: _Corpus, left: np.ndarray, right: np.ndarray, sl: _Side, sr: _Side, unm_l: np.ndarray, unm_r: np.ndarray
+) -> np.ndarray:
     """Vectorised ``_type_conflict`` for exact word matches."""
     gov = (sl.un_class[_GOV] + sr.un_class[_GOV]) > 0
     org = (sl.un_class[_ORG] > 0) & (sr.un_class[_ORG] > 0)
@@ -759,6 +912,8 @@ def _conflict(c: _Corpus, left: np.ndarray, right: np.ndarray, sl: _Side, sr: _S
     public = c.public[left] | c.public[right]
     place = public & ((unm_l + unm_r > 0) | (sl.un_class[_PLACE] + sr.un_class[_PLACE] > 0))
     return gov | org | order | direction | place
+
+
 # ----------------------------------------------------------------------------- word alignment
 
 
@@ -805,15 +960,16 @@ class _Alignment:
     shared: list[str]
     cov_left: float
     cov_right: float
-    unmatched_left: int      # identity words without a partner
+    unmatched_left: int  # identity words without a partner
     unmatched_right: int
     identity_idf: list[float]
     type_conflict: bool
-    distinct_shared: int     # matches between words that are distinctive in both names
+    distinct_shared: int  # matches between words that are distinctive in both names
 
 
-def _type_conflict(c: _Corpus, a: list[str], b: list[str], ma: Mapping[int, int],
-                   mb: Mapping[int, int], unmatched_identity: bool) -> bool:
+def _type_conflict(
+    c: _Corpus, a: list[str], b: list[str], ma: Mapping[int, int], mb: Mapping[int, int], unmatched_identity: bool
+) -> bool:
     """Do the two names denote different kinds of organisation or different places?
 
     * an unmatched government-type word (``COUNTY OF ORANGE`` / ``ORANGE COUNTY FIRE
@@ -854,7 +1010,7 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
             kinds = [_DISTINCT if k == _GENERIC else k for k in kinds]
         sides.append((words, ids, kinds))
     (a, a_ids, a_kind), (b, b_ids, b_kind) = sides
-    ma: dict[int, int] = {}   # word index in a -> partner index in b
+    ma: dict[int, int] = {}  # word index in a -> partner index in b
     mb: dict[int, int] = {}
     labels: list[str] = []
     anchors = 0
@@ -871,17 +1027,21 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
         if j is not None:
             take(i, j, w, a_kind[i] == _DISTINCT and b_kind[j] == _DISTINCT)
 
-    def glue(src: list[str], msrc: dict[int, int], dst: list[str], mdst: dict[int, int],
-             flip: bool) -> None:
+    def glue(src: list[str], msrc: dict[int, int], dst: list[str], mdst: dict[int, int], flip: bool) -> None:
         nonlocal anchors
         for i, w in enumerate(src):
             if i in msrc or len(w) < 4:
                 continue
             free = [j for j in range(len(dst)) if j not in mdst]
             for size in (2, 3, 4):
-                hit = next((free[k:k + size] for k in range(len(free) - size + 1)
-                            if free[k + size - 1] - free[k] == size - 1
-                            and "".join(dst[j] for j in free[k:k + size]) == w), None)
+                hit = next(
+                    (
+                        free[k : k + size]
+                        for k in range(len(free) - size + 1)
+                        if free[k + size - 1] - free[k] == size - 1 and "".join(dst[j] for j in free[k : k + size]) == w
+                    ),
+                    None,
+                )
                 if hit:
                     msrc[i] = hit[0]
                     for j in hit:
@@ -905,8 +1065,7 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
                 break
             last_a, last_b = i == len(a) - 1, j == len(b) - 1
             # a long cut-off last word is as good as the word (APPLICATI / APPLICATIONS)
-            if (last_a and len(w) >= 6 and u.startswith(w)) or (
-                    last_b and len(u) >= 6 and w.startswith(u)):
+            if (last_a and len(w) >= 6 and u.startswith(w)) or (last_b and len(u) >= 6 and w.startswith(u)):
                 take(i, j, f"{w}~{u}", a_kind[i] == _DISTINCT or b_kind[j] == _DISTINCT)
                 break
     if anchors:
@@ -917,22 +1076,30 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
             for j, u in enumerate(b):
                 if j in mb or b_kind[j] == _STOP:
                     continue
-                if (w in real_generic and u in real_generic
-                        and STATE_CODES.get(w, w) != u and STATE_CODES.get(u, u) != w):
+                if (
+                    w in real_generic
+                    and u in real_generic
+                    and STATE_CODES.get(w, w) != u
+                    and STATE_CODES.get(u, u) != w
+                ):
                     continue  # two different generic words (AMERICA / AMERICAN)
                 if _abbreviates(w, u, i == len(a) - 1) or _abbreviates(u, w, j == len(b) - 1):
                     take(i, j, f"{w}~{u}", False)
                     break
 
-    def coverage(words: list[str], ids: list[int], matched: Mapping[int, int],
-                 total: float) -> float:
+    def coverage(words: list[str], ids: list[int], matched: Mapping[int, int], total: float) -> float:
         if total <= 0:
             return 0.0
         got = sum(float(c.weight[t]) for k, t in enumerate(ids) if k in matched)
         last = len(words) - 1
         types = c.lists.gov_types | c.lists.org_types
-        if (last > 0 and last not in matched and len(matched) == last
-                and len(words[last]) <= 3 and words[last] not in types):
+        if (
+            last > 0
+            and last not in matched
+            and len(matched) == last
+            and len(words[last]) <= 3
+            and words[last] not in types
+        ):
             # everything but a short code at the end matched: the code names a unit of the
             # same organisation (CACI ISS, GEORGETOWN UNIVERSITY SOM) and weighs as a weak word
             code = float(c.weight[ids[last]])
@@ -946,31 +1113,41 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
     # a unit code alone unmatched at the end (GEORGETOWN UNIVERSITY SOM) is no other identity
     ul -= int(bool(c.last_code[li]) and ul == 1 and len(a) - 1 not in ma)
     ur -= int(bool(c.last_code[ri]) and ur == 1 and len(b) - 1 not in mb)
-    idfs = [float(c.idf[a_ids[i]]) for i, j in ma.items()
-            if a_kind[i] == _DISTINCT and b_kind[j] == _DISTINCT]
+    idfs = [float(c.idf[a_ids[i]]) for i, j in ma.items() if a_kind[i] == _DISTINCT and b_kind[j] == _DISTINCT]
     if not idfs and anchors:
         idfs = [float(c.idf[a_ids[i]]) for i in ma if a_kind[i] == _DISTINCT]
-    distinct = sum(1 for i, j in ma.items()
-                   if c.kind[a_ids[i]] == _DISTINCT and c.kind[b_ids[j]] == _DISTINCT)
-    return _Alignment(sorted(labels), coverage(a, a_ids, ma, float(c.total_weight[li])),
-                      coverage(b, b_ids, mb, float(c.total_weight[ri])), ul, ur, idfs,
-                      _type_conflict(c, a, b, ma, mb, bool(ul or ur)), distinct)
+    distinct = sum(1 for i, j in ma.items() if c.kind[a_ids[i]] == _DISTINCT and c.kind[b_ids[j]] == _DISTINCT)
+    return _Alignment(
+        sorted(labels),
+        coverage(a, a_ids, ma, float(c.total_weight[li])),
+        coverage(b, b_ids, mb, float(c.total_weight[ri])),
+        ul,
+        ur,
+        idfs,
+        _type_conflict(c, a, b, ma, mb, bool(ul or ur)),
+        distinct,
+    )
 
 
 # ----------------------------------------------------------------------------- tiers 3-4
 
 
-def _fuzzy_tier(cfg: MatchConfig, score: float, sort_score: float, al: _Alignment,
-                number_mismatch: bool) -> int:
+def _fuzzy_tier(cfg: MatchConfig, score: float, sort_score: float, al: _Alignment, number_mismatch: bool) -> int:
     """Tier rank (0-3) of an aligned pair, -1 for no link."""
     if not al.identity_idf:
         return -1
-    if (not number_mismatch and not al.type_conflict and score >= cfg.fuzzy_threshold
-            and min(al.cov_left, al.cov_right) >= cfg.min_coverage
-            and (al.unmatched_left == 0 or al.unmatched_right == 0)):
-        if (min(al.cov_left, al.cov_right) >= cfg.medium_min_coverage
-                and sort_score >= cfg.medium_min_score
-                and max(al.identity_idf) >= cfg.medium_min_idf):
+    if (
+        not number_mismatch
+        and not al.type_conflict
+        and score >= cfg.fuzzy_threshold
+        and min(al.cov_left, al.cov_right) >= cfg.min_coverage
+        and (al.unmatched_left == 0 or al.unmatched_right == 0)
+    ):
+        if (
+            min(al.cov_left, al.cov_right) >= cfg.medium_min_coverage
+            and sort_score >= cfg.medium_min_score
+            and max(al.identity_idf) >= cfg.medium_min_idf
+        ):
             return _TIER_RANK["medium"]
         return _TIER_RANK["probable"]
     if al.distinct_shared and max(al.cov_left, al.cov_right) >= cfg.low_min_coverage:
@@ -978,14 +1155,19 @@ def _fuzzy_tier(cfg: MatchConfig, score: float, sort_score: float, al: _Alignmen
     return -1
 
 
-def _cpdist(c: _Corpus, left: np.ndarray, right: np.ndarray, scorer: Any,
-            cfg: MatchConfig) -> np.ndarray:
+def _cpdist(c: _Corpus, left: np.ndarray, right: np.ndarray, scorer: Any, cfg: MatchConfig) -> np.ndarray:
     if left.size == 0:
         return np.zeros(0, np.float32)
     names = c.names
-    return np.asarray(process.cpdist([names[i] for i in left.tolist()],
-                                     [names[i] for i in right.tolist()], scorer=scorer,
-                                     workers=cfg.workers, dtype=np.float32))
+    return np.asarray(
+        process.cpdist(
+            [names[i] for i in left.tolist()],
+            [names[i] for i in right.tolist()],
+            scorer=scorer,
+            workers=cfg.workers,
+            dtype=np.float32,
+        )
+    )
 
 
 _MT_EXACT, _MT_AGGRESSIVE, _MT_FUZZY, _MT_OVERLAP = range(4)
@@ -1011,18 +1193,22 @@ class _Rows:
 
     @staticmethod
     def concat(parts: Sequence[_Rows]) -> _Rows:
-        return _Rows(*(np.concatenate([getattr(p, f.name) for p in parts])
-                       for f in fields(_Rows)))
+        return _Rows(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(_Rows)))
 
     @staticmethod
     def empty() -> _Rows:
         i, f, b = np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, bool)
-        return _Rows(i, i, np.zeros(0, np.int8), np.zeros(0, np.int8), f, f, f, b, b,
-                     np.zeros(0, np.int64))
+        return _Rows(i, i, np.zeros(0, np.int8), np.zeros(0, np.int8), f, f, f, b, b, np.zeros(0, np.int64))
 
 
-def _classify(c: _Corpus, cfg: MatchConfig, tok_id: Mapping[str, int], left: np.ndarray,
-              right: np.ndarray, alignments: list[_Alignment]) -> _Rows:
+def _classify(
+    c: _Corpus,
+    cfg: MatchConfig,
+    tok_id: Mapping[str, int],
+    left: np.ndarray,
+    right: np.ndarray,
+    alignments: list[_Alignment],
+) -> _Rows:
     """Tier the candidate pairs of one chunk (numpy, with Python only for alignments)."""
     sl, sr = _side(c, left, right), _side(c, right, left)
     cov_l, cov_r = _coverage(c, left, sl), _coverage(c, right, sr)
@@ -1037,19 +1223,33 @@ def _classify(c: _Corpus, cfg: MatchConfig, tok_id: Mapping[str, int], left: np.
     if keep.size == 0:
         return _Rows.empty()
     left, right, cov_l, cov_r, num_mis, low_ok, typo = (
-        x[keep] for x in (left, right, cov_l, cov_r, num_mis, low_ok, typo))
-    sl = _Side(*(getattr(sl, f.name)[keep] if f.name != "un_class" else
-                 {k: v[keep] for k, v in sl.un_class.items()} for f in fields(_Side)))
-    sr = _Side(*(getattr(sr, f.name)[keep] if f.name != "un_class" else
-                 {k: v[keep] for k, v in sr.un_class.items()} for f in fields(_Side)))
+        x[keep] for x in (left, right, cov_l, cov_r, num_mis, low_ok, typo)
+    )
+    sl = _Side(
+        *(
+            getattr(sl, f.name)[keep] if f.name != "un_class" else {k: v[keep] for k, v in sl.un_class.items()}
+            for f in fields(_Side)
+        )
+    )
+    sr = _Side(
+        *(
+            getattr(sr, f.name)[keep] if f.name != "un_class" else {k: v[keep] for k, v in sr.un_class.items()}
+            for f in fields(_Side)
+        )
+    )
     score = _cpdist(c, left, right, fuzz.token_set_ratio, cfg)
     # a unit code alone unmatched at the end (GEORGETOWN UNIVERSITY SOM) is no other identity
     unm_l = c.n_identity[left] - sl.ident - (_code_only(c, left, sl))
     unm_r = c.n_identity[right] - sr.ident - (_code_only(c, right, sr))
     conflict = _conflict(c, left, right, sl, sr, unm_l, unm_r)
     scored = ~num_mis & (score >= cfg.fuzzy_threshold)
-    fast = (scored & (sl.ident > 0) & (np.minimum(cov_l, cov_r) >= cfg.min_coverage)
-            & ((unm_l == 0) | (unm_r == 0)) & ~conflict)
+    fast = (
+        scored
+        & (sl.ident > 0)
+        & (np.minimum(cov_l, cov_r) >= cfg.min_coverage)
+        & ((unm_l == 0) | (unm_r == 0))
+        & ~conflict
+    )
     # Typos, glued words and abbreviations can only add matches where both names still
     # have unmatched words; only those pairs get the word-level alignment.
     need = scored & ~fast & (typo | ((sl.unmatched > 0) & (sr.unmatched > 0) & (sl.ident > 0)))
@@ -1057,8 +1257,9 @@ def _classify(c: _Corpus, cfg: MatchConfig, tok_id: Mapping[str, int], left: np.
     tier = np.full(left.size, -1, dtype=np.int8)
     tier[low_ok] = _TIER_RANK["low"]
     tier[fast] = _TIER_RANK["probable"]
-    maybe_medium = np.nonzero(fast & (np.minimum(cov_l, cov_r) >= cfg.medium_min_coverage)
-                              & (sl.max_idf >= cfg.medium_min_idf))[0]
+    maybe_medium = np.nonzero(
+        fast & (np.minimum(cov_l, cov_r) >= cfg.medium_min_coverage) & (sl.max_idf >= cfg.medium_min_idf)
+    )[0]
     if maybe_medium.size:
         so = _cpdist(c, left[maybe_medium], right[maybe_medium], fuzz.token_sort_ratio, cfg)
         tier[maybe_medium[so >= cfg.medium_min_score]] = _TIER_RANK["medium"]
@@ -1066,7 +1267,7 @@ def _classify(c: _Corpus, cfg: MatchConfig, tok_id: Mapping[str, int], left: np.
     idx = np.nonzero(need)[0]
     if idx.size:
         sort_scores = _cpdist(c, left[idx], right[idx], fuzz.token_sort_ratio, cfg)
-        for k, so in zip(idx.tolist(), sort_scores.tolist()):
+        for k, so in zip(idx.tolist(), sort_scores.tolist(), strict=False):
             al = _align(c, tok_id, int(left[k]), int(right[k]))
             t = _fuzzy_tier(cfg, float(score[k]), so, al, bool(num_mis[k]))
             tier[k] = t
@@ -1077,8 +1278,9 @@ def _classify(c: _Corpus, cfg: MatchConfig, tok_id: Mapping[str, int], left: np.
     mtype = np.where(tier == _TIER_RANK["low"], _MT_OVERLAP, _MT_FUZZY).astype(np.int8)
     sel = np.nonzero(tier >= 0)[0]
     conflict = conflict & (tier == _TIER_RANK["low"])
-    return _Rows(left, right, tier, mtype, score, cov_l.astype(np.float32),
-                 cov_r.astype(np.float32), num_mis, conflict, align).take(sel)
+    return _Rows(
+        left, right, tier, mtype, score, cov_l.astype(np.float32), cov_r.astype(np.float32), num_mis, conflict, align
+    ).take(sel)
 
 
 def _prune(rows: _Rows, cfg: MatchConfig) -> _Rows:
@@ -1101,8 +1303,9 @@ def _prune(rows: _Rows, cfg: MatchConfig) -> _Rows:
 # ----------------------------------------------------------------------------- driver
 
 
-def _match(left: Iterable[str | None], right: Iterable[str | None], cfg: MatchConfig
-           ) -> tuple[_Corpus | None, _Rows, list[_Alignment]]:
+def _match(
+    left: Iterable[str | None], right: Iterable[str | None], cfg: MatchConfig
+) -> tuple[_Corpus | None, _Rows, list[_Alignment]]:
     nonans = NonAnswerMatcher(cfg.non_answers_extra, cfg.non_answers)
     lset, rset = _clean_side(left, nonans), _clean_side(right, nonans)
     if not lset or not rset:
@@ -1116,9 +1319,20 @@ def _match(left: Iterable[str | None], right: Iterable[str | None], cfg: MatchCo
     escore[agg] = _cpdist(c, el[agg], er[agg], fuzz.token_set_ratio, cfg)
     ones = np.ones(el.size, np.float32)
     no = np.zeros(el.size, bool)
-    parts = [_Rows(el, er, np.where(exact, 0, 1).astype(np.int8),
-                   np.where(exact, _MT_EXACT, _MT_AGGRESSIVE).astype(np.int8), escore, ones,
-                   ones, no, no, np.full(el.size, -1, np.int64))]
+    parts = [
+        _Rows(
+            el,
+            er,
+            np.where(exact, 0, 1).astype(np.int8),
+            np.where(exact, _MT_EXACT, _MT_AGGRESSIVE).astype(np.int8),
+            escore,
+            ones,
+            ones,
+            no,
+            no,
+            np.full(el.size, -1, np.int64),
+        )
+    ]
     n = max(len(c.names), 1)
     done = np.sort(el * n + er)
     for lc, rc in _candidate_chunks(c, cfg):
@@ -1135,8 +1349,9 @@ def _match(left: Iterable[str | None], right: Iterable[str | None], cfg: MatchCo
     return c, _prune(rows, cfg), alignments
 
 
-def _evidence(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int,
-              al: _Alignment | None) -> tuple[str, float, float]:
+def _evidence(
+    c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int, al: _Alignment | None
+) -> tuple[str, float, float]:
     """Matched words and the IDF max/mean of the matched identity words."""
     if al is not None:
         shared, idfs = " ".join(al.shared), al.identity_idf
@@ -1145,17 +1360,21 @@ def _evidence(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int,
         common = sorted(set(w for w in a if w in b))
         shared = " ".join(common) if common else c.names[li].replace(" ", "")
         both_generic = bool(c.all_generic[li] and c.all_generic[ri])
-        idfs = [float(c.idf[tok_id[w]]) for w in common
-                if c.kind[tok_id[w]] == _DISTINCT
-                or (both_generic and c.kind[tok_id[w]] == _GENERIC)]
+        idfs = [
+            float(c.idf[tok_id[w]])
+            for w in common
+            if c.kind[tok_id[w]] == _DISTINCT or (both_generic and c.kind[tok_id[w]] == _GENERIC)
+        ]
     if not idfs:
         return shared, 0.0, 0.0
     return shared, max(idfs), sum(idfs) / len(idfs)
 
 
-def match_to_arrow(left: Iterable[str | None] | pa.Array | pa.ChunkedArray,
-                   right: Iterable[str | None] | pa.Array | pa.ChunkedArray,
-                   config: MatchConfig | None = None) -> pa.Table:
+def match_to_arrow(
+    left: Iterable[str | None] | pa.Array | pa.ChunkedArray,
+    right: Iterable[str | None] | pa.Array | pa.ChunkedArray,
+    config: MatchConfig | None = None,
+) -> pa.Table:
     """Links between normalised names as an Arrow table (``LINK_SCHEMA``), for the dbt
     Python model: distinct names in (Arrow arrays or sequences), links out. Nulls, blanks
     and employer non-answers are dropped. Sorted by right name, tier, score desc,
@@ -1172,62 +1391,84 @@ def match_to_arrow(left: Iterable[str | None] | pa.Array | pa.ChunkedArray,
     exact = rows.mtype == _MT_EXACT
     sort_score[exact] = 100.0
     name_rank = np.arange(len(c.names))  # names are sorted: id order is name order
-    order = np.lexsort((name_rank[rows.left], -sort_score, -rows.score, rows.tier,
-                        name_rank[rows.right]))
+    order = np.lexsort((name_rank[rows.left], -sort_score, -rows.score, rows.tier, name_rank[rows.right]))
     rows = rows.take(order)
     sort_score = sort_score[order]
     tok_id = c.tok_id
-    ev = [_evidence(c, tok_id, li, ri, alignments[a] if a >= 0 else None)
-          for li, ri, a in zip(rows.left.tolist(), rows.right.tolist(), rows.align.tolist())]
+    ev = [
+        _evidence(c, tok_id, li, ri, alignments[a] if a >= 0 else None)
+        for li, ri, a in zip(rows.left.tolist(), rows.right.tolist(), rows.align.tolist(), strict=False)
+    ]
     cov_l = np.round(rows.cov_l.astype(np.float64), 6)
     cov_r = np.round(rows.cov_r.astype(np.float64), 6)
     names = pa.array(c.names, pa.string())
-    return pa.table({
-        "left_name": pc.take(names, pa.array(rows.left)),
-        "right_name": pc.take(names, pa.array(rows.right)),
-        "tier": pa.array([TIERS[t] for t in rows.tier.tolist()], pa.string()),
-        "tier_rank": pa.array(rows.tier, pa.int8()),
-        "match_type": pa.array([MATCH_TYPES[m] for m in rows.mtype.tolist()], pa.string()),
-        "score": pa.array(np.round(rows.score.astype(np.float64), 4)),
-        "token_sort_score": pa.array(np.round(sort_score.astype(np.float64), 4)),
-        "coverage_left": pa.array(cov_l),
-        "coverage_right": pa.array(cov_r),
-        "overlap": pa.array(np.minimum(cov_l, cov_r)),
-        "shared_tokens": pa.array([e[0] for e in ev], pa.string()),
-        "max_idf": pa.array([round(e[1], 6) for e in ev], pa.float64()),
-        "mean_idf": pa.array([round(e[2], 6) for e in ev], pa.float64()),
-        "number_mismatch": pa.array(rows.num_mis, pa.bool_()),
-        "type_conflict": pa.array(rows.conflict, pa.bool_()),
-    }, schema=LINK_SCHEMA)
+    return pa.table(
+        {
+            "left_name": pc.take(names, pa.array(rows.left)),
+            "right_name": pc.take(names, pa.array(rows.right)),
+            "tier": pa.array([TIERS[t] for t in rows.tier.tolist()], pa.string()),
+            "tier_rank": pa.array(rows.tier, pa.int8()),
+            "match_type": pa.array([MATCH_TYPES[m] for m in rows.mtype.tolist()], pa.string()),
+            "score": pa.array(np.round(rows.score.astype(np.float64), 4)),
+            "token_sort_score": pa.array(np.round(sort_score.astype(np.float64), 4)),
+            "coverage_left": pa.array(cov_l),
+            "coverage_right": pa.array(cov_r),
+            "overlap": pa.array(np.minimum(cov_l, cov_r)),
+            "shared_tokens": pa.array([e[0] for e in ev], pa.string()),
+            "max_idf": pa.array([round(e[1], 6) for e in ev], pa.float64()),
+            "mean_idf": pa.array([round(e[2], 6) for e in ev], pa.float64()),
+            "number_mismatch": pa.array(rows.num_mis, pa.bool_()),
+            "type_conflict": pa.array(rows.conflict, pa.bool_()),
+        },
+        schema=LINK_SCHEMA,
+    )
 
 
-def match_names(left: Iterable[str | None], right: Iterable[str | None],
-                config: MatchConfig | None = None) -> list[Link]:
+def match_names(
+    left: Iterable[str | None], right: Iterable[str | None], config: MatchConfig | None = None
+) -> list[Link]:
     """Links between normalised names (nulls, blanks and non-answers are dropped), sorted by
     right name, tier, score desc, token-sort score desc, left name."""
     t = match_to_arrow(left, right, config)
-    return [Link(r["left_name"], r["right_name"], r["tier"], r["match_type"], r["score"],
-                 r["token_sort_score"], r["coverage_left"], r["coverage_right"],
-                 r["shared_tokens"], r["max_idf"], r["mean_idf"], r["number_mismatch"],
-                 r["type_conflict"]) for r in t.to_pylist()]
+    return [
+        Link(
+            r["left_name"],
+            r["right_name"],
+            r["tier"],
+            r["match_type"],
+            r["score"],
+            r["token_sort_score"],
+            r["coverage_left"],
+            r["coverage_right"],
+            r["shared_tokens"],
+            r["max_idf"],
+            r["mean_idf"],
+            r["number_mismatch"],
+            r["type_conflict"],
+        )
+        for r in t.to_pylist()
+    ]
 
 
 def links_to_arrow(links: Sequence[Link]) -> pa.Table:
     """Arrow table with the ``LINK_SCHEMA`` columns from ``Link`` objects."""
-    return pa.table({
-        "left_name": [k.left for k in links],
-        "right_name": [k.right for k in links],
-        "tier": [k.tier for k in links],
-        "tier_rank": [_TIER_RANK[k.tier] for k in links],
-        "match_type": [k.match_type for k in links],
-        "score": [k.score for k in links],
-        "token_sort_score": [k.token_sort_score for k in links],
-        "coverage_left": [k.coverage_left for k in links],
-        "coverage_right": [k.coverage_right for k in links],
-        "overlap": [k.overlap for k in links],
-        "shared_tokens": [k.shared_tokens for k in links],
-        "max_idf": [k.max_idf for k in links],
-        "mean_idf": [k.mean_idf for k in links],
-        "number_mismatch": [k.number_mismatch for k in links],
-        "type_conflict": [k.type_conflict for k in links],
-    }, schema=LINK_SCHEMA)
+    return pa.table(
+        {
+            "left_name": [k.left for k in links],
+            "right_name": [k.right for k in links],
+            "tier": [k.tier for k in links],
+            "tier_rank": [_TIER_RANK[k.tier] for k in links],
+            "match_type": [k.match_type for k in links],
+            "score": [k.score for k in links],
+            "token_sort_score": [k.token_sort_score for k in links],
+            "coverage_left": [k.coverage_left for k in links],
+            "coverage_right": [k.coverage_right for k in links],
+            "overlap": [k.overlap for k in links],
+            "shared_tokens": [k.shared_tokens for k in links],
+            "max_idf": [k.max_idf for k in links],
+            "mean_idf": [k.mean_idf for k in links],
+            "number_mismatch": [k.number_mismatch for k in links],
+            "type_conflict": [k.type_conflict for k in links],
+        },
+        schema=LINK_SCHEMA,
+    )

@@ -77,16 +77,66 @@ def _alt(words: Iterable[str]) -> str:
 #: Legal forms removed at the end of a name, after punctuation is gone and initials are joined
 #: (``L.L.C.`` and ``L L C`` arrive here as ``LLC``, ``N.V.`` as ``NV``).
 LEGAL_FORMS: tuple[str, ...] = (
-    "INC", "INCORPORATED", "CORP", "CORPORATION", "CO", "COMPANY", "AND CO", "AND COMPANY",
-    "LLC", "LLLP", "LC", "LTD", "LIMITED", "LLP", "LP", "PLLC", "PLC", "PC", "PA", "PSC",
-    "APC", "NA", "NV", "BV", "GMBH", "AG", "SA", "SAS", "SARL", "SPA", "SRL", "AB", "AS", "ASA",
-    "OY", "KK", "PTY", "PTE", "BHD", "SDN", "ULC", "US", "USA",
+    "INC",
+    "INCORPORATED",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "AND CO",
+    "AND COMPANY",
+    "LLC",
+    "LLLP",
+    "LC",
+    "LTD",
+    "LIMITED",
+    "LLP",
+    "LP",
+    "PLLC",
+    "PLC",
+    "PC",
+    "PA",
+    "PSC",
+    "APC",
+    "NA",
+    "NV",
+    "BV",
+    "GMBH",
+    "AG",
+    "SA",
+    "SAS",
+    "SARL",
+    "SPA",
+    "SRL",
+    "AB",
+    "AS",
+    "ASA",
+    "OY",
+    "KK",
+    "PTY",
+    "PTE",
+    "BHD",
+    "SDN",
+    "ULC",
+    "US",
+    "USA",
     # spelled-out forms as USAspending writes them
-    "LIMITED LIABILITY", "LIMITED LIABILITY COMPANY", "LIMITED LIABILITY CO",
-    "LIMITED PARTNERSHIP", "LIMITED LIABILITY PARTNERSHIP",
+    "LIMITED LIABILITY",
+    "LIMITED LIABILITY COMPANY",
+    "LIMITED LIABILITY CO",
+    "LIMITED PARTNERSHIP",
+    "LIMITED LIABILITY PARTNERSHIP",
     # FEC truncates employers at 38 characters: CORPORATION and INCORPORATED lose their tails
-    "CORPORA", "CORPORAT", "CORPORATI", "CORPORATIO", "INCORP", "INCORPO", "INCORPOR",
-    "INCORPORA", "INCORPORAT", "INCORPORATE",
+    "CORPORA",
+    "CORPORAT",
+    "CORPORATI",
+    "CORPORATIO",
+    "INCORP",
+    "INCORPO",
+    "INCORPOR",
+    "INCORPORA",
+    "INCORPORAT",
+    "INCORPORATE",
     # a dot-com suffix is not part of the name (AMAZON.COM, STAMPS.COM)
     "COM",
 )
@@ -94,8 +144,21 @@ LEGAL_FORMS: tuple[str, ...] = (
 #: A name made only of one of these words (or THE, AND) carries no identity: it becomes None.
 #: Foreign and two-letter forms are not here, since ``NA`` or ``AG`` alone mean something else.
 NOISE_ONLY: tuple[str, ...] = (
-    "INC", "INCORPORATED", "CORP", "CORPORATION", "CO", "COMPANY", "LLC", "LTD", "LIMITED",
-    "LLP", "LP", "PLLC", "PLC", "THE", "AND",
+    "INC",
+    "INCORPORATED",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "LLC",
+    "LTD",
+    "LIMITED",
+    "LLP",
+    "LP",
+    "PLLC",
+    "PLC",
+    "THE",
+    "AND",
 )
 
 #: Unambiguous abbreviations, expanded anywhere in the name (whole words only).
@@ -143,19 +206,21 @@ def _build_steps() -> tuple[Step, ...]:
     for pattern, repl in LETTER_FOLDS:
         steps.append(Step("regex", f"fold {pattern} to {repl}", pattern, repl))
     steps += [
-        Step("regex", "typographic apostrophes and backticks are apostrophes",
-             "[\u2018\u2019\u201b\u02bc`\u00b4]", "'"),
-        Step("regex", "unicode dashes are hyphens (word breaks later)",
-             "[\u2010-\u2015\u2212]", "-"),
-        Step("regex", "anything still non-ASCII (and control characters) is a word break",
-             "[^\\x20-\\x7e]", " "),
+        Step(
+            "regex", "typographic apostrophes and backticks are apostrophes", "[\u2018\u2019\u201b\u02bc`\u00b4]", "'"
+        ),
+        Step("regex", "unicode dashes are hyphens (word breaks later)", "[\u2010-\u2015\u2212]", "-"),
+        Step("regex", "anything still non-ASCII (and control characters) is a word break", "[^\\x20-\\x7e]", " "),
         Step("upper", "case-insensitive from here on"),
         Step("regex", "apostrophes join: MCDONALD'S -> MCDONALDS, O'NEIL -> ONEIL", "'", ""),
-        Step("regex", "dotted initials lose the dot: J.P. -> JP, L.L.C. -> LLC",
-             "\\b([A-Z])\\.", "\\1"),
-        Step("regex", "an ampersand between short letter groups joins them: AT&T -> ATT, "
-             "S & P -> SP, BB&T -> BBT (as these names are also written)",
-             "\\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\\b", "\\1\\2"),
+        Step("regex", "dotted initials lose the dot: J.P. -> JP, L.L.C. -> LLC", "\\b([A-Z])\\.", "\\1"),
+        Step(
+            "regex",
+            "an ampersand between short letter groups joins them: AT&T -> ATT, "
+            "S & P -> SP, BB&T -> BBT (as these names are also written)",
+            "\\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\\b",
+            "\\1\\2",
+        ),
         Step("regex", "any other & is the word AND", "&", " AND "),
         Step("regex", "all other punctuation is a word break", "[^A-Z0-9 ]+", " "),
         Step("regex", "collapse spaces", "  +", " "),
@@ -169,11 +234,13 @@ def _build_steps() -> tuple[Step, ...]:
     legal = _alt(LEGAL_FORMS + ("THE",))
     steps += [
         Step("regex", "a leading THE goes", "^(THE )+", ""),
-        Step("regex", "trailing legal forms (with a vendor number after them) and a trailing THE "
-             "go, never the first word",
-             f"( ({legal})( [0-9]+)?)+$", ""),
-        Step("regex", "a name that is only a legal form or THE is noise",
-             f"^({_alt(NOISE_ONLY)})$", ""),
+        Step(
+            "regex",
+            "trailing legal forms (with a vendor number after them) and a trailing THE go, never the first word",
+            f"( ({legal})( [0-9]+)?)+$",
+            "",
+        ),
+        Step("regex", "a name that is only a legal form or THE is noise", f"^({_alt(NOISE_ONLY)})$", ""),
     ]
     return tuple(steps)
 
@@ -227,22 +294,70 @@ def aggressive_key(norm: str | None) -> str | None:
 #: Employer values that say "no employer"; normalised before use, so spelling variants of
 #: punctuation (SELF-EMPLOYED, N/A, NOT-EMPLOYED) are covered by one entry.
 DEFAULT_NON_ANSWERS: tuple[str, ...] = (
-    "SELF", "MYSELF", "SELF EMPLOYED", "SELFEMPLOYED", "SELF EMPLOYEED", "SELF EMPLOYEES",
-    "SELF EMPLOYMENT", "SELF EMPLOYED EMPLOYED", "SELF EMPLYED", "SEL EMPLOYED",
-    "SLEF EMPLOYED", "SELF RETIRED", "SELF FAMILY", "SEMI RETIRED",
-    "RETIRED", "RETIREE", "NONE", "NONE RETIRED", "NONERETIRED", "NONENONE", "NONE PROVIDED",
-    "NONE NOT EMPLOYED", "NONE HOMEMAKER", "N/A", "NA", "NA RETIRED", "NOT APPLICABLE",
-    "NOT EMPLOYED", "NOTEMPLOYED", "NOT CURRENTLY EMPLOYED", "UNEMPLOYED", "NO EMPLOYER", "NO",
-    "EMPLOYED", "EMPLOYER", "INFORMATION REQUESTED", "INFORMATION REQUESTED PER BEST EFFORTS",
-    "INFO REQUESTED", "REQUESTED", "BEST EFFORTS", "HOMEMAKER", "HOME MAKER", "HOUSEWIFE",
-    "HOUSEHUSBAND", "STUDENT", "FULL TIME STUDENT", "REFUSED", "DECLINED", "DECLINED TO STATE",
-    "UNKNOWN", "NOT PROVIDED", "DISABLED", "SAME", "SAME AS ABOVE",
+    "SELF",
+    "MYSELF",
+    "SELF EMPLOYED",
+    "SELFEMPLOYED",
+    "SELF EMPLOYEED",
+    "SELF EMPLOYEES",
+    "SELF EMPLOYMENT",
+    "SELF EMPLOYED EMPLOYED",
+    "SELF EMPLYED",
+    "SEL EMPLOYED",
+    "SLEF EMPLOYED",
+    "SELF RETIRED",
+    "SELF FAMILY",
+    "SEMI RETIRED",
+    "RETIRED",
+    "RETIREE",
+    "NONE",
+    "NONE RETIRED",
+    "NONERETIRED",
+    "NONENONE",
+    "NONE PROVIDED",
+    "NONE NOT EMPLOYED",
+    "NONE HOMEMAKER",
+    "N/A",
+    "NA",
+    "NA RETIRED",
+    "NOT APPLICABLE",
+    "NOT EMPLOYED",
+    "NOTEMPLOYED",
+    "NOT CURRENTLY EMPLOYED",
+    "UNEMPLOYED",
+    "NO EMPLOYER",
+    "NO",
+    "EMPLOYED",
+    "EMPLOYER",
+    "INFORMATION REQUESTED",
+    "INFORMATION REQUESTED PER BEST EFFORTS",
+    "INFO REQUESTED",
+    "REQUESTED",
+    "BEST EFFORTS",
+    "HOMEMAKER",
+    "HOME MAKER",
+    "HOUSEWIFE",
+    "HOUSEHUSBAND",
+    "STUDENT",
+    "FULL TIME STUDENT",
+    "REFUSED",
+    "DECLINED",
+    "DECLINED TO STATE",
+    "UNKNOWN",
+    "NOT PROVIDED",
+    "DISABLED",
+    "SAME",
+    "SAME AS ABOVE",
 )
 
 #: Normalised values that start with one of these words are non-answers too
 #: (``SELF EMPLOYED CONSULTANT``, ``RETIRED TEACHER``, ``INFORMATION REQUESTED PER BEST EFFO``).
 DEFAULT_NON_ANSWER_PREFIXES: tuple[str, ...] = (
-    "SELF EMPLOYED", "INFORMATION REQUESTED", "RETIRED", "NOT EMPLOYED", "NONE",
+    "SELF EMPLOYED",
+    "INFORMATION REQUESTED",
+    "RETIRED",
+    "NOT EMPLOYED",
+    "NONE",
 )
 
 
@@ -275,8 +390,9 @@ def non_answer_prefixes(prefixes: Iterable[str] | None = None) -> list[str]:
 class NonAnswerMatcher:
     """Reusable non-answer test; build once when checking many names."""
 
-    def __init__(self, extra: Iterable[str] = (), terms: Iterable[str] | None = None,
-                 prefixes: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, extra: Iterable[str] = (), terms: Iterable[str] | None = None, prefixes: Iterable[str] | None = None
+    ) -> None:
         self.terms = frozenset(non_answer_terms(extra, terms))
         self.prefixes = tuple(p + " " for p in non_answer_prefixes(prefixes))
 
@@ -290,9 +406,12 @@ class NonAnswerMatcher:
 _DEFAULT_MATCHER = NonAnswerMatcher()
 
 
-def is_non_answer(norm: str | None, extra: Iterable[str] = (),
-                  terms: Iterable[str] | None = None,
-                  prefixes: Iterable[str] | None = None) -> bool:
+def is_non_answer(
+    norm: str | None,
+    extra: Iterable[str] = (),
+    terms: Iterable[str] | None = None,
+    prefixes: Iterable[str] | None = None,
+) -> bool:
     """True when a normalised employer says "no employer" (a null/blank one included).
 
     ``extra`` adds terms to the list, ``terms`` replaces the default list, ``prefixes``
@@ -328,8 +447,7 @@ def sql_expression(expr: str) -> str:
         elif step.kind == "upper":
             sql = f"upper({sql})"
         else:
-            sql = (f"regexp_replace({sql}, {_sql_str(step.pattern)}, "
-                   f"{_sql_str(step.replacement)}, 'g')")
+            sql = f"regexp_replace({sql}, {_sql_str(step.pattern)}, {_sql_str(step.replacement)}, 'g')"
     return f"nullif(trim({sql}, ' '), '')"
 
 
@@ -413,8 +531,7 @@ def write_macros(path: Path = MACRO_PATH) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m python_udfs.names --write-macros | --check | NAME...``"""
-    p = argparse.ArgumentParser(prog="python -m python_udfs.names",
-                                description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m python_udfs.names", description=__doc__.split("\n")[0])
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--write-macros", action="store_true", help=f"write {MACRO_PATH.name}")
     g.add_argument("--check", action="store_true", help="exit 1 if the macro file is stale")
@@ -426,8 +543,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         current = MACRO_PATH.read_text(encoding="utf-8") if MACRO_PATH.exists() else ""
         if current != render_macros():
-            print(f"{MACRO_PATH} is stale: run python -m python_udfs.names --write-macros",
-                  file=sys.stderr)
+            print(f"{MACRO_PATH} is stale: run python -m python_udfs.names --write-macros", file=sys.stderr)
             return 1
         return 0
     for n in args.names:

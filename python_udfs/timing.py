@@ -144,20 +144,14 @@ class TimingConfig:
         _check_int("n_permutations", self.n_permutations, 2, MAX_PERMUTATIONS)
         _check_int("min_donations", self.min_donations, 1, None)
         if not isinstance(self.window, str) or self.window not in WINDOWS:
-            raise ValueError(
-                f"timing config: window must be one of {', '.join(WINDOWS)}; got {self.window!r}"
-            )
+            raise ValueError(f"timing config: window must be one of {', '.join(WINDOWS)}; got {self.window!r}")
         for name in ("window_start", "window_end"):
             value = getattr(self, name)
-            if value is not None and (
-                not isinstance(value, dt.date) or isinstance(value, dt.datetime)
-            ):
+            if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
                 raise ValueError(f"timing config: {name} must be a date; got {value!r}")
         if self.window == "configured":
             if self.window_start is None or self.window_end is None:
-                raise ValueError(
-                    "timing config: window 'configured' needs both window_start and window_end"
-                )
+                raise ValueError("timing config: window 'configured' needs both window_start and window_end")
             if self.window_start > self.window_end:
                 raise ValueError(
                     f"timing config: window_start {self.window_start.isoformat()} is after "
@@ -180,16 +174,13 @@ class TimingConfig:
         if mapping is None:
             return cls()
         if not isinstance(mapping, Mapping):
-            raise ValueError(
-                f"timing config: expected a mapping, got {type(mapping).__name__}"
-            )
+            raise ValueError(f"timing config: expected a mapping, got {type(mapping).__name__}")
         allowed = [f.name for f in fields(cls)]
         unknown = sorted(str(k) for k in mapping if k not in allowed)
         if unknown:
             noun = "key" if len(unknown) == 1 else "keys"
             raise ValueError(
-                f"timing config: unknown {noun} {', '.join(repr(k) for k in unknown)}; "
-                f"allowed: {', '.join(allowed)}"
+                f"timing config: unknown {noun} {', '.join(repr(k) for k in unknown)}; allowed: {', '.join(allowed)}"
             )
         values = dict(mapping)
         for name in ("window_start", "window_end"):
@@ -304,9 +295,7 @@ def _prefer_sorted(n_donations: int, n_awards: int) -> bool:
     return 0.6 * n_donations * n_awards > 1.2 * n_awards * log_a + 35.0 * n_donations
 
 
-def _large_pair_sums(
-    d: np.ndarray, n_awards: int, span: int, seed: int, n_perm: int
-) -> np.ndarray:
+def _large_pair_sums(d: np.ndarray, n_awards: int, span: int, seed: int, n_perm: int) -> np.ndarray:
     rng = Generator(PCG64(seed))
     use_sorted = _prefer_sorted(d.size, n_awards)
     per_row = n_awards * (2 if use_sorted else 1) + 2 * d.size
@@ -463,35 +452,22 @@ def null_statistics(offsets, ptr, n_awards, span: int, seeds, observed_sums, n_p
 
 def _column(table: pa.Table, table_name: str, name: str, kind: str) -> pa.Array:
     if name not in table.column_names:
-        raise ValueError(
-            f"timing: {table_name} is missing column {name!r}; "
-            f"has: {', '.join(table.column_names)}"
-        )
+        raise ValueError(f"timing: {table_name} is missing column {name!r}; has: {', '.join(table.column_names)}")
     col = table.column(name)
     if col.null_count:
         hint = (
-            "; dates must be parsed upstream (unparseable dates belong in the rejects table)"
-            if kind == "date"
-            else ""
+            "; dates must be parsed upstream (unparseable dates belong in the rejects table)" if kind == "date" else ""
         )
         raise ValueError(f"timing: {table_name}.{name} has {col.null_count} null value(s){hint}")
     col = col.combine_chunks()
     if kind == "date":
         if not (pa.types.is_date32(col.type) or pa.types.is_date64(col.type)):
-            raise ValueError(
-                f"timing: {table_name}.{name} must be a DATE column; got {col.type}"
-            )
+            raise ValueError(f"timing: {table_name}.{name} must be a DATE column; got {col.type}")
         return col.cast(pa.date32()).cast(pa.int32())
     if pa.types.is_dictionary(col.type):
         col = col.dictionary_decode()
-    if not (
-        pa.types.is_string(col.type)
-        or pa.types.is_large_string(col.type)
-        or pa.types.is_string_view(col.type)
-    ):
-        raise ValueError(
-            f"timing: {table_name}.{name} must be a VARCHAR column; got {col.type}"
-        )
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_string_view(col.type)):
+        raise ValueError(f"timing: {table_name}.{name} must be a VARCHAR column; got {col.type}")
     return col.cast(pa.string())
 
 
@@ -564,13 +540,13 @@ def _awards(awards: pa.Table) -> _Awards:
     table = table.take(pc.sort_indices(table, [("v", "ascending"), ("d", "ascending")]))
     starts = np.flatnonzero(~_same_as_previous(table.column("v")))
     counts = np.diff(np.append(starts, len(table))).tolist()
-    rows = dict(zip(table.column("v").take(starts).to_pylist(), counts))
+    rows = dict(zip(table.column("v").take(starts).to_pylist(), counts, strict=False))
     table = table.filter(pa.array(~_same_as_previous(table.column("v"), table.column("d"))))
     starts = np.flatnonzero(~_same_as_previous(table.column("v")))
     ends = np.append(starts[1:], len(table))
     names = table.column("v").take(starts).to_pylist()
     return _Awards(
-        slices={name: (int(a), int(b)) for name, a, b in zip(names, starts, ends)},
+        slices={name: (int(a), int(b)) for name, a, b in zip(names, starts, ends, strict=False)},
         rows=rows,
         days=table.column("d").to_numpy().astype(np.int64),
         vendor_rank=np.repeat(np.arange(len(starts), dtype=np.int64), ends - starts),
@@ -662,7 +638,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
     status[n_dons < config.min_donations] = "too_few_donations"
     is_tested = status == "tested"
     tested = np.flatnonzero(is_tested)
-    seeds = [pair_seed(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient)]
+    seeds = [pair_seed(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient, strict=False)]
 
     stats = {name: [None] * n_pairs for name in _STAT_COLUMNS}
     if tested.size:
@@ -695,7 +671,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
             stats["p_value"][p] = float(p_values[i])
             stats["q_value"][p] = float(q_values[i])
 
-    finding_ids = [finding_id(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient)]
+    finding_ids = [finding_id(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient, strict=False)]
     if len(set(finding_ids)) != len(finding_ids):
         # The id text joins keys with ':', so keys containing ':' could make two pairs collide.
         raise ValueError("timing: two pairs share a finding_id (keys containing ':' collide)")

@@ -167,16 +167,18 @@ def _classify(text: str, mode: LexMode) -> Decision:
         if lead == "CREATE":
             decision = _create_command(first, text)
             if decision.kind == "CREATE TABLE":
-                return Decision(REJECT, "CREATE TABLE", action="unparseable",
-                                reason=str(exc).splitlines()[0][:200])
+                return Decision(REJECT, "CREATE TABLE", action="unparseable", reason=str(exc).splitlines()[0][:200])
             return decision
         if lead == "ALTER":
             try:
                 return _alter(first, text, mode)
             except Exception:  # noqa: BLE001
                 return reject(" ".join(first[:2]), REASON_UNKNOWN)
-        if lead == "DROP" and len(first) > 1 and first[1] in ("FUNCTION", "PROCEDURE", "VIEW",
-                                                             "TRIGGER", "AGGREGATE", "EVENT"):
+        if (
+            lead == "DROP"
+            and len(first) > 1
+            and first[1] in ("FUNCTION", "PROCEDURE", "VIEW", "TRIGGER", "AGGREGATE", "EVENT")
+        ):
             return programmable(f"DROP {first[1]}")
         return _by_words(first)
     expressions = [e for e in parsed if e is not None]
@@ -197,26 +199,94 @@ def _by_words(first: list[str]) -> Decision:
         return reject(lead, REASON_OUTSIDE)
     if lead in ("REPLACE",):
         return reject("REPLACE INTO")
-    if lead in ("DELETE", "UPDATE", "TRUNCATE", "MERGE", "UPSERT", "CALL", "DO", "EXEC",
-                "EXECUTE", "RENAME", "ROLLBACK"):
+    if lead in (
+        "DELETE",
+        "UPDATE",
+        "TRUNCATE",
+        "MERGE",
+        "UPSERT",
+        "CALL",
+        "DO",
+        "EXEC",
+        "EXECUTE",
+        "RENAME",
+        "ROLLBACK",
+    ):
         return reject(lead)
     return reject(lead, REASON_UNKNOWN)
 
 
-_PROGRAMMABLE_OBJECTS = ("TRIGGER", "VIEW", "FUNCTION", "PROCEDURE", "AGGREGATE", "EVENT",
-                         "RULE", "MATERIALIZED VIEW", "OPERATOR")
+_PROGRAMMABLE_OBJECTS = (
+    "TRIGGER",
+    "VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "AGGREGATE",
+    "EVENT",
+    "RULE",
+    "MATERIALIZED VIEW",
+    "OPERATOR",
+)
 
 
-_OBJECTS = ("TRIGGER", "VIEW", "FUNCTION", "PROCEDURE", "EVENT", "RULE", "TABLE", "INDEX",
-            "DATABASE", "SCHEMA", "SEQUENCE", "DOMAIN", "TYPE", "EXTENSION", "OPERATOR", "CAST",
-            "ROLE", "USER", "SERVER", "TABLESPACE", "LANGUAGE", "PUBLICATION", "SUBSCRIPTION",
-            "POLICY", "COLLATION", "CONVERSION", "AGGREGATE")
+_OBJECTS = (
+    "TRIGGER",
+    "VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "EVENT",
+    "RULE",
+    "TABLE",
+    "INDEX",
+    "DATABASE",
+    "SCHEMA",
+    "SEQUENCE",
+    "DOMAIN",
+    "TYPE",
+    "EXTENSION",
+    "OPERATOR",
+    "CAST",
+    "ROLE",
+    "USER",
+    "SERVER",
+    "TABLESPACE",
+    "LANGUAGE",
+    "PUBLICATION",
+    "SUBSCRIPTION",
+    "POLICY",
+    "COLLATION",
+    "CONVERSION",
+    "AGGREGATE",
+)
 # Words that may stand between CREATE and the object type (MySQL view/routine options,
 # Postgres modifiers); anything else there means the statement is not one we know.
-_CREATE_MODIFIERS = {"OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "GLOBAL", "LOCAL",
-                     "UNLOGGED", "RECURSIVE", "CONSTRAINT", "DEFINER", "ALGORITHM", "SQL",
-                     "SECURITY", "INVOKER", "UNDEFINED", "MERGE", "TEMPTABLE", "CURRENT_USER",
-                     "TRUSTED", "PROCEDURAL", "=", "@", "(", ")"}
+_CREATE_MODIFIERS = {
+    "OR",
+    "REPLACE",
+    "TEMP",
+    "TEMPORARY",
+    "UNIQUE",
+    "GLOBAL",
+    "LOCAL",
+    "UNLOGGED",
+    "RECURSIVE",
+    "CONSTRAINT",
+    "DEFINER",
+    "ALGORITHM",
+    "SQL",
+    "SECURITY",
+    "INVOKER",
+    "UNDEFINED",
+    "MERGE",
+    "TEMPTABLE",
+    "CURRENT_USER",
+    "TRUSTED",
+    "PROCEDURAL",
+    "=",
+    "@",
+    "(",
+    ")",
+}
 
 
 def _object_after_create(first: list[str]) -> str:
@@ -260,7 +330,7 @@ def _trigger_info(text: str) -> tuple[str, set[str]] | None:
     if m is None:
         return None
     events = {e.upper() for e in re.findall(r"INSERT|UPDATE|DELETE|TRUNCATE", m.group(2), re.I)}
-    table = re.split(r"\s*\.\s*", m.group(3))[-1].strip("`\"[]")
+    table = re.split(r"\s*\.\s*", m.group(3))[-1].strip('`"[]')
     return table, events
 
 
@@ -373,8 +443,7 @@ def _drop(e: exp.Drop) -> Decision:
     kind = str(e.args.get("kind") or "").upper()
     if kind == "TABLE":
         names = [t.name for t in e.args.get("tables") or [] if isinstance(t, exp.Table)]
-        return Decision(SKIP, "DROP TABLE", action="drop_table",
-                        payload=(names, bool(e.args.get("exists"))))
+        return Decision(SKIP, "DROP TABLE", action="drop_table", payload=(names, bool(e.args.get("exists"))))
     if kind in ("DATABASE", "SCHEMA"):
         tables = e.args.get("tables") or []
         name = ""
@@ -425,8 +494,7 @@ def _insert_statement(text: str, mode: LexMode) -> Decision:
             decision, table, columns = _insert_head(head, mode)
             if decision.cls == REJECT:
                 return decision
-            return Decision(decision.cls, decision.kind, "insert_text",
-                            payload=(table, columns, t.end + 1))
+            return Decision(decision.cls, decision.kind, "insert_text", payload=(table, columns, t.end + 1))
         elif t.token_type in (TokenType.SELECT, TokenType.WITH) and depth == 0:
             break
     if len(text) > 1 << 20:
@@ -470,12 +538,11 @@ def _alter(first: list[str], text: str, mode: LexMode) -> Decision:
         return skip("ALTER DEFAULT PRIVILEGES")
     if obj != "TABLE":
         every = words(text, mode, 4000)
-        if any(a == "OWNER" and b == "TO" for a, b in zip(every, every[1:])):
+        if any(a == "OWNER" and b == "TO" for a, b in zip(every, every[1:], strict=False)):
             return skip("ALTER ... OWNER TO")
         if obj == "SEQUENCE":
             return skip("ALTER SEQUENCE")
-        if obj in ("FUNCTION", "PROCEDURE", "VIEW", "TRIGGER", "EVENT", "AGGREGATE",
-                   "MATERIALIZED VIEW"):
+        if obj in ("FUNCTION", "PROCEDURE", "VIEW", "TRIGGER", "EVENT", "AGGREGATE", "MATERIALIZED VIEW"):
             return programmable(f"ALTER {obj}")
         return reject(f"ALTER {obj}")
     actions = top_level_actions(text, mode)
@@ -515,16 +582,45 @@ def _alter_table_name(text: str, mode: LexMode) -> str:
             return target.name
     except Exception:  # noqa: BLE001 - the name is only used for bookkeeping
         pass
-    m = re.match(r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:[`\"\[]?[^\s`\"\]]+[`\"\]]?\s*\.\s*)*[`\"\[]?[^\s`\"\]]+[`\"\]]?)",
-                 text, re.I)
-    return re.split(r"\s*\.\s*", m.group(1))[-1].strip("`\"[]") if m else ""
+    m = re.match(
+        r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:[`\"\[]?[^\s`\"\]]+[`\"\]]?\s*\.\s*)*[`\"\[]?[^\s`\"\]]+[`\"\]]?)",
+        text,
+        re.I,
+    )
+    return re.split(r"\s*\.\s*", m.group(1))[-1].strip('`"[]') if m else ""
 
 
-_ACTION_OBJECTS = {"COLUMN", "CONSTRAINT", "TO", "PARTITION", "INDEX", "KEY", "PRIMARY",
-                   "FOREIGN", "UNIQUE", "CHECK", "DEFAULT", "TRIGGER", "RULE"}
-_TABLE_OPTIONS = {"ENGINE", "AUTO_INCREMENT", "DEFAULT", "CHARSET", "CHARACTER", "COLLATE",
-                  "COMMENT", "ROW_FORMAT", "KEY_BLOCK_SIZE", "STATS_PERSISTENT",
-                  "STATS_AUTO_RECALC", "PACK_KEYS", "CHECKSUM", "AVG_ROW_LENGTH"}
+_ACTION_OBJECTS = {
+    "COLUMN",
+    "CONSTRAINT",
+    "TO",
+    "PARTITION",
+    "INDEX",
+    "KEY",
+    "PRIMARY",
+    "FOREIGN",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "TRIGGER",
+    "RULE",
+}
+_TABLE_OPTIONS = {
+    "ENGINE",
+    "AUTO_INCREMENT",
+    "DEFAULT",
+    "CHARSET",
+    "CHARACTER",
+    "COLLATE",
+    "COMMENT",
+    "ROW_FORMAT",
+    "KEY_BLOCK_SIZE",
+    "STATS_PERSISTENT",
+    "STATS_AUTO_RECALC",
+    "PACK_KEYS",
+    "CHECKSUM",
+    "AVG_ROW_LENGTH",
+}
 
 
 def _alter_action(action: list[str]) -> str | None:
@@ -534,8 +630,18 @@ def _alter_action(action: list[str]) -> str | None:
     w0 = action[0]
     w1 = action[1] if len(action) > 1 else ""
     if w0 == "ADD":
-        if w1 in ("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "INDEX", "KEY",
-                  "FULLTEXT", "SPATIAL", "EXCLUDE"):
+        if w1 in (
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "FOREIGN",
+            "CHECK",
+            "INDEX",
+            "KEY",
+            "FULLTEXT",
+            "SPATIAL",
+            "EXCLUDE",
+        ):
             return "ALTER TABLE ... ADD CONSTRAINT"
         return None
     if w0 == "OWNER" and w1 == "TO":
@@ -548,8 +654,7 @@ def _alter_action(action: list[str]) -> str | None:
         return "ALTER TABLE ... ATTACH PARTITION"
     if w0 in _TABLE_OPTIONS:
         return "ALTER TABLE ... table options"
-    if w0 in ("REPLICA", "CLUSTER") or (w0 == "SET" and w1 in ("WITHOUT", "(", "TABLESPACE",
-                                                               "LOGGED", "UNLOGGED")):
+    if w0 in ("REPLICA", "CLUSTER") or (w0 == "SET" and w1 in ("WITHOUT", "(", "TABLESPACE", "LOGGED", "UNLOGGED")):
         return "ALTER TABLE ... storage settings"
     if w0 == "ALTER":
         rest = action[2:] if w1 == "COLUMN" else action[1:]
@@ -571,12 +676,13 @@ def _select(e: exp.Select) -> Decision:
         e.args.get(k) for k in ("from_", "from", "where", "joins", "group", "having", "into")
     ):
         call = e.expressions[0]
-        if isinstance(call, exp.Dot) and isinstance(call.this, exp.Identifier) and \
-                call.this.name.lower() == "pg_catalog":
-            call = call.expression
-        if isinstance(call, exp.Anonymous) and all(
-            isinstance(a, (exp.Literal, exp.Boolean)) for a in call.expressions
+        if (
+            isinstance(call, exp.Dot)
+            and isinstance(call.this, exp.Identifier)
+            and call.this.name.lower() == "pg_catalog"
         ):
+            call = call.expression
+        if isinstance(call, exp.Anonymous) and all(isinstance(a, (exp.Literal, exp.Boolean)) for a in call.expressions):
             name = str(call.this).lower()
             if name == "setval":
                 return skip("SELECT setval (sequence position)")
@@ -594,8 +700,7 @@ def _copy(e: exp.Copy) -> Decision:
         if src == "STDIN":
             params = e.args.get("params") or []
             if params:
-                return reject("COPY ... FROM stdin with options (only the default text format "
-                              "is read)", REASON_UNKNOWN)
+                return reject("COPY ... FROM stdin with options (only the default text format is read)", REASON_UNKNOWN)
             return Decision(LOAD, "COPY", action="copy", payload=e)
         if src == "PROGRAM":
             return reject("COPY ... FROM PROGRAM", REASON_OUTSIDE)

@@ -41,14 +41,24 @@ _PATTERNS = {
 _PY_PATTERNS = {k: re.compile(v.encode()) for k, v in _PATTERNS.items()}
 _TRUE = {b"t", b"true", b"y", b"yes", b"on", b"1"}
 _FALSE = {b"f", b"false", b"n", b"no", b"off", b"0"}
-_FLOAT_WORDS = {b"nan": math.nan, b"infinity": math.inf, b"+infinity": math.inf,
-                b"-infinity": -math.inf, b"inf": math.inf, b"+inf": math.inf,
-                b"-inf": -math.inf}
+_FLOAT_WORDS = {
+    b"nan": math.nan,
+    b"infinity": math.inf,
+    b"+infinity": math.inf,
+    b"-infinity": -math.inf,
+    b"inf": math.inf,
+    b"+inf": math.inf,
+    b"-inf": -math.inf,
+}
 _INT_BOUNDS = {
-    pa.int8(): (-(1 << 7), (1 << 7) - 1), pa.int16(): (-(1 << 15), (1 << 15) - 1),
-    pa.int32(): (-(1 << 31), (1 << 31) - 1), pa.int64(): (-(1 << 63), (1 << 63) - 1),
-    pa.uint8(): (0, (1 << 8) - 1), pa.uint16(): (0, (1 << 16) - 1),
-    pa.uint32(): (0, (1 << 32) - 1), pa.uint64(): (0, (1 << 64) - 1),
+    pa.int8(): (-(1 << 7), (1 << 7) - 1),
+    pa.int16(): (-(1 << 15), (1 << 15) - 1),
+    pa.int32(): (-(1 << 31), (1 << 31) - 1),
+    pa.int64(): (-(1 << 63), (1 << 63) - 1),
+    pa.uint8(): (0, (1 << 8) - 1),
+    pa.uint16(): (0, (1 << 16) - 1),
+    pa.uint32(): (0, (1 << 32) - 1),
+    pa.uint64(): (0, (1 << 64) - 1),
 }
 
 
@@ -83,10 +93,10 @@ def _sql_token(tok: bytes, mode: LexMode) -> tuple[str, object]:
         intro = tok[: tok.index(b"'")]
         if not re.fullmatch(rb"_[A-Za-z0-9]+", intro):
             raise NotALiteral(f"{_show(tok)} is not a literal value")
-        return _sql_token(tok[len(intro):], mode)
+        return _sql_token(tok[len(intro) :], mode)
     if first in (b"'", b'"') or (len(tok) > 1 and tok[1:2] == b"'" and first in b"NnEe"):
         prefix = b"" if first in (b"'", b'"') else first.upper()
-        body = tok[len(prefix):]
+        body = tok[len(prefix) :]
         quote = body[:1]
         if len(body) < 2 or body[-1:] != quote:
             raise ValueError("a malformed string literal")
@@ -189,9 +199,7 @@ def _float(text: bytes, ctype: ColumnType) -> float:
 
 # MySQL and Postgres also read year-first dates with other separators and unpadded fields
 # ("1962/2/18", "2009.1.1 0:00:00"); with a four-digit year first they are unambiguous.
-_RELAXED = re.compile(
-    rb"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?\Z"
-)
+_RELAXED = re.compile(rb"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?\Z")
 
 
 def _relaxed(text: bytes, kind: str) -> object | None:
@@ -205,8 +213,7 @@ def _relaxed(text: bytes, kind: str) -> object | None:
         if kind == "date":
             return dt.date(int(year), int(month), int(day))
         micro = int((frac or b".")[1:].ljust(6, b"0") or 0)
-        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                           int(second or 0), micro)
+        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
     except ValueError:
         return None
 
@@ -235,7 +242,7 @@ def _temporal(text: bytes, kind: str) -> object:
     except ValueError:
         raise ValueError(f"{_show(text)} is not a valid {kind}") from None
     if kind == "timestamptz":
-        return value.astimezone(dt.timezone.utc)
+        return value.astimezone(dt.UTC)
     return value
 
 
@@ -314,8 +321,7 @@ def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -
     raise ValueError(f"no conversion for column kind {kind}")
 
 
-def _reference_column(tokens: Sequence[bytes], ctype: ColumnType, syntax: str,
-                      mode: LexMode) -> pa.Array:
+def _reference_column(tokens: Sequence[bytes], ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Array:
     values = []
     for i, tok in enumerate(tokens):
         try:
@@ -331,8 +337,7 @@ def _reference_column(tokens: Sequence[bytes], ctype: ColumnType, syntax: str,
 # Vectorised fast paths
 
 
-def convert_column(tokens: pa.Array | Sequence[bytes], ctype: ColumnType, syntax: str,
-                   mode: LexMode) -> pa.Array:
+def convert_column(tokens: pa.Array | Sequence[bytes], ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Array:
     """Typed array for one column of raw tokens; raises ConversionError on the first inexact one."""
     arr = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, type=pa.binary())
     try:
@@ -400,11 +405,9 @@ def _with_nulls(values: pa.Array, null: pa.Array) -> pa.Array:
     if not pc.any(null).as_py():
         return values
     valid = pc.invert(null)
-    if values.offset == 0 and values.null_count == 0 and valid.offset == 0 and \
-            pa.types.is_binary(values.type):
+    if values.offset == 0 and values.null_count == 0 and valid.offset == 0 and pa.types.is_binary(values.type):
         # Only the validity bitmap changes; copying every string (as if_else does) is waste.
-        return pa.Array.from_buffers(values.type, len(values),
-                                     [valid.buffers()[1], *values.buffers()[1:]])
+        return pa.Array.from_buffers(values.type, len(values), [valid.buffers()[1], *values.buffers()[1:]])
     return pc.if_else(null, pa.scalar(None, values.type), values)
 
 
@@ -439,9 +442,7 @@ def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Ar
             if pc.any(pc.is_inf(values)).as_py():
                 return None  # overflow: the reference path says which value
             zero = pc.equal(values, 0.0)
-            if pc.any(zero).as_py() and pc.any(
-                pc.and_(zero, pc.match_substring_regex(text, "[1-9]"))
-            ).as_py():
+            if pc.any(zero).as_py() and pc.any(pc.and_(zero, pc.match_substring_regex(text, "[1-9]"))).as_py():
                 return None  # underflow to zero
         return values
     if kind in _PATTERNS:

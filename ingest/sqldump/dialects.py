@@ -34,7 +34,7 @@ class LexMode:
     def sqlglot(self) -> str | None:
         return SQLGLOT_DIALECT[self.dialect]
 
-    def with_sql_mode(self, modes: set[str]) -> "LexMode":
+    def with_sql_mode(self, modes: set[str]) -> LexMode:
         ansi = "ANSI_QUOTES" in modes or "ANSI" in modes
         return replace(
             self,

@@ -31,12 +31,12 @@ class DumpRejected(Exception):
         self.detail = message
 
 
-def statement_not_allowed(kind: str, line: int | None, reason: str = REASON_ROWS,
-                          what: str | None = None, source: str | None = None) -> DumpRejected:
+def statement_not_allowed(
+    kind: str, line: int | None, reason: str = REASON_ROWS, what: str | None = None, source: str | None = None
+) -> DumpRejected:
     """The class (c) refusal: one wording for every kind, so messages stay predictable."""
     subject = what or f"{kind} statement"
-    return DumpRejected(f"{subject} is not allowed in a dump (class c: {reason})", kind=kind,
-                        line=line, source=source)
+    return DumpRejected(f"{subject} is not allowed in a dump (class c: {reason})", kind=kind, line=line, source=source)
 
 
 class DumpWarning(UserWarning):

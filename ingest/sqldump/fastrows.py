@@ -150,15 +150,15 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
     data = region[~is_sep]
     offsets = np.zeros(ntok + 1, dtype=np.int32)
     np.cumsum(tok_end - tok_start, out=offsets[1:])
-    tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets),
-                                                       pa.py_buffer(data)])
+    tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     by_column = pc.take(tokens, pa.array(np.arange(ntok).reshape(nrows, ncols).T.ravel()))
     columns = [by_column.slice(j * nrows, nrows) for j in range(ncols)]
     return ArrowRows(columns, nrows, start + end + 1)
 
 
-def _strings_are_whole_tokens(quotes: np.ndarray, is_sep: np.ndarray, tok_start: np.ndarray,
-                              region: np.ndarray, end: int, mode: LexMode) -> bool:
+def _strings_are_whole_tokens(
+    quotes: np.ndarray, is_sep: np.ndarray, tok_start: np.ndarray, region: np.ndarray, end: int, mode: LexMode
+) -> bool:
     """Each string literal fills its token: after its closing quote comes a separator (or a
     doubled quote continuing it), before its opening quote a separator (or the doubled quote,
     or a one-letter prefix N/X/B, or a MySQL charset introducer)."""
@@ -181,7 +181,7 @@ def _strings_are_whole_tokens(quotes: np.ndarray, is_sep: np.ndarray, tok_start:
         return False
     if mode.dialect != MYSQL and not one.all():
         return False
-    for a, b in zip(owner[~one].tolist(), odd[~one].tolist()):
+    for a, b in zip(owner[~one].tolist(), odd[~one].tolist(), strict=False):
         prefix = region[a:b].tobytes()
         if not (prefix.startswith(b"_") and prefix[1:].isalnum() and prefix.isascii()):
             return False

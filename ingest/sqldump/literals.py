@@ -41,11 +41,7 @@ def _value_alternatives(mode: LexMode) -> list[bytes]:
         body = esc if mode.backslash_escapes else std
         alts.append(rb"(?:[Nn]|_[A-Za-z0-9]++)?" + body)
         if mode.double_quoted_strings:
-            dq = (
-                rb'"[^"\\]*+(?:(?:\\[\s\S]|"")[^"\\]*+)*+"'
-                if mode.backslash_escapes
-                else rb'"[^"]*+(?:""[^"]*+)*+"'
-            )
+            dq = rb'"[^"\\]*+(?:(?:\\[\s\S]|"")[^"\\]*+)*+"' if mode.backslash_escapes else rb'"[^"]*+(?:""[^"]*+)*+"'
             alts.append(dq)
     elif mode.dialect == POSTGRES:
         alts.append(rb"[Nn]?" + (std if mode.standard_strings else esc))
@@ -73,11 +69,7 @@ def row_patterns(ncols: int, mode: LexMode) -> RowPatterns:
     """Patterns matching one complete row and the ``,`` or ``;`` after it (last group)."""
     value = rb"(" + rb"|".join(_value_alternatives(mode)) + rb")"
     canonical = rb"\(" + rb",".join([value] * ncols) + rb"\)([,;])"
-    spaced = (
-        rb"\s*+\(\s*+"
-        + rb"\s*+,\s*+".join([value] * ncols)
-        + rb"\s*+\)\s*+([,;])"
-    )
+    spaced = rb"\s*+\(\s*+" + rb"\s*+,\s*+".join([value] * ncols) + rb"\s*+\)\s*+([,;])"
     return RowPatterns(re.compile(canonical), re.compile(spaced), ncols)
 
 
@@ -119,8 +111,18 @@ _HEXNUM = re.compile(rb"0[xX][0-9A-Fa-f]++|0[bB][01]++")
 _HEXSTR = re.compile(rb"[XxBb]'[^']*+'")
 _COND_OPEN = re.compile(rb"/\*!\d{0,6}")
 _SUBQUERY_WORDS = {b"SELECT", b"WITH", b"VALUES", b"TABLE"}
-_FILE_FUNCTIONS = {b"LOAD_FILE", b"PG_READ_FILE", b"PG_READ_BINARY_FILE", b"LO_IMPORT", b"READFILE",
-                   b"LOAD_EXTENSION", b"SYS_EXEC", b"READ_CSV", b"READ_TEXT", b"READ_BLOB"}
+_FILE_FUNCTIONS = {
+    b"LOAD_FILE",
+    b"PG_READ_FILE",
+    b"PG_READ_BINARY_FILE",
+    b"LO_IMPORT",
+    b"READFILE",
+    b"LOAD_EXTENSION",
+    b"SYS_EXEC",
+    b"READ_CSV",
+    b"READ_TEXT",
+    b"READ_BLOB",
+}
 
 
 class _Cursor:
@@ -155,8 +157,7 @@ class _Cursor:
                     raise NeedMore()
                 return
             two = self.peek(3)
-            dash_comment = two.startswith(b"--") and (
-                not mysql or len(two) < 3 or two[2:3] in b" \t\r\n")
+            dash_comment = two.startswith(b"--") and (not mysql or len(two) < 3 or two[2:3] in b" \t\r\n")
             if dash_comment or (mysql and two.startswith(b"#")):
                 nl = buf.find(b"\n", self.pos, self.limit)
                 if nl < 0:
@@ -205,9 +206,7 @@ def skip_block_comment(buf: bytes, pos: int, limit: int, mode: LexMode, at_eof: 
                 return i
 
 
-def string_end(
-    buf: bytes, pos: int, limit: int, quote: int, escapes: bool, at_eof: bool = True
-) -> int:
+def string_end(buf: bytes, pos: int, limit: int, quote: int, escapes: bool, at_eof: bool = True) -> int:
     """Index after the quoted literal whose opening quote is at ``pos``, or -1 when it is not
     closed before ``limit`` (or, short of the end of file, cannot yet be told closed). A doubled
     quote stands for one quote in every dialect."""
@@ -259,8 +258,7 @@ def _read_value(cur: _Cursor) -> bytes:
             raise NeedMore()
         nxt = buf[after : after + 1]
         if nxt == b"'" and (
-            text in (b"N", b"n", b"X", b"x", b"B", b"b")
-            or (text in (b"E", b"e") and mode.dialect == POSTGRES)
+            text in (b"N", b"n", b"X", b"x", b"B", b"b") or (text in (b"E", b"e") and mode.dialect == POSTGRES)
         ):
             prefix = text
             cur.pos = after
@@ -314,7 +312,9 @@ def _read_value(cur: _Cursor) -> bytes:
                 cur.pos = m.end()
                 return (b"-" if sign == b"-" else b"") + m.group()
         raise Problem(
-            start, "an expression in VALUES", kind="expression in VALUES",
+            start,
+            "an expression in VALUES",
+            kind="expression in VALUES",
             refused=REASON_ROWS,
         )
     if c.isdigit() or c == b".":
@@ -330,15 +330,12 @@ def _read_value(cur: _Cursor) -> bytes:
         cur.skip_space()
         inner = _WORD.match(buf, cur.pos, cur.limit)
         if inner is not None and inner.group().upper() in _SUBQUERY_WORDS:
-            raise Problem(start, "a subquery in VALUES", kind="subquery in VALUES",
-                          refused=REASON_ROWS)
-        raise Problem(start, "a parenthesised expression in VALUES",
-                      kind="expression in VALUES", refused=REASON_ROWS)
+            raise Problem(start, "a subquery in VALUES", kind="subquery in VALUES", refused=REASON_ROWS)
+        raise Problem(start, "a parenthesised expression in VALUES", kind="expression in VALUES", refused=REASON_ROWS)
     if c in b"@":
         raise Problem(start, "a variable in VALUES", kind="variable in VALUES", refused=REASON_ROWS)
     if c in b"?$:":
-        raise Problem(start, "a parameter placeholder in VALUES",
-                      kind="placeholder in VALUES", refused=REASON_ROWS)
+        raise Problem(start, "a parameter placeholder in VALUES", kind="placeholder in VALUES", refused=REASON_ROWS)
     raise Problem(start, f"unexpected {_show(c)} where a value was expected")
 
 
@@ -357,17 +354,15 @@ def _word_value(cur: _Cursor, word: re.Match[bytes]) -> bytes:
                 return b"'" + got[0].replace(b"'", b"''") + b"'"
         name = text.decode("utf-8")
         if upper in (b"CAST", b"CONVERT"):
-            raise Problem(word.start(), f"{name}() in VALUES", kind="cast in VALUES",
-                          refused=REASON_ROWS)
+            raise Problem(word.start(), f"{name}() in VALUES", kind="cast in VALUES", refused=REASON_ROWS)
         reason = REASON_OUTSIDE if upper in _FILE_FUNCTIONS else REASON_ROWS
-        raise Problem(word.start(), f"function call {name}() in VALUES",
-                      kind=f"function call {name}() in VALUES", refused=reason)
+        raise Problem(
+            word.start(), f"function call {name}() in VALUES", kind=f"function call {name}() in VALUES", refused=reason
+        )
     if upper == b"DEFAULT":
-        raise Problem(word.start(), "DEFAULT in VALUES",
-                      kind="DEFAULT in VALUES", refused=REASON_ROWS)
+        raise Problem(word.start(), "DEFAULT in VALUES", kind="DEFAULT in VALUES", refused=REASON_ROWS)
     name = text.decode("utf-8")
-    raise Problem(word.start(), f"{name} in VALUES",
-                  kind="expression in VALUES", refused=REASON_ROWS)
+    raise Problem(word.start(), f"{name} in VALUES", kind="expression in VALUES", refused=REASON_ROWS)
 
 
 # sqlite3 3.34+ .dump writes text holding newlines as replace('a\nb','\n',char(10)): in an
@@ -417,9 +412,14 @@ def _sqlite_newlines(cur: _Cursor, nested: bool = False) -> tuple[bytes, bytes] 
     if char == inner:  # sqlite3 never replaces one character twice
         return None
     cur.pos += len(marker)
-    if not (_sqlite_punct(cur, b",") and _sqlite_word(cur, b"CHAR") and _sqlite_punct(cur, b"(")
-            and _sqlite_punct(cur, code) and _sqlite_punct(cur, b")")
-            and _sqlite_punct(cur, b")")):
+    if not (
+        _sqlite_punct(cur, b",")
+        and _sqlite_word(cur, b"CHAR")
+        and _sqlite_punct(cur, b"(")
+        and _sqlite_punct(cur, code)
+        and _sqlite_punct(cur, b")")
+        and _sqlite_punct(cur, b")")
+    ):
         return None
     return value.replace(marker[1:-1], char), char  # marker[1:-1]: the marker without quotes
 
@@ -475,14 +475,12 @@ def read_row(
     while True:
         cur.skip_space()
         if not tokens and cur.peek(1) == b")":
-            raise Problem(cur.pos, f"a row with 0 values, expected {ncols}",
-                          kind="value count")
+            raise Problem(cur.pos, f"a row with 0 values, expected {ncols}", kind="value count")
         tokens.append(_read_value(cur))
         cur.skip_space()
         c = cur.peek(2)
         if c.startswith(b"::"):
-            raise Problem(cur.pos, "a cast (::) in VALUES", kind="cast in VALUES",
-                          refused=REASON_ROWS)
+            raise Problem(cur.pos, "a cast (::) in VALUES", kind="cast in VALUES", refused=REASON_ROWS)
         c = c[:1]
         if c == b",":
             cur.pos += 1
@@ -491,23 +489,20 @@ def read_row(
             cur.pos += 1
             break
         if c == b"'" and tokens[-1][-1:] in (b"'", b'"'):
-            raise Problem(cur.pos, "adjacent string literals in VALUES",
-                          kind="expression in VALUES", refused=REASON_ROWS)
+            raise Problem(
+                cur.pos, "adjacent string literals in VALUES", kind="expression in VALUES", refused=REASON_ROWS
+            )
         if c and c in b"+-*/%|&^<>=!~":
-            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES",
-                          refused=REASON_ROWS)
+            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES", refused=REASON_ROWS)
         if not c:
             cur.more(cur.pos)
         word = _WORD.match(buf, cur.pos, cur.limit)
-        if word is not None and word.group().upper() in (b"COLLATE", b"IS", b"AND", b"OR",
-                                                         b"DIV", b"MOD", b"LIKE"):
-            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES",
-                          refused=REASON_ROWS)
+        if word is not None and word.group().upper() in (b"COLLATE", b"IS", b"AND", b"OR", b"DIV", b"MOD", b"LIKE"):
+            raise Problem(cur.pos, "an expression in VALUES", kind="expression in VALUES", refused=REASON_ROWS)
         raise Problem(cur.pos, f"expected ',' or ')' after a value, found {_show(c)}")
     if len(tokens) != ncols:
         plural = "" if len(tokens) == 1 else "s"
-        raise Problem(pos, f"a row with {len(tokens)} value{plural}, expected {ncols}",
-                      kind="value count")
+        raise Problem(pos, f"a row with {len(tokens)} value{plural}, expected {ncols}", kind="value count")
     cur.skip_space()
     if cur.cond_depth:
         raise Problem(cur.pos, "a MySQL conditional comment is left open after a row")
@@ -549,8 +544,15 @@ def _trailing_clause(buf: bytes, pos: int, limit: int, first: bytes) -> str | No
 # Unescaping, per dialect (used on the few values that contain an escape)
 
 _MYSQL_ESC = {
-    b"0": b"\x00", b"'": b"'", b'"': b'"', b"b": b"\x08", b"n": b"\n", b"r": b"\r",
-    b"t": b"\t", b"Z": b"\x1a", b"\\": b"\\",
+    b"0": b"\x00",
+    b"'": b"'",
+    b'"': b'"',
+    b"b": b"\x08",
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+    b"Z": b"\x1a",
+    b"\\": b"\\",
 }
 _MYSQL_ESC_RE = re.compile(rb"\\([\s\S])")
 # Bytes 0xFD-0xFF never occur in UTF-8, and the whole dump is checked to be UTF-8, so they can
@@ -579,8 +581,7 @@ def _unescape_mysql_slow(body: bytes, quote: bytes) -> bytes:
 def unescape_mysql_many(bodies: list[bytes], quote: bytes = b"'") -> list[bytes]:
     """Contents of MySQL string literals (quotes removed) with escapes applied, many at once."""
     joined = _SEP.join(bodies)
-    if _BACKSLASH in joined or _QUOTE in joined or (len(bodies) > 1 and
-                                                     joined.count(_SEP) != len(bodies) - 1):
+    if _BACKSLASH in joined or _QUOTE in joined or (len(bodies) > 1 and joined.count(_SEP) != len(bodies) - 1):
         return [_unescape_mysql_slow(b, quote) for b in bodies]
     # Escaped backslashes first: every backslash left after that starts an escape pair, and
     # str.replace pairs backslashes from the left exactly as the lexer does.
@@ -601,9 +602,7 @@ def unescape_mysql(body: bytes, quote: bytes) -> bytes:
 
 
 _PG_SIMPLE = {b"b": b"\x08", b"f": b"\x0c", b"n": b"\n", b"r": b"\r", b"t": b"\t"}
-_PG_ESC_RE = re.compile(
-    rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([\s\S]))"
-)
+_PG_ESC_RE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([\s\S]))")
 
 
 def _pg_escape(m: re.Match[bytes]) -> bytes:
@@ -631,8 +630,7 @@ def unescape_pg_escape_string(body: bytes) -> bytes:
 
 
 _COPY_ESC_RE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|([\s\S]))")
-_COPY_SIMPLE = {b"b": b"\x08", b"f": b"\x0c", b"n": b"\n", b"r": b"\r", b"t": b"\t",
-                b"v": b"\x0b"}
+_COPY_SIMPLE = {b"b": b"\x08", b"f": b"\x0c", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\x0b"}
 
 
 def _copy_escape(m: re.Match[bytes]) -> bytes:

@@ -79,8 +79,11 @@ ProgressFn = Callable[[LoadProgress], None]
 def stderr_progress(p: LoadProgress) -> None:
     """A progress callback printing one line to stderr (pass ``progress=stderr_progress``)."""
     rate = p.rows / p.elapsed if p.elapsed > 0 else 0.0
-    print(f"  ... {p.path}: {p.bytes_read / 1e6:,.0f} MB read, {p.rows:,} rows "
-          f"({rate:,.0f} rows/s)", file=sys.stderr, flush=True)
+    print(
+        f"  ... {p.path}: {p.bytes_read / 1e6:,.0f} MB read, {p.rows:,} rows ({rate:,.0f} rows/s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,8 +111,7 @@ class _Pending:
     def add(self, chunk: RowChunk) -> None:
         if chunk.columns is not None:
             self.parts.append(chunk.columns)
-        elif self.parts and isinstance(self.parts[-1], list) and \
-                not isinstance(self.parts[-1][0], pa.Array):
+        elif self.parts and isinstance(self.parts[-1], list) and not isinstance(self.parts[-1][0], pa.Array):
             self.parts[-1].extend(chunk.rows)  # type: ignore[arg-type]
         else:
             self.parts.append(list(chunk.rows))  # type: ignore[arg-type]
@@ -123,7 +125,7 @@ class _Pending:
                 for i in range(width):
                     pieces[i].append(part[i])
             else:
-                columns = list(zip(*part))
+                columns = list(zip(*part, strict=False))
                 for i in range(width):
                     pieces[i].append(pa.array(columns[i], type=pa.binary()))
         return [p[0] if len(p) == 1 else pa.concat_arrays(p) for p in pieces]
@@ -152,9 +154,16 @@ def quote_ident(name: str) -> str:
 class _Load:
     """The state of one load: tables so far, per-file policy state, counts and warnings."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, table_prefix: str,
-                 allow_sqlite_pragma_header: bool, skip_programmable_objects: bool,
-                 progress: ProgressFn | None, dialect: str | None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        table_prefix: str,
+        allow_sqlite_pragma_header: bool,
+        skip_programmable_objects: bool,
+        progress: ProgressFn | None,
+        dialect: str | None,
+    ) -> None:
         self.con = con
         self.prefix = table_prefix
         self.allow_pragma = allow_sqlite_pragma_header
@@ -190,8 +199,9 @@ class _Load:
     def reject(self, message: str, kind: str, line: int | None) -> DumpRejected:
         return DumpRejected(message, kind=kind, line=line, source=self.label)
 
-    def not_allowed(self, kind: str, line: int, reason: str = REASON_ROWS,
-                    hint: str = "", what: str | None = None) -> DumpRejected:
+    def not_allowed(
+        self, kind: str, line: int, reason: str = REASON_ROWS, hint: str = "", what: str | None = None
+    ) -> DumpRejected:
         return statement_not_allowed(kind, line, reason + hint, what=what, source=self.label)
 
     # -- files -----------------------------------------------------------------------------
@@ -205,13 +215,17 @@ class _Load:
         data_sha, data_bytes = self.run_file(path, "data")
         self.writer.finish()
         if self.skipped_objects:
-            self.warnings.append("skipped programmable objects (skip_programmable_objects=True): "
-                                 + "; ".join(self.skipped_objects))
+            self.warnings.append(
+                "skipped programmable objects (skip_programmable_objects=True): " + "; ".join(self.skipped_objects)
+            )
         entries = self.entries(path, data_sha, data_bytes, schema)
         if not entries:
-            raise DumpRejected(f"{path.name} defines no tables (a dump with no CREATE TABLE "
-                               "loads nothing; for a data-only dump pass schema_path=)",
-                               kind="schema", line=None)
+            raise DumpRejected(
+                f"{path.name} defines no tables (a dump with no CREATE TABLE "
+                "loads nothing; for a data-only dump pass schema_path=)",
+                kind="schema",
+                line=None,
+            )
         for entry in entries:
             manifest.record(self.con, entry)
         return entries
@@ -237,8 +251,9 @@ class _Load:
             head = scanner.peek_head(DETECT_BYTES)
             detected, _ = dialects.detect(head)
             if detected == TSQL:
-                raise self.not_allowed("GO", dialects.go_line(head) or 1, REASON_UNKNOWN,
-                                       hint="; T-SQL scripts are not read")
+                raise self.not_allowed(
+                    "GO", dialects.go_line(head) or 1, REASON_UNKNOWN, hint="; T-SQL scripts are not read"
+                )
             dialect = self.forced_dialect or detected
             self.dialect_of[role] = dialect
             scanner.mode = dialects.initial_mode(dialect)
@@ -261,8 +276,7 @@ class _Load:
             elif isinstance(item, DelimiterCommand):
                 self.count("skipped", "DELIMITER (mysql client command)")
             elif isinstance(item, GoLine):
-                raise self.not_allowed("GO", item.line, REASON_UNKNOWN,
-                                       hint="; T-SQL scripts are not read")
+                raise self.not_allowed("GO", item.line, REASON_UNKNOWN, hint="; T-SQL scripts are not read")
             self._maybe_progress()
 
     def count(self, cls: str, kind: str) -> None:
@@ -274,9 +288,15 @@ class _Load:
         read = self.scanner.source.offset
         if read >= self.next_progress:
             self.next_progress = read + PROGRESS_EVERY_BYTES
-            self.progress(LoadProgress(self.path_label, read, self.scanner.source.stored_bytes_read,
-                                       self.total_rows + self.pending_rows,
-                                       time.monotonic() - self.started))
+            self.progress(
+                LoadProgress(
+                    self.path_label,
+                    read,
+                    self.scanner.source.stored_bytes_read,
+                    self.total_rows + self.pending_rows,
+                    time.monotonic() - self.started,
+                )
+            )
 
     # -- statements ------------------------------------------------------------------------
 
@@ -295,8 +315,9 @@ class _Load:
             self._pragma(decision, item)
             return
         if decision.action == "unparseable":
-            raise self.reject(f"a CREATE TABLE that sqlglot cannot parse ({decision.reason})",
-                              "CREATE TABLE", item.line)
+            raise self.reject(
+                f"a CREATE TABLE that sqlglot cannot parse ({decision.reason})", "CREATE TABLE", item.line
+            )
         if decision.cls == cl.REJECT:
             raise self.not_allowed(decision.kind, item.line, decision.reason)
         action = decision.action
@@ -350,14 +371,15 @@ class _Load:
                 self.count("skipped", "PRAGMA foreign_keys=OFF (sqlite3 .dump header)")
                 return
             raise self.not_allowed(
-                "PRAGMA", item.line, hint="; allow_sqlite_pragma_header=True accepts the "
-                "sqlite3 .dump header PRAGMA foreign_keys=OFF")
+                "PRAGMA",
+                item.line,
+                hint="; allow_sqlite_pragma_header=True accepts the sqlite3 .dump header PRAGMA foreign_keys=OFF",
+            )
         raise self.not_allowed("PRAGMA", item.line)
 
     def _programmable(self, decision: cl.Decision, text: str, item: Statement) -> None:
         if not self.skip_programmable:
-            raise self.not_allowed(decision.kind, item.line,
-                                   hint="; skip_programmable_objects=True skips it")
+            raise self.not_allowed(decision.kind, item.line, hint="; skip_programmable_objects=True skips it")
         name = _object_name(text, decision.kind)
         where = f"{self.path_label} line {item.line}"
         self.skipped_objects.append(f"{decision.kind} {name} ({where})".replace("  ", " "))
@@ -367,8 +389,11 @@ class _Load:
             if info is not None and self.role == "data":
                 table, events = info
                 self.file_triggers.append((table.lower(), events, item.line, name))
-            if self.mode.dialect not in (MYSQL, POSTGRES) and re.search(r"\bBEGIN\b", text, re.I) \
-                    and not re.search(r"\bEND\s*$", text, re.I):
+            if (
+                self.mode.dialect not in (MYSQL, POSTGRES)
+                and re.search(r"\bBEGIN\b", text, re.I)
+                and not re.search(r"\bEND\s*$", text, re.I)
+            ):
                 self._skip_trigger_body(item.line)
 
     def _skip_trigger_body(self, line: int) -> None:
@@ -379,9 +404,7 @@ class _Load:
             if isinstance(item, InsertHead):
                 self.scanner.skip_statement_rest()
                 continue
-            if isinstance(item, Statement) and re.fullmatch(
-                rb"\s*END\s*", item.text, re.I
-            ):
+            if isinstance(item, Statement) and re.fullmatch(rb"\s*END\s*", item.text, re.I):
                 return
         raise self.reject("CREATE TRIGGER body has no END", "syntax", line)
 
@@ -399,8 +422,9 @@ class _Load:
         if key in self.tables:
             if e.args.get("exists"):
                 return "CREATE TABLE IF NOT EXISTS of a table already created"
-            raise self.reject(f'CREATE TABLE "{name}" again: the dump already created that '
-                              "table", "CREATE TABLE", item.line)
+            raise self.reject(
+                f'CREATE TABLE "{name}" again: the dump already created that table', "CREATE TABLE", item.line
+            )
         columns: list[Column] = []
         seen: set[str] = set()
         for cd in schema.expressions:
@@ -411,24 +435,32 @@ class _Load:
             col = column_from_def(cd, dialect, self.domains)
             low = col.name.lower()
             if low in (ROW_INDEX, SOURCE_OFFSET):
-                raise self.reject(f'table "{name}" has a column named {col.name!r}, which the '
-                                  "loader reserves for the row position", "schema", item.line)
+                raise self.reject(
+                    f'table "{name}" has a column named {col.name!r}, which the loader reserves for the row position',
+                    "schema",
+                    item.line,
+                )
             if low in seen:
-                raise self.reject(f'table "{name}" declares column {col.name!r} twice (column '
-                                  "names are case-insensitive in the warehouse)", "schema",
-                                  item.line)
+                raise self.reject(
+                    f'table "{name}" declares column {col.name!r} twice (column '
+                    "names are case-insensitive in the warehouse)",
+                    "schema",
+                    item.line,
+                )
             seen.add(low)
             columns.append(col)
         if not columns:
             raise self.reject(f'table "{name}" has no columns', "schema", item.line)
         raw_name = self.prefix + name
         if raw_name.lower() == MANIFEST_TABLE:
-            raise self.reject(f"table name {raw_name!r} is reserved for the ingest manifest",
-                              "schema", item.line)
+            raise self.reject(f"table name {raw_name!r} is reserved for the ingest manifest", "schema", item.line)
         clash = [t.raw_name for t in self.tables.values() if t.raw_name.lower() == raw_name.lower()]
         if clash:
-            raise self.reject(f'table "{name}" and "{clash[0]}" would both be raw.{raw_name} '
-                              "(names are case-insensitive)", "schema", item.line)
+            raise self.reject(
+                f'table "{name}" and "{clash[0]}" would both be raw.{raw_name} (names are case-insensitive)',
+                "schema",
+                item.line,
+            )
         definition = TableDef(name, columns, item.line, item.offset)
         self.tables[key] = _Table(definition, raw_name, self.role)
         self.order.append(key)
@@ -438,8 +470,12 @@ class _Load:
             + [f"{quote_ident(c.name)} {c.type.duckdb}" for c in columns]
             + [f"{quote_ident(SOURCE_OFFSET)} BIGINT NOT NULL"]
         )
-        self.writer.submit(lambda: (self.con.execute(f"DROP TABLE IF EXISTS {target}"),
-                                    self.con.execute(f"CREATE TABLE {target} ({ddl})")))
+        self.writer.submit(
+            lambda: (
+                self.con.execute(f"DROP TABLE IF EXISTS {target}"),
+                self.con.execute(f"CREATE TABLE {target} ({ddl})"),
+            )
+        )
         self.data_started = True
         return "CREATE TABLE"
 
@@ -457,11 +493,11 @@ class _Load:
             if entry is None:
                 if if_exists:
                     continue  # the usual "drop before create"; tables outside the dump are never touched
-                raise self.not_allowed("DROP TABLE", line, what=f'DROP TABLE "{name}" (a table '
-                                       "this dump has not created)")
+                raise self.not_allowed(
+                    "DROP TABLE", line, what=f'DROP TABLE "{name}" (a table this dump has not created)'
+                )
             if entry.rows or (entry.pending and entry.pending.count):
-                raise self.not_allowed("DROP TABLE", line, what=f'DROP TABLE "{name}" (the '
-                                       "table already holds rows)")
+                raise self.not_allowed("DROP TABLE", line, what=f'DROP TABLE "{name}" (the table already holds rows)')
             del self.tables[name.lower()]
             self.order.remove(name.lower())
             target = f"{RAW_SCHEMA}.{quote_ident(entry.raw_name)}"
@@ -484,12 +520,16 @@ class _Load:
 
     def _database(self, kind: str, name: str, line: int) -> None:
         if self.data_started:
-            raise self.not_allowed(kind, line, hint="; only a leading CREATE/DROP DATABASE, "
-                                   "USE or \\connect is skipped (one database per dump)")
-        name = (name or "").strip("`\"").lower()
+            raise self.not_allowed(
+                kind,
+                line,
+                hint="; only a leading CREATE/DROP DATABASE, USE or \\connect is skipped (one database per dump)",
+            )
+        name = (name or "").strip('`"').lower()
         if self.database is not None and name and name != self.database:
-            raise self.not_allowed(kind, line, what=f"{kind} of a second database ({name})",
-                                   hint="; one database per dump")
+            raise self.not_allowed(
+                kind, line, what=f"{kind} of a second database ({name})", hint="; one database per dump"
+            )
         if name:
             self.database = name
 
@@ -516,12 +556,17 @@ class _Load:
             elif name == "standard_conforming_strings" and self.mode.dialect == POSTGRES:
                 value = right.sql().strip("'").lower()
                 if value not in ("on", "off", "true", "false"):
-                    raise self.reject(f"standard_conforming_strings = {right.sql()} is not a "
-                                      "value the loader can honour", "SET", item.line)
+                    raise self.reject(
+                        f"standard_conforming_strings = {right.sql()} is not a value the loader can honour",
+                        "SET",
+                        item.line,
+                    )
                 assert self.scanner is not None
                 self.scanner.mode = LexMode(
-                    self.mode.dialect, self.mode.backslash_escapes,
-                    self.mode.double_quoted_strings, value in ("on", "true"),
+                    self.mode.dialect,
+                    self.mode.backslash_escapes,
+                    self.mode.double_quoted_strings,
+                    value in ("on", "true"),
                 )
             elif name in ("client_encoding", "character_set_client", "names"):
                 if isinstance(right, (exp.Parameter, exp.SessionParameter)):
@@ -530,8 +575,9 @@ class _Load:
 
     def _charset(self, value: str, kind: str, line: int) -> None:
         if value.strip("'\"").lower() not in _UTF8_NAMES and value.lower() != "default":
-            raise self.reject(f"{kind} {value}: this loader reads dumps as UTF-8 only "
-                              "(re-export the dump as UTF-8)", kind, line)
+            raise self.reject(
+                f"{kind} {value}: this loader reads dumps as UTF-8 only (re-export the dump as UTF-8)", kind, line
+            )
 
     def _sql_mode(self, right: exp.Expression, line: int) -> None:
         if isinstance(right, exp.Literal) and right.is_string:
@@ -541,9 +587,13 @@ class _Load:
         elif isinstance(right, exp.SessionParameter):
             return
         else:
-            raise self.reject(f"sql_mode = {right.sql(dialect='mysql')}: an expression the "
-                              "loader cannot evaluate, and sql_mode decides how string "
-                              "literals are read", "SET sql_mode", line)
+            raise self.reject(
+                f"sql_mode = {right.sql(dialect='mysql')}: an expression the "
+                "loader cannot evaluate, and sql_mode decides how string "
+                "literals are read",
+                "SET sql_mode",
+                line,
+            )
         self.sql_modes = modes
         assert self.scanner is not None
         self.scanner.mode = self.mode.with_sql_mode(set(modes))
@@ -553,24 +603,34 @@ class _Load:
     def _target(self, table: str, line: int, what: str) -> _Table:
         entry = self.tables.get(table.lower())
         if entry is None:
-            raise self.reject(f'{what} into "{table}", a table the dump never created (no '
-                              "CREATE TABLE before it; for a data-only dump pass schema_path=)",
-                              "schema", line)
+            raise self.reject(
+                f'{what} into "{table}", a table the dump never created (no '
+                "CREATE TABLE before it; for a data-only dump pass schema_path=)",
+                "schema",
+                line,
+            )
         if self.role == "schema":
-            raise self.reject(f"{what} in the schema file (it must hold table definitions "
-                              "only; load a file with rows as the dump itself)", what, line)
+            raise self.reject(
+                f"{what} in the schema file (it must hold table definitions "
+                "only; load a file with rows as the dump itself)",
+                what,
+                line,
+            )
         for trig_table, events, trig_line, trig_name in self.file_triggers:
             if trig_table == table.lower() and "INSERT" in events:
                 raise self.reject(
                     f'{what} into "{table}" after CREATE TRIGGER {trig_name} (line {trig_line}), '
                     "which skip_programmable_objects skipped: the trigger would have changed "
                     "these rows (only objects defined after their table's data can be skipped)",
-                    "CREATE TRIGGER", line)
+                    "CREATE TRIGGER",
+                    line,
+                )
         self.data_started = True
         return entry
 
-    def _mapping(self, entry: _Table, columns: list[str] | None, line: int,
-                 what: str) -> tuple[tuple[int | None, ...], int]:
+    def _mapping(
+        self, entry: _Table, columns: list[str] | None, line: int, what: str
+    ) -> tuple[tuple[int | None, ...], int]:
         cols = entry.definition.columns
         if columns is None:
             return tuple(range(len(cols))), len(cols)
@@ -579,18 +639,20 @@ class _Load:
         for pos, name in enumerate(columns):
             j = index.get(name.lower())
             if j is None:
-                raise self.reject(f'{what} into "{entry.definition.name}" names column '
-                                  f"{name!r}, which the table does not have", "schema", line)
+                raise self.reject(
+                    f'{what} into "{entry.definition.name}" names column {name!r}, which the table does not have',
+                    "schema",
+                    line,
+                )
             if mapping[j] is not None:
-                raise self.reject(f'{what} into "{entry.definition.name}" names column '
-                                  f"{name!r} twice", "schema", line)
+                raise self.reject(f'{what} into "{entry.definition.name}" names column {name!r} twice', "schema", line)
             mapping[j] = pos
         for j, col in enumerate(cols):
             if mapping[j] is None and (col.computed_default or col.not_null):
-                why = "has a default the loader cannot compute" if col.computed_default else \
-                    "is NOT NULL"
-                raise self.reject(f'{what} into "{entry.definition.name}" leaves out column '
-                                  f"{col.name!r}, which {why}", "schema", line)
+                why = "has a default the loader cannot compute" if col.computed_default else "is NOT NULL"
+                raise self.reject(
+                    f'{what} into "{entry.definition.name}" leaves out column {col.name!r}, which {why}', "schema", line
+                )
         return tuple(mapping), len(columns)
 
     def _insert_head(self, item: InsertHead) -> None:
@@ -624,8 +686,12 @@ class _Load:
         if p.refused:
             if p.kind.startswith("INSERT"):
                 return self.not_allowed(p.kind, line, p.refused)
-            return DumpRejected(f"{p.message} is not allowed in a dump (class c: {p.refused})",
-                                kind=p.kind, line=line, source=self.label)
+            return DumpRejected(
+                f"{p.message} is not allowed in a dump (class c: {p.refused})",
+                kind=p.kind,
+                line=line,
+                source=self.label,
+            )
         return self.reject(f"{context}: {p.message}", p.kind, line)
 
     def _insert_text(self, decision: cl.Decision, item: Statement) -> None:
@@ -653,8 +719,7 @@ class _Load:
             if read.terminator != b",":
                 break
         if entry is not None:
-            self._add(entry, mapping, RowChunk(rows, item.line), convert.SQL, item.offset,
-                      item.line, False)
+            self._add(entry, mapping, RowChunk(rows, item.line), convert.SQL, item.offset, item.line, False)
             entry.statements += 1
 
     def _copy(self, e: exp.Copy, item: Statement) -> None:
@@ -672,8 +737,16 @@ class _Load:
             self._add(entry, mapping, chunk, convert.COPY, item.offset, chunk.first_line, True)
         entry.statements += 1
 
-    def _add(self, entry: _Table, mapping: tuple[int | None, ...], chunk: RowChunk,
-             syntax: str, offset: int, line: int, per_line: bool) -> None:
+    def _add(
+        self,
+        entry: _Table,
+        mapping: tuple[int | None, ...],
+        chunk: RowChunk,
+        syntax: str,
+        offset: int,
+        line: int,
+        per_line: bool,
+    ) -> None:
         n = len(chunk)
         if not n:
             return
@@ -684,8 +757,7 @@ class _Load:
             pending = None
         if pending is None:
             pending = entry.pending = _Pending(key, mapping, syntax, self.mode)
-        pending.statements.append(_Statement(pending.count, offset,
-                                             chunk.first_line if per_line else line, per_line))
+        pending.statements.append(_Statement(pending.count, offset, chunk.first_line if per_line else line, per_line))
         pending.add(chunk)
         self.pending_rows += n
         if entry.first_offset is None:
@@ -694,8 +766,7 @@ class _Load:
         if pending.count >= BATCH_ROWS:
             self.flush(entry)
         elif self.pending_rows >= MAX_PENDING_ROWS:
-            largest = max(self.tables.values(),
-                          key=lambda t: t.pending.count if t.pending else 0)
+            largest = max(self.tables.values(), key=lambda t: t.pending.count if t.pending else 0)
             self.flush(largest)
 
     def flush_all(self) -> None:
@@ -714,12 +785,9 @@ class _Load:
         self.total_rows += n
         self.pending_rows -= n
         label = self.label
-        self.writer.submit(
-            lambda: self._append(entry.raw_name, self._typed_batch(entry, pending, first_row, label))
-        )
+        self.writer.submit(lambda: self._append(entry.raw_name, self._typed_batch(entry, pending, first_row, label)))
 
-    def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int,
-                     label: str | None) -> pa.Table:
+    def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int, label: str | None) -> pa.Table:
         """One batch as typed Arrow columns: row_index, the table's columns, source_offset."""
         n = pending.count
         width = max((i for i in pending.mapping if i is not None), default=-1) + 1
@@ -731,8 +799,7 @@ class _Load:
                 arrays.append(pa.nulls(n, type=col.type.arrow))
                 continue
             try:
-                arrays.append(convert.convert_column(columns[i], col.type, pending.syntax,
-                                                     pending.mode))
+                arrays.append(convert.convert_column(columns[i], col.type, pending.syntax, pending.mode))
             except convert.ConversionError as exc:
                 raise _conversion_error(entry, pending, col, exc, first_row, label) from None
         starts = [s.start for s in pending.statements] + [n]
@@ -757,8 +824,9 @@ class _Load:
 
     # -- results ---------------------------------------------------------------------------
 
-    def entries(self, path: Path, data_sha: str, data_bytes: int,
-                schema: tuple[Path, str, int] | None) -> list[ManifestEntry]:
+    def entries(
+        self, path: Path, data_sha: str, data_bytes: int, schema: tuple[Path, str, int] | None
+    ) -> list[ManifestEntry]:
         version_input = data_sha
         schema_info = None
         if schema is not None:
@@ -784,8 +852,12 @@ class _Load:
                     "meaning": "byte offset of the INSERT/COPY statement in the decompressed dump",
                 },
                 "columns": [
-                    {"name": c.name, "source_type": c.source_type, "duckdb_type": c.type.duckdb,
-                     **({"note": c.type.note} if c.type.note else {})}
+                    {
+                        "name": c.name,
+                        "source_type": c.source_type,
+                        "duckdb_type": c.type.duckdb,
+                        **({"note": c.type.note} if c.type.note else {}),
+                    }
                     for c in d.columns
                 ],
             }
@@ -800,22 +872,24 @@ class _Load:
                 details["partitions"] = sorted(d.partitions)
             if self.warnings:
                 details["warnings"] = list(self.warnings)
-            out.append(ManifestEntry(
-                table_name=entry.raw_name,
-                dataset_version_id=manifest.dataset_version_id(version_input, entry.raw_name),
-                source_path=manifest.display_path(path),
-                source_format=SOURCE_FORMAT,
-                input_sha256=data_sha,
-                input_bytes=data_bytes,
-                row_count=entry.rows,
-                details=details,
-            ))
+            out.append(
+                ManifestEntry(
+                    table_name=entry.raw_name,
+                    dataset_version_id=manifest.dataset_version_id(version_input, entry.raw_name),
+                    source_path=manifest.display_path(path),
+                    source_format=SOURCE_FORMAT,
+                    input_sha256=data_sha,
+                    input_bytes=data_bytes,
+                    row_count=entry.rows,
+                    details=details,
+                )
+            )
         return out
 
 
-def _conversion_error(entry: _Table, pending: _Pending, col: Column,
-                      exc: convert.ConversionError, first_row: int,
-                      label: str | None) -> DumpRejected:
+def _conversion_error(
+    entry: _Table, pending: _Pending, col: Column, exc: convert.ConversionError, first_row: int, label: str | None
+) -> DumpRejected:
     k = exc.index
     starts = [s.start for s in pending.statements]
     st = pending.statements[bisect.bisect_right(starts, k) - 1]
@@ -823,15 +897,22 @@ def _conversion_error(entry: _Table, pending: _Pending, col: Column,
     line = st.line + within if st.per_line else st.line
     where = "" if st.per_line else f", row {within + 1} of the INSERT starting on that line"
     if exc.refused:
-        return DumpRejected(f"{exc.token.decode('utf-8', 'replace')} in VALUES is not allowed "
-                            f"in a dump (class c: {REASON_ROWS}{where})",
-                            kind="expression in VALUES", line=line, source=label)
+        return DumpRejected(
+            f"{exc.token.decode('utf-8', 'replace')} in VALUES is not allowed "
+            f"in a dump (class c: {REASON_ROWS}{where})",
+            kind="expression in VALUES",
+            line=line,
+            source=label,
+        )
     token = exc.token.decode("utf-8", "replace")
     token = token if len(token) <= 80 else token[:77] + "..."
     return DumpRejected(
         f'table "{entry.definition.name}" column "{col.name}" row_index {first_row + k}: '
         f"{exc.reason} (value {token}{where})",
-        kind="value", line=line, source=label)
+        kind="value",
+        line=line,
+        source=label,
+    )
 
 
 class _Writer:
@@ -887,14 +968,16 @@ class _Writer:
 
 def _object_name(text: str, kind: str) -> str:
     obj = kind.split()[-1]
-    m = re.search(rf"\b{obj}\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?((?:`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$.]+)+)",
-                  cl.unwrap_conditional(text), re.I)
+    m = re.search(
+        rf"\b{obj}\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?((?:`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$.]+)+)",
+        cl.unwrap_conditional(text),
+        re.I,
+    )
     return m.group(1) if m else ""
 
 
 def _partition_child(text: str) -> str:
-    m = re.search(r"\bATTACH\s+PARTITION\s+((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))?)",
-                  text, re.I)
+    m = re.search(r"\bATTACH\s+PARTITION\s+((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))?)", text, re.I)
     return re.split(r"\s*\.\s*", m.group(1))[-1].strip('"') if m else ""
 
 
@@ -935,11 +1018,13 @@ def load_dump(
     """
     path = Path(path)
     if dialect is not None and dialect not in dialects.DIALECTS:
-        raise DumpRejected(f"dialect must be one of {', '.join(dialects.DIALECTS)}, not "
-                           f"{dialect!r}", kind="option", line=None)
+        raise DumpRejected(
+            f"dialect must be one of {', '.join(dialects.DIALECTS)}, not {dialect!r}", kind="option", line=None
+        )
     if table_prefix and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_prefix):
-        raise DumpRejected(f"table_prefix {table_prefix!r} must be letters, digits and "
-                           "underscores", kind="option", line=None)
+        raise DumpRejected(
+            f"table_prefix {table_prefix!r} must be letters, digits and underscores", kind="option", line=None
+        )
     for p in (path, Path(schema_path) if schema_path is not None else None):
         if p is not None and not p.is_file():
             raise DumpRejected(f"dump file not found: {p}", kind="file", line=None)
@@ -947,13 +1032,20 @@ def load_dump(
     try:
         con.execute("BEGIN TRANSACTION")
     except duckdb.TransactionException:
-        raise DumpRejected("the connection is already in a transaction; load_dump runs its own "
-                           "(commit or roll back first)", kind="option", line=None) from None
+        raise DumpRejected(
+            "the connection is already in a transaction; load_dump runs its own (commit or roll back first)",
+            kind="option",
+            line=None,
+        ) from None
     saved = _set_for_load(con)
-    load = _Load(con, table_prefix=table_prefix,
-                 allow_sqlite_pragma_header=allow_sqlite_pragma_header,
-                 skip_programmable_objects=skip_programmable_objects,
-                 progress=progress, dialect=dialect)
+    load = _Load(
+        con,
+        table_prefix=table_prefix,
+        allow_sqlite_pragma_header=allow_sqlite_pragma_header,
+        skip_programmable_objects=skip_programmable_objects,
+        progress=progress,
+        dialect=dialect,
+    )
     try:
         entries = load.run(path, Path(schema_path) if schema_path is not None else None)
         con.execute("COMMIT")
@@ -967,6 +1059,9 @@ def load_dump(
     for message in load.warnings:
         warnings.warn(message, DumpWarning, stacklevel=2)
     if progress is not None:
-        progress(LoadProgress(path.name, load.bytes_read, entries[0].input_bytes,
-                              load.total_rows, time.monotonic() - load.started))
+        progress(
+            LoadProgress(
+                path.name, load.bytes_read, entries[0].input_bytes, load.total_rows, time.monotonic() - load.started
+            )
+        )
     return entries

@@ -17,10 +17,7 @@ def format_summary(entries: Sequence[ManifestEntry]) -> str:
     first = entries[0]
     details = first.details
     total = sum(e.row_count for e in entries)
-    lines = [
-        f"loaded {len(entries)} table(s), {total:,} rows from {first.source_path} "
-        f"({details.get('dialect')} dump)"
-    ]
+    lines = [f"loaded {len(entries)} table(s), {total:,} rows from {first.source_path} ({details.get('dialect')} dump)"]
     width = max(len(e.table_name) for e in entries)
     for e in entries:
         lines.append(f"  raw.{e.table_name:<{width}}  {e.row_count:>12,} rows")

@@ -107,9 +107,7 @@ def _insert_head_re(mode: LexMode) -> re.Pattern[bytes]:
     ident = rb"(?:" + rb"|".join(_IDENT_ALTS[k] for k in kinds) + rb")"
     name = ident + rb"(?:\s*+\.\s*+" + ident + rb"){0,2}"
     cols = rb"\(\s*+" + ident + rb"(?:\s*+,\s*+" + ident + rb")*+\s*+\)\s*+"
-    return re.compile(
-        rb"(?i:INSERT)\s++(?i:INTO)\s++" + name + rb"\s*+(?:" + cols + rb")?(?i:VALUES)\s*+(?=\()"
-    )
+    return re.compile(rb"(?i:INSERT)\s++(?i:INTO)\s++" + name + rb"\s*+(?:" + cols + rb")?(?i:VALUES)\s*+(?=\()")
 
 
 @lru_cache(maxsize=64)
@@ -126,23 +124,51 @@ def _body_re(mode: LexMode, delimiter: bytes) -> re.Pattern[bytes]:
         sq = rb"'(?:[^'\\]++|\\[\s\S])*+'" if esc else rb"'[^']*+'"
         dq = rb'"(?:[^"\\]++|\\[\s\S])*+"' if esc and mode.double_quoted_strings else rb'"[^"]*+"'
         run = rb"[^'\"`/#\-" + first + rb"]++"
-        alts = [run, sq, dq, rb"`[^`]*+`", rb"/\*(?:[^*]++|\*(?!/))*+\*/",
-                rb"--(?=[ \t\r\n])[^\n]*+", rb"\#[^\n]*+", rb"-(?!-[ \t\r\n])", rb"/(?!\*)",
-                not_delim]
+        alts = [
+            run,
+            sq,
+            dq,
+            rb"`[^`]*+`",
+            rb"/\*(?:[^*]++|\*(?!/))*+\*/",
+            rb"--(?=[ \t\r\n])[^\n]*+",
+            rb"\#[^\n]*+",
+            rb"-(?!-[ \t\r\n])",
+            rb"/(?!\*)",
+            not_delim,
+        ]
     elif mode.dialect == POSTGRES:
         esc_sq = rb"'(?:[^'\\]++|\\[\s\S])*+'"
         sq = rb"'[^']*+'" if mode.standard_strings else esc_sq
         tag = rb"(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*+)?"
         run = rb"[^'\"$/\-\\Ee" + first + rb"]++"
-        alts = [run, sq, rb"(?<![A-Za-z0-9_$\x80-\xff])[Ee]" + esc_sq, rb"[Ee]", rb'"[^"]*+"',
-                rb"\$(" + tag + rb")\$[\s\S]*?\$\1\$", rb"\$(?!" + tag + rb"\$)",
-                rb"/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/", rb"--[^\n]*+", rb"-(?!-)",
-                rb"/(?!\*)", not_delim]
+        alts = [
+            run,
+            sq,
+            rb"(?<![A-Za-z0-9_$\x80-\xff])[Ee]" + esc_sq,
+            rb"[Ee]",
+            rb'"[^"]*+"',
+            rb"\$(" + tag + rb")\$[\s\S]*?\$\1\$",
+            rb"\$(?!" + tag + rb"\$)",
+            rb"/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/",
+            rb"--[^\n]*+",
+            rb"-(?!-)",
+            rb"/(?!\*)",
+            not_delim,
+        ]
     else:
         run = rb"[^'\"`\[/\-" + first + rb"]++"
-        alts = [run, rb"'[^']*+'", rb'"[^"]*+"', rb"`[^`]*+`", rb"\[[^\]]*+\]",
-                rb"/\*(?:[^*]++|\*(?!/))*+\*/", rb"--[^\n]*+", rb"-(?!-)", rb"/(?!\*)",
-                not_delim]
+        alts = [
+            run,
+            rb"'[^']*+'",
+            rb'"[^"]*+"',
+            rb"`[^`]*+`",
+            rb"\[[^\]]*+\]",
+            rb"/\*(?:[^*]++|\*(?!/))*+\*/",
+            rb"--[^\n]*+",
+            rb"-(?!-)",
+            rb"/(?!\*)",
+            not_delim,
+        ]
     guard = b"" if delimiter == b";" else rb"(?!" + re.escape(delimiter) + rb")"
     return re.compile(rb"(?:" + guard + rb"(?:" + rb"|".join(alts) + rb"))*+")
 
@@ -246,8 +272,10 @@ class Scanner:
                 self._skip_to_newline()
             elif mysql and head.startswith(b"#"):
                 self._skip_to_newline()
-            elif head.startswith(b"/*") and not (mysql and head[2:3] == b"!") and not (
-                mysql and buf.startswith(b"/*M!", self.pos)
+            elif (
+                head.startswith(b"/*")
+                and not (mysql and head[2:3] == b"!")
+                and not (mysql and buf.startswith(b"/*M!", self.pos))
             ):
                 self._skip_comment()
             else:
@@ -267,21 +295,23 @@ class Scanner:
         start_line = self.line_at(self.pos)
         while True:
             try:
-                self.pos = literals.skip_block_comment(
-                    self.buf, self.pos, len(self.buf), self.mode, self.eof
-                )
+                self.pos = literals.skip_block_comment(self.buf, self.pos, len(self.buf), self.mode, self.eof)
                 return
             except literals.NeedMore:
                 # Comments can be long: keep the read window bounded by refilling in place.
                 if not self._fill():
                     raise DumpRejected(
                         "unterminated /* comment (the file ends inside it)",
-                        kind="syntax", line=start_line, source=self.source.label,
+                        kind="syntax",
+                        line=start_line,
+                        source=self.source.label,
                     ) from None
             except literals.Problem:
                 raise DumpRejected(
                     "unterminated /* comment (the file ends inside it)",
-                    kind="syntax", line=start_line, source=self.source.label,
+                    kind="syntax",
+                    line=start_line,
+                    source=self.source.label,
                 ) from None
 
     # -- statements ------------------------------------------------------------------------
@@ -354,12 +384,7 @@ class Scanner:
             if not near_end and buf.startswith(delim, end):
                 self.pos = end + len(delim)
                 return buf[start:end]
-            if (
-                not near_end
-                and end < len(buf)
-                and self.mode.dialect == POSTGRES
-                and buf.startswith(b"/*", end)
-            ):
+            if not near_end and end < len(buf) and self.mode.dialect == POSTGRES and buf.startswith(b"/*", end):
                 try:
                     resume = literals.skip_block_comment(buf, end, len(buf), self.mode, self.eof)
                     continue
@@ -369,7 +394,8 @@ class Scanner:
                 raise self.error(end, "a psql meta-command inside a statement", "syntax")
             if end - start > MAX_STATEMENT_BYTES:
                 raise self.error(
-                    start, f"a statement longer than {MAX_STATEMENT_BYTES >> 20} MiB "
+                    start,
+                    f"a statement longer than {MAX_STATEMENT_BYTES >> 20} MiB "
                     "(only INSERT ... VALUES and COPY data may be that long)",
                 )
             if self.eof:
@@ -384,8 +410,9 @@ class Scanner:
     def _unterminated(self, start: int, end: int) -> DumpRejected:
         buf = self.buf
         if end >= len(buf) or not buf[end:].strip():
-            return self.error(start, "statement cut off by the end of the file (no terminating "
-                                     f"{self.delimiter.decode()!r})")
+            return self.error(
+                start, f"statement cut off by the end of the file (no terminating {self.delimiter.decode()!r})"
+            )
         what = _OPENER_NAMES.get(buf[end], "construct")
         return self.error(end, f"unterminated {what} (the file ends inside it)")
 
@@ -455,9 +482,12 @@ class Scanner:
             self.pos = read.end
             if read.terminator != b",":
                 if read.terminator == b"":
-                    raise DumpRejected("INSERT statement cut off by the end of the file (no "
-                                       "terminating ';')", kind="syntax", line=first_line,
-                                       source=self.source.label)
+                    raise DumpRejected(
+                        "INSERT statement cut off by the end of the file (no terminating ';')",
+                        kind="syntax",
+                        line=first_line,
+                        source=self.source.label,
+                    )
                 yield RowChunk(rows, chunk_line)
                 return
             if len(rows) >= ROWS_PER_YIELD:
@@ -492,8 +522,7 @@ class Scanner:
         self._ensure(_MARGIN)
         rest = _LINE_END.match(self.buf, self.pos)
         if rest is None:
-            raise self.error(self.pos, "COPY ... FROM stdin must end its line (data follows "
-                                       "on the next line)")
+            raise self.error(self.pos, "COPY ... FROM stdin must end its line (data follows on the next line)")
         self.pos = rest.end()
         start_line = statement_line
         while True:
@@ -506,7 +535,9 @@ class Scanner:
                 if not self._fill():
                     raise DumpRejected(
                         f"{context}: the COPY data block is not terminated by a \\. line",
-                        kind="syntax", line=start_line, source=self.source.label,
+                        kind="syntax",
+                        line=start_line,
+                        source=self.source.label,
                     )
                 continue
             lines = buf[self.pos : last_nl].split(b"\n")
@@ -518,9 +549,7 @@ class Scanner:
             rows_lines = lines if k < 0 else lines[:k]
             if rows_lines:
                 has_cr = buf.find(b"\r", self.pos, last_nl) >= 0
-                yield RowChunk(
-                    self._split_copy(rows_lines, ncols, first_line, context, has_cr), first_line
-                )
+                yield RowChunk(self._split_copy(rows_lines, ncols, first_line, context, has_cr), first_line)
             if k >= 0:
                 consumed = sum(len(x) + 1 for x in lines[: k + 1])
                 self.pos += consumed
@@ -529,7 +558,9 @@ class Scanner:
             if not self._fill() and self.pos >= len(self.buf):
                 raise DumpRejected(
                     f"{context}: the COPY data block is not terminated by a \\. line",
-                    kind="syntax", line=start_line, source=self.source.label,
+                    kind="syntax",
+                    line=start_line,
+                    source=self.source.label,
                 )
 
     def _split_copy(
@@ -543,13 +574,17 @@ class Scanner:
                     raise DumpRejected(
                         f"{context}: a COPY data line with {len(f)} field"
                         f"{'' if len(f) == 1 else 's'}, expected {ncols}",
-                        kind="value count", line=first_line + i, source=self.source.label,
+                        kind="value count",
+                        line=first_line + i,
+                        source=self.source.label,
                     )
         for i, ln in enumerate(lines if has_cr else ()):
             if ln.endswith(b"\r"):
                 raise DumpRejected(
                     f"{context}: a carriage return ends a COPY data line (CRLF line endings "
                     "are not part of pg_dump's text format)",
-                    kind="syntax", line=first_line + i, source=self.source.label,
+                    kind="syntax",
+                    line=first_line + i,
+                    source=self.source.label,
                 )
         return fields

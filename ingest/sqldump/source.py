@@ -60,8 +60,7 @@ class DumpSource:
             if magic.startswith(prefix):
                 self._file.close()
                 raise DumpRejected(
-                    f"{path.name} is {name}-compressed; only plain and gzip dumps are read "
-                    f"(decompress it first)",
+                    f"{path.name} is {name}-compressed; only plain and gzip dumps are read (decompress it first)",
                     kind="encoding",
                     line=None,
                     source=label,

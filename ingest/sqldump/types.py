@@ -67,8 +67,13 @@ FLOAT = _t("FLOAT", "float", pa.float32())
 DOUBLE = _t("DOUBLE", "float", pa.float64())
 
 INTS = {
-    "TINYINT": pa.int8(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
-    "UTINYINT": pa.uint8(), "USMALLINT": pa.uint16(), "UINTEGER": pa.uint32(),
+    "TINYINT": pa.int8(),
+    "SMALLINT": pa.int16(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "UTINYINT": pa.uint8(),
+    "USMALLINT": pa.uint16(),
+    "UINTEGER": pa.uint32(),
     "UBIGINT": pa.uint64(),
 }
 
@@ -78,17 +83,35 @@ def int_type(name: str, note: str = "") -> ColumnType:
 
 
 _INT_MAP = {
-    T.TINYINT: "TINYINT", T.UTINYINT: "UTINYINT", T.SMALLINT: "SMALLINT",
-    T.USMALLINT: "USMALLINT", T.MEDIUMINT: "INTEGER", T.UMEDIUMINT: "UINTEGER",
-    T.INT: "INTEGER", T.UINT: "UINTEGER", T.BIGINT: "BIGINT", T.UBIGINT: "UBIGINT",
-    T.SERIAL: "INTEGER", T.SMALLSERIAL: "SMALLINT", T.BIGSERIAL: "BIGINT",
+    T.TINYINT: "TINYINT",
+    T.UTINYINT: "UTINYINT",
+    T.SMALLINT: "SMALLINT",
+    T.USMALLINT: "USMALLINT",
+    T.MEDIUMINT: "INTEGER",
+    T.UMEDIUMINT: "UINTEGER",
+    T.INT: "INTEGER",
+    T.UINT: "UINTEGER",
+    T.BIGINT: "BIGINT",
+    T.UBIGINT: "UBIGINT",
+    T.SERIAL: "INTEGER",
+    T.SMALLSERIAL: "SMALLINT",
+    T.BIGSERIAL: "BIGINT",
 }
 _TEXT = {
-    T.CHAR, T.NCHAR, T.VARCHAR, T.NVARCHAR, T.TEXT, T.TINYTEXT, T.MEDIUMTEXT, T.LONGTEXT,
-    T.NAME, T.BPCHAR, T.ENUM, T.SET,
+    T.CHAR,
+    T.NCHAR,
+    T.VARCHAR,
+    T.NVARCHAR,
+    T.TEXT,
+    T.TINYTEXT,
+    T.MEDIUMTEXT,
+    T.LONGTEXT,
+    T.NAME,
+    T.BPCHAR,
+    T.ENUM,
+    T.SET,
 }
-_BLOBS = {T.BLOB, T.TINYBLOB, T.MEDIUMBLOB, T.LONGBLOB, T.BINARY, T.VARBINARY, T.GEOMETRY,
-          T.GEOGRAPHY, T.IMAGE}
+_BLOBS = {T.BLOB, T.TINYBLOB, T.MEDIUMBLOB, T.LONGBLOB, T.BINARY, T.VARBINARY, T.GEOMETRY, T.GEOGRAPHY, T.IMAGE}
 _SERIALS = {T.SERIAL, T.SMALLSERIAL, T.BIGSERIAL}
 
 
@@ -108,13 +131,15 @@ def _decimal(dtype: exp.DataType, dialect: str) -> ColumnType:
         if dialect == MYSQL:
             params = [10, 0]  # MySQL's documented default for DECIMAL
         else:
-            return _t("VARCHAR", "numeric_text", pa.string(),
-                      "unconstrained numeric: exact decimal text")
+            return _t("VARCHAR", "numeric_text", pa.string(), "unconstrained numeric: exact decimal text")
     precision, scale = params[0], (params[1] if len(params) > 1 else 0)
     if precision > MAX_DECIMAL_PRECISION or scale > precision:
-        return _t("VARCHAR", "numeric_text", pa.string(),
-                  f"precision {precision} exceeds DuckDB's {MAX_DECIMAL_PRECISION}: exact "
-                  "decimal text")
+        return _t(
+            "VARCHAR",
+            "numeric_text",
+            pa.string(),
+            f"precision {precision} exceeds DuckDB's {MAX_DECIMAL_PRECISION}: exact decimal text",
+        )
     return _t(f"DECIMAL({precision},{scale})", "decimal", pa.decimal128(precision, scale))
 
 
@@ -147,13 +172,11 @@ def map_type(dtype: exp.DataType | None, dialect: str, domains: dict[str, Column
         return DOUBLE
     if kind == T.DATE:
         return DATE
-    if kind in (T.DATETIME, T.DATETIME64, T.TIMESTAMP, T.TIMESTAMP_S, T.TIMESTAMP_MS,
-                T.TIMESTAMPNTZ):
+    if kind in (T.DATETIME, T.DATETIME64, T.TIMESTAMP, T.TIMESTAMP_S, T.TIMESTAMP_MS, T.TIMESTAMPNTZ):
         return TIMESTAMP
     if kind in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
         if dialect == MYSQL:
-            return _t("TIMESTAMP", "timestamp", pa.timestamp("us"),
-                      "MySQL TIMESTAMP: the wall-clock text as dumped")
+            return _t("TIMESTAMP", "timestamp", pa.timestamp("us"), "MySQL TIMESTAMP: the wall-clock text as dumped")
         return TIMESTAMPTZ
     if kind == T.TIME:
         return TIME
@@ -184,8 +207,7 @@ def _sqlite_affinity(dtype: exp.DataType) -> ColumnType:
     if kind in (T.FLOAT, T.DOUBLE):
         return _t("DOUBLE", "float", pa.float64(), "SQLite REAL affinity")
     if kind in (T.DECIMAL, T.BIGDECIMAL) or kind.name == "NUMERIC":
-        return _t("DOUBLE", "float", pa.float64(),
-                  "SQLite stores DECIMAL/NUMERIC values as REAL (IEEE double)")
+        return _t("DOUBLE", "float", pa.float64(), "SQLite stores DECIMAL/NUMERIC values as REAL (IEEE double)")
     if kind == T.BOOLEAN:
         return BOOLEAN
     if kind == T.DATE:
@@ -199,13 +221,19 @@ def column_from_def(cd: exp.ColumnDef, dialect: str, domains: dict[str, ColumnTy
     dtype = cd.args.get("kind")
     ctype = map_type(dtype, dialect, domains)
     constraints = [c.kind for c in cd.args.get("constraints") or []]
-    not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
-                   for k in constraints) or any(
-        isinstance(k, exp.PrimaryKeyColumnConstraint) for k in constraints
-    )
+    not_null = any(
+        isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in constraints
+    ) or any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in constraints)
     computed = (dtype is not None and dtype.this in _SERIALS) or any(
-        isinstance(k, (exp.DefaultColumnConstraint, exp.AutoIncrementColumnConstraint,
-                       exp.GeneratedAsIdentityColumnConstraint, exp.ComputedColumnConstraint))
+        isinstance(
+            k,
+            (
+                exp.DefaultColumnConstraint,
+                exp.AutoIncrementColumnConstraint,
+                exp.GeneratedAsIdentityColumnConstraint,
+                exp.ComputedColumnConstraint,
+            ),
+        )
         for k in constraints
     )
     source = dtype.sql(dialect=_sqlglot(dialect)) if dtype is not None else ""
@@ -216,13 +244,15 @@ def _sqlglot(dialect: str) -> str | None:
     return {MYSQL: "mysql", POSTGRES: "postgres", SQLITE: "sqlite"}.get(dialect)
 
 
-def domain_type(create: exp.Expression | None, text: str, dialect: str,
-                domains: dict[str, ColumnType]) -> tuple[str, ColumnType] | None:
+def domain_type(
+    create: exp.Expression | None, text: str, dialect: str, domains: dict[str, ColumnType]
+) -> tuple[str, ColumnType] | None:
     """(name, type) for ``CREATE TYPE x AS ENUM`` / ``CREATE DOMAIN x AS base``, else None."""
     m = re.match(
         r"\s*CREATE\s+DOMAIN\s+((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))?)\s+(?:AS\s+)?(.+?)"
         r"(?:\s+(?:CONSTRAINT|CHECK|NOT\s+NULL|NULL|DEFAULT|COLLATE)\b.*)?$",
-        text, re.S | re.I,
+        text,
+        re.S | re.I,
     )
     if m:
         name = m.group(1).rsplit(".", 1)[-1].strip().strip('"')

@@ -22,7 +22,7 @@ def _same_key_links(names):
         groups.setdefault(aggressive_key(name), []).append(name)
     left, right = [], []
     for members in groups.values():
-        for a, b in zip(members, members[1:]):
+        for a, b in zip(members, members[1:], strict=False):
             left.append(a)
             right.append(b)
     return pa.table(
@@ -33,11 +33,9 @@ def _same_key_links(names):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    counts_table = (
-        dbt.ref("int_org_names").aggregate("name_norm, sum(n_rows)::bigint as n_rows").fetch_arrow_table()
-    )
+    counts_table = dbt.ref("int_org_names").aggregate("name_norm, sum(n_rows)::bigint as n_rows").fetch_arrow_table()
     names = counts_table.column("name_norm").to_pylist()
-    counts = dict(zip(names, counts_table.column("n_rows").to_pylist()))
+    counts = dict(zip(names, counts_table.column("n_rows").to_pylist(), strict=False))
     matches = dbt.ref("int_name_matches").project("left_name, right_name, tier").fetch_arrow_table()
     links = pa.concat_tables([matches, _same_key_links(names)])
     return entities_to_arrow(canonical_entities(links, names=names, counts=counts))

@@ -74,8 +74,12 @@ def generate(db: Path, rows: int, vendors: int, employers: int) -> None:
     for table in ["demo_contributions", "demo_contracts", "demo_candidates"]:
         n = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
         digest = f"synthetic-{table}-{rows}"
-        manifest.record(con, manifest.ManifestEntry(
-            table, manifest.dataset_version_id(digest, table), "synthetic", "synthetic", digest, 0, n, {}))
+        manifest.record(
+            con,
+            manifest.ManifestEntry(
+                table, manifest.dataset_version_id(digest, table), "synthetic", "synthetic", digest, 0, n, {}
+            ),
+        )
     con.close()
 
 
@@ -96,13 +100,28 @@ def main() -> int:
     generate(db, args.rows, args.vendors, args.employers)
     generated = time.monotonic() - started
 
-    env = dict(os.environ, MONEYTRAIL_DB=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DO_NOT_TRACK="1", MONEYTRAIL_MEMORY_LIMIT=args.memory_limit)
+    env = dict(
+        os.environ,
+        MONEYTRAIL_DB=str(db),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        MONEYTRAIL_MEMORY_LIMIT=args.memory_limit,
+    )
     target = args.out / "target"
-    cmd = [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(REPO),
-           "--profiles-dir", str(REPO), "--target-path", str(target), "--log-path", str(args.out / "logs"),
-           "--vars", json.dumps({"role_map": _demo_role_map_without_tolerance(),
-                                 "timing": {"n_permutations": 2000}})]
+    cmd = [
+        str(Path(sys.executable).parent / "dbt"),
+        "build",
+        "--project-dir",
+        str(REPO),
+        "--profiles-dir",
+        str(REPO),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(args.out / "logs"),
+        "--vars",
+        json.dumps({"role_map": _demo_role_map_without_tolerance(), "timing": {"n_permutations": 2000}}),
+    ]
     started = time.monotonic()
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
     build_seconds = time.monotonic() - started
@@ -111,15 +130,25 @@ def main() -> int:
         print(proc.stdout[-4000:], proc.stderr[-2000:])
 
     results = json.loads((target / "run_results.json").read_text())["results"]
-    timings = sorted(((r["unique_id"].split(".")[-1], r["execution_time"], r["status"])
-                      for r in results if r["unique_id"].startswith("model.")), key=lambda t: -t[1])
+    timings = sorted(
+        (
+            (r["unique_id"].split(".")[-1], r["execution_time"], r["status"])
+            for r in results
+            if r["unique_id"].startswith("model.")
+        ),
+        key=lambda t: -t[1],
+    )
     sql_models = [t for t in timings if t[0] not in {"int_name_matches", "int_timing_tests"}]
     print(f"rows: {args.rows:,}  vendors: {args.vendors:,}  employer pool: {args.employers:,}")
     print(f"generate raw tables: {generated:.1f} s")
-    print(f"dbt build (all models and tests): {build_seconds:.1f} s, exit {proc.returncode}, "
-          f"peak RSS {peak_mb:,.0f} MB (memory_limit {args.memory_limit})")
-    print(f"SQL models total: {sum(t[1] for t in sql_models):.1f} s; "
-          f"Python models: " + ", ".join(f"{n} {s:.1f} s" for n, s, _ in timings if (n, s, _) not in sql_models))
+    print(
+        f"dbt build (all models and tests): {build_seconds:.1f} s, exit {proc.returncode}, "
+        f"peak RSS {peak_mb:,.0f} MB (memory_limit {args.memory_limit})"
+    )
+    print(
+        f"SQL models total: {sum(t[1] for t in sql_models):.1f} s; "
+        f"Python models: " + ", ".join(f"{n} {s:.1f} s" for n, s, _ in timings if (n, s, _) not in sql_models)
+    )
     print("| model | seconds | status |\n|---|---|---|")
     for name, seconds, status in timings:
         print(f"| {name} | {seconds:.1f} | {status} |")

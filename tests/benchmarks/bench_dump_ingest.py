@@ -48,24 +48,122 @@ COLUMNS = [
     ("is_memo", "tinyint(1) NOT NULL DEFAULT '0'", "TINYINT"),
 ]
 
-LAST = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS",
-        "RODRIGUEZ", "MARTINEZ", "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON",
-        "THOMAS", "TAYLOR", "MOORE", "JACKSON", "MARTIN", "LEE", "PEREZ", "THOMPSON", "WHITE",
-        "HARRIS", "SANCHEZ", "CLARK", "RAMIREZ", "LEWIS", "ROBINSON", "O'BRIEN", "MÜLLER",
-        "GARCÍA", "NGUYEN", "D'ANGELO", "李", "ØSTERGÅRD", "O'NEIL"]
-FIRST = ["JOHN", "MARY", "JOSÉ", "ANNA", "WEI", "ZOË", "PETER", "LINDA", "JAMES", "PATRICIA",
-         "ROBERT", "JENNIFER", "MICHAEL", "ELIZABETH", "DAVID", "BARBARA", "RICHARD", "SUSAN"]
-EMPLOYERS = ["ACME & SONS, INC.", "SELF-EMPLOYED", "RETIRED", "GOOGLE LLC", "NOT EMPLOYED",
-             "DELOITTE", "ERNST & YOUNG", "UNIVERSITY OF X; DEPT. Y", "THE \"BEST\" CORP",
-             "KAISER PERMANENTE", "MICROSOFT", "N/A", "HOMEMAKER", "STATE OF CALIFORNIA",
-             "BANK OF AMERICA, N.A.", "SELF", "MCKINSEY & COMPANY", "GEO GROUP, INC., THE"]
-OCCUPATIONS = ["ENGINEER", "ATTORNEY", "TEACHER", "CEO", "NOT EMPLOYED", "PHYSICIAN",
-               "RETIRED", "CONSULTANT", "SALES", "HOMEMAKER", "NURSE", "PROFESSOR", "WRITER"]
-CITIES = [("BOSTON", "MA"), ("NEW YORK", "NY"), ("SAN JOSÉ", "CA"), ("ST. LOUIS", "MO"),
-          ("COEUR D'ALENE", "ID"), ("CHICAGO", "IL"), ("HOUSTON", "TX"), ("SEATTLE", "WA"),
-          ("MIAMI", "FL"), ("DENVER", "CO"), ("ATLANTA", "GA"), ("PORTLAND", "OR")]
-MEMOS = [None] * 14 + ["EARMARKED; SEE \"NOTE\" -- /* not a comment */", "LINE1\nLINE2\tTAB",
-                       "REFUND (PARTIAL), 50%", "semi;colon', 'tricky'), (", "back\\slash"]
+LAST = [
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "WILSON",
+    "ANDERSON",
+    "THOMAS",
+    "TAYLOR",
+    "MOORE",
+    "JACKSON",
+    "MARTIN",
+    "LEE",
+    "PEREZ",
+    "THOMPSON",
+    "WHITE",
+    "HARRIS",
+    "SANCHEZ",
+    "CLARK",
+    "RAMIREZ",
+    "LEWIS",
+    "ROBINSON",
+    "O'BRIEN",
+    "MÜLLER",
+    "GARCÍA",
+    "NGUYEN",
+    "D'ANGELO",
+    "李",
+    "ØSTERGÅRD",
+    "O'NEIL",
+]
+FIRST = [
+    "JOHN",
+    "MARY",
+    "JOSÉ",
+    "ANNA",
+    "WEI",
+    "ZOË",
+    "PETER",
+    "LINDA",
+    "JAMES",
+    "PATRICIA",
+    "ROBERT",
+    "JENNIFER",
+    "MICHAEL",
+    "ELIZABETH",
+    "DAVID",
+    "BARBARA",
+    "RICHARD",
+    "SUSAN",
+]
+EMPLOYERS = [
+    "ACME & SONS, INC.",
+    "SELF-EMPLOYED",
+    "RETIRED",
+    "GOOGLE LLC",
+    "NOT EMPLOYED",
+    "DELOITTE",
+    "ERNST & YOUNG",
+    "UNIVERSITY OF X; DEPT. Y",
+    'THE "BEST" CORP',
+    "KAISER PERMANENTE",
+    "MICROSOFT",
+    "N/A",
+    "HOMEMAKER",
+    "STATE OF CALIFORNIA",
+    "BANK OF AMERICA, N.A.",
+    "SELF",
+    "MCKINSEY & COMPANY",
+    "GEO GROUP, INC., THE",
+]
+OCCUPATIONS = [
+    "ENGINEER",
+    "ATTORNEY",
+    "TEACHER",
+    "CEO",
+    "NOT EMPLOYED",
+    "PHYSICIAN",
+    "RETIRED",
+    "CONSULTANT",
+    "SALES",
+    "HOMEMAKER",
+    "NURSE",
+    "PROFESSOR",
+    "WRITER",
+]
+CITIES = [
+    ("BOSTON", "MA"),
+    ("NEW YORK", "NY"),
+    ("SAN JOSÉ", "CA"),
+    ("ST. LOUIS", "MO"),
+    ("COEUR D'ALENE", "ID"),
+    ("CHICAGO", "IL"),
+    ("HOUSTON", "TX"),
+    ("SEATTLE", "WA"),
+    ("MIAMI", "FL"),
+    ("DENVER", "CO"),
+    ("ATLANTA", "GA"),
+    ("PORTLAND", "OR"),
+]
+MEMOS = [None] * 14 + [
+    'EARMARKED; SEE "NOTE" -- /* not a comment */',
+    "LINE1\nLINE2\tTAB",
+    "REFUND (PARTIAL), 50%",
+    "semi;colon', 'tricky'), (",
+    "back\\slash",
+]
 
 
 def rows(n: int, seed: int = SEED):
@@ -78,7 +176,7 @@ def rows(n: int, seed: int = SEED):
         amount = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
         yield (
             i + 1,
-            f"C{rnd.randrange(10 ** 8):08d}",
+            f"C{rnd.randrange(10**8):08d}",
             f"{rnd.choice(LAST)}, {rnd.choice(FIRST)}",
             rnd.choice(EMPLOYERS),
             rnd.choice(OCCUPATIONS),
@@ -93,8 +191,9 @@ def rows(n: int, seed: int = SEED):
         )
 
 
-_ESC = str.maketrans({"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                      "\x00": "\\0", "\x1a": "\\Z", '"': '\\"'})
+_ESC = str.maketrans(
+    {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x00": "\\0", "\x1a": "\\Z", '"': '\\"'}
+)
 
 
 def sql_literal(v: object) -> str:
@@ -115,8 +214,10 @@ def generate(n: int, out: Path) -> tuple[Path, Path]:
     if sql_path.exists() and csv_path.exists():
         return sql_path, csv_path
     cols = ",\n".join(f"  `{name}` {decl}" for name, decl, _ in COLUMNS)
-    with open(sql_path, "w", encoding="utf-8", newline="\n") as sql, \
-            open(csv_path, "w", encoding="utf-8", newline="") as csvf:
+    with (
+        open(sql_path, "w", encoding="utf-8", newline="\n") as sql,
+        open(csv_path, "w", encoding="utf-8", newline="") as csvf,
+    ):
         sql.write(
             "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n--\n"
             "-- Host: localhost    Database: fec\n"
@@ -196,8 +297,7 @@ def child_naive(sql_path: Path, limit: int, db: Path) -> dict:
     import pyarrow as pa
 
     escapes = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "Z": "\x1a", "b": "\b"}
-    converters = [int, str, str, str, str, str, str, str, dt.date.fromisoformat, Decimal, str,
-                  int, int]
+    converters = [int, str, str, str, str, str, str, str, dt.date.fromisoformat, Decimal, str, int, int]
     con = duckdb.connect(str(db))
     spec = ", ".join(f"{name} {duck}" for name, _, duck in COLUMNS)
     con.execute(f"CREATE TABLE contributions ({spec})")
@@ -207,8 +307,9 @@ def child_naive(sql_path: Path, limit: int, db: Path) -> dict:
 
     def flush() -> None:
         names = [c[0] for c in COLUMNS]
-        con.from_arrow(pa.Table.from_pylist([dict(zip(names, r)) for r in batch])) \
-            .insert_into("contributions")
+        con.from_arrow(pa.Table.from_pylist([dict(zip(names, r, strict=False)) for r in batch])).insert_into(
+            "contributions"
+        )
         batch.clear()
 
     def values(stmt: str) -> None:
@@ -229,7 +330,7 @@ def child_naive(sql_path: Path, limit: int, db: Path) -> dict:
                     if c == "\\":
                         buf.append(escapes.get(stmt[i + 1], stmt[i + 1]))
                         i += 2
-                    elif c == "'" and stmt[i + 1: i + 2] == "'":
+                    elif c == "'" and stmt[i + 1 : i + 2] == "'":
                         buf.append("'")
                         i += 2
                     elif c == "'":
@@ -242,7 +343,7 @@ def child_naive(sql_path: Path, limit: int, db: Path) -> dict:
             elif c in ", \n\t;":
                 i += 1
             elif c == ")":
-                batch.append([None if v is None else conv(v) for conv, v in zip(converters, row)])
+                batch.append([None if v is None else conv(v) for conv, v in zip(converters, row, strict=False)])
                 parsed += 1
                 if len(batch) >= 50_000:
                     flush()
@@ -292,8 +393,7 @@ def child_naive(sql_path: Path, limit: int, db: Path) -> dict:
 
 def run_child(args: list[str]) -> tuple[dict, int]:
     """Run one contender; returns its JSON result and its own peak RSS in bytes."""
-    proc = subprocess.Popen([sys.executable, __file__, "--child", *args],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -322,18 +422,25 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     sql_path, csv_path = generate(args.rows, args.out)
-    print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.0f}s: "
-          f"{sql_path} ({sql_path.stat().st_size / 1e6:,.0f} MB), "
-          f"{csv_path} ({csv_path.stat().st_size / 1e6:,.0f} MB)", file=sys.stderr)
+    print(
+        f"generated {args.rows:,} rows in {time.perf_counter() - started:.0f}s: "
+        f"{sql_path} ({sql_path.stat().st_size / 1e6:,.0f} MB), "
+        f"{csv_path} ({csv_path.stat().st_size / 1e6:,.0f} MB)",
+        file=sys.stderr,
+    )
     results = []
     plan = [
-        ("ingest (load_dump)", ["ingest", str(sql_path), str(args.out / "ingest.duckdb")],
-         sql_path.stat().st_size),
-        ("DuckDB read_csv CTAS (ceiling)",
-         ["duckdb_csv", str(csv_path), str(args.out / "csv.duckdb")], csv_path.stat().st_size),
-        (f"naive char-by-char Python loader (first {min(args.rows, NAIVE_ROWS):,} rows)",
-         ["naive", str(sql_path), str(min(args.rows, NAIVE_ROWS)),
-          str(args.out / "naive.duckdb")], None),
+        ("ingest (load_dump)", ["ingest", str(sql_path), str(args.out / "ingest.duckdb")], sql_path.stat().st_size),
+        (
+            "DuckDB read_csv CTAS (ceiling)",
+            ["duckdb_csv", str(csv_path), str(args.out / "csv.duckdb")],
+            csv_path.stat().st_size,
+        ),
+        (
+            f"naive char-by-char Python loader (first {min(args.rows, NAIVE_ROWS):,} rows)",
+            ["naive", str(sql_path), str(min(args.rows, NAIVE_ROWS)), str(args.out / "naive.duckdb")],
+            None,
+        ),
     ]
     for label, child_args, nbytes in plan:
         if child_args[0] in args.skip:
@@ -348,8 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| contender | rows | seconds | rows/s | MB/s | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, n, secs, size, rss in results:
-        print(f"| {label} | {n:,} | {secs:.1f} | {n / secs:,.0f} | {size / 1e6 / secs:,.1f} | "
-              f"{rss / 2**20:,.0f} |")
+        print(f"| {label} | {n:,} | {secs:.1f} | {n / secs:,.0f} | {size / 1e6 / secs:,.1f} | {rss / 2**20:,.0f} |")
     by = {r[0].split()[0]: r for r in results}
     if "ingest" in by and "DuckDB" in by:
         ratio = (by["ingest"][1] / by["ingest"][2]) / (by["DuckDB"][1] / by["DuckDB"][2])

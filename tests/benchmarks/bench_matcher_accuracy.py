@@ -60,8 +60,7 @@ class Score:
 
 def load_pairs(path: Path) -> list[Pair]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [Pair(r["left_name"], r["right_name"], r["label"] == "1", r.get("note", ""))
-                for r in csv.DictReader(f)]
+        return [Pair(r["left_name"], r["right_name"], r["label"] == "1", r.get("note", "")) for r in csv.DictReader(f)]
 
 
 def load_names(name: str) -> list[str]:
@@ -69,14 +68,15 @@ def load_names(name: str) -> list[str]:
 
 
 def score(pairs: Sequence[Pair], predicted: Sequence[bool]) -> Score:
-    tp = sum(p.label and y for p, y in zip(pairs, predicted))
-    fp = sum(not p.label and y for p, y in zip(pairs, predicted))
-    fn = sum(p.label and not y for p, y in zip(pairs, predicted))
+    tp = sum(p.label and y for p, y in zip(pairs, predicted, strict=False))
+    fp = sum(not p.label and y for p, y in zip(pairs, predicted, strict=False))
+    fn = sum(p.label and not y for p, y in zip(pairs, predicted, strict=False))
     return Score(tp, fp, fn, len(pairs) - tp - fp - fn)
 
 
-def matcher_tiers(pairs: Sequence[Pair], config: MatchConfig | None = None,
-                  background: bool = True) -> list[str | None]:
+def matcher_tiers(
+    pairs: Sequence[Pair], config: MatchConfig | None = None, background: bool = True
+) -> list[str | None]:
     """Best tier the matcher gives each pair (None: not linked)."""
     cfg = config or MatchConfig(per_right="all")
     left = {normalize_org_name(p.left) for p in pairs}
@@ -91,13 +91,14 @@ def matcher_tiers(pairs: Sequence[Pair], config: MatchConfig | None = None,
         prev = best.get((k.left, k.right))
         if prev is None or tier_at_least(k.tier, prev):
             best[(k.left, k.right)] = k.tier
-    return [best.get((normalize_org_name(p.left), normalize_org_name(p.right)))
-            for p in pairs]
+    return [best.get((normalize_org_name(p.left), normalize_org_name(p.right))) for p in pairs]
 
 
 def baseline_exact(pairs: Sequence[Pair]) -> list[bool]:
-    return [normalize_org_name(p.left) is not None
-            and normalize_org_name(p.left) == normalize_org_name(p.right) for p in pairs]
+    return [
+        normalize_org_name(p.left) is not None and normalize_org_name(p.left) == normalize_org_name(p.right)
+        for p in pairs
+    ]
 
 
 def baseline_token_sort(pairs: Sequence[Pair], threshold: float = 85.0) -> list[bool]:
@@ -114,10 +115,11 @@ def report(title: str, pairs: Sequence[Pair], tiers: Sequence[str | None]) -> di
     print(f"\n{title}: {len(pairs)} pairs ({n_pos} matches, {len(pairs) - n_pos} non-matches)")
     print(f"  {'method':<34} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
     out = {}
-    rows = [(f">= {t}", [x is not None and tier_at_least(x, t) for x in tiers], t)
-            for t in TIERS]
-    rows += [("baseline: exact normalised", baseline_exact(pairs), "exact"),
-             ("baseline: token_sort_ratio >= 85", baseline_token_sort(pairs), "token_sort")]
+    rows = [(f">= {t}", [x is not None and tier_at_least(x, t) for x in tiers], t) for t in TIERS]
+    rows += [
+        ("baseline: exact normalised", baseline_exact(pairs), "exact"),
+        ("baseline: token_sort_ratio >= 85", baseline_token_sort(pairs), "token_sort"),
+    ]
     for label, pred, key in rows:
         s = score(pairs, pred)
         out[key] = s
@@ -125,10 +127,9 @@ def report(title: str, pairs: Sequence[Pair], tiers: Sequence[str | None]) -> di
     return out
 
 
-def errors(pairs: Sequence[Pair], tiers: Sequence[str | None], minimum: str = "probable"
-           ) -> list[str]:
+def errors(pairs: Sequence[Pair], tiers: Sequence[str | None], minimum: str = "probable") -> list[str]:
     lines = []
-    for p, t in zip(pairs, tiers):
+    for p, t in zip(pairs, tiers, strict=False):
         linked = t is not None and tier_at_least(t, minimum)
         if linked != p.label:
             kind = "FP" if linked else "FN"
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tiers = matcher_tiers(pairs)
         report(title, pairs, tiers)
         for kind in ("vendor-employer", "vendor-vendor", "employer-employer"):
-            sub = [(p, t) for p, t in zip(pairs, tiers) if p.note.startswith(kind)]
+            sub = [(p, t) for p, t in zip(pairs, tiers, strict=False) if p.note.startswith(kind)]
             if sub:
                 report(f"  {kind}", [p for p, _ in sub], [t for _, t in sub])
         if args.errors:

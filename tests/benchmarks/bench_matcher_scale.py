@@ -50,10 +50,34 @@ PLACES = (
     "TEXAS CALIFORNIA FLORIDA OHIO GEORGIA VIRGINIA ARIZONA BOSTON CHICAGO DALLAS DENVER "
     "ATLANTA SEATTLE PHOENIX AUSTIN MIAMI PORTLAND"
 ).split()
-LEGAL = ["INC", "INC.", "LLC", "L.L.C.", "CORP", "CORPORATION", "CO.", "COMPANY", "LTD", "LP",
-         "LLP", "PLLC", "P.C.", ""]
-NON_ANSWERS = ["SELF-EMPLOYED", "Self Employed", "RETIRED", "N/A", "NONE", "NOT EMPLOYED",
-               "INFORMATION REQUESTED", "HOMEMAKER", "STUDENT", "REFUSED"]
+LEGAL = [
+    "INC",
+    "INC.",
+    "LLC",
+    "L.L.C.",
+    "CORP",
+    "CORPORATION",
+    "CO.",
+    "COMPANY",
+    "LTD",
+    "LP",
+    "LLP",
+    "PLLC",
+    "P.C.",
+    "",
+]
+NON_ANSWERS = [
+    "SELF-EMPLOYED",
+    "Self Employed",
+    "RETIRED",
+    "N/A",
+    "NONE",
+    "NOT EMPLOYED",
+    "INFORMATION REQUESTED",
+    "HOMEMAKER",
+    "STUDENT",
+    "REFUSED",
+]
 
 
 class Gen:
@@ -67,13 +91,12 @@ class Gen:
         while len(words) < n_words:
             k = rng.integers(2, 5, size=n_words)
             parts = rng.choice(syl, size=(n_words, 4))
-            words.update("".join(p[:n]).upper() for p, n in zip(parts.tolist(), k.tolist()))
+            words.update("".join(p[:n]).upper() for p, n in zip(parts.tolist(), k.tolist(), strict=False))
         self.words = sorted(words)[:n_words]
         ranks = np.arange(1, len(self.words) + 1)
-        p = 1.0 / ranks ** 0.9
+        p = 1.0 / ranks**0.9
         order = rng.permutation(len(self.words))
-        self.pool = [self.words[i] for i in order[rng.choice(len(self.words), size=pool,
-                                                             p=p / p.sum())].tolist()]
+        self.pool = [self.words[i] for i in order[rng.choice(len(self.words), size=pool, p=p / p.sum())].tolist()]
         self.pos = 0
         self.r = random.Random(seed)
         self.surnames = [self.words[i] for i in order[:5000].tolist()]
@@ -119,7 +142,7 @@ class Gen:
             t = toks[i]
             if len(t) > 5:
                 j = rnd.randrange(1, len(t) - 1)
-                toks[i] = t[:j] + t[j + 1:]
+                toks[i] = t[:j] + t[j + 1 :]
         elif r < 0.5:
             toks = toks + [rnd.choice(GENERIC)]
         elif r < 0.65:
@@ -155,8 +178,7 @@ def normalize_with_duckdb(names: list[str], threads: int) -> pa.Array:
     """Normalise with the generated dbt macro, executed by DuckDB (as staging models do)."""
     env = jinja2.Environment()
     sql = env.from_string(
-        MACRO_PATH.read_text(encoding="utf-8")
-        + "select distinct {{ normalize_org_name('name') }} as n from src"
+        MACRO_PATH.read_text(encoding="utf-8") + "select distinct {{ normalize_org_name('name') }} as n from src"
     ).render(var=lambda name, default=None: default)
     con = duckdb.connect(config={"threads": threads})
     con.register("src", pa.table({"name": pa.array(names, pa.string())}))
@@ -187,13 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     t3 = time.perf_counter()
 
     tiers = {t: 0 for t in ("high", "medium", "probable", "low")}
-    for t, n in zip(*np.unique(np.asarray(links.column("tier").to_pylist()),
-                               return_counts=True)):
+    for t, n in zip(*np.unique(np.asarray(links.column("tier").to_pylist()), return_counts=True), strict=False):
         tiers[str(t)] = int(n)
     print(f"raw strings: employers={len(employers):,} vendors={len(vendors):,}")
     print(f"distinct normalised: employers={len(e_norm):,} vendors={len(v_norm):,}")
-    print(f"generate_s={t1 - t0:.1f} normalize_duckdb_s={t2 - t1:.1f} match_s={t3 - t2:.1f} "
-          f"total_s={t3 - t0:.1f}")
+    print(f"generate_s={t1 - t0:.1f} normalize_duckdb_s={t2 - t1:.1f} match_s={t3 - t2:.1f} total_s={t3 - t0:.1f}")
     print(f"links={links.num_rows:,} " + " ".join(f"{k}={v:,}" for k, v in tiers.items()))
     print(f"peak_rss_mib={peak_rss_mib():.0f}")
     return 0

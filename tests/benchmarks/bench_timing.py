@@ -29,9 +29,7 @@ from python_udfs.timing import TimingConfig, run_timing  # noqa: E402
 START = dt.date(2015, 1, 1)
 
 
-def synthetic(
-    pairs: int, donations: int, awards: int, recipients: int, days: int, seed: int, mixed: bool
-):
+def synthetic(pairs: int, donations: int, awards: int, recipients: int, days: int, seed: int, mixed: bool):
     """Donations and awards drawn independently and uniformly over `days` days."""
     rng = np.random.default_rng(seed)
     n_vendors = -(-pairs // recipients)
@@ -57,9 +55,7 @@ def synthetic(
             "vendor_key": pa.array(vendor_names[vendor_of_pair[don_pair]]),
             "recipient_key": pa.array(np.char.add("r", (don_pair % recipients).astype(str))),
             "donation_date": pa.array(base + don_days.astype("timedelta64[D]"), pa.date32()),
-            "row_ref": pa.array(
-                np.char.add("db://bench#row_index=", np.arange(don_pair.size).astype(str))
-            ),
+            "row_ref": pa.array(np.char.add("db://bench#row_index=", np.arange(don_pair.size).astype(str))),
             "edge_id": pa.array(np.char.add("e", np.arange(don_pair.size).astype(str))),
         }
     )
@@ -67,9 +63,7 @@ def synthetic(
         {
             "vendor_key": pa.array(vendor_names[award_vendor]),
             "award_date": pa.array(base + award_days.astype("timedelta64[D]"), pa.date32()),
-            "row_ref": pa.array(
-                np.char.add("db://awards#row_index=", np.arange(award_vendor.size).astype(str))
-            ),
+            "row_ref": pa.array(np.char.add("db://awards#row_index=", np.arange(award_vendor.size).astype(str))),
         }
     )
     return donations_table, awards_table

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -49,9 +52,6 @@ def _block_network():
 # End-to-end: one demo run per test session, shared by every test that reads its warehouse.
 # ----------------------------------------------------------------------------------------------
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "examples" / "demo"
@@ -76,7 +76,7 @@ class DemoRun:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory, _block_network) -> DemoRun:
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     base = tmp_path_factory.mktemp("demo")
     db, out = base / "demo.duckdb", base / "out"

@@ -18,8 +18,9 @@ def row_index(ref: str) -> int:
 
 
 def linked_pairs(demo_run) -> set[tuple[str, str]]:
-    return set(demo_run.query(
-        f"select vendor_name_norm, other_name_raw from marts.cross_links where tier_rank <= {PROBABLE}"))
+    return set(
+        demo_run.query(f"select vendor_name_norm, other_name_raw from marts.cross_links where tier_rank <= {PROBABLE}")
+    )
 
 
 def test_positive_links(demo_run):
@@ -38,15 +39,15 @@ def test_negative_links(demo_run):
 
 
 def test_linked_rows_are_exactly_the_planted_ones(demo_run):
-    refs = demo_run.query(
-        f"select distinct contribution_row_ref from marts.cross_links where tier_rank <= {PROBABLE}")
+    refs = demo_run.query(f"select distinct contribution_row_ref from marts.cross_links where tier_rank <= {PROBABLE}")
     assert sorted(row_index(r[0]) for r in refs) == demo_run.truth["links"]["linked_contribution_rows"]
 
 
 def test_relations(demo_run):
     rows = demo_run.query(
         f"select distinct relation, other_name_raw from marts.cross_links where tier_rank <= {PROBABLE} "
-        "and relation = 'vendor_business_donor'")
+        "and relation = 'vendor_business_donor'"
+    )
     assert rows == [("vendor_business_donor", "BLUEWATER MARINE SYSTEMS, LLC")]
 
 
@@ -65,8 +66,15 @@ def test_bundles(demo_run):
         from marts.bundles order by recipient_id""")
     expected = sorted(demo_run.truth["bundles"]["positive"], key=lambda b: b["recipient"])
     assert [(r[0], r[1], r[2], r[3], r[4], sorted(row_index(x) for x in r[5]), r[6]) for r in rows] == [
-        (b["recipient"], b["date"], b["employer_norm"], b["donors"], b["total"], sorted(b["rows"]),
-         normalize_org_name(b["linked_vendor"]) if b["linked_vendor"] else None)
+        (
+            b["recipient"],
+            b["date"],
+            b["employer_norm"],
+            b["donors"],
+            b["total"],
+            sorted(b["rows"]),
+            normalize_org_name(b["linked_vendor"]) if b["linked_vendor"] else None,
+        )
         for b in expected
     ]
 
@@ -83,8 +91,7 @@ def test_limit_flags(demo_run):
         from marts.limit_flags order by donor_name""")
     expected = sorted(demo_run.truth["limit_flags"]["positive"], key=lambda f: f["donor_name"])
     assert [(r[0], r[1], r[2], r[3], r[4], sorted(row_index(x) for x in r[5])) for r in rows] == [
-        (f["donor_name"], f["recipient"], f["period"], Decimal(f["total"]), Decimal(f["excess"]),
-         sorted(f["rows"]))
+        (f["donor_name"], f["recipient"], f["period"], Decimal(f["total"]), Decimal(f["excess"]), sorted(f["rows"]))
         for f in expected
     ]
 
@@ -98,7 +105,9 @@ def test_limit_negatives(demo_run):
 def _timing(demo_run, vendor: str, recipient: str):
     rows = demo_run.query(
         "select status, p_value, q_value, effect_size, is_signal, evidence_kind from marts.timing_signals "
-        "where vendor_name_norm = ? and recipient_id = ?", [normalize_org_name(vendor), recipient])
+        "where vendor_name_norm = ? and recipient_id = ?",
+        [normalize_org_name(vendor), recipient],
+    )
     assert len(rows) == 1, (vendor, recipient)
     return rows[0]
 
@@ -125,18 +134,31 @@ def test_breadth(demo_run):
 
 
 def test_red_flags(demo_run):
-    flags = {(v, r): (sev, rules, timing_id, bundle_ids, limit_ids) for v, r, sev, rules, timing_id, bundle_ids, limit_ids
-             in demo_run.query("select vendor_name_norm, recipient_id, severity, rules_fired, timing_finding_id, "
-                               "bundle_ids, limit_flag_ids from marts.red_flags")}
+    flags = {
+        (v, r): (sev, rules, timing_id, bundle_ids, limit_ids)
+        for v, r, sev, rules, timing_id, bundle_ids, limit_ids in demo_run.query(
+            "select vendor_name_norm, recipient_id, severity, rules_fired, timing_finding_id, "
+            "bundle_ids, limit_flag_ids from marts.red_flags"
+        )
+    }
     for pos in demo_run.truth["red_flags"]["positive"]:
         sev, rules, timing_id, bundle_ids, limit_ids = flags[(normalize_org_name(pos["vendor"]), pos["recipient"])]
         assert sev == "high"
-        assert rules == ["non_competitive_award", "timing_cluster", "bundled_donations", "limit_excess",
-                         "broad_influence"]
+        assert rules == [
+            "non_competitive_award",
+            "timing_cluster",
+            "bundled_donations",
+            "limit_excess",
+            "broad_influence",
+        ]
         # the ids resolve to the findings behind the rules
         assert demo_run.query("select count(*) from marts.timing_signals where finding_id = ?", [timing_id]) == [(1,)]
-        assert demo_run.query("select count(*) from marts.bundles where list_contains(?, bundle_id)", [bundle_ids]) == [(1,)]
-        assert demo_run.query("select count(*) from marts.limit_flags where list_contains(?, flag_id)", [limit_ids]) == [(1,)]
+        assert demo_run.query("select count(*) from marts.bundles where list_contains(?, bundle_id)", [bundle_ids]) == [
+            (1,)
+        ]
+        assert demo_run.query(
+            "select count(*) from marts.limit_flags where list_contains(?, flag_id)", [limit_ids]
+        ) == [(1,)]
     for neg in demo_run.truth["red_flags"]["negative"]:
         vendor = normalize_org_name(neg["vendor"])
         assert [k for k in flags if k[0] == vendor and neg["recipient"] in ("*", k[1])] == [], neg

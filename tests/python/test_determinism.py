@@ -19,8 +19,16 @@ pytestmark = pytest.mark.slow
 # dataset_version_id (a content hash of the file) and the row_index, and edge ids hash the
 # contribution's row ref. Everything else must not depend on input order.
 POSITIONAL = re.compile(r"(^|_)(row_refs?|edge_ids?|row_index|dataset_version_id)(_count)?$")
-FINDINGS = ["bundles", "limit_flags", "timing_signals", "vendor_breadth", "red_flags", "cross_links",
-            "stg_rejects", "dq_row_accounting"]
+FINDINGS = [
+    "bundles",
+    "limit_flags",
+    "timing_signals",
+    "vendor_breadth",
+    "red_flags",
+    "cross_links",
+    "stg_rejects",
+    "dq_row_accounting",
+]
 
 
 def _artifact_hashes(out: Path) -> dict[str, str]:
@@ -29,7 +37,7 @@ def _artifact_hashes(out: Path) -> dict[str, str]:
 
 
 def _run(tmp_path: Path, monkeypatch, argv: list[str]) -> Path:
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     out = tmp_path / "out"
@@ -45,7 +53,7 @@ def test_second_identical_run_gives_identical_bytes(demo_run, tmp_path, monkeypa
     hashes = _artifact_hashes(out)
     assert hashes == _artifact_hashes(demo_run.out)
     assert "run_metadata.json" not in hashes
-    for path, digest in hashes.items():
+    for path in hashes:
         assert (out / path).read_bytes() == (demo_run.out / path).read_bytes(), path
 
 
@@ -76,11 +84,15 @@ def test_shuffled_input_rows_give_the_same_findings(demo_run, tmp_path, monkeypa
     # one record per line in these files (no quoted newlines), so shuffling lines shuffles rows
     _shuffled_copy(DEMO_DIR / "contributions.csv", data / "contributions.csv", seed=11)
     _shuffled_copy(DEMO_DIR / "contracts.csv", data / "contracts.csv", seed=12)
-    run = {"name": "demo", "vars": {}, "inputs": [
-        {"path": str(data / "contracts.csv"), "table": "demo_contracts"},
-        {"path": str(data / "contributions.csv"), "table": "demo_contributions"},
-        {"path": str(DEMO_DIR / "candidates.tsv"), "table": "demo_candidates", "delimiter": "\t"},
-    ]}
+    run = {
+        "name": "demo",
+        "vars": {},
+        "inputs": [
+            {"path": str(data / "contracts.csv"), "table": "demo_contracts"},
+            {"path": str(data / "contributions.csv"), "table": "demo_contributions"},
+            {"path": str(DEMO_DIR / "candidates.tsv"), "table": "demo_candidates", "delimiter": "\t"},
+        ],
+    }
     (tmp_path / "run.yml").write_text(yaml.safe_dump(run))
     out = _run(tmp_path, monkeypatch, ["run", str(tmp_path / "run.yml")])
 

@@ -13,7 +13,7 @@ MARTS = ["cross_links", "bundles", "limit_flags", "vendor_breadth", "timing_sign
 
 @pytest.fixture(scope="module")
 def docs(demo_run, tmp_path_factory):
-    from ingest import dbt_runner
+    from moneytrail import dbt_runner
 
     target = tmp_path_factory.mktemp("docs_target")
     mp = pytest.MonkeyPatch()
@@ -40,7 +40,8 @@ def test_report_exposure_closes_the_lineage(docs):
     assert exposure["description"].strip()
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
         [f"model.moneytrail.{m}" for m in MARTS + ["stg_rejects", "dq_row_accounting"]]
-        + ["source.moneytrail.raw.ingest_manifest"])
+        + ["source.moneytrail.raw.ingest_manifest"]
+    )
     # walking up from the report reaches every raw source the role map reads
     parents = manifest["parent_map"]
     seen, stack = set(), ["exposure.moneytrail.report"]
@@ -49,8 +50,12 @@ def test_report_exposure_closes_the_lineage(docs):
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
-    assert {"source.moneytrail.raw.contributions", "source.moneytrail.raw.contracts",
-            "source.moneytrail.raw.candidates", "source.moneytrail.raw.ingest_manifest"} <= seen
+    assert {
+        "source.moneytrail.raw.contributions",
+        "source.moneytrail.raw.contracts",
+        "source.moneytrail.raw.candidates",
+        "source.moneytrail.raw.ingest_manifest",
+    } <= seen
 
 
 def test_every_model_and_column_is_documented(docs):

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import exports
+from moneytrail import exports
 
 pytestmark = pytest.mark.slow  # the demo tests share the session's demo run
 
@@ -20,26 +20,29 @@ pytestmark = pytest.mark.slow  # the demo tests share the session's demo run
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, cell", [
-    (None, ""),
-    (True, "true"),
-    (False, "false"),
-    (7, "7"),
-    (6737752545769360135, "6737752545769360135"),
-    (Decimal("1100.00"), "1100.00"),
-    (Decimal("-0.50"), "-0.50"),
-    (Decimal("1E+3"), "1000"),
-    (0.1 + 0.2, "0.3"),
-    (1 / 3, "0.333333333333"),
-    (100.0, "100.0"),
-    (-0.0, "0.0"),
-    (1e-20, "1e-20"),
-    (float("nan"), ""),
-    (float("inf"), ""),
-    ("Zoë, \"the\" one", "Zoë, \"the\" one"),
-    (["a", None, 1.5], '["a",null,1.5]'),
-    ({"k": Decimal("2.50")}, '{"k":"2.50"}'),
-])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
+        (7, "7"),
+        (6737752545769360135, "6737752545769360135"),
+        (Decimal("1100.00"), "1100.00"),
+        (Decimal("-0.50"), "-0.50"),
+        (Decimal("1E+3"), "1000"),
+        (0.1 + 0.2, "0.3"),
+        (1 / 3, "0.333333333333"),
+        (100.0, "100.0"),
+        (-0.0, "0.0"),
+        (1e-20, "1e-20"),
+        (float("nan"), ""),
+        (float("inf"), ""),
+        ('Zoë, "the" one', 'Zoë, "the" one'),
+        (["a", None, 1.5], '["a",null,1.5]'),
+        ({"k": Decimal("2.50")}, '{"k":"2.50"}'),
+    ],
+)
 def test_csv_cell_formatting(value, cell):
     assert exports.csv_cell(value) == cell
 
@@ -54,6 +57,7 @@ def test_dates_are_iso():
 # ----------------------------------------------------------------------------------------------
 # A synthetic warehouse: exact bytes
 # ----------------------------------------------------------------------------------------------
+
 
 def _synthetic_warehouse(path: Path) -> None:
     con = duckdb.connect(str(path))
@@ -86,7 +90,7 @@ EXPECTED_CSV = (
     "edge_id,relation,match_type,confidence_tier,vendor_entity_id,donor_key,recipient_id,"
     "contribution_row_ref,amount,score,shared,donation_date,is_memo,donor_name\n"
     "e1,vendor_business_donor,exact,high,v1,d1,C2,db://dsv_x#row_index=2,-0.50,100.0,[],2021-01-09,true,\n"
-    'e2,vendor_employer,fuzzy,probable,v1,d2,C1,db://dsv_x#row_index=9,1100.00,0.333333333333,'
+    "e2,vendor_employer,fuzzy,probable,v1,d2,C1,db://dsv_x#row_index=9,1100.00,0.333333333333,"
     '"[""ACME"",""ROAD""]",2022-03-14,false,"Zoë, ""Z"""\n'
     'e3,vendor_employer,exact,high,v2,d1,C1,db://dsv_x#row_index=4,0.10,,,,,"multi\nline"\n'
 )
@@ -177,6 +181,7 @@ def test_no_warehouse_means_every_export_missing(tmp_path):
 # The demo's exports
 # ----------------------------------------------------------------------------------------------
 
+
 def _to_cell(value) -> str:
     """The CSV cell a JSONL value must have (an independent statement of the format)."""
     if value is None:
@@ -196,19 +201,25 @@ def test_cross_links_csv_and_jsonl_hold_the_same_records(demo_run):
     with open(demo_run.out / "cross_links.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
-    records = [json.loads(line) for line in
-               (demo_run.out / "cross_links.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line) for line in (demo_run.out / "cross_links.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert len(body) == len(records) > 0
-    for row, record in zip(body, records):
+    for row, record in zip(body, records, strict=False):
         assert list(record) == header
         assert [_to_cell(v) for v in record.values()] == row
 
 
 def test_exports_follow_the_marts(demo_run):
     for spec in exports.EXPORTS:
-        columns = [r[0] for r in demo_run.query(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position", [spec.schema, spec.name])]
+        columns = [
+            r[0]
+            for r in demo_run.query(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [spec.schema, spec.name],
+            )
+        ]
         (count,) = demo_run.query(f"select count(*) from {spec.relation}")[0]
         raw = (demo_run.out / f"{spec.name}.csv").read_bytes()
         assert b"\r" not in raw, spec.name
@@ -218,9 +229,14 @@ def test_exports_follow_the_marts(demo_run):
 
 
 def test_exports_are_sorted_by_id(demo_run):
-    for name, column in [("cross_links", "edge_id"), ("bundles", "bundle_id"), ("limit_flags", "flag_id"),
-                         ("vendor_breadth", "finding_id"), ("timing_signals", "finding_id"),
-                         ("red_flags", "flag_id")]:
+    for name, column in [
+        ("cross_links", "edge_id"),
+        ("bundles", "bundle_id"),
+        ("limit_flags", "flag_id"),
+        ("vendor_breadth", "finding_id"),
+        ("timing_signals", "finding_id"),
+        ("red_flags", "flag_id"),
+    ]:
         with open(demo_run.out / f"{name}.csv", encoding="utf-8", newline="") as fh:
             ids = [r[column] for r in csv.DictReader(fh)]
         assert ids == sorted(ids) and len(set(ids)) == len(ids), name
@@ -242,16 +258,23 @@ def test_cross_link_summary_counts(demo_run):
     summary = json.loads((demo_run.out / "cross_link_summary.json").read_text(encoding="utf-8"))
     edges, vendors, donors, recipients, total = demo_run.query(
         "select count(*), count(distinct vendor_entity_id), count(distinct donor_key), "
-        "count(distinct recipient_id), sum(amount) from marts.cross_links")[0]
-    assert (summary["edges"], summary["distinct_vendors"], summary["distinct_donors"],
-            summary["distinct_recipients"], summary["total_amount"]) == (edges, vendors, donors, recipients,
-                                                                         format(total, "f"))
-    assert summary["by_relation"] == dict(demo_run.query(
-        "select relation, count(*) from marts.cross_links group by 1"))
-    assert summary["by_match_type"] == dict(demo_run.query(
-        "select match_type, count(*) from marts.cross_links group by 1"))
-    assert summary["by_confidence_tier"] == dict(demo_run.query(
-        "select confidence_tier, count(*) from marts.cross_links group by 1"))
-    linked_rows = sorted(int(r.split("=")[-1]) for (r,) in demo_run.query(
-        "select distinct contribution_row_ref from marts.cross_links"))
+        "count(distinct recipient_id), sum(amount) from marts.cross_links"
+    )[0]
+    assert (
+        summary["edges"],
+        summary["distinct_vendors"],
+        summary["distinct_donors"],
+        summary["distinct_recipients"],
+        summary["total_amount"],
+    ) == (edges, vendors, donors, recipients, format(total, "f"))
+    assert summary["by_relation"] == dict(demo_run.query("select relation, count(*) from marts.cross_links group by 1"))
+    assert summary["by_match_type"] == dict(
+        demo_run.query("select match_type, count(*) from marts.cross_links group by 1")
+    )
+    assert summary["by_confidence_tier"] == dict(
+        demo_run.query("select confidence_tier, count(*) from marts.cross_links group by 1")
+    )
+    linked_rows = sorted(
+        int(r.split("=")[-1]) for (r,) in demo_run.query("select distinct contribution_row_ref from marts.cross_links")
+    )
     assert summary["distinct_contributions"] == len(linked_rows)

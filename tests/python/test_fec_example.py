@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,7 +17,7 @@ RUN_FILE = REPO / "examples" / "fec_ice" / "run.yml"
 
 @pytest.fixture(scope="module")
 def fec_run(tmp_path_factory, _block_network) -> DemoRun:
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     base = tmp_path_factory.mktemp("fec")
     db, out = base / "fec.duckdb", base / "out"
@@ -31,7 +30,9 @@ def test_runs_cleanly(fec_run):
 
 
 def test_row_accounting(fec_run):
-    assert fec_run.query("select role, input_rows, filtered_out, rejected, staged from staging.dq_row_accounting order by role") == [
+    assert fec_run.query(
+        "select role, input_rows, filtered_out, rejected, staged from staging.dq_row_accounting order by role"
+    ) == [
         ("candidates", 15536, 0, 0, 15536),
         ("contracts", 2203, 0, 0, 2203),
         ("contributions", 20000, 7, 0, 19993),
@@ -55,8 +56,12 @@ def test_largest_bundle_is_the_known_payroll_bundle(fec_run):
 
 
 def test_real_links(fec_run):
-    links = {(v, o): t for v, o, t in fec_run.query(
-        "select vendor_name_norm, other_name_norm, confidence_tier from intermediate.int_name_links")}
+    links = {
+        (v, o): t
+        for v, o, t in fec_run.query(
+            "select vendor_name_norm, other_name_norm, confidence_tier from intermediate.int_name_links"
+        )
+    }
     assert links[("GEO GROUP", "GEO GROUP")] == "high"
     assert links[("ERNST AND YOUNG", "ERNST AND YOUNG")] == "high"
     assert links[("DELOITTE CONSULTING", "DELOITTE")] in {"medium", "probable"}
@@ -72,13 +77,12 @@ def test_timing_switched_off_by_role_map(fec_run):
 def test_limit_groups_match_the_independent_count(fec_run):
     """404 donor (NAME + ZIP5) x committee x calendar-year groups of individuals sum above
     $2,700 with memo rows excluded, counted independently from the raw file."""
-    from ingest import dbt_runner
+    from moneytrail import dbt_runner
 
     run_vars = yaml.safe_load(RUN_FILE.read_text())["vars"]
     run_vars["role_map"]["contributions"]["when"] = [{"column": "ENTITY_TP", "equals": "IND"}]
     run_vars["donor_identity"] = ["donor_name", "donor_zip5"]
-    run_vars["contribution_limits"] = {"limit": 2700, "period": "calendar_year", "exclude_memo": True,
-                                       "refunds": "net"}
+    run_vars["contribution_limits"] = {"limit": 2700, "period": "calendar_year", "exclude_memo": True, "refunds": "net"}
     result = dbt_runner.invoke(["run", "--select", "+limit_flags"], run_vars, warehouse=fec_run.db)
     assert result.success, result.error_text()
     assert fec_run.query("select count(*), min(limit_amount) from marts.limit_flags") == [(404, Decimal("2700.00"))]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import gate
+from moneytrail import gate
 from tests.python.conftest import REPO
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
@@ -43,8 +43,12 @@ def test_parse_junit(cases):
         ("tests/python/test_a.py::TestGroup::test_p[x-1]", "tests/python/test_a.py", "passed", ""),
         ("tests/python/test_b.py::test_skip", "tests/python/test_b.py", "skipped", "needs the big file"),
         ("tests/python/test_b.py::test_xf", "tests/python/test_b.py", "xfailed", "known bug"),
-        ("tests/python/test_b.py::test_teardown", "tests/python/test_b.py", "error",
-         'failed on teardown with "RuntimeError: x"'),
+        (
+            "tests/python/test_b.py::test_teardown",
+            "tests/python/test_b.py",
+            "error",
+            'failed on teardown with "RuntimeError: x"',
+        ),
         ("tests/python/test_c.py", "tests/python/test_c.py", "error", "collection failure"),
     ]
 
@@ -57,10 +61,20 @@ def test_summary_per_suite(cases):
         ("tests/python/test_b.py", 3, "failed", 1),
         ("tests/python/test_c.py", 1, "failed", 0),
     ]
-    assert summary["xfails"] == [{"node_id": "tests/python/test_b.py::test_xf", "outcome": "xfailed",
-                                  "message": "known bug", "approved": True, "approval_reason": "upstream bug #12"}]
+    assert summary["xfails"] == [
+        {
+            "node_id": "tests/python/test_b.py::test_xf",
+            "outcome": "xfailed",
+            "message": "known bug",
+            "approved": True,
+            "approval_reason": "upstream bug #12",
+        }
+    ]
     assert [f["node_id"] for f in summary["failures"]] == [
-        "tests/python/test_a.py::test_bad", "tests/python/test_b.py::test_teardown", "tests/python/test_c.py"]
+        "tests/python/test_a.py::test_bad",
+        "tests/python/test_b.py::test_teardown",
+        "tests/python/test_c.py",
+    ]
 
 
 def test_decision_on_a_failing_suite(cases):
@@ -80,19 +94,23 @@ def _case(node_id: str, outcome: str) -> gate.CaseResult:
 def test_decision_green_and_approved():
     cases = [_case("t.py::a", "passed"), _case("t.py::b", "skipped")]
     assert gate.decide(gate.summarise(cases, {"t.py::b": "needs a GPU"}), 0, {"status": "success"}) == []
-    assert gate.decide(gate.summarise(cases, {}), 0, {"status": "success"}) == [
-        "1 unapproved skip(s): t.py::b"]
+    assert gate.decide(gate.summarise(cases, {}), 0, {"status": "success"}) == ["1 unapproved skip(s): t.py::b"]
 
 
 def test_decision_other_reasons():
     assert gate.decide(gate.summarise([], {}), 5, {"status": "success"}) == [
-        "no tests ran", "pytest exited with code 5"]
-    assert gate.decide(gate.summarise([_case("t.py::a", "passed")], {}), 0,
-                       {"status": "failed", "detail": "exit code 1, 3 error(s) in report.json"}) == [
-        "dbt build of the demo: failed (exit code 1, 3 error(s) in report.json)"]
+        "no tests ran",
+        "pytest exited with code 5",
+    ]
+    assert gate.decide(
+        gate.summarise([_case("t.py::a", "passed")], {}),
+        0,
+        {"status": "failed", "detail": "exit code 1, 3 error(s) in report.json"},
+    ) == ["dbt build of the demo: failed (exit code 1, 3 error(s) in report.json)"]
     # pytest failing without a failed test (e.g. an internal error) still blocks the release
     assert gate.decide(gate.summarise([_case("t.py::a", "passed")], {}), 3, {"status": "success"}) == [
-        "pytest exited with code 3"]
+        "pytest exited with code 3"
+    ]
 
 
 def test_approved_skips_file(tmp_path):
@@ -100,8 +118,11 @@ def test_approved_skips_file(tmp_path):
     path.write_text("# comment\n\ntests/python/test_x.py::test_y[a|b] | needs the 2 GB FEC file | by hand\n")
     assert gate.load_approved(path) == {"tests/python/test_x.py::test_y[a|b]": "needs the 2 GB FEC file | by hand"}
     path.write_text("tests/python/test_x.py::test_y\n")
-    with pytest.raises(gate.GateError, match=r"^approved\.txt line 1: expected '<pytest node id> \| <reason>', "
-                                             r"got 'tests/python/test_x\.py::test_y'$"):
+    with pytest.raises(
+        gate.GateError,
+        match=r"^approved\.txt line 1: expected '<pytest node id> \| <reason>', "
+        r"got 'tests/python/test_x\.py::test_y'$",
+    ):
         gate.load_approved(path)
 
 
@@ -112,6 +133,7 @@ def test_repository_approves_no_skips():
 # ----------------------------------------------------------------------------------------------
 # End to end, on tiny pytest targets (never the whole suite: that would run this test again)
 # ----------------------------------------------------------------------------------------------
+
 
 def _target(tmp_path: Path, body: str) -> Path:
     """A one-file test suite. Pass it with --rootdir: pytest otherwise roots node ids at the
@@ -124,55 +146,80 @@ def _target(tmp_path: Path, body: str) -> Path:
 
 
 def test_gate_says_do_not_ship_when_a_test_fails(tmp_path, capsys):
-    from ingest.cli import main
+    from moneytrail.cli import main
 
-    suite = _target(tmp_path, """
+    suite = _target(
+        tmp_path,
+        """
         def test_passes():
             assert True
 
         def test_fails():
             assert 1 == 2, "made to fail"
-    """)
+    """,
+    )
     out = tmp_path / "gate"
     assert main(["gate", "--out", str(out), "--pytest-args", f"{suite} -q --rootdir {suite}", "--skip-dbt-build"]) == 1
     result = json.loads((out / "gate.json").read_text(encoding="utf-8"))
     assert result["DO_NOT_SHIP"] is True
     assert result["pytest"]["exit_code"] == 1
     assert result["pytest"]["totals"] == {"tests": 2, "passed": 1, "failed": 1, "error": 0, "skipped": 0, "xfailed": 0}
-    assert result["pytest"]["failures"] == [{"node_id": "test_tiny.py::test_fails", "outcome": "failed",
-                                             "message": "AssertionError: made to fail assert 1 == 2"}]
+    assert result["pytest"]["failures"] == [
+        {
+            "node_id": "test_tiny.py::test_fails",
+            "outcome": "failed",
+            "message": "AssertionError: made to fail assert 1 == 2",
+        }
+    ]
     assert result["reasons"] == ["1 test(s) failed", "dbt build of the demo: not_run (--skip-dbt-build)"]
     assert "gate: DO_NOT_SHIP" in capsys.readouterr().err
 
 
 @pytest.mark.slow
 def test_gate_ships_when_everything_passes(tmp_path):
-    from ingest.cli import main
+    from moneytrail.cli import main
 
-    suite = _target(tmp_path, """
+    suite = _target(
+        tmp_path,
+        """
         def test_passes():
             assert True
-    """)
+    """,
+    )
     out = tmp_path / "gate"
     assert main(["gate", "--out", str(out), "--pytest-args", f"{suite} --rootdir {suite}"]) == 0
     result = json.loads((out / "gate.json").read_text(encoding="utf-8"))
     assert result["DO_NOT_SHIP"] is False
     assert result["reasons"] == []
-    assert result["pytest"]["suites"] == [{"suite": "test_tiny.py", "tests": 1, "passed": 1, "failed": 0, "error": 0,
-                                           "skipped": 0, "xfailed": 0, "unapproved": 0, "status": "passed"}]
+    assert result["pytest"]["suites"] == [
+        {
+            "suite": "test_tiny.py",
+            "tests": 1,
+            "passed": 1,
+            "failed": 0,
+            "error": 0,
+            "skipped": 0,
+            "xfailed": 0,
+            "unapproved": 0,
+            "status": "passed",
+        }
+    ]
     assert result["dbt_build"]["status"] == "success"
     assert result["dbt_build"]["report_ok"] is True
     assert (out / "demo" / "report.json").is_file()
 
 
 def test_gate_blocks_an_unapproved_skip(tmp_path):
-    suite = _target(tmp_path, """
+    suite = _target(
+        tmp_path,
+        """
         import pytest
 
         @pytest.mark.skip(reason="not today")
         def test_skipped():
             pass
-    """)
+    """,
+    )
     approved = tmp_path / "approved.txt"
     approved.write_text("")
     ship, result = gate.run_gate(tmp_path / "gate", [str(suite), "--rootdir", str(suite)], approved, build_demo=False)

@@ -27,12 +27,30 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "er"
 
 # A little background so that IDF is not degenerate in the small cases.
-BACKGROUND_LEFT = ["Acme Widgets", "Zenith Tools", "Orion Labs", "Vertex Systems",
-                   "Nimbus Cloud", "Quasar Optics", "Helios Solar", "Atlas Freight",
-                   "Boreal Timber", "Cobalt Mining"]
-BACKGROUND_RIGHT = ["Pioneer Bank", "Summit Realty", "Harbor Marine", "Granite Works",
-                    "Falcon Air", "Juniper Farms", "Maple Dental", "Sierra Steel", "Lotus Spa",
-                    "Willow Home Care"]
+BACKGROUND_LEFT = [
+    "Acme Widgets",
+    "Zenith Tools",
+    "Orion Labs",
+    "Vertex Systems",
+    "Nimbus Cloud",
+    "Quasar Optics",
+    "Helios Solar",
+    "Atlas Freight",
+    "Boreal Timber",
+    "Cobalt Mining",
+]
+BACKGROUND_RIGHT = [
+    "Pioneer Bank",
+    "Summit Realty",
+    "Harbor Marine",
+    "Granite Works",
+    "Falcon Air",
+    "Juniper Farms",
+    "Maple Dental",
+    "Sierra Steel",
+    "Lotus Spa",
+    "Willow Home Care",
+]
 
 
 def _norm(names: list[str]) -> list[str | None]:
@@ -44,8 +62,7 @@ def links_for(left: list[str], right: list[str], **settings: object) -> list[tup
     cfg = MatchConfig(**settings) if settings else None
     got = match_names(_norm(BACKGROUND_LEFT + left), _norm(BACKGROUND_RIGHT + right), cfg)
     wanted_l, wanted_r = set(_norm(left)), set(_norm(right))
-    return [(k.left, k.right, k.tier, k.match_type) for k in got
-            if k.left in wanted_l and k.right in wanted_r]
+    return [(k.left, k.right, k.tier, k.match_type) for k in got if k.left in wanted_l and k.right in wanted_r]
 
 
 def best_tier(left: str, right: str) -> str | None:
@@ -57,80 +74,98 @@ def best_tier(left: str, right: str) -> str | None:
 
 
 def test_exact_is_high() -> None:
-    assert links_for(["The GEO Group, Inc."], ["GEO GROUP INC., THE"]) == [
-        ("GEO GROUP", "GEO GROUP", "high", "exact")]
+    assert links_for(["The GEO Group, Inc."], ["GEO GROUP INC., THE"]) == [("GEO GROUP", "GEO GROUP", "high", "exact")]
 
 
 def test_word_order_is_aggressive_medium() -> None:
     assert links_for(["County of Kern"], ["KERN, COUNTY OF"]) == [
-        ("COUNTY OF KERN", "KERN COUNTY OF", "medium", "aggressive")]
+        ("COUNTY OF KERN", "KERN COUNTY OF", "medium", "aggressive")
+    ]
 
 
 def test_glued_words_are_aggressive_medium() -> None:
     assert links_for(["PricewaterhouseCoopers"], ["PRICE WATERHOUSE COOPERS"]) == [
-        ("PRICEWATERHOUSECOOPERS", "PRICE WATERHOUSE COOPERS", "medium", "aggressive")]
+        ("PRICEWATERHOUSECOOPERS", "PRICE WATERHOUSE COOPERS", "medium", "aggressive")
+    ]
 
 
 def test_brand_family_is_fuzzy_probable() -> None:
-    got = match_names(_norm(BACKGROUND_LEFT + ["Deloitte"]),
-                      _norm(BACKGROUND_RIGHT + ["DELOITTE CONSULTING LLP"]))
+    got = match_names(_norm(BACKGROUND_LEFT + ["Deloitte"]), _norm(BACKGROUND_RIGHT + ["DELOITTE CONSULTING LLP"]))
     # 22 distinct names: idf(DELOITTE) = ln(22/2), idf(CONSULTING) = ln(22/1); CONSULTING is
     # generic (weight 0.3), so the right name is covered ln 11 / (ln 11 + 0.3 ln 22)
-    assert got == [Link(
-        left="DELOITTE", right="DELOITTE CONSULTING", tier="probable", match_type="fuzzy",
-        score=100.0, token_sort_score=59.2593, coverage_left=1.0, coverage_right=0.721126,
-        shared_tokens="DELOITTE", max_idf=2.397895, mean_idf=2.397895, number_mismatch=False,
-        type_conflict=False)]
+    assert got == [
+        Link(
+            left="DELOITTE",
+            right="DELOITTE CONSULTING",
+            tier="probable",
+            match_type="fuzzy",
+            score=100.0,
+            token_sort_score=59.2593,
+            coverage_left=1.0,
+            coverage_right=0.721126,
+            shared_tokens="DELOITTE",
+            max_idf=2.397895,
+            mean_idf=2.397895,
+            number_mismatch=False,
+            type_conflict=False,
+        )
+    ]
 
 
 def test_typo_is_fuzzy_and_medium_when_the_shared_word_is_rare_enough() -> None:
     assert links_for(["Boston Scientific Corp"], ["BOSTON SCIENTFIC"]) == [
-        ("BOSTON SCIENTIFIC", "BOSTON SCIENTFIC", "probable", "fuzzy")]
+        ("BOSTON SCIENTIFIC", "BOSTON SCIENTFIC", "probable", "fuzzy")
+    ]
     assert links_for(["Boston Scientific Corp"], ["BOSTON SCIENTFIC"], medium_min_idf=2.0) == [
-        ("BOSTON SCIENTIFIC", "BOSTON SCIENTFIC", "medium", "fuzzy")]
-    assert links_for(["Walgreen Co"], ["WALGREENS"]) == [
-        ("WALGREEN", "WALGREENS", "probable", "fuzzy")]
+        ("BOSTON SCIENTIFIC", "BOSTON SCIENTFIC", "medium", "fuzzy")
+    ]
+    assert links_for(["Walgreen Co"], ["WALGREENS"]) == [("WALGREEN", "WALGREENS", "probable", "fuzzy")]
 
 
 def test_containment_with_a_distinctive_extra_word_is_only_low() -> None:
-    assert links_for(["Cisco-Eagle, Inc."], ["CISCO"]) == [
-        ("CISCO EAGLE", "CISCO", "low", "token_overlap")]
+    assert links_for(["Cisco-Eagle, Inc."], ["CISCO"]) == [("CISCO EAGLE", "CISCO", "low", "token_overlap")]
     assert links_for(["Cisco-Eagle, Inc."], ["CISCO"], include_low=False) == []
 
 
 # ----------------------------------------------------------------------------- look-alikes
 
 
-@pytest.mark.parametrize("left, right", [
-    ("L-3 COMMUNICATIONS", "LEVEL 3 COMMUNICATIONS"),
-    ("NORTHEASTERN UNIVERSITY", "NORTHWESTERN UNIVERSITY"),
-    ("HARRIS CORP", "ARRIS GROUP"),
-    ("MIAMI UNIVERSITY", "UNIVERSITY OF MIAMI"),
-    ("UNIVERSITY OF WASHINGTON", "WASHINGTON UNIVERSITY"),
-    ("CITY OF LOS ANGELES", "COUNTY OF LOS ANGELES"),
-    ("COUNTY OF CLARK", "CLARK"),
-    ("SPRINGFIELD", "SPRINGFIELD PUBLIC SCHOOLS"),
-    ("UNIVERSITY OF ALABAMA", "UNIVERSITY OF SOUTH ALABAMA"),
-    ("TEXAS DEPT OF AGRICULTURE", "U.S. DEPARTMENT OF AGRICULTURE"),
-    ("OFFICE DEPOT", "HOME DEPOT"),
-    ("ATLANTIC SIGNAL", "ATLANTIC REALTY"),
-])
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("L-3 COMMUNICATIONS", "LEVEL 3 COMMUNICATIONS"),
+        ("NORTHEASTERN UNIVERSITY", "NORTHWESTERN UNIVERSITY"),
+        ("HARRIS CORP", "ARRIS GROUP"),
+        ("MIAMI UNIVERSITY", "UNIVERSITY OF MIAMI"),
+        ("UNIVERSITY OF WASHINGTON", "WASHINGTON UNIVERSITY"),
+        ("CITY OF LOS ANGELES", "COUNTY OF LOS ANGELES"),
+        ("COUNTY OF CLARK", "CLARK"),
+        ("SPRINGFIELD", "SPRINGFIELD PUBLIC SCHOOLS"),
+        ("UNIVERSITY OF ALABAMA", "UNIVERSITY OF SOUTH ALABAMA"),
+        ("TEXAS DEPT OF AGRICULTURE", "U.S. DEPARTMENT OF AGRICULTURE"),
+        ("OFFICE DEPOT", "HOME DEPOT"),
+        ("ATLANTIC SIGNAL", "ATLANTIC REALTY"),
+    ],
+)
 def test_look_alikes_never_reach_probable(left: str, right: str) -> None:
     tier = best_tier(left, right)
     assert tier is None or not tier_at_least(tier, "probable")
 
 
-@pytest.mark.parametrize("left, right, tier", [
-    ("DELOITTE", "DELOITTE CONSULTING LLP", "probable"),
-    ("THE GEO GROUP INCORPORATED", "GEO GROUP INC., THE", "high"),
-    ("AT&T MOBILITY", "AT & T MOBILITY SERVICES", "probable"),
-    ("COMERICA BANK", "COMERIA BANK", "probable"),
-    ("STANFORD UNIVERSITY", "STANFORD UNIVERISTY", "probable"),
-    ("SYSTEMS RESEARCH AND APPLICATIONS", "SYSTEMS RESEARCH AND APPLICATI", "probable"),
-    ("CORRECTIONS CORPORATION OF AMERICA", "CORRECTIONS CORP OF AMERICA", "probable"),
-    ("UNIVERSITY OF TEXAS AT AUSTIN", "UNIVERSITY OF TX AUSTIN", "probable"),
-    ("GEORGETOWN UNIVERSITY", "GEORGETOWN UNIVERSITY SOM", "probable"),
-])
+@pytest.mark.parametrize(
+    "left, right, tier",
+    [
+        ("DELOITTE", "DELOITTE CONSULTING LLP", "probable"),
+        ("THE GEO GROUP INCORPORATED", "GEO GROUP INC., THE", "high"),
+        ("AT&T MOBILITY", "AT & T MOBILITY SERVICES", "probable"),
+        ("COMERICA BANK", "COMERIA BANK", "probable"),
+        ("STANFORD UNIVERSITY", "STANFORD UNIVERISTY", "probable"),
+        ("SYSTEMS RESEARCH AND APPLICATIONS", "SYSTEMS RESEARCH AND APPLICATI", "probable"),
+        ("CORRECTIONS CORPORATION OF AMERICA", "CORRECTIONS CORP OF AMERICA", "probable"),
+        ("UNIVERSITY OF TEXAS AT AUSTIN", "UNIVERSITY OF TX AUSTIN", "probable"),
+        ("GEORGETOWN UNIVERSITY", "GEORGETOWN UNIVERSITY SOM", "probable"),
+    ],
+)
 def test_true_variants_link(left: str, right: str, tier: str) -> None:
     assert best_tier(left, right) == tier
 
@@ -145,21 +180,22 @@ def test_name_numbers() -> None:
     assert name_numbers("I B M") == frozenset()
 
 
-@pytest.mark.parametrize("left, right", [
-    ("CARLYLE PARTNERS FUND VIII", "CARLYLE PARTNERS FUND IX"),
-    ("KESTREL 1ST EDITION", "KESTREL 2ND EDITION"),
-    ("ELECTRICIANS LOCAL 98", "ELECTRICIANS LOCAL 103"),
-])
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("CARLYLE PARTNERS FUND VIII", "CARLYLE PARTNERS FUND IX"),
+        ("KESTREL 1ST EDITION", "KESTREL 2ND EDITION"),
+        ("ELECTRICIANS LOCAL 98", "ELECTRICIANS LOCAL 103"),
+    ],
+)
 def test_number_mismatch_caps_at_low(left: str, right: str) -> None:
     got = match_names(_norm(BACKGROUND_LEFT + [left]), _norm(BACKGROUND_RIGHT + [right]))
     pair = [k for k in got if k.left == normalize_org_name(left)]
-    assert [(k.tier, k.match_type, k.number_mismatch) for k in pair] == [
-        ("low", "token_overlap", True)]
+    assert [(k.tier, k.match_type, k.number_mismatch) for k in pair] == [("low", "token_overlap", True)]
 
 
 def test_a_number_on_one_side_only_is_no_mismatch() -> None:
-    assert best_tier("LIONBRIDGE GLOBAL SOLUTIONS", "LIONBRIDGE GLOBAL SOLUTIONS II, INC.") == \
-        "probable"
+    assert best_tier("LIONBRIDGE GLOBAL SOLUTIONS", "LIONBRIDGE GLOBAL SOLUTIONS II, INC.") == "probable"
 
 
 # ----------------------------------------------------------------------------- generic words
@@ -177,17 +213,28 @@ def test_generic_word_list_is_configurable() -> None:
 
 
 def test_names_made_only_of_generic_words_match_each_other() -> None:
-    assert best_tier("UNIVERSITY OF SOUTHERN CALIFORNIA", "UNIVERSITY SOUTHERN CALIFORNIA") == \
-        "probable"
+    assert best_tier("UNIVERSITY OF SOUTHERN CALIFORNIA", "UNIVERSITY SOUTHERN CALIFORNIA") == "probable"
 
 
 # ----------------------------------------------------------------------------- non-answers
 
 
 def test_non_answers_are_never_linked() -> None:
-    non_answers = ["SELF-EMPLOYED", "Self Employed", "N/A", "NONE", "RETIRED", "NOT EMPLOYED",
-                   "INFORMATION REQUESTED PER BEST EFFORTS", "HOMEMAKER", "STUDENT", "REFUSED",
-                   "SELF EMPLOYED CONSULTANT", "", None]
+    non_answers = [
+        "SELF-EMPLOYED",
+        "Self Employed",
+        "N/A",
+        "NONE",
+        "RETIRED",
+        "NOT EMPLOYED",
+        "INFORMATION REQUESTED PER BEST EFFORTS",
+        "HOMEMAKER",
+        "STUDENT",
+        "REFUSED",
+        "SELF EMPLOYED CONSULTANT",
+        "",
+        None,
+    ]
     left = _norm(["SELF EMPLOYED", "RETIRED", "NONE", "NA", "DELOITTE"])
     assert match_names(left, _norm(non_answers), MatchConfig(per_right="all")) == []
 
@@ -215,9 +262,10 @@ def test_extra_non_answers_are_dropped() -> None:
 def test_per_right_modes() -> None:
     left = _norm(BACKGROUND_LEFT + ["Deloitte", "Deloitte Consulting", "Deloitte & Touche"])
     right = _norm(BACKGROUND_RIGHT + ["DELOITTE CONSULTING LLP", "DELOITTE TAX LLP"])
-    rows = {mode: [(k.left, k.right, k.tier) for k in
-                   match_names(left, right, MatchConfig(per_right=mode))]
-            for mode in ("matches", "best", "all")}
+    rows = {
+        mode: [(k.left, k.right, k.tier) for k in match_names(left, right, MatchConfig(per_right=mode))]
+        for mode in ("matches", "best", "all")
+    }
     assert rows["best"] == [
         ("DELOITTE CONSULTING", "DELOITTE CONSULTING", "high"),
         ("DELOITTE", "DELOITTE TAX", "probable"),
@@ -236,21 +284,32 @@ def test_per_right_modes() -> None:
 
 def test_max_links_per_right_and_order() -> None:
     left = _norm(BACKGROUND_LEFT + [f"ZYLOTEK {w}" for w in ("ALPHA", "BRAVO", "CHARLIE")])
-    got = match_names(left, _norm(BACKGROUND_RIGHT) + ["ZYLOTEK"],
-                      MatchConfig(max_links_per_right=2))
-    assert [(k.left, k.tier) for k in got] == [("ZYLOTEK ALPHA", "low"),
-                                                 ("ZYLOTEK BRAVO", "low")]
+    got = match_names(left, _norm(BACKGROUND_RIGHT) + ["ZYLOTEK"], MatchConfig(max_links_per_right=2))
+    assert [(k.left, k.tier) for k in got] == [("ZYLOTEK ALPHA", "low"), ("ZYLOTEK BRAVO", "low")]
 
 
 def test_match_to_arrow_schema_and_inputs() -> None:
     t = match_to_arrow(pa.array(["GEO GROUP", None, ""]), pa.chunked_array([["GEO GROUP"]]))
     assert t.schema == LINK_SCHEMA
-    assert t.to_pylist() == [{
-        "left_name": "GEO GROUP", "right_name": "GEO GROUP", "tier": "high", "tier_rank": 0,
-        "match_type": "exact", "score": 100.0, "token_sort_score": 100.0,
-        "coverage_left": 1.0, "coverage_right": 1.0, "overlap": 1.0,
-        "shared_tokens": "GEO GROUP", "max_idf": 0.0, "mean_idf": 0.0,
-        "number_mismatch": False, "type_conflict": False}]
+    assert t.to_pylist() == [
+        {
+            "left_name": "GEO GROUP",
+            "right_name": "GEO GROUP",
+            "tier": "high",
+            "tier_rank": 0,
+            "match_type": "exact",
+            "score": 100.0,
+            "token_sort_score": 100.0,
+            "coverage_left": 1.0,
+            "coverage_right": 1.0,
+            "overlap": 1.0,
+            "shared_tokens": "GEO GROUP",
+            "max_idf": 0.0,
+            "mean_idf": 0.0,
+            "number_mismatch": False,
+            "type_conflict": False,
+        }
+    ]
     assert match_to_arrow([], ["X"]).schema == LINK_SCHEMA
     assert match_to_arrow([None], [None]).num_rows == 0
 
@@ -258,6 +317,7 @@ def test_match_to_arrow_schema_and_inputs() -> None:
 def test_output_does_not_depend_on_input_order() -> None:
     pairs = (FIXTURES / "labelled_pairs.csv").read_text(encoding="utf-8").split("\n")[1:]
     import csv
+
     rows = list(csv.reader(pairs))
     left = [normalize_org_name(r[0]) for r in rows if r]
     right = [normalize_org_name(r[1]) for r in rows if r]
@@ -273,11 +333,22 @@ def test_output_does_not_depend_on_input_order() -> None:
 
 
 def test_config_from_mapping() -> None:
-    cfg = MatchConfig.from_mapping({"fuzzy_threshold": 85, "workers": 2,
-                                    "generic_words_extra": ["WIDGETS"], "include_low": False,
-                                    "per_right": "best"})
-    assert (cfg.fuzzy_threshold, cfg.workers, cfg.generic_words_extra, cfg.include_low,
-            cfg.per_right) == (85.0, 2, ("WIDGETS",), False, "best")
+    cfg = MatchConfig.from_mapping(
+        {
+            "fuzzy_threshold": 85,
+            "workers": 2,
+            "generic_words_extra": ["WIDGETS"],
+            "include_low": False,
+            "per_right": "best",
+        }
+    )
+    assert (cfg.fuzzy_threshold, cfg.workers, cfg.generic_words_extra, cfg.include_low, cfg.per_right) == (
+        85.0,
+        2,
+        ("WIDGETS",),
+        False,
+        "best",
+    )
     assert MatchConfig.from_mapping(None) == MatchConfig()
     assert MatchConfig.from_mapping(MatchConfig().to_mapping()) == MatchConfig()
 
@@ -285,23 +356,22 @@ def test_config_from_mapping() -> None:
 def test_config_unknown_keys_fail_closed() -> None:
     with pytest.raises(ConfigError) as e:
         MatchConfig.from_mapping({"fuzzy_treshold": 80, "zz": 1})
-    assert str(e.value).startswith("unknown matcher setting(s): fuzzy_treshold, zz; known "
-                                   "settings: block_max_df, ")
+    assert str(e.value).startswith("unknown matcher setting(s): fuzzy_treshold, zz; known settings: block_max_df, ")
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"fuzzy_threshold": "high"}, "matcher setting fuzzy_threshold='high': expected a number"),
-    ({"workers": 1.5}, "matcher setting workers=1.5: expected an integer"),
-    ({"include_low": "yes"}, "matcher setting include_low='yes': expected true or false"),
-    ({"generic_words_extra": "GROUP"},
-     "matcher setting generic_words_extra='GROUP': expected a list of strings"),
-    ({"min_coverage": 1.5}, "invalid MatchConfig: min_coverage=1.5 must be within 0..1"),
-    ({"fuzzy_threshold": 101}, "invalid MatchConfig: fuzzy_threshold=101.0 must be within "
-                               "0..100"),
-    ({"per_right": "some"}, "invalid MatchConfig: per_right='some' must be one of matches, "
-                            "best, all"),
-    ({"workers": 0}, "invalid MatchConfig: workers=0 must be -1 or >= 1"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"fuzzy_threshold": "high"}, "matcher setting fuzzy_threshold='high': expected a number"),
+        ({"workers": 1.5}, "matcher setting workers=1.5: expected an integer"),
+        ({"include_low": "yes"}, "matcher setting include_low='yes': expected true or false"),
+        ({"generic_words_extra": "GROUP"}, "matcher setting generic_words_extra='GROUP': expected a list of strings"),
+        ({"min_coverage": 1.5}, "invalid MatchConfig: min_coverage=1.5 must be within 0..1"),
+        ({"fuzzy_threshold": 101}, "invalid MatchConfig: fuzzy_threshold=101.0 must be within 0..100"),
+        ({"per_right": "some"}, "invalid MatchConfig: per_right='some' must be one of matches, best, all"),
+        ({"workers": 0}, "invalid MatchConfig: workers=0 must be -1 or >= 1"),
+    ],
+)
 def test_config_bad_values_fail_closed(values: dict, message: str) -> None:
     with pytest.raises(ConfigError) as e:
         MatchConfig.from_mapping(values)
@@ -313,7 +383,8 @@ def test_config_bad_values_fail_closed(values: dict, message: str) -> None:
 
 def _bench():
     spec = importlib.util.spec_from_file_location(
-        "bench_matcher_accuracy", ROOT / "tests" / "benchmarks" / "bench_matcher_accuracy.py")
+        "bench_matcher_accuracy", ROOT / "tests" / "benchmarks" / "bench_matcher_accuracy.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
     spec.loader.exec_module(module)

@@ -20,8 +20,7 @@ from python_udfs.names import normalize_org_name
 
 
 def _link(left: str, right: str, tier: str, match_type: str = "fuzzy") -> Link:
-    return Link(left, right, tier, match_type, 100.0, 100.0, 1.0, 1.0, "", 0.0, 0.0, False,
-                False)
+    return Link(left, right, tier, match_type, 100.0, 100.0, 1.0, 1.0, "", 0.0, 0.0, False, False)
 
 
 def test_entity_id_is_sha256_prefix() -> None:
@@ -59,10 +58,13 @@ def test_canonical_entities_cluster_medium_and_better_links() -> None:
 
 
 def test_min_tier_and_counts_choose_clusters_and_canonical_names() -> None:
-    links = [_link("DELOITTE", "DELOITTE CONSULTING", "probable"),
-             _link("DELOITTE CONSULTING", "DELOITTE TAX", "probable")]
-    got = canonical_entities(links, min_tier="probable",
-                             counts={"DELOITTE TAX": 10, "DELOITTE": 3}, entity_type="vendor")
+    links = [
+        _link("DELOITTE", "DELOITTE CONSULTING", "probable"),
+        _link("DELOITTE CONSULTING", "DELOITTE TAX", "probable"),
+    ]
+    got = canonical_entities(
+        links, min_tier="probable", counts={"DELOITTE TAX": 10, "DELOITTE": 3}, entity_type="vendor"
+    )
     eid = entity_id("vendor", "DELOITTE TAX")
     assert [(m.normalized_name, m.entity_id, m.canonical_name, m.cluster_size) for m in got] == [
         ("DELOITTE", eid, "DELOITTE TAX", 3),
@@ -70,19 +72,36 @@ def test_min_tier_and_counts_choose_clusters_and_canonical_names() -> None:
         ("DELOITTE TAX", eid, "DELOITTE TAX", 3),
     ]
     # without counts the shortest name wins
-    assert {m.canonical_name for m in canonical_entities(links, min_tier="probable")} == {
-        "DELOITTE"}
+    assert {m.canonical_name for m in canonical_entities(links, min_tier="probable")} == {"DELOITTE"}
     with pytest.raises(ValueError):
         canonical_entities(links, min_tier="certain")
 
 
 def test_canonical_entities_do_not_depend_on_order() -> None:
-    left = [normalize_org_name(n) for n in (
-        "THE GEO GROUP INCORPORATED", "GEO Group", "County of Kern", "Kern, County of",
-        "PricewaterhouseCoopers", "Deloitte", "Deloitte Consulting LLP", "Acme Widgets")]
-    right = [normalize_org_name(n) for n in (
-        "GEO GROUP, INC., THE", "KERN COUNTY OF", "PRICE WATERHOUSE COOPERS", "DELOITTE TAX",
-        "ACME WIDGET", "Zenith Tools")]
+    left = [
+        normalize_org_name(n)
+        for n in (
+            "THE GEO GROUP INCORPORATED",
+            "GEO Group",
+            "County of Kern",
+            "Kern, County of",
+            "PricewaterhouseCoopers",
+            "Deloitte",
+            "Deloitte Consulting LLP",
+            "Acme Widgets",
+        )
+    ]
+    right = [
+        normalize_org_name(n)
+        for n in (
+            "GEO GROUP, INC., THE",
+            "KERN COUNTY OF",
+            "PRICE WATERHOUSE COOPERS",
+            "DELOITTE TAX",
+            "ACME WIDGET",
+            "Zenith Tools",
+        )
+    ]
     links = match_names(left, right, MatchConfig(per_right="all"))
     first = canonical_entities(links, names=left + right)
     rnd = random.Random(3)

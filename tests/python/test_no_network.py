@@ -32,8 +32,10 @@ def test_duckdb_connections_have_extension_autoload_off():
     from ingest.warehouse import connect
 
     con = connect(":memory:")
-    settings = dict(con.execute(
-        "select name, value from duckdb_settings() where name in "
-        "('autoinstall_known_extensions', 'autoload_known_extensions')"
-    ).fetchall())
+    settings = dict(
+        con.execute(
+            "select name, value from duckdb_settings() where name in "
+            "('autoinstall_known_extensions', 'autoload_known_extensions')"
+        ).fetchall()
+    )
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}

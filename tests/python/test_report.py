@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 import yaml
 
-from ingest import report as report_mod
+from moneytrail import report as report_mod
 from tests.python.conftest import DEMO_DIR, REPO, NetworkBlocked
 
 pytestmark = pytest.mark.slow
 
-SCHEMA = json.loads((REPO / "ingest" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((REPO / "moneytrail" / "report.schema.json").read_text(encoding="utf-8"))
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -53,7 +53,10 @@ def test_demo_report_is_valid_and_ok(demo_run):
     statuses = {n["status"] for n in report["build"]["nodes"]}
     assert statuses <= {"success", "pass", "no-op"}
     assert {n["unique_id"] for n in report["build"]["nodes"]} >= {
-        "model.moneytrail.cross_links", "model.moneytrail.red_flags", "model.moneytrail.stg_contributions"}
+        "model.moneytrail.cross_links",
+        "model.moneytrail.red_flags",
+        "model.moneytrail.stg_contributions",
+    }
     assert all(report["analyses"][a]["status"] == "ok" for a in report["analyses"])
     assert report["exports"]["missing"] == []
 
@@ -67,12 +70,19 @@ def test_run_identity(demo_run):
     assert run["run_seed"] == project_vars["run_seed"]
     inputs = _report(demo_run)["inputs"]
     staging = demo_run.truth["staging"]
-    files = {"demo_candidates": "candidates.tsv", "demo_contracts": "contracts.csv",
-             "demo_contributions": "contributions.sql"}
+    files = {
+        "demo_candidates": "candidates.tsv",
+        "demo_contracts": "contracts.csv",
+        "demo_contributions": "contributions.sql",
+    }
     assert [(i["table_name"], i["rows"], i["sha256"]) for i in inputs] == [
-        (table, staging[table.removeprefix("demo_")]["raw_rows"],
-         hashlib.sha256((DEMO_DIR / name).read_bytes()).hexdigest())
-        for table, name in sorted(files.items())]
+        (
+            table,
+            staging[table.removeprefix("demo_")]["raw_rows"],
+            hashlib.sha256((DEMO_DIR / name).read_bytes()).hexdigest(),
+        )
+        for table, name in sorted(files.items())
+    ]
     assert all(i["dataset_version_id"] == _dsv(demo_run, i["table_name"]) for i in inputs)
 
 
@@ -80,14 +90,17 @@ def test_data_quality_section(demo_run):
     dq = _report(demo_run)["data_quality"]
     truth = demo_run.truth
     assert [(r["role"], r["input_rows"], r["rejected"], r["staged"]) for r in dq["row_accounting"]["rows"]] == [
-        (role, t["raw_rows"], t["rejected"], t["staged"]) for role, t in sorted(truth["staging"].items())]
+        (role, t["raw_rows"], t["rejected"], t["staged"]) for role, t in sorted(truth["staging"].items())
+    ]
     assert dq["rejects"]["total"] == len(truth["rejects"])
     assert dq["rejects"]["by_role_reason"] == sorted(
         ({"role": r["role"], "reason": r["reason"], "rows": 1} for r in truth["rejects"]),
-        key=lambda r: (r["role"], r["reason"]))
+        key=lambda r: (r["role"], r["reason"]),
+    )
     dsv = _dsv(demo_run, "demo_contributions")
     assert [s["row_ref"] for s in dq["rejects"]["sample"]] == [
-        f"db://{dsv}#row_index={r['row_index']}" for r in sorted(truth["rejects"], key=lambda r: r["row_index"])]
+        f"db://{dsv}#row_index={r['row_index']}" for r in sorted(truth["rejects"], key=lambda r: r["row_index"])
+    ]
 
 
 def test_top_findings_match_the_ground_truth(demo_run):
@@ -100,21 +113,30 @@ def test_top_findings_match_the_ground_truth(demo_run):
     limits = analyses["limit_flags"]
     assert limits["count"] == 2 and limits["evidence_kind"] == "measured"
     expected = sorted(demo_run.truth["limit_flags"]["positive"], key=lambda p: p["excess"], reverse=True)
-    assert [(f["donor_name"], f["recipient_id"], f["period"], f["total_amount"], f["excess_amount"], f["row_refs"])
-            for f in limits["top"]] == [
-        (p["donor_name"], p["recipient"], p["period"], p["total"], p["excess"], refs(p["rows"])) for p in expected]
+    assert [
+        (f["donor_name"], f["recipient_id"], f["period"], f["total_amount"], f["excess_amount"], f["row_refs"])
+        for f in limits["top"]
+    ] == [(p["donor_name"], p["recipient"], p["period"], p["total"], p["excess"], refs(p["rows"])) for p in expected]
 
     bundles = {f["employer_norm"]: f for f in analyses["bundles"]["top"]}
     for p in demo_run.truth["bundles"]["positive"]:
         f = bundles[p["employer_norm"]]
         assert (f["recipient_id"], f["donation_date"], f["n_donors"], f["total_amount"]) == (
-            p["recipient"], p["date"], p["donors"], p["total"])
+            p["recipient"],
+            p["date"],
+            p["donors"],
+            p["total"],
+        )
         assert f["row_refs"] == refs(p["rows"])
 
     timing = analyses["timing_signals"]
     assert timing["evidence_kind"] == "modelled"
     first = timing["top"][0]
-    assert (first["vendor_name_norm"], first["recipient_id"], first["is_signal"]) == ("ACME ROAD BUILDERS", "C001", True)
+    assert (first["vendor_name_norm"], first["recipient_id"], first["is_signal"]) == (
+        "ACME ROAD BUILDERS",
+        "C001",
+        True,
+    )
     assert first["p_value"] <= demo_run.truth["timing"]["positive"][0]["max_p"]
 
     red = analyses["red_flags"]["top"][0]
@@ -145,8 +167,10 @@ def test_report_md_for_people(demo_run):
     dsv = _dsv(demo_run, "demo_contributions")
     assert md.startswith("# moneytrail report: demo\n\n**Status: OK.** Every model and test passed")
     assert "## Errors" not in md
-    assert (f"1. QUINN, LOU gave $1,200.00 to C008 in calendar_year 2023 (3 contributions, 2023-01-10 to "
-            f"2023-09-10), $200.00 over the $1,000.00 limit.") in md
+    assert (
+        "1. QUINN, LOU gave $1,200.00 to C008 in calendar_year 2023 (3 contributions, 2023-01-10 to "
+        "2023-09-10), $200.00 over the $1,000.00 limit."
+    ) in md
     assert f"`db://{dsv}#row_index=389`, `db://{dsv}#row_index=442`, `db://{dsv}#row_index=513`" in md
     assert "| contributions | unparseable amount | 1 |" in md
     assert "| contributions | 558 | 0 | 2 | 556 | 2 |" in md
@@ -162,10 +186,23 @@ def test_evidence_index(demo_run):
     artifacts = index["artifacts"]
     paths = [a["path"] for a in artifacts]
     assert paths == sorted(paths)
-    assert paths == sorted([
-        "bundles.csv", "cross_link_summary.json", "cross_links.csv", "cross_links.jsonl", "dq_row_accounting.csv",
-        "ingest_manifest.json", "limit_flags.csv", "red_flags.csv", "report.json", "report.md", "stg_rejects.csv",
-        "timing_signals.csv", "vendor_breadth.csv"])
+    assert paths == sorted(
+        [
+            "bundles.csv",
+            "cross_link_summary.json",
+            "cross_links.csv",
+            "cross_links.jsonl",
+            "dq_row_accounting.csv",
+            "ingest_manifest.json",
+            "limit_flags.csv",
+            "red_flags.csv",
+            "report.json",
+            "report.md",
+            "stg_rejects.csv",
+            "timing_signals.csv",
+            "vendor_breadth.csv",
+        ]
+    )
     for a in artifacts:
         data = (demo_run.out / a["path"]).read_bytes()
         assert a["sha256"] == hashlib.sha256(data).hexdigest(), a["path"]
@@ -174,9 +211,14 @@ def test_evidence_index(demo_run):
     (edges,) = demo_run.query("select count(*) from marts.cross_links")[0]
     assert by_path["cross_links.csv"]["records"] == by_path["cross_links.jsonl"]["records"] == edges
     assert (by_path["cross_links.csv"]["step"], by_path["cross_links.csv"]["model"]) == (
-        "export", "model.moneytrail.cross_links")
+        "export",
+        "model.moneytrail.cross_links",
+    )
     assert (by_path["report.json"]["step"], by_path["report.json"]["model"], by_path["report.json"]["records"]) == (
-        "report", "exposure.moneytrail.report", 1)
+        "report",
+        "exposure.moneytrail.report",
+        1,
+    )
     assert by_path["report.md"]["records"] is None
     assert (by_path["ingest_manifest.json"]["step"], by_path["ingest_manifest.json"]["records"]) == ("ingest", 3)
     assert [n["path"] for n in index["not_hashed"]] == ["run_metadata.json"]
@@ -184,23 +226,37 @@ def test_evidence_index(demo_run):
     exported = {f["path"]: f["records"] for f in _report(demo_run)["exports"]["files"]}
     assert exported == {p: a["records"] for p, a in by_path.items() if a["step"] == "export"}
     md = (demo_run.out / "evidence_index.md").read_text(encoding="utf-8")
-    assert f"| cross_links.csv | {edges} | export | model.moneytrail.cross_links | `{by_path['cross_links.csv']['sha256']}` |" in md
+    assert (
+        f"| cross_links.csv | {edges} | export | model.moneytrail.cross_links | `{by_path['cross_links.csv']['sha256']}` |"  # noqa: E501
+        in md
+    )
 
 
 def test_standalone_report_reuses_the_demo_warehouse(demo_run, tmp_path):
     """`moneytrail report` on dbt results it did not produce: a hand-made run_results.json."""
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     target = tmp_path / "target"
     target.mkdir()
     nodes = [n["unique_id"] for n in _report(demo_run)["build"]["nodes"]]
-    (target / "run_results.json").write_text(json.dumps({
-        "metadata": {"invocation_id": "x", "dbt_version": "1.11.16"},
-        "args": {"which": "build", "vars": {}},
-        "results": [{"unique_id": u, "status": "pass" if u.startswith(("test.", "unit_test.")) else "success",
-                     "message": None, "failures": 0} for u in nodes],
-        "elapsed_time": 1.0,
-    }))
+    (target / "run_results.json").write_text(
+        json.dumps(
+            {
+                "metadata": {"invocation_id": "x", "dbt_version": "1.11.16"},
+                "args": {"which": "build", "vars": {}},
+                "results": [
+                    {
+                        "unique_id": u,
+                        "status": "pass" if u.startswith(("test.", "unit_test.")) else "success",
+                        "message": None,
+                        "failures": 0,
+                    }
+                    for u in nodes
+                ],
+                "elapsed_time": 1.0,
+            }
+        )
+    )
     out = tmp_path / "demo"
     assert main(["report", "--out", str(out), "--db", str(demo_run.db), "--target-dir", str(target)]) == 0
     mine = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -218,14 +274,21 @@ def test_standalone_report_reuses_the_demo_warehouse(demo_run, tmp_path):
 # The report step without a good build (no dbt run needed)
 # ----------------------------------------------------------------------------------------------
 
+
 def _write_run_results(target: Path, statuses: dict[str, str], invocation: str = "inv-1") -> None:
     target.mkdir(parents=True, exist_ok=True)
-    (target / "run_results.json").write_text(json.dumps({
-        "metadata": {"invocation_id": invocation, "dbt_version": "1.11.16"},
-        "args": {"which": "build", "vars": {}},
-        "results": [{"unique_id": u, "status": s, "message": "boom" if s == "error" else None}
-                    for u, s in statuses.items()],
-    }))
+    (target / "run_results.json").write_text(
+        json.dumps(
+            {
+                "metadata": {"invocation_id": invocation, "dbt_version": "1.11.16"},
+                "args": {"which": "build", "vars": {}},
+                "results": [
+                    {"unique_id": u, "status": s, "message": "boom" if s == "error" else None}
+                    for u, s in statuses.items()
+                ],
+            }
+        )
+    )
 
 
 def test_no_warehouse_no_results_still_writes_valid_reports(tmp_path):
@@ -235,14 +298,19 @@ def test_no_warehouse_no_results_still_writes_valid_reports(tmp_path):
     jsonschema.Draft202012Validator(SCHEMA).validate(report)
     assert result.ok is False and report["ok"] is False
     assert report["errors"] == [
-        {"source": "dbt", "unique_id": None, "status": "error",
-         "message": "dbt wrote no run_results.json for this build"},
+        {
+            "source": "dbt",
+            "unique_id": None,
+            "status": "error",
+            "message": "dbt wrote no run_results.json for this build",
+        },
         {"source": "report", "unique_id": None, "status": "error", "message": "warehouse file nope.duckdb not found"},
     ]
     assert report["build"]["status"] == "not_run"
     assert {a["status"] for a in report["analyses"].values()} == {"missing"}
     assert report["analyses"]["bundles"]["reason"] == (
-        "not built by this run: dbt wrote no run_results.json for this build")
+        "not built by this run: dbt wrote no run_results.json for this build"
+    )
     md = (out / "report.md").read_text(encoding="utf-8")
     assert md.startswith("# moneytrail report: empty\n\n**Status: FAILED** (2 error(s)).")
     assert "- dbt [error]: dbt wrote no run_results.json for this build" in md
@@ -256,24 +324,35 @@ def test_a_stale_mart_from_an_earlier_run_is_not_reported(tmp_path):
     con.execute("create schema marts")
     con.execute("create table marts.bundles as select 'b1' as bundle_id, 100.00::decimal(18,2) as total_amount")
     con.close()
-    _write_run_results(tmp_path / "target", {
-        "model.moneytrail.stg_contributions": "error", "model.moneytrail.bundles": "skipped"})
+    _write_run_results(
+        tmp_path / "target", {"model.moneytrail.stg_contributions": "error", "model.moneytrail.bundles": "skipped"}
+    )
     out = tmp_path / "out"
     report_mod.write_reports(out, db, "stale", target_dir=tmp_path / "target")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(SCHEMA).validate(report)
     assert report["analyses"]["bundles"] == {
-        "status": "missing", "title": "Bundled donations", "model": "model.moneytrail.bundles",
+        "status": "missing",
+        "title": "Bundled donations",
+        "model": "model.moneytrail.bundles",
         "evidence_kind": "measured",
-        "reason": "model.moneytrail.bundles did not build in this run (status skipped)"}
+        "reason": "model.moneytrail.bundles did not build in this run (status skipped)",
+    }
     assert not (out / "bundles.csv").exists()
     assert report["errors"] == [
-        {"source": "dbt_node", "unique_id": "model.moneytrail.bundles", "status": "skipped",
-         "message": "upstream failed (no manifest to say which)"},
-        {"source": "dbt_node", "unique_id": "model.moneytrail.stg_contributions", "status": "error",
-         "message": "boom"},
-        {"source": "report", "unique_id": None, "status": "error",
-         "message": "raw.ingest_manifest does not exist: nothing was ingested"},
+        {
+            "source": "dbt_node",
+            "unique_id": "model.moneytrail.bundles",
+            "status": "skipped",
+            "message": "upstream failed (no manifest to say which)",
+        },
+        {"source": "dbt_node", "unique_id": "model.moneytrail.stg_contributions", "status": "error", "message": "boom"},
+        {
+            "source": "report",
+            "unique_id": None,
+            "status": "error",
+            "message": "raw.ingest_manifest does not exist: nothing was ingested",
+        },
     ]
     assert report["analyses"]["cross_links"]["reason"] == "model.moneytrail.cross_links was not part of this build"
 
@@ -281,18 +360,25 @@ def test_a_stale_mart_from_an_earlier_run_is_not_reported(tmp_path):
 def test_results_of_another_invocation_are_not_trusted(tmp_path):
     _write_run_results(tmp_path / "target", {"model.moneytrail.bundles": "success"}, invocation="old")
     context = report_mod.BuildContext(invocation_id="new", build=report_mod.StepOutcome(False, "Parsing Error: x"))
-    result = report_mod.write_reports(tmp_path / "out", tmp_path / "nope.duckdb", "r",
-                                      target_dir=tmp_path / "target", context=context)
+    result = report_mod.write_reports(
+        tmp_path / "out", tmp_path / "nope.duckdb", "r", target_dir=tmp_path / "target", context=context
+    )
     assert result.ok is False
     assert result.report["build"]["run_results"] == "stale"
     assert result.errors[0] == {
-        "source": "dbt", "unique_id": None, "status": "error",
+        "source": "dbt",
+        "unique_id": None,
+        "status": "error",
         "message": "Parsing Error: x\n(run_results.json in the dbt target folder is not from this build (dbt "
-                   "stopped before running any node, or another dbt command overwrote it))"}
+        "stopped before running any node, or another dbt command overwrote it))",
+    }
 
 
 def test_schema_rejects_a_float_amount(demo_run):
     report = _report(demo_run)
     report["analyses"]["bundles"]["top"][0]["total_amount"] = 1000.0
-    with pytest.raises(report_mod.ReportSchemaError, match=r"report.json does not match ingest/report.schema.json:\n/analyses/bundles"):
+    with pytest.raises(
+        report_mod.ReportSchemaError,
+        match=r"report.json does not match moneytrail/report.schema.json:\n/analyses/bundles",
+    ):
         report_mod.validate_report(report)

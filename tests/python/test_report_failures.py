@@ -12,48 +12,68 @@ from tests.python.conftest import REPO, write_demo_run_file
 
 pytestmark = pytest.mark.slow
 
-SCHEMA = json.loads((REPO / "ingest" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((REPO / "moneytrail" / "report.schema.json").read_text(encoding="utf-8"))
 
 CONTRIBUTIONS = {
     "table": "demo_contributions",
     "columns": {
-        "donor_name": "donor_name", "donor_zip": "donor_zip", "employer": "employer",
-        "recipient_id": "committee_id", "amount": "amount",
+        "donor_name": "donor_name",
+        "donor_zip": "donor_zip",
+        "employer": "employer",
+        "recipient_id": "committee_id",
+        "amount": "amount",
         "donation_date": {"column": "contribution_date", "format": "%m/%d/%Y"},
     },
     "reject_tolerance": 2,
 }
 CONTRACTS = {
     "table": "demo_contracts",
-    "columns": {"award_id": "award_id", "vendor_name": "vendor_name",
-                "award_date": {"column": "award_date", "format": "%Y-%m-%d"}},
+    "columns": {
+        "award_id": "award_id",
+        "vendor_name": "vendor_name",
+        "award_date": {"column": "award_date", "format": "%Y-%m-%d"},
+    },
 }
-CANDIDATES = {"table": "demo_candidates", "columns": {"candidate_id": "candidate_id", "candidate_name": "candidate_name"}}
+CANDIDATES = {
+    "table": "demo_candidates",
+    "columns": {"candidate_id": "candidate_id", "candidate_name": "candidate_name"},
+}
 
 
 def _run_file(tmp_path: Path, contributions: dict, contracts: dict) -> Path:
     return write_demo_run_file(
-        tmp_path, {"contributions": contributions, "contracts": contracts, "candidates": CANDIDATES})
+        tmp_path, {"contributions": contributions, "contracts": contracts, "candidates": CANDIDATES}
+    )
 
 
 def _run(tmp_path: Path, monkeypatch, contributions: dict, contracts: dict) -> tuple[int, dict, str, Path]:
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     # a target folder of its own: this build's run_results.json must not meet another's
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     out = tmp_path / "out"
-    code = main(["run", str(_run_file(tmp_path, contributions, contracts)),
-                 "--db", str(tmp_path / "w.duckdb"), "--out", str(out)])
+    code = main(
+        [
+            "run",
+            str(_run_file(tmp_path, contributions, contracts)),
+            "--db",
+            str(tmp_path / "w.duckdb"),
+            "--out",
+            str(out),
+        ]
+    )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return code, report, (out / "report.md").read_text(encoding="utf-8"), out
 
 
-MISSING_COLUMN = ("role map: role 'contributions' maps field 'employer' to column 'EMPLOYER_NAME', which "
-                  '"w"."raw"."demo_contributions" does not have')
+MISSING_COLUMN = (
+    "role map: role 'contributions' maps field 'employer' to column 'EMPLOYER_NAME', which "
+    '"w"."raw"."demo_contributions" does not have'
+)
 
 
 def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, capsys):
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     broken = {**CONTRIBUTIONS, "columns": {**CONTRIBUTIONS["columns"], "employer": "EMPLOYER_NAME"}}
     code, report, md, out = _run(tmp_path, monkeypatch, broken, CONTRACTS)
@@ -67,13 +87,18 @@ def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, ca
     assert failed["status"] == "error"
     assert failed["message"].startswith(
         "Compilation Error in model base_contributions (models/staging/base/base_contributions.sql)\n  "
-        + MISSING_COLUMN)
+        + MISSING_COLUMN
+    )
     assert MISSING_COLUMN in errors[("validate_role_map", None)]["message"]
     # one entry per failed or skipped node, each naming the failure upstream
     skipped = [e for e in report["errors"] if e["status"] == "skipped"]
     assert {e["unique_id"] for e in skipped} >= {
-        "model.moneytrail.stg_contributions", "model.moneytrail.cross_links", "model.moneytrail.red_flags",
-        "model.moneytrail.stg_rejects", "model.moneytrail.dq_row_accounting"}
+        "model.moneytrail.stg_contributions",
+        "model.moneytrail.cross_links",
+        "model.moneytrail.red_flags",
+        "model.moneytrail.stg_rejects",
+        "model.moneytrail.dq_row_accounting",
+    }
     assert {e["message"] for e in skipped} == {"upstream failed: model.moneytrail.base_contributions"}
     assert len(report["errors"]) == 2 + len(skipped)
 
@@ -92,8 +117,10 @@ def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, ca
 
     assert md.startswith("# moneytrail report: broken\n\n**Status: FAILED**")
     assert md.index("## Errors") < md.index("## Run")
-    assert ("- `model.moneytrail.base_contributions` [error]: Compilation Error in model base_contributions "
-            "(models/staging/base/base_contributions.sql)") in md
+    assert (
+        "- `model.moneytrail.base_contributions` [error]: Compilation Error in model base_contributions "
+        "(models/staging/base/base_contributions.sql)"
+    ) in md
     assert MISSING_COLUMN in md
     assert f"- {len(skipped)} node(s) [skipped], upstream failed: model.moneytrail.base_contributions: " in md
     assert "**MISSING**: model.moneytrail.bundles did not build in this run (status skipped)" in md
@@ -109,8 +136,22 @@ def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, ca
 
     # the report step on its own, from the same dbt target folder, says the same
     again = tmp_path / "again"
-    assert main(["report", "--out", str(again), "--db", str(tmp_path / "w.duckdb"), "--name", "broken",
-                 "--target-dir", str(tmp_path / "target")]) == 1
+    assert (
+        main(
+            [
+                "report",
+                "--out",
+                str(again),
+                "--db",
+                str(tmp_path / "w.duckdb"),
+                "--name",
+                "broken",
+                "--target-dir",
+                str(tmp_path / "target"),
+            ]
+        )
+        == 1
+    )
     standalone = json.loads((again / "report.json").read_text(encoding="utf-8"))
     assert standalone["build"] == report["build"]
     assert standalone["analyses"] == report["analyses"]
@@ -122,7 +163,7 @@ def test_build_that_stops_before_any_node_still_reports(tmp_path, monkeypatch):
     """dbt can stop while parsing (e.g. a Jinja error in a project file) and then writes no
     run_results.json; the dbt calls are stubbed so the test does not depend on which role-map
     mistakes happen to fail at parse time."""
-    from ingest import dbt_runner
+    from moneytrail import dbt_runner
 
     def fake_invoke(args, run_vars=None, warehouse=None):
         if args[0] == "build":
@@ -134,12 +175,24 @@ def test_build_that_stops_before_any_node_still_reports(tmp_path, monkeypatch):
     assert code == 1
     jsonschema.Draft202012Validator(SCHEMA).validate(report)
     assert report["ok"] is False
-    assert report["build"] == {"status": "not_run", "run_results": "missing", "dbt_command": None,
-                               "dbt_version": None, "counts_by_status": {}, "nodes": []}
-    assert report["errors"] == [{
-        "source": "dbt", "unique_id": None, "status": "error",
-        "message": "Parsing Error\n  forced for the test\n(dbt wrote no run_results.json for this build)"}]
+    assert report["build"] == {
+        "status": "not_run",
+        "run_results": "missing",
+        "dbt_command": None,
+        "dbt_version": None,
+        "counts_by_status": {},
+        "nodes": [],
+    }
+    assert report["errors"] == [
+        {
+            "source": "dbt",
+            "unique_id": None,
+            "status": "error",
+            "message": "Parsing Error\n  forced for the test\n(dbt wrote no run_results.json for this build)",
+        }
+    ]
     assert {s["status"] for s in report["analyses"].values()} == {"missing"}
     assert report["analyses"]["cross_links"]["reason"] == (
-        "not built by this run: dbt wrote no run_results.json for this build")
+        "not built by this run: dbt wrote no run_results.json for this build"
+    )
     assert "- dbt [error]: Parsing Error\n\n  ```text\n    forced for the test\n" in md

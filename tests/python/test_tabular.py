@@ -26,9 +26,12 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 
 def tables(con) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
-    ).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall()
+    ]
 
 
 def test_loads_values_exactly_in_file_order(con, tmp_path):
@@ -96,9 +99,7 @@ def test_bad_encoding_fails_with_line_and_bytes(con, tmp_path):
     path = write(tmp_path, "enc.csv", b"name\nJos\xc3\xa9\nBad\xff\n")
     with pytest.raises(TabularError) as err:
         load_tabular(con, path, "enc")
-    assert str(err.value) == (
-        "enc.csv line 3: bytes b'\\xff' at column 4 are not valid utf-8; nothing was loaded"
-    )
+    assert str(err.value) == ("enc.csv line 3: bytes b'\\xff' at column 4 are not valid utf-8; nothing was loaded")
     assert "enc" not in tables(con)
 
 
@@ -149,8 +150,11 @@ def test_explicit_columns(con, tmp_path):
     [
         ("a,,c", "h.csv line 1 (header): column 2 has an empty name"),
         ("a,b,A", "h.csv line 1 (header): column name 'A' appears twice (columns 1 and 3)"),
-        ("a,row_index", "h.csv line 1 (header): column 2 is named 'row_index', which the loader "
-                        "reserves for the input row position; rename it in the header"),
+        (
+            "a,row_index",
+            "h.csv line 1 (header): column 2 is named 'row_index', which the loader "
+            "reserves for the input row position; rename it in the header",
+        ),
     ],
 )
 def test_bad_headers(con, tmp_path, header, message):
@@ -203,7 +207,7 @@ def test_progress_reported_on_long_loads(con, tmp_path, monkeypatch):
 
 
 def test_cli_ingest_csv_and_manifest_json(tmp_path, capsys):
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     path = write(tmp_path, "c.tsv", "a\tb\n1\t2\n")
     db = tmp_path / "w.duckdb"
@@ -216,7 +220,7 @@ def test_cli_ingest_csv_and_manifest_json(tmp_path, capsys):
 
 
 def test_cli_ingest_ragged_exits_non_zero(tmp_path, capsys):
-    from ingest.cli import main
+    from moneytrail.cli import main
 
     path = write(tmp_path, "r.csv", "a,b\n1\n")
     assert main(["ingest", str(path), "--table", "r", "--db", str(tmp_path / "w.duckdb")]) == 2

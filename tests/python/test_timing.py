@@ -75,9 +75,7 @@ def test_pair_seed_is_first_8_bytes_of_sha256_with_top_bit_cleared():
 
 
 def test_finding_id_format():
-    assert timing.finding_id(20240101, "v1", "r1") == hashlib.sha256(
-        b"timing:v1:v1:r1:20240101"
-    ).hexdigest()[:16]
+    assert timing.finding_id(20240101, "v1", "r1") == hashlib.sha256(b"timing:v1:v1:r1:20240101").hexdigest()[:16]
     assert timing.finding_id(20240101, "v1", "r1") == "dbb273e6428c16de"
 
 
@@ -119,11 +117,17 @@ def test_config_from_mapping_parses_iso_dates():
             "min_donations, window, window_start, window_end",
         ),
         ({"n_permutations": 1}, "timing config: n_permutations must be an integer between 2 and 1000000; got 1"),
-        ({"n_permutations": "2000"}, "timing config: n_permutations must be an integer between 2 and 1000000; got '2000'"),
+        (
+            {"n_permutations": "2000"},
+            "timing config: n_permutations must be an integer between 2 and 1000000; got '2000'",
+        ),
         ({"n_permutations": True}, "timing config: n_permutations must be an integer between 2 and 1000000; got True"),
         ({"min_donations": 0}, "timing config: min_donations must be an integer >= 1; got 0"),
         ({"run_seed": -1}, "timing config: run_seed must be an integer between 0 and 9223372036854775807; got -1"),
-        ({"window": "vendor_span"}, "timing config: window must be one of award_span, study_span, configured; got 'vendor_span'"),
+        (
+            {"window": "vendor_span"},
+            "timing config: window must be one of award_span, study_span, configured; got 'vendor_span'",
+        ),
         ({"window": "configured"}, "timing config: window 'configured' needs both window_start and window_end"),
         (
             {"window": "configured", "window_start": "2021-01-02", "window_end": "2021-01-01"},
@@ -225,7 +229,9 @@ def reference(don, aw, config):
     span = (end - start).days
     out = {}
     for v, r in sorted({(x["vendor_key"], x["recipient_key"]) for x in d_rows}):
-        d = np.array([(x["donation_date"] - start).days for x in d_rows if (x["vendor_key"], x["recipient_key"]) == (v, r)])
+        d = np.array(
+            [(x["donation_date"] - start).days for x in d_rows if (x["vendor_key"], x["recipient_key"]) == (v, r)]
+        )
         a = np.array(sorted({(x["award_date"] - start).days for x in a_rows if x["vendor_key"] == v}))
         if len(d) < config.min_donations or len(a) == 0:
             continue
@@ -320,7 +326,7 @@ def test_batching_and_path_choice_do_not_change_results(monkeypatch):
 def test_statuses_sorting_and_bh_over_tested_only():
     out = run_timing(*tables(*mixed_data()), TimingConfig(n_permutations=99))
     assert out.schema == OUTPUT_SCHEMA
-    keys = list(zip(out.column("vendor_key").to_pylist(), out.column("recipient_key").to_pylist()))
+    keys = list(zip(out.column("vendor_key").to_pylist(), out.column("recipient_key").to_pylist(), strict=False))
     assert keys == sorted(keys)
     rows = rows_by_pair(out)
     assert rows[("v0", "rsmall")]["status"] == "too_few_donations"
@@ -491,8 +497,7 @@ def test_round_trip_through_duckdb():
     out = run_timing(don, aw, TimingConfig(n_permutations=99))
     con.register("timing_out", out)
     assert con.sql(
-        "select status, n_donations, n_awards, observed_mean_days, window_start, window_end"
-        " from timing_out"
+        "select status, n_donations, n_awards, observed_mean_days, window_start, window_end from timing_out"
     ).fetchall() == [("tested", 4, 5, 1.5, day(0), day(120))]
     types = {name: kind for name, kind, *_ in con.sql("describe timing_out").fetchall()}
     assert types["seed"] == "BIGINT" and types["window_start"] == "DATE"

@@ -113,8 +113,13 @@ def test_vendor_own_award_span_would_be_anti_conservative():
         d = np.sort(don[i])
         observed = int(np.abs(d[:, None] - a[None, :]).min(axis=1).sum())
         k, *_ = null_statistics(
-            (d - a[0]).astype(np.int32), [0, d.size], [a.size], int(a[-1] - a[0]),
-            [pair_seed(1, f"v{i}", "r")], [observed], PERMS,
+            (d - a[0]).astype(np.int32),
+            [0, d.size],
+            [a.size],
+            int(a[-1] - a[0]),
+            [pair_seed(1, f"v{i}", "r")],
+            [observed],
+            PERMS,
         )
         rejected += (k[0] + 1) / (PERMS + 1) < 0.05
     assert rejected / PAIRS > 0.12

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs import namelist_cli
+from moneytrail import match_cli
+from moneytrail.match_cli import InputError, RunSummary, read_names, run
 from python_udfs.matcher import ConfigError, MatchConfig
-from python_udfs.namelist_cli import InputError, RunSummary, read_names, run
 
-LEFT = ["THE GEO GROUP INCORPORATED", "GEO GROUP INC., THE", "Deloitte", "Cisco-Eagle, Inc.", "",
-        "Acme Widgets"]
-RIGHT_CSV = ('employer,city\n"GEO GROUP, INC., THE",Boca\nDELOITTE CONSULTING LLP,Arlington\n'
-             "CISCO,San Jose\nSELF-EMPLOYED,x\nN/A,y\nZenith Tools,z\n")
+LEFT = ["THE GEO GROUP INCORPORATED", "GEO GROUP INC., THE", "Deloitte", "Cisco-Eagle, Inc.", "", "Acme Widgets"]
+RIGHT_CSV = (
+    'employer,city\n"GEO GROUP, INC., THE",Boca\nDELOITTE CONSULTING LLP,Arlington\n'
+    "CISCO,San Jose\nSELF-EMPLOYED,x\nN/A,y\nZenith Tools,z\n"
+)
 
 EXPECTED = """\
 left_raw,right_raw,left_normalized,right_normalized,tier,match_type,score,token_sort_score,\
@@ -44,8 +45,9 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
 def test_run_writes_sorted_links(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "out" / "links.csv"
     summary = run(inputs[0], inputs[1], out, right_column="employer")
-    assert summary == RunSummary(left_names=5, right_names=6, left_normalized=4,
-                                 right_normalized=6, name_links=3, rows=4)
+    assert summary == RunSummary(
+        left_names=5, right_names=6, left_normalized=4, right_normalized=6, name_links=3, rows=4
+    )
     assert out.read_text(encoding="utf-8") == EXPECTED
 
 
@@ -74,13 +76,15 @@ def test_read_names(tmp_path: Path) -> None:
     assert read_names(c, "name") == ["Multi\nline", "B"]
 
 
-@pytest.mark.parametrize("content, column, message", [
-    (None, None, "{p}: no such file"),
-    ("a,b\n1,2\n", "name", "{p}: no column 'name'; columns are 'a', 'b'"),
-    ("", "name", "{p}: no column 'name'; columns are no header"),
-])
-def test_read_names_errors(tmp_path: Path, content: str | None, column: str | None,
-                           message: str) -> None:
+@pytest.mark.parametrize(
+    "content, column, message",
+    [
+        (None, None, "{p}: no such file"),
+        ("a,b\n1,2\n", "name", "{p}: no column 'name'; columns are 'a', 'b'"),
+        ("", "name", "{p}: no column 'name'; columns are no header"),
+    ],
+)
+def test_read_names_errors(tmp_path: Path, content: str | None, column: str | None, message: str) -> None:
     p = tmp_path / "in.csv"
     if content is not None:
         p.write_text(content, encoding="utf-8")
@@ -99,41 +103,61 @@ def test_read_names_rejects_non_utf8(tmp_path: Path) -> None:
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="moneytrail match")
-    namelist_cli.add_arguments(parser)
+    match_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
 
-def test_main_wires_arguments(inputs: tuple[Path, Path], tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_wires_arguments(inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "links.csv"
     cfg = tmp_path / "matcher.json"
     cfg.write_text(json.dumps({"include_low": False}), encoding="utf-8")
-    args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(out), "--right-column",
-                   "employer", "--config", str(cfg), "--workers", "2"])
-    assert namelist_cli.main(args) == 0
+    args = _parse(
+        [
+            str(inputs[0]),
+            str(inputs[1]),
+            "--out",
+            str(out),
+            "--right-column",
+            "employer",
+            "--config",
+            str(cfg),
+            "--workers",
+            "2",
+        ]
+    )
+    assert match_cli.main(args) == 0
     assert out.read_text(encoding="utf-8").count("\n") == 4
     assert capsys.readouterr().err == (
-        "moneytrail match: 5 left and 6 right names (4 and 6 normalised), 2 links, "
-        f"3 rows written to {out}\n")
+        f"moneytrail match: 5 left and 6 right names (4 and 6 normalised), 2 links, 3 rows written to {out}\n"
+    )
 
 
-def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "matcher.yml"
     cfg.write_text("fuzzy_treshold: 80\n", encoding="utf-8")
-    args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv"),
-                   "--right-column", "employer", "--config", str(cfg)])
-    assert namelist_cli.main(args) == 2
+    args = _parse(
+        [
+            str(inputs[0]),
+            str(inputs[1]),
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--right-column",
+            "employer",
+            "--config",
+            str(cfg),
+        ]
+    )
+    assert match_cli.main(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("moneytrail match: error: unknown matcher setting(s): fuzzy_treshold;")
     args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv")])
-    assert namelist_cli.main(args) == 0  # without --right-column each CSV line is a name
+    assert match_cli.main(args) == 0  # without --right-column each CSV line is a name
 
 
 def test_load_config(tmp_path: Path) -> None:
-    assert namelist_cli.load_config(None) == MatchConfig()
+    assert match_cli.load_config(None) == MatchConfig()
     p = tmp_path / "m.json"
     p.write_text("[1]", encoding="utf-8")
     with pytest.raises(ConfigError) as e:
-        namelist_cli.load_config(p)
+        match_cli.load_config(p)
     assert str(e.value) == f"{p}: expected a mapping of matcher settings"

@@ -61,8 +61,10 @@ def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: P
 
     project = project_dir()
     command = list(args) + [
-        "--project-dir", str(project),
-        "--profiles-dir", str(project),
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
     ]
     if run_vars:
         command += ["--vars", json.dumps(run_vars, sort_keys=True)]
@@ -106,10 +108,11 @@ def _failures(run_result: Any) -> list[NodeFailure]:
         status = str(getattr(node_result, "status", ""))
         if status.lower() in {"error", "fail", "skipped", "runtime error"}:
             node = getattr(node_result, "node", None)
-            out.append(NodeFailure(
-                unique_id=getattr(node, "unique_id", "?"),
-                status=status.lower(),
-                message=str(getattr(node_result, "message", "") or ""),
-            ))
+            out.append(
+                NodeFailure(
+                    unique_id=getattr(node, "unique_id", "?"),
+                    status=status.lower(),
+                    message=str(getattr(node_result, "message", "") or ""),
+                )
+            )
     return out
-

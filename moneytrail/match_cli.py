@@ -9,8 +9,8 @@ string, tier, score desc, token-sort score desc, left raw string, with fixed num
 
 Wiring into an argparse CLI takes two lines::
 
-    sub = subparsers.add_parser("match", help=namelist_cli.HELP)
-    namelist_cli.add_arguments(sub); sub.set_defaults(func=namelist_cli.main)
+    sub = subparsers.add_parser("match", help=match_cli.HELP)
+    match_cli.add_arguments(sub); sub.set_defaults(func=match_cli.main)
 """
 
 from __future__ import annotations
@@ -31,9 +31,21 @@ from python_udfs.names import normalize_org_name
 HELP = "match two lists of organisation names (one per line, or a CSV column)"
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
-    "left_raw", "right_raw", "left_normalized", "right_normalized", "tier", "match_type",
-    "score", "token_sort_score", "coverage_left", "coverage_right", "shared_tokens",
-    "max_idf", "mean_idf", "number_mismatch", "type_conflict",
+    "left_raw",
+    "right_raw",
+    "left_normalized",
+    "right_normalized",
+    "tier",
+    "match_type",
+    "score",
+    "token_sort_score",
+    "coverage_left",
+    "coverage_right",
+    "shared_tokens",
+    "max_idf",
+    "mean_idf",
+    "number_mismatch",
+    "type_conflict",
 )
 
 
@@ -45,12 +57,12 @@ class InputError(ValueError):
 class RunSummary:
     """What a run read and wrote."""
 
-    left_names: int          # distinct raw strings read
+    left_names: int  # distinct raw strings read
     right_names: int
-    left_normalized: int     # distinct normalised names
+    left_normalized: int  # distinct normalised names
     right_normalized: int
-    name_links: int          # links between normalised names
-    rows: int                # CSV rows written (raw x raw)
+    name_links: int  # links between normalised names
+    rows: int  # CSV rows written (raw x raw)
 
 
 def read_names(path: str | Path, column: str | None = None) -> list[str]:
@@ -78,9 +90,15 @@ def _fmt(value: Any, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
-def run(left_path: str | Path, right_path: str | Path, out_path: str | Path,
-        left_column: str | None = None, right_column: str | None = None,
-        config: MatchConfig | None = None, min_tier: str = "low") -> RunSummary:
+def run(
+    left_path: str | Path,
+    right_path: str | Path,
+    out_path: str | Path,
+    left_column: str | None = None,
+    right_column: str | None = None,
+    config: MatchConfig | None = None,
+    min_tier: str = "low",
+) -> RunSummary:
     """Match the two lists and write the links CSV; returns counts."""
     if min_tier not in TIERS:
         raise ConfigError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
@@ -103,8 +121,7 @@ def run(left_path: str | Path, right_path: str | Path, out_path: str | Path,
             continue
         for lr in by_norm_left[link["left_name"]]:
             for rr in by_norm_right[link["right_name"]]:
-                rows.append((rr, link["tier_rank"], -link["score"], -link["token_sort_score"],
-                             lr, link))
+                rows.append((rr, link["tier_rank"], -link["score"], -link["token_sort_score"], lr, link))
     rows.sort(key=lambda r: r[:5])
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,18 +129,29 @@ def run(left_path: str | Path, right_path: str | Path, out_path: str | Path,
         w = csv.writer(f, lineterminator="\n")
         w.writerow(OUTPUT_COLUMNS)
         for rr, _, _, _, lr, k in rows:
-            w.writerow([lr, rr, k["left_name"], k["right_name"], k["tier"], k["match_type"],
-                        _fmt(k["score"], 2), _fmt(k["token_sort_score"], 2),
-                        _fmt(k["coverage_left"], 4), _fmt(k["coverage_right"], 4),
-                        k["shared_tokens"], _fmt(k["max_idf"], 4), _fmt(k["mean_idf"], 4),
-                        "true" if k["number_mismatch"] else "false",
-                        "true" if k["type_conflict"] else "false"])
-    return RunSummary(len(left_raw), len(right_raw), len(by_norm_left), len(by_norm_right),
-                      table.num_rows, len(rows))
+            w.writerow(
+                [
+                    lr,
+                    rr,
+                    k["left_name"],
+                    k["right_name"],
+                    k["tier"],
+                    k["match_type"],
+                    _fmt(k["score"], 2),
+                    _fmt(k["token_sort_score"], 2),
+                    _fmt(k["coverage_left"], 4),
+                    _fmt(k["coverage_right"], 4),
+                    k["shared_tokens"],
+                    _fmt(k["max_idf"], 4),
+                    _fmt(k["mean_idf"], 4),
+                    "true" if k["number_mismatch"] else "false",
+                    "true" if k["type_conflict"] else "false",
+                ]
+            )
+    return RunSummary(len(left_raw), len(right_raw), len(by_norm_left), len(by_norm_right), table.num_rows, len(rows))
 
 
-def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = None
-                ) -> MatchConfig:
+def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = None) -> MatchConfig:
     """Matcher settings from a JSON (or YAML) mapping file plus overrides; unknown keys and
     bad values fail with ConfigError."""
     values: dict[str, Any] = {}
@@ -135,6 +163,7 @@ def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = N
             raise ConfigError(f"{p}: no such file") from None
         if p.suffix.lower() in (".yml", ".yaml"):
             import yaml
+
             loaded = yaml.safe_load(text)
         else:
             loaded = json.loads(text)
@@ -147,19 +176,18 @@ def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = N
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``match`` arguments to a (sub)parser."""
-    parser.add_argument("left", help="left names (vendors): one per line, or a CSV with "
-                                     "--left-column")
-    parser.add_argument("right", help="right names (employers/donors): one per line, or a "
-                                      "CSV with --right-column")
+    parser.add_argument("left", help="left names (vendors): one per line, or a CSV with --left-column")
+    parser.add_argument("right", help="right names (employers/donors): one per line, or a CSV with --right-column")
     parser.add_argument("--out", required=True, help="links CSV to write")
     parser.add_argument("--left-column", help="CSV column holding the left names")
     parser.add_argument("--right-column", help="CSV column holding the right names")
-    parser.add_argument("--min-tier", choices=TIERS, default="low",
-                        help="lowest tier written (default: low, i.e. every link)")
-    parser.add_argument("--config", help="JSON or YAML file of matcher settings "
-                                         "(same names as the dbt vars)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="threads for rapidfuzz scoring (default: setting or 1)")
+    parser.add_argument(
+        "--min-tier", choices=TIERS, default="low", help="lowest tier written (default: low, i.e. every link)"
+    )
+    parser.add_argument("--config", help="JSON or YAML file of matcher settings (same names as the dbt vars)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="threads for rapidfuzz scoring (default: setting or 1)"
+    )
     return parser
 
 
@@ -168,19 +196,21 @@ def main(args: argparse.Namespace) -> int:
     try:
         overrides = {"workers": args.workers} if args.workers is not None else {}
         cfg = load_config(args.config, overrides)
-        s = run(args.left, args.right, args.out, args.left_column, args.right_column, cfg,
-                args.min_tier)
+        s = run(args.left, args.right, args.out, args.left_column, args.right_column, cfg, args.min_tier)
     except (InputError, ConfigError, json.JSONDecodeError) as e:
         print(f"moneytrail match: error: {e}", file=sys.stderr)
         return 2
-    print(f"moneytrail match: {s.left_names} left and {s.right_names} right names "
-          f"({s.left_normalized} and {s.right_normalized} normalised), {s.name_links} links, "
-          f"{s.rows} rows written to {args.out}", file=sys.stderr)
+    print(
+        f"moneytrail match: {s.left_names} left and {s.right_names} right names "
+        f"({s.left_normalized} and {s.right_normalized} normalised), {s.name_links} links, "
+        f"{s.rows} rows written to {args.out}",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cli(argv: Sequence[str] | None = None) -> int:
-    """``python -m python_udfs.namelist_cli LEFT RIGHT --out links.csv``"""
+    """``python -m moneytrail.match_cli LEFT RIGHT --out links.csv``"""
     parser = argparse.ArgumentParser(prog="moneytrail match", description=HELP)
     add_arguments(parser)
     return main(parser.parse_args(argv))

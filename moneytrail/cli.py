@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from ingest import dbt_runner, manifest, warehouse
-from python_udfs import namelist_cli
-from ingest.sqldump.errors import DumpRejected
+from ingest import manifest, warehouse
 from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
+from ingest.sqldump.errors import DumpRejected
 from ingest.tabular import TabularError, TabularOptions, load_tabular
+from moneytrail import dbt_runner, match_cli
 
 DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
 EXIT_INPUT_ERROR = 2
@@ -38,19 +38,30 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--header-file", type=Path, help="take column names from this file's first line")
     p.add_argument("--columns", help="comma-separated column names (with --no-header)")
     p.add_argument("--table-prefix", default="", help="dumps: prefix for every table name")
-    p.add_argument("--schema", type=Path, dest="schema_path",
-                   help="dumps: a schema-only dump whose CREATE TABLEs define the data dump's tables")
-    p.add_argument("--allow-sqlite-pragma-header", action="store_true",
-                   help="dumps: accept the `PRAGMA foreign_keys=OFF` line sqlite3 .dump writes first")
-    p.add_argument("--skip-programmable-objects", action="store_true",
-                   help="dumps: skip (with a warning) triggers, views, functions defined after the data")
+    p.add_argument(
+        "--schema",
+        type=Path,
+        dest="schema_path",
+        help="dumps: a schema-only dump whose CREATE TABLEs define the data dump's tables",
+    )
+    p.add_argument(
+        "--allow-sqlite-pragma-header",
+        action="store_true",
+        help="dumps: accept the `PRAGMA foreign_keys=OFF` line sqlite3 .dump writes first",
+    )
+    p.add_argument(
+        "--skip-programmable-objects",
+        action="store_true",
+        help="dumps: skip (with a warning) triggers, views, functions defined after the data",
+    )
     p.add_argument("--manifest-json", type=Path, help="also write the manifest rows of this load as JSON")
     _add_db(p)
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=None,
-                   help=f"warehouse file (default ${warehouse.DB_ENV} or {warehouse.DEFAULT_DB})")
+    p.add_argument(
+        "--db", type=Path, default=None, help=f"warehouse file (default ${warehouse.DB_ENV} or {warehouse.DEFAULT_DB})"
+    )
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
@@ -64,26 +75,39 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="export the marts and write report.json/.md and the evidence index "
-                                      "from the last dbt build")
+    p = sub.add_parser(
+        "report", help="export the marts and write report.json/.md and the evidence index from the last dbt build"
+    )
     p.add_argument("--out", type=Path, default=None, help="output folder (default output/<name>)")
-    p.add_argument("--name", default=None, help="run name in the report (default: the output folder's name, "
-                                                "or demo)")
-    p.add_argument("--target-dir", type=Path, default=None,
-                   help="dbt target folder holding run_results.json (default $DBT_TARGET_PATH or target)")
+    p.add_argument("--name", default=None, help="run name in the report (default: the output folder's name, or demo)")
+    p.add_argument(
+        "--target-dir",
+        type=Path,
+        default=None,
+        help="dbt target folder holding run_results.json (default $DBT_TARGET_PATH or target)",
+    )
     _add_db(p)
 
 
 def _add_gate(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gate", help="release gate: the whole pytest suite and the demo dbt build; "
-                                    "writes gate.json, exits non-zero unless everything passed")
+    p = sub.add_parser(
+        "gate",
+        help="release gate: the whole pytest suite and the demo dbt build; "
+        "writes gate.json, exits non-zero unless everything passed",
+    )
     p.add_argument("--out", type=Path, default=None, help="output folder for gate.json (default output/gate)")
-    p.add_argument("--pytest-args", default=None,
-                   help="arguments for pytest instead of the default suite (quoted, shell syntax)")
-    p.add_argument("--approved-skips", type=Path, default=None,
-                   help="approved skips/xfails file (default tests/approved_skips.txt)")
-    p.add_argument("--skip-dbt-build", action="store_true",
-                   help="do not build the demo (the gate then says DO_NOT_SHIP)")
+    p.add_argument(
+        "--pytest-args", default=None, help="arguments for pytest instead of the default suite (quoted, shell syntax)"
+    )
+    p.add_argument(
+        "--approved-skips",
+        type=Path,
+        default=None,
+        help="approved skips/xfails file (default tests/approved_skips.txt)",
+    )
+    p.add_argument(
+        "--skip-dbt-build", action="store_true", help="do not build the demo (the gate then says DO_NOT_SHIP)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,8 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_report(sub)
     _add_gate(sub)
-    match = sub.add_parser("match", help=namelist_cli.HELP)
-    namelist_cli.add_arguments(match)
+    match = sub.add_parser("match", help=match_cli.HELP)
+    match_cli.add_arguments(match)
     return parser
 
 
@@ -151,8 +175,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(format_summary(entries))
     else:
         for entry in entries:
-            print(f"loaded raw.{entry.table_name}: {entry.row_count:,} rows "
-                  f"(dataset_version_id {entry.dataset_version_id})")
+            print(
+                f"loaded raw.{entry.table_name}: {entry.row_count:,} rows "
+                f"(dataset_version_id {entry.dataset_version_id})"
+            )
     if args.manifest_json:
         write_manifest_json(args.manifest_json, entries)
     return 0
@@ -207,12 +233,18 @@ def _step_message(result: dbt_runner.DbtResult) -> str | None:
     return result.exception or "\n".join(result.error_log) or result.error_text() or "dbt failed"
 
 
-def _report_after_build(run, db_path: Path, out_dir: Path, validation: dbt_runner.DbtResult,
-                        result: dbt_runner.DbtResult, entries: Sequence[manifest.ManifestEntry]) -> bool:
+def _report_after_build(
+    run,
+    db_path: Path,
+    out_dir: Path,
+    validation: dbt_runner.DbtResult,
+    result: dbt_runner.DbtResult,
+    entries: Sequence[manifest.ManifestEntry],
+) -> bool:
     """Exports, reports and evidence index, always, whatever the build did; False unless all is well."""
     from dbt_common.invocation import get_invocation_id
 
-    from ingest import report
+    from moneytrail import report
 
     # the id of the invocation that just ran: run_results.json on disk must carry it
     context = report.BuildContext(
@@ -226,8 +258,10 @@ def _report_after_build(run, db_path: Path, out_dir: Path, validation: dbt_runne
     except Exception as exc:  # the report step must never hide the build's outcome
         print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return False
-    print(f"      report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
-          f"evidence index: {out_dir / 'evidence_index.json'}")
+    print(
+        f"      report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
+        f"evidence index: {out_dir / 'evidence_index.json'}"
+    )
     _print_report_errors(written.errors, "      ")
     return written.ok
 
@@ -237,27 +271,28 @@ def _print_report_errors(errors: Sequence[dict], indent: str = "") -> None:
     for error in errors:
         if error["status"] != "skipped":
             where = error["unique_id"] or error["source"]
-            print(f"{indent}error: {where} [{error['status']}]: {error['message'].splitlines()[0]}",
-                  file=sys.stderr)
+            print(f"{indent}error: {where} [{error['status']}]: {error['message'].splitlines()[0]}", file=sys.stderr)
     if skipped:
         print(f"{indent}error: {len(skipped)} node(s) skipped because of the failures above", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ingest import report
+    from moneytrail import report
 
     name = args.name or (args.out.name if args.out is not None else "demo")
     out_dir = args.out or Path("output") / name
     db_path = args.db or warehouse.default_path()
     written = report.write_reports(out_dir, db_path, name, target_dir=args.target_dir)
-    print(f"report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
-          f"evidence index: {out_dir / 'evidence_index.json'}")
+    print(
+        f"report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}), "
+        f"evidence index: {out_dir / 'evidence_index.json'}"
+    )
     _print_report_errors(written.errors)
     return 0 if written.ok else EXIT_BUILD_FAILED
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    from ingest import gate
+    from moneytrail import gate
 
     return gate.main(args)
 
@@ -277,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "gate":
             return cmd_gate(args)
         if args.command == "match":
-            return namelist_cli.main(args)
+            return match_cli.main(args)
     except (TabularError, RunFileError, DumpRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR

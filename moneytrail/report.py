@@ -19,16 +19,17 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import duckdb
 import yaml
 
-from ingest import exports
-from ingest.dbt_runner import PROJECT_DIR
-from ingest.exports import json_value, quote_ident
+from moneytrail import exports
+from moneytrail.dbt_runner import PROJECT_DIR
+from moneytrail.exports import json_value, quote_ident
 
 REPORT_SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 REPORT_FORMAT = "moneytrail-report/1"
@@ -49,7 +50,7 @@ REPORT_EXPOSURE = "exposure.moneytrail.report"
 
 
 class ReportSchemaError(ValueError):
-    """report.json does not match ingest/report.schema.json (a bug in the report step)."""
+    """report.json does not match moneytrail/report.schema.json (a bug in the report step)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class ReportResult:
 # ----------------------------------------------------------------------------------------------
 # dbt artifacts
 # ----------------------------------------------------------------------------------------------
+
 
 def default_target_dir() -> Path:
     """Where dbt writes its artifacts: $DBT_TARGET_PATH, else the project's target-path."""
@@ -114,9 +116,12 @@ def load_artifacts(target_dir: Path, expected_invocation: str | None) -> DbtArti
         # dbt writes nothing when a build stops before its first node (e.g. a compile error
         # while parsing), so the file on disk belongs to an earlier command.
         return DbtArtifacts(
-            "stale", "run_results.json in the dbt target folder is not from this build "
-                     "(dbt stopped before running any node, or another dbt command overwrote it)",
-            None, None)
+            "stale",
+            "run_results.json in the dbt target folder is not from this build "
+            "(dbt stopped before running any node, or another dbt command overwrote it)",
+            None,
+            None,
+        )
     manifest = None
     manifest_path = target_dir / "manifest.json"
     if manifest_path.is_file():
@@ -133,6 +138,7 @@ def load_artifacts(target_dir: Path, expected_invocation: str | None) -> DbtArti
 # Small helpers
 # ----------------------------------------------------------------------------------------------
 
+
 def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -148,8 +154,7 @@ def effective_vars(cli_vars: Mapping[str, Any] | None) -> dict[str, Any]:
 def scrub(message: str | None, *paths: Path | None) -> str:
     """A dbt or DuckDB message without machine-specific absolute paths."""
     text = (message or "").rstrip()
-    for path in sorted({str(p.resolve()) for p in paths if p is not None} | {str(PROJECT_DIR)},
-                       key=len, reverse=True):
+    for path in sorted({str(p.resolve()) for p in paths if p is not None} | {str(PROJECT_DIR)}, key=len, reverse=True):
         text = text.replace(path + os.sep, "").replace(path, ".")
     return text
 
@@ -169,7 +174,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
     """A small, bounded query (LIMITed or aggregated) as JSON-ready dicts."""
     cur = con.execute(sql, list(params))
     names = [d[0] for d in cur.description]
-    return [{n: json_value(v) for n, v in zip(names, row)} for row in cur.fetchall()]
+    return [{n: json_value(v) for n, v in zip(names, row, strict=False)} for row in cur.fetchall()]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -178,8 +183,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 def _grouped(con: duckdb.DuckDBPyConnection, relation: str, expr: str) -> dict[str, int]:
     rows = con.execute(
-        f"select coalesce(cast({expr} as varchar), '(null)') as k, count(*) from {relation} "
-        f"group by k order by k"
+        f"select coalesce(cast({expr} as varchar), '(null)') as k, count(*) from {relation} group by k order by k"
     ).fetchall()
     return {k: n for k, n in rows}
 
@@ -187,6 +191,7 @@ def _grouped(con: duckdb.DuckDBPyConnection, relation: str, expr: str) -> dict[s
 # ----------------------------------------------------------------------------------------------
 # Analyses: what each report section quotes, and in which order
 # ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -241,66 +246,84 @@ def _num(value: Any, digits: int = 3) -> str:
 
 def _sentence_cross_links(f: dict[str, Any]) -> str:
     via = "employer" if f.get("relation") == "vendor_employer" else "business donor"
-    return (f"{f.get('donor_name')} gave {_money(f.get('amount'))} to {f.get('recipient_id')} on "
-            f"{f.get('donation_date')}; {via} \"{f.get('other_name_raw')}\" links to vendor "
-            f"{f.get('vendor_name')} ({f.get('match_type')} match, {f.get('confidence_tier')} "
-            f"confidence, score {_num(f.get('score'))}). Edge `{f.get('edge_id')}`; rows: "
-            f"contribution `{f.get('contribution_row_ref')}`, vendor `{f.get('vendor_row_ref')}`.")
+    return (
+        f"{f.get('donor_name')} gave {_money(f.get('amount'))} to {f.get('recipient_id')} on "
+        f'{f.get("donation_date")}; {via} "{f.get("other_name_raw")}" links to vendor '
+        f"{f.get('vendor_name')} ({f.get('match_type')} match, {f.get('confidence_tier')} "
+        f"confidence, score {_num(f.get('score'))}). Edge `{f.get('edge_id')}`; rows: "
+        f"contribution `{f.get('contribution_row_ref')}`, vendor `{f.get('vendor_row_ref')}`."
+    )
 
 
 def _sentence_bundles(f: dict[str, Any]) -> str:
     vendor = f.get("linked_vendor_name_norm")
-    link = (f" The employer links to vendor {vendor} ({f.get('link_confidence_tier')} confidence)."
-            if vendor else " The employer links to no vendor.")
+    link = (
+        f" The employer links to vendor {vendor} ({f.get('link_confidence_tier')} confidence)."
+        if vendor
+        else " The employer links to no vendor."
+    )
     recipient = f.get("recipient_id")
     if f.get("recipient_name"):
         recipient = f"{recipient} ({f.get('recipient_name')})"
-    return (f"{f.get('n_donors')} donors employed by {f.get('employer_norm')} gave "
-            f"{_money(f.get('total_amount'))} in {f.get('n_contributions')} contributions to "
-            f"{recipient} on {f.get('donation_date')}.{link} Bundle `{f.get('bundle_id')}`; rows: "
-            f"{_refs(f.get('row_refs'), 'bundles.csv', f.get('row_refs_count'))}.")
+    return (
+        f"{f.get('n_donors')} donors employed by {f.get('employer_norm')} gave "
+        f"{_money(f.get('total_amount'))} in {f.get('n_contributions')} contributions to "
+        f"{recipient} on {f.get('donation_date')}.{link} Bundle `{f.get('bundle_id')}`; rows: "
+        f"{_refs(f.get('row_refs'), 'bundles.csv', f.get('row_refs_count'))}."
+    )
 
 
 def _sentence_limit_flags(f: dict[str, Any]) -> str:
-    return (f"{f.get('donor_name')} gave {_money(f.get('total_amount'))} to {f.get('recipient_id')} "
-            f"in {f.get('period_kind')} {f.get('period')} ({f.get('n_contributions')} contributions, "
-            f"{f.get('first_date')} to {f.get('last_date')}), {_money(f.get('excess_amount'))} over "
-            f"the {_money(f.get('limit_amount'))} limit. Flag `{f.get('flag_id')}`; rows: "
-            f"{_refs(f.get('row_refs'), 'limit_flags.csv', f.get('row_refs_count'))}.")
+    return (
+        f"{f.get('donor_name')} gave {_money(f.get('total_amount'))} to {f.get('recipient_id')} "
+        f"in {f.get('period_kind')} {f.get('period')} ({f.get('n_contributions')} contributions, "
+        f"{f.get('first_date')} to {f.get('last_date')}), {_money(f.get('excess_amount'))} over "
+        f"the {_money(f.get('limit_amount'))} limit. Flag `{f.get('flag_id')}`; rows: "
+        f"{_refs(f.get('row_refs'), 'limit_flags.csv', f.get('row_refs_count'))}."
+    )
 
 
 def _sentence_vendor_breadth(f: dict[str, Any]) -> str:
-    tiers = ", ".join(f"{f.get('n_links_' + t)} {t}" for t in ("high", "medium", "probable", "low")
-                      if f.get("n_links_" + t))
-    return (f"#{f.get('breadth_rank')} {f.get('vendor_name')}: linked donations reach "
-            f"{f.get('n_recipients')} recipients ({', '.join(f.get('recipients') or [])}) from "
-            f"{f.get('n_donors')} donors, {_money(f.get('total_amount'))} in "
-            f"{f.get('n_linked_contributions')} contributions (links: {tiers or 'none'}). Finding "
-            f"`{f.get('finding_id')}`; edges: "
-            f"{_refs(f.get('sample_edge_ids'), 'cross_links.csv', f.get('sample_edge_ids_count'))}.")
+    tiers = ", ".join(
+        f"{f.get('n_links_' + t)} {t}" for t in ("high", "medium", "probable", "low") if f.get("n_links_" + t)
+    )
+    return (
+        f"#{f.get('breadth_rank')} {f.get('vendor_name')}: linked donations reach "
+        f"{f.get('n_recipients')} recipients ({', '.join(f.get('recipients') or [])}) from "
+        f"{f.get('n_donors')} donors, {_money(f.get('total_amount'))} in "
+        f"{f.get('n_linked_contributions')} contributions (links: {tiers or 'none'}). Finding "
+        f"`{f.get('finding_id')}`; edges: "
+        f"{_refs(f.get('sample_edge_ids'), 'cross_links.csv', f.get('sample_edge_ids_count'))}."
+    )
 
 
 def _sentence_timing(f: dict[str, Any]) -> str:
     verdict = "signal" if f.get("is_signal") else "no signal"
     if f.get("status") != "tested":
-        return (f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: not tested "
-                f"({f.get('status')}, {f.get('n_donations')} donations). Finding `{f.get('finding_id')}`.")
-    return (f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')} ({verdict}): "
-            f"{f.get('n_donations')} donations were on average {_num(f.get('observed_mean_days'))} days "
-            f"from the nearest of {f.get('n_awards')} award dates, against "
-            f"{_num(f.get('null_mean_days'))} under the null ({f.get('null_window')} window "
-            f"{f.get('window_start')} to {f.get('window_end')}); p = {_num(f.get('p_value'))}, "
-            f"q = {_num(f.get('q_value'))}, effect size {_num(f.get('effect_size'))}, "
-            f"{f.get('n_permutations')} permutations. Finding `{f.get('finding_id')}`; donation rows: "
-            f"{_refs(f.get('donation_row_refs'), 'timing_signals.csv', f.get('donation_row_refs_count'))}; "
-            f"award rows: {_refs(f.get('award_row_refs'), 'timing_signals.csv', f.get('award_row_refs_count'))}.")
+        return (
+            f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: not tested "
+            f"({f.get('status')}, {f.get('n_donations')} donations). Finding `{f.get('finding_id')}`."
+        )
+    return (
+        f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')} ({verdict}): "
+        f"{f.get('n_donations')} donations were on average {_num(f.get('observed_mean_days'))} days "
+        f"from the nearest of {f.get('n_awards')} award dates, against "
+        f"{_num(f.get('null_mean_days'))} under the null ({f.get('null_window')} window "
+        f"{f.get('window_start')} to {f.get('window_end')}); p = {_num(f.get('p_value'))}, "
+        f"q = {_num(f.get('q_value'))}, effect size {_num(f.get('effect_size'))}, "
+        f"{f.get('n_permutations')} permutations. Finding `{f.get('finding_id')}`; donation rows: "
+        f"{_refs(f.get('donation_row_refs'), 'timing_signals.csv', f.get('donation_row_refs_count'))}; "
+        f"award rows: {_refs(f.get('award_row_refs'), 'timing_signals.csv', f.get('award_row_refs_count'))}."
+    )
 
 
 def _sentence_red_flags(f: dict[str, Any]) -> str:
     evidence = []
     if f.get("procurement_methods"):
-        evidence.append(f"procurement {', '.join(f['procurement_methods'])} (award rows "
-                        f"{_refs(f.get('non_competitive_award_row_refs'), 'red_flags.csv', f.get('non_competitive_award_row_refs_count'), 3)})")
+        evidence.append(
+            f"procurement {', '.join(f['procurement_methods'])} (award rows "
+            f"{_refs(f.get('non_competitive_award_row_refs'), 'red_flags.csv', f.get('non_competitive_award_row_refs_count'), 3)})"  # noqa: E501
+        )
     if f.get("timing_finding_id"):
         evidence.append(f"timing finding `{f['timing_finding_id']}`")
     if f.get("bundle_ids"):
@@ -309,11 +332,13 @@ def _sentence_red_flags(f: dict[str, Any]) -> str:
         evidence.append(f"limit flags {_refs(f['limit_flag_ids'], 'red_flags.csv', f.get('limit_flag_ids_count'), 3)}")
     if f.get("breadth_finding_id"):
         evidence.append(f"breadth finding `{f['breadth_finding_id']}`")
-    return (f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: {f.get('severity')} severity, "
-            f"{f.get('n_rules')} rules ({', '.join(f.get('rules_fired') or [])}); "
-            f"{_money(f.get('linked_amount'))} in {f.get('n_linked_contributions')} linked contributions. "
-            f"Flag `{f.get('flag_id')}`; evidence: {'; '.join(evidence) or 'none'}; edges: "
-            f"{_refs(f.get('edge_ids'), 'red_flags.csv', f.get('edge_ids_count'), 3)}.")
+    return (
+        f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: {f.get('severity')} severity, "
+        f"{f.get('n_rules')} rules ({', '.join(f.get('rules_fired') or [])}); "
+        f"{_money(f.get('linked_amount'))} in {f.get('n_linked_contributions')} linked contributions. "
+        f"Flag `{f.get('flag_id')}`; evidence: {'; '.join(evidence) or 'none'}; edges: "
+        f"{_refs(f.get('edge_ids'), 'red_flags.csv', f.get('edge_ids_count'), 3)}."
+    )
 
 
 def _counts_cross_links(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -321,31 +346,41 @@ def _counts_cross_links(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def _counts_bundles(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return _rows(con, """
+    return _rows(
+        con,
+        """
         select count(*) as bundles, coalesce(sum(n_contributions), 0) as contributions,
                coalesce(sum(total_amount), 0) as total_amount,
                count(linked_vendor_entity_id) as linked_to_vendor
-        from marts.bundles""")[0]
+        from marts.bundles""",
+    )[0]
 
 
 def _counts_limit_flags(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return _rows(con, """
+    return _rows(
+        con,
+        """
         select count(*) as flags, count(distinct donor_key) as donors,
                count(distinct recipient_id) as recipients,
                coalesce(sum(excess_amount), 0) as total_excess
-        from marts.limit_flags""")[0]
+        from marts.limit_flags""",
+    )[0]
 
 
 def _counts_vendor_breadth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return _rows(con, """
+    return _rows(
+        con,
+        """
         select count(*) as vendors, coalesce(max(n_recipients), 0) as max_recipients,
                coalesce(sum(total_amount), 0) as total_amount
-        from marts.vendor_breadth""")[0]
+        from marts.vendor_breadth""",
+    )[0]
 
 
 def _counts_timing(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    out = _rows(con, "select count(*) as pairs, count(*) filter (where is_signal) as signals "
-                     "from marts.timing_signals")[0]
+    out = _rows(
+        con, "select count(*) as pairs, count(*) filter (where is_signal) as signals from marts.timing_signals"
+    )[0]
     out["by_status"] = _grouped(con, "marts.timing_signals", "status")
     return out
 
@@ -355,78 +390,206 @@ def _counts_red_flags(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     out["by_severity"] = _grouped(con, "marts.red_flags", "severity")
     rows = con.execute(
         "select rule, count(*) from (select unnest(rules_fired) as rule from marts.red_flags) "
-        "group by rule order by rule").fetchall()
+        "group by rule order by rule"
+    ).fetchall()
     out["by_rule"] = {k: n for k, n in rows}
     return out
 
 
 ANALYSES: tuple[Analysis, ...] = (
     Analysis(
-        "red_flags", "Red flags", "flag_id", "mixed",
+        "red_flags",
+        "Red flags",
+        "flag_id",
+        "mixed",
         "n_rules desc, linked_amount desc, flag_id",
         "most rules fired first, then most linked money, then flag_id",
-        ("flag_id", "severity", "n_rules", "rules_fired", "vendor_entity_id", "vendor_name_norm",
-         "recipient_id", "procurement_methods", "non_competitive_award_row_refs",
-         "timing_finding_id", "bundle_ids", "limit_flag_ids", "breadth_finding_id",
-         "n_linked_contributions", "linked_amount", "edge_ids", "evidence_kind"),
-        _counts_red_flags, _sentence_red_flags),
+        (
+            "flag_id",
+            "severity",
+            "n_rules",
+            "rules_fired",
+            "vendor_entity_id",
+            "vendor_name_norm",
+            "recipient_id",
+            "procurement_methods",
+            "non_competitive_award_row_refs",
+            "timing_finding_id",
+            "bundle_ids",
+            "limit_flag_ids",
+            "breadth_finding_id",
+            "n_linked_contributions",
+            "linked_amount",
+            "edge_ids",
+            "evidence_kind",
+        ),
+        _counts_red_flags,
+        _sentence_red_flags,
+    ),
     Analysis(
-        "timing_signals", "Timing of donations around awards (permutation test)", "finding_id",
+        "timing_signals",
+        "Timing of donations around awards (permutation test)",
+        "finding_id",
         "modelled",
         "is_signal desc, (status = 'tested') desc, p_value asc nulls last, effect_size desc nulls last, finding_id",
         "signals first, then tested pairs by p-value (smallest first), effect size (largest first), finding_id",
-        ("finding_id", "vendor_entity_id", "vendor_name_norm", "recipient_id", "status", "is_signal",
-         "n_donations", "n_awards", "observed_mean_days", "null_mean_days", "null_sd_days",
-         "effect_size", "k_as_extreme", "n_permutations", "p_value", "q_value", "null_window",
-         "window_start", "window_end", "award_dates", "donation_row_refs", "award_row_refs",
-         "edge_ids", "evidence_kind"),
-        _counts_timing, _sentence_timing),
+        (
+            "finding_id",
+            "vendor_entity_id",
+            "vendor_name_norm",
+            "recipient_id",
+            "status",
+            "is_signal",
+            "n_donations",
+            "n_awards",
+            "observed_mean_days",
+            "null_mean_days",
+            "null_sd_days",
+            "effect_size",
+            "k_as_extreme",
+            "n_permutations",
+            "p_value",
+            "q_value",
+            "null_window",
+            "window_start",
+            "window_end",
+            "award_dates",
+            "donation_row_refs",
+            "award_row_refs",
+            "edge_ids",
+            "evidence_kind",
+        ),
+        _counts_timing,
+        _sentence_timing,
+    ),
     Analysis(
-        "bundles", "Bundled donations", "bundle_id", "measured",
+        "bundles",
+        "Bundled donations",
+        "bundle_id",
+        "measured",
         "total_amount desc, n_donors desc, bundle_id",
         "largest total first, then most donors, then bundle_id",
-        ("bundle_id", "recipient_id", "recipient_name", "donation_date", "employer_norm",
-         "employer_spellings", "n_donors", "n_contributions", "total_amount", "row_refs",
-         "linked_vendor_entity_id", "linked_vendor_name_norm", "linked_via_link_id",
-         "link_confidence_tier", "evidence_kind"),
-        _counts_bundles, _sentence_bundles),
+        (
+            "bundle_id",
+            "recipient_id",
+            "recipient_name",
+            "donation_date",
+            "employer_norm",
+            "employer_spellings",
+            "n_donors",
+            "n_contributions",
+            "total_amount",
+            "row_refs",
+            "linked_vendor_entity_id",
+            "linked_vendor_name_norm",
+            "linked_via_link_id",
+            "link_confidence_tier",
+            "evidence_kind",
+        ),
+        _counts_bundles,
+        _sentence_bundles,
+    ),
     Analysis(
-        "limit_flags", "Contributions over the limit", "flag_id", "measured",
+        "limit_flags",
+        "Contributions over the limit",
+        "flag_id",
+        "measured",
         "excess_amount desc, flag_id",
         "largest excess over the limit first, then flag_id",
-        ("flag_id", "donor_key", "donor_name", "recipient_id", "period_kind", "period",
-         "n_contributions", "total_amount", "limit_amount", "excess_amount", "first_date",
-         "last_date", "employers_norm", "row_refs", "evidence_kind"),
-        _counts_limit_flags, _sentence_limit_flags),
+        (
+            "flag_id",
+            "donor_key",
+            "donor_name",
+            "recipient_id",
+            "period_kind",
+            "period",
+            "n_contributions",
+            "total_amount",
+            "limit_amount",
+            "excess_amount",
+            "first_date",
+            "last_date",
+            "employers_norm",
+            "row_refs",
+            "evidence_kind",
+        ),
+        _counts_limit_flags,
+        _sentence_limit_flags,
+    ),
     Analysis(
-        "vendor_breadth", "Vendor influence breadth", "finding_id", "measured",
+        "vendor_breadth",
+        "Vendor influence breadth",
+        "finding_id",
+        "measured",
         "breadth_rank asc, finding_id",
         "breadth_rank (most recipients, then most money)",
-        ("finding_id", "breadth_rank", "vendor_entity_id", "vendor_name", "vendor_name_norm",
-         "n_recipients", "n_donors", "n_linked_contributions", "total_amount", "n_links_high",
-         "n_links_medium", "n_links_probable", "n_links_low", "recipients", "sample_edge_ids",
-         "evidence_kind"),
-        _counts_vendor_breadth, _sentence_vendor_breadth),
+        (
+            "finding_id",
+            "breadth_rank",
+            "vendor_entity_id",
+            "vendor_name",
+            "vendor_name_norm",
+            "n_recipients",
+            "n_donors",
+            "n_linked_contributions",
+            "total_amount",
+            "n_links_high",
+            "n_links_medium",
+            "n_links_probable",
+            "n_links_low",
+            "recipients",
+            "sample_edge_ids",
+            "evidence_kind",
+        ),
+        _counts_vendor_breadth,
+        _sentence_vendor_breadth,
+    ),
     Analysis(
-        "cross_links", "Vendor-donor links", "edge_id", "measured",
+        "cross_links",
+        "Vendor-donor links",
+        "edge_id",
+        "measured",
         # content keys before edge_id: edge ids hash row refs, which change when rows move
         "amount desc, donation_date, donor_key, vendor_entity_id, recipient_id, relation, other_entity_id, edge_id",
         "largest contribution first, then date, donor, vendor, recipient, edge_id",
-        ("edge_id", "link_id", "relation", "vendor_entity_id", "vendor_name", "vendor_name_norm",
-         "other_entity_id", "other_name_raw", "other_name_norm", "match_type", "confidence_tier",
-         "score", "donor_key", "donor_name", "recipient_id", "donation_date", "amount",
-         "contribution_row_ref", "vendor_row_ref"),
-        _counts_cross_links, _sentence_cross_links),
+        (
+            "edge_id",
+            "link_id",
+            "relation",
+            "vendor_entity_id",
+            "vendor_name",
+            "vendor_name_norm",
+            "other_entity_id",
+            "other_name_raw",
+            "other_name_norm",
+            "match_type",
+            "confidence_tier",
+            "score",
+            "donor_key",
+            "donor_name",
+            "recipient_id",
+            "donation_date",
+            "amount",
+            "contribution_row_ref",
+            "vendor_row_ref",
+        ),
+        _counts_cross_links,
+        _sentence_cross_links,
+    ),
 )
 
 
 def _analysis_section(con: duckdb.DuckDBPyConnection, a: Analysis, export_files: Sequence[str]) -> dict[str, Any]:
     columns = exports.relation_columns(con, "marts", a.name)
     fields = [c for c in a.fields if c in columns]
-    top = _rows(con, f"select {', '.join(quote_ident(c) for c in fields)} from {a.relation} "
-                     f"order by {a.order_by} limit {TOP_N}")
-    by_kind = (_grouped(con, a.relation, "evidence_kind") if "evidence_kind" in columns
-               else {a.evidence: _scalar(con, f"select count(*) from {a.relation}")})
+    top = _rows(
+        con, f"select {', '.join(quote_ident(c) for c in fields)} from {a.relation} order by {a.order_by} limit {TOP_N}"
+    )
+    by_kind = (
+        _grouped(con, a.relation, "evidence_kind")
+        if "evidence_kind" in columns
+        else {a.evidence: _scalar(con, f"select count(*) from {a.relation}")}
+    )
     return {
         "status": "ok",
         "title": a.title,
@@ -444,6 +607,7 @@ def _analysis_section(con: duckdb.DuckDBPyConnection, a: Analysis, export_files:
 # ----------------------------------------------------------------------------------------------
 # Build status
 # ----------------------------------------------------------------------------------------------
+
 
 def _node_entries(artifacts: DbtArtifacts, scrub_paths: Sequence[Path | None]) -> list[dict[str, Any]]:
     if artifacts.run_results is None:
@@ -517,6 +681,7 @@ def _build_status(nodes: Sequence[dict[str, Any]], artifacts: DbtArtifacts) -> d
 # The report
 # ----------------------------------------------------------------------------------------------
 
+
 def write_reports(
     out_dir: Path,
     db_path: Path,
@@ -539,8 +704,14 @@ def write_reports(
     errors: list[dict[str, Any]] = []
 
     if context.validation is not None and not context.validation.success:
-        errors.append({"source": "validate_role_map", "unique_id": None, "status": "error",
-                       "message": scrub(context.validation.message or "the role map is invalid", *scrub_paths)})
+        errors.append(
+            {
+                "source": "validate_role_map",
+                "unique_id": None,
+                "status": "error",
+                "message": scrub(context.validation.message or "the role map is invalid", *scrub_paths),
+            }
+        )
     if artifacts.state != "current":
         message = artifacts.detail or ""
         if context.build is not None and not context.build.success and context.build.message:
@@ -548,16 +719,27 @@ def write_reports(
         errors.append({"source": "dbt", "unique_id": None, "status": "error", "message": message})
     elif context.build is not None and not context.build.success and context.build.message:
         # a node failure already has its node entry; this is dbt's own error beyond the nodes
-        if not any(True for r in artifacts.run_results["results"]
-                   if str(r.get("status")).lower() in FAILED_STATUSES):
-            errors.append({"source": "dbt", "unique_id": None, "status": "error",
-                           "message": scrub(context.build.message, *scrub_paths)})
+        if not any(True for r in artifacts.run_results["results"] if str(r.get("status")).lower() in FAILED_STATUSES):
+            errors.append(
+                {
+                    "source": "dbt",
+                    "unique_id": None,
+                    "status": "error",
+                    "message": scrub(context.build.message, *scrub_paths),
+                }
+            )
 
     nodes = _node_entries(artifacts, scrub_paths)
     for n in nodes:
         if n["status"] in NOT_BUILT_STATUSES:
-            errors.append({"source": "dbt_node", "unique_id": n["unique_id"], "status": n["status"],
-                           "message": n.get("message", n["status"])})
+            errors.append(
+                {
+                    "source": "dbt_node",
+                    "unique_id": n["unique_id"],
+                    "status": n["status"],
+                    "message": n.get("message", n["status"]),
+                }
+            )
     build = _build_status(nodes, artifacts)
     statuses = {n["unique_id"]: n["status"] for n in nodes}
 
@@ -575,15 +757,28 @@ def write_reports(
 
     con: duckdb.DuckDBPyConnection | None = None
     if not Path(db_path).is_file():
-        errors.append({"source": "report", "unique_id": None, "status": "error",
-                       "message": f"warehouse file {Path(db_path).name} not found"})
+        errors.append(
+            {
+                "source": "report",
+                "unique_id": None,
+                "status": "error",
+                "message": f"warehouse file {Path(db_path).name} not found",
+            }
+        )
     else:
         try:
             from ingest import warehouse
+
             con = warehouse.connect(db_path, read_only=True)
         except duckdb.Error as exc:
-            errors.append({"source": "report", "unique_id": None, "status": "error",
-                           "message": f"the warehouse could not be opened: {scrub(str(exc), *scrub_paths)}"})
+            errors.append(
+                {
+                    "source": "report",
+                    "unique_id": None,
+                    "status": "error",
+                    "message": f"the warehouse could not be opened: {scrub(str(exc), *scrub_paths)}",
+                }
+            )
     try:
         export_result = exports.export_marts(con, out_dir, unavailable)
         exported_by_model: dict[str, list[str]] = {}
@@ -595,18 +790,27 @@ def write_reports(
         analyses: dict[str, Any] = {}
         for a in ANALYSES:
             if a.name in missing:
-                analyses[a.name] = {"status": "missing", "title": a.title, "model": a.model_id,
-                                    "evidence_kind": a.evidence, "reason": missing[a.name]}
+                analyses[a.name] = {
+                    "status": "missing",
+                    "title": a.title,
+                    "model": a.model_id,
+                    "evidence_kind": a.evidence,
+                    "reason": missing[a.name],
+                }
                 continue
             assert con is not None
             try:
                 analyses[a.name] = _analysis_section(con, a, exported_by_model.get(a.model_id, []))
             except duckdb.Error as exc:
                 message = f"{a.relation}: {scrub(str(exc), *scrub_paths)}"
-                analyses[a.name] = {"status": "error", "title": a.title, "model": a.model_id,
-                                    "evidence_kind": a.evidence, "reason": message}
-                errors.append({"source": "report", "unique_id": a.model_id, "status": "error",
-                               "message": message})
+                analyses[a.name] = {
+                    "status": "error",
+                    "title": a.title,
+                    "model": a.model_id,
+                    "evidence_kind": a.evidence,
+                    "reason": message,
+                }
+                errors.append({"source": "report", "unique_id": a.model_id, "status": "error", "message": message})
     finally:
         if con is not None:
             con.close()
@@ -615,11 +819,13 @@ def write_reports(
     if cli_vars is None:
         cli_vars = ((artifacts.run_results or {}).get("args") or {}).get("vars") or {}
     used_vars = effective_vars(cli_vars)
-    ok = (not errors
-          and build["status"] == "success"
-          and (context.build is None or context.build.success)
-          and all(s.get("status") == "ok" for s in analyses.values())
-          and all(s.get("status") == "ok" for s in data_quality.values()))
+    ok = (
+        not errors
+        and build["status"] == "success"
+        and (context.build is None or context.build.success)
+        and all(s.get("status") == "ok" for s in analyses.values())
+        and all(s.get("status") == "ok" for s in data_quality.values())
+    )
     report = {
         "format": REPORT_FORMAT,
         "ok": ok,
@@ -635,33 +841,46 @@ def write_reports(
         "data_quality": data_quality,
         "analyses": analyses,
         "exports": {
-            "files": [{"path": f.path, "model": f.model, "records": f.records}
-                      for f in sorted(export_result.files, key=lambda f: f.path)],
-            "missing": [{"name": m.name, "model": m.model, "reason": m.reason}
-                        for m in export_result.missing],
+            "files": [
+                {"path": f.path, "model": f.model, "records": f.records}
+                for f in sorted(export_result.files, key=lambda f: f.path)
+            ],
+            "missing": [{"name": m.name, "model": m.model, "reason": m.reason} for m in export_result.missing],
         },
     }
     validate_report(report)
     exports.write_text(out_dir / "report.json", exports.dumps_document(report))
     exports.write_text(out_dir / "report.md", render_markdown(report))
-    exports.write_text(out_dir / METADATA_FILE, exports.dumps_document(
-        _run_metadata(artifacts, out_dir, db_path, target_dir, time.monotonic() - started)))
+    exports.write_text(
+        out_dir / METADATA_FILE,
+        exports.dumps_document(_run_metadata(artifacts, out_dir, db_path, target_dir, time.monotonic() - started)),
+    )
     write_evidence_index(out_dir, export_result)
     return ReportResult(ok, out_dir, report, tuple(errors))
 
 
-def _inputs(con: duckdb.DuckDBPyConnection | None, tables: Sequence[str] | None,
-            errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _inputs(
+    con: duckdb.DuckDBPyConnection | None, tables: Sequence[str] | None, errors: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     if con is None:
         return []
     if not exports.relation_columns(con, "raw", "ingest_manifest"):
-        errors.append({"source": "report", "unique_id": None, "status": "error",
-                       "message": "raw.ingest_manifest does not exist: nothing was ingested"})
+        errors.append(
+            {
+                "source": "report",
+                "unique_id": None,
+                "status": "error",
+                "message": "raw.ingest_manifest does not exist: nothing was ingested",
+            }
+        )
         return []
-    rows = _rows(con, """
+    rows = _rows(
+        con,
+        """
         select table_name, dataset_version_id, input_sha256 as sha256, input_bytes as bytes,
                row_count as rows, source_format, source_path
-        from raw.ingest_manifest order by table_name""")
+        from raw.ingest_manifest order by table_name""",
+    )
     if tables is not None:
         rows = [r for r in rows if r["table_name"] in set(tables)]
     for r in rows:
@@ -671,22 +890,35 @@ def _inputs(con: duckdb.DuckDBPyConnection | None, tables: Sequence[str] | None,
     return rows
 
 
-def _data_quality(con: duckdb.DuckDBPyConnection | None, missing: Mapping[str, str],
-                  errors: list[dict[str, Any]], scrub_paths: Sequence[Path | None]) -> dict[str, Any]:
+def _data_quality(
+    con: duckdb.DuckDBPyConnection | None,
+    missing: Mapping[str, str],
+    errors: list[dict[str, Any]],
+    scrub_paths: Sequence[Path | None],
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "dq_row_accounting" in missing:
-        out["row_accounting"] = {"status": "missing", "model": "model.moneytrail.dq_row_accounting",
-                                 "reason": missing["dq_row_accounting"]}
+        out["row_accounting"] = {
+            "status": "missing",
+            "model": "model.moneytrail.dq_row_accounting",
+            "reason": missing["dq_row_accounting"],
+        }
     else:
         assert con is not None
         try:
-            out["row_accounting"] = {"status": "ok", "model": "model.moneytrail.dq_row_accounting",
-                                     "rows": _rows(con, "select * from staging.dq_row_accounting order by role")}
+            out["row_accounting"] = {
+                "status": "ok",
+                "model": "model.moneytrail.dq_row_accounting",
+                "rows": _rows(con, "select * from staging.dq_row_accounting order by role"),
+            }
         except duckdb.Error as exc:
             out["row_accounting"] = _dq_error("dq_row_accounting", exc, errors, scrub_paths)
     if "stg_rejects" in missing:
-        out["rejects"] = {"status": "missing", "model": "model.moneytrail.stg_rejects",
-                          "reason": missing["stg_rejects"]}
+        out["rejects"] = {
+            "status": "missing",
+            "model": "model.moneytrail.stg_rejects",
+            "reason": missing["stg_rejects"],
+        }
     else:
         assert con is not None
         try:
@@ -694,50 +926,65 @@ def _data_quality(con: duckdb.DuckDBPyConnection | None, missing: Mapping[str, s
                 "status": "ok",
                 "model": "model.moneytrail.stg_rejects",
                 "total": _scalar(con, "select count(*) from staging.stg_rejects"),
-                "by_role_reason": _rows(con, """
+                "by_role_reason": _rows(
+                    con,
+                    """
                     select role, reject_reason as reason, count(*) as rows
-                    from staging.stg_rejects group by role, reject_reason order by role, reason"""),
-                "sample": _rows(con, f"""
+                    from staging.stg_rejects group by role, reject_reason order by role, reason""",
+                ),
+                "sample": _rows(
+                    con,
+                    f"""
                     select role, row_ref, reject_reason as reason, date_raw, amount_raw
                     from staging.stg_rejects
-                    qualify row_number() over (partition by role order by dataset_version_id, row_index, row_ref) <= {REJECT_SAMPLE}
-                    order by role, dataset_version_id, row_index, row_ref"""),
+                    qualify row_number() over (
+                        partition by role order by dataset_version_id, row_index, row_ref
+                    ) <= {REJECT_SAMPLE}
+                    order by role, dataset_version_id, row_index, row_ref""",
+                ),
             }
         except duckdb.Error as exc:
             out["rejects"] = _dq_error("stg_rejects", exc, errors, scrub_paths)
     return out
 
 
-def _dq_error(name: str, exc: Exception, errors: list[dict[str, Any]],
-              scrub_paths: Sequence[Path | None]) -> dict[str, Any]:
+def _dq_error(
+    name: str, exc: Exception, errors: list[dict[str, Any]], scrub_paths: Sequence[Path | None]
+) -> dict[str, Any]:
     message = f"staging.{name}: {scrub(str(exc), *scrub_paths)}"
-    errors.append({"source": "report", "unique_id": f"model.moneytrail.{name}", "status": "error",
-                   "message": message})
+    errors.append({"source": "report", "unique_id": f"model.moneytrail.{name}", "status": "error", "message": message})
     return {"status": "error", "model": f"model.moneytrail.{name}", "reason": message}
 
 
-def _run_metadata(artifacts: DbtArtifacts, out_dir: Path, db_path: Path, target_dir: Path,
-                  report_seconds: float) -> dict[str, Any]:
+def _run_metadata(
+    artifacts: DbtArtifacts, out_dir: Path, db_path: Path, target_dir: Path, report_seconds: float
+) -> dict[str, Any]:
     rr = artifacts.run_results or {}
     return {
         "note": "Not part of the determinism guarantee: wall-clock times, durations, local paths.",
-        "report_written_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "report_written_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "report_step_seconds": round(report_seconds, 3),
         "dbt_invocation_id": (rr.get("metadata") or {}).get("invocation_id"),
         "dbt_generated_at": (rr.get("metadata") or {}).get("generated_at"),
         "dbt_invocation_started_at": (rr.get("metadata") or {}).get("invocation_started_at"),
         "dbt_elapsed_seconds": rr.get("elapsed_time"),
         "dbt_run_results": artifacts.state,
-        "node_execution_seconds": {r["unique_id"]: r.get("execution_time")
-                                   for r in sorted(rr.get("results") or [], key=lambda r: r["unique_id"])},
-        "paths": {"out_dir": str(out_dir.resolve()), "warehouse": str(Path(db_path).resolve()),
-                  "dbt_target": str(target_dir.resolve())},
+        "node_execution_seconds": {
+            r["unique_id"]: r.get("execution_time")
+            for r in sorted(rr.get("results") or [], key=lambda r: r["unique_id"])
+        },
+        "paths": {
+            "out_dir": str(out_dir.resolve()),
+            "warehouse": str(Path(db_path).resolve()),
+            "dbt_target": str(target_dir.resolve()),
+        },
     }
 
 
 # ----------------------------------------------------------------------------------------------
 # Schema
 # ----------------------------------------------------------------------------------------------
+
 
 def load_schema() -> dict[str, Any]:
     return json.loads(REPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -751,12 +998,13 @@ def validate_report(report: Mapping[str, Any]) -> None:
     problems = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
     if problems:
         lines = [f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message}" for e in problems[:20]]
-        raise ReportSchemaError("report.json does not match ingest/report.schema.json:\n" + "\n".join(lines))
+        raise ReportSchemaError("report.json does not match moneytrail/report.schema.json:\n" + "\n".join(lines))
 
 
 # ----------------------------------------------------------------------------------------------
 # report.md
 # ----------------------------------------------------------------------------------------------
+
 
 def _md(text: Any) -> str:
     """Table-cell safe text: no pipes or newlines breaking the row."""
@@ -774,8 +1022,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if report["ok"]:
         lines += ["**Status: OK.** Every model and test passed and every analysis is below.", ""]
     else:
-        lines += [f"**Status: FAILED** ({len(errors)} error(s)). Do not rely on the findings "
-                  "below until the errors are fixed.", ""]
+        lines += [
+            f"**Status: FAILED** ({len(errors)} error(s)). Do not rely on the findings "
+            "below until the errors are fixed.",
+            "",
+        ]
     if errors:
         lines += ["## Errors", ""]
         skipped: dict[str, list[str]] = {}
@@ -788,22 +1039,28 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             first, _, rest = (e.get("message") or "").partition("\n")
             lines.append(f"- {where} [{e['status']}]: {first}")
             if rest.strip():
-                lines += ["", *["  " + l for l in _fence(rest.strip("\n"))], ""]
+                lines += ["", *["  " + line for line in _fence(rest.strip("\n"))], ""]
         for reason, nodes in skipped.items():
-            lines.append(f"- {len(nodes)} node(s) [skipped], {reason}: "
-                         + ", ".join(f"`{n.split('.', 2)[-1]}`" for n in nodes))
+            lines.append(
+                f"- {len(nodes)} node(s) [skipped], {reason}: " + ", ".join(f"`{n.split('.', 2)[-1]}`" for n in nodes)
+            )
         lines.append("")
 
-    lines += ["## Run", "",
-              f"- Run name: {run['name']}",
-              f"- Role-map digest (sha256 of the dbt vars used): `{run['role_map_digest']}`",
-              f"- Run seed: {run['run_seed']}", ""]
+    lines += [
+        "## Run",
+        "",
+        f"- Run name: {run['name']}",
+        f"- Role-map digest (sha256 of the dbt vars used): `{run['role_map_digest']}`",
+        f"- Run seed: {run['run_seed']}",
+        "",
+    ]
     if report["inputs"]:
-        lines += ["| table | dataset_version_id | rows | sha256 | source |",
-                  "|---|---|---:|---|---|"]
+        lines += ["| table | dataset_version_id | rows | sha256 | source |", "|---|---|---:|---|---|"]
         for i in report["inputs"]:
-            lines.append(f"| {_md(i['table_name'])} | `{i['dataset_version_id']}` | {i['rows']:,} | "
-                         f"`{i['sha256'][:16]}…` | {_md(i['source_path'])} |")
+            lines.append(
+                f"| {_md(i['table_name'])} | `{i['dataset_version_id']}` | {i['rows']:,} | "
+                f"`{i['sha256'][:16]}…` | {_md(i['source_path'])} |"
+            )
         lines.append("")
     else:
         lines += ["No input datasets recorded.", ""]
@@ -812,12 +1069,17 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     dq = report["data_quality"]
     acc = dq["row_accounting"]
     if acc["status"] == "ok":
-        lines += ["Where every input row went:", "",
-                  "| role | input rows | filtered out | rejected | staged | reject tolerance |",
-                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            "Where every input row went:",
+            "",
+            "| role | input rows | filtered out | rejected | staged | reject tolerance |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for r in acc["rows"]:
-            lines.append(f"| {_md(r.get('role'))} | {r.get('input_rows')} | {r.get('filtered_out')} | "
-                         f"{r.get('rejected')} | {r.get('staged')} | {r.get('reject_tolerance')} |")
+            lines.append(
+                f"| {_md(r.get('role'))} | {r.get('input_rows')} | {r.get('filtered_out')} | "
+                f"{r.get('rejected')} | {r.get('staged')} | {r.get('reject_tolerance')} |"
+            )
         lines.append("")
     else:
         lines += [f"Row accounting is {acc['status']}: {acc['reason']}", ""]
@@ -830,16 +1092,22 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 lines.append(f"| {_md(r['role'])} | {_md(r['reason'])} | {r['rows']} |")
             lines += ["", "Sample rejected rows:", ""]
             for r in rej["sample"]:
-                lines.append(f"- `{r['row_ref']}` ({r['role']}): {r['reason']} "
-                             f"(date {r.get('date_raw')!r}, amount {r.get('amount_raw')!r})")
+                lines.append(
+                    f"- `{r['row_ref']}` ({r['role']}): {r['reason']} "
+                    f"(date {r.get('date_raw')!r}, amount {r.get('amount_raw')!r})"
+                )
         lines.append("")
     else:
         lines += [f"Rejects are {rej['status']}: {rej['reason']}", ""]
 
-    lines += ["## Findings", "",
-              "Measured findings count what the data says; modelled findings (the timing test, and "
-              "red flags resting on it) say how unusual a pattern is under a stated null model, "
-              "not that anything improper happened.", ""]
+    lines += [
+        "## Findings",
+        "",
+        "Measured findings count what the data says; modelled findings (the timing test, and "
+        "red flags resting on it) say how unusual a pattern is under a stated null model, "
+        "not that anything improper happened.",
+        "",
+    ]
     for a in ANALYSES:
         section = report["analyses"][a.name]
         lines.append(f"### {section['title']} ({section['evidence_kind']})")
@@ -847,8 +1115,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         if section["status"] != "ok":
             lines += [f"**{section['status'].upper()}**: {section['reason']}", ""]
             continue
-        lines.append(f"{section['count']} finding(s) in `{a.relation}`; exported as "
-                     f"{', '.join(section['exports']) or 'nothing'}. Counts: {_inline_counts(section['counts'])}.")
+        lines.append(
+            f"{section['count']} finding(s) in `{a.relation}`; exported as "
+            f"{', '.join(section['exports']) or 'nothing'}. Counts: {_inline_counts(section['counts'])}."
+        )
         lines.append("")
         if section["top"]:
             lines.append(f"Top {len(section['top'])} ({section['ordering']}):")
@@ -860,20 +1130,31 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append("")
 
     build = report["build"]
-    lines += ["## Build status", "",
-              f"dbt build: **{build['status']}** (run results: {build['run_results']}). "
-              + ", ".join(f"{k}: {v}" for k, v in build["counts_by_status"].items()), ""]
+    lines += [
+        "## Build status",
+        "",
+        f"dbt build: **{build['status']}** (run results: {build['run_results']}). "
+        + ", ".join(f"{k}: {v}" for k, v in build["counts_by_status"].items()),
+        "",
+    ]
     if build["nodes"]:
-        for kind, heading in (("model", "Models"), ("test", "Data tests"), ("unit_test", "Unit tests"),
-                              ("seed", "Seeds"), ("snapshot", "Snapshots"),
-                              ("exposure", "Exposures")):
+        for kind, heading in (
+            ("model", "Models"),
+            ("test", "Data tests"),
+            ("unit_test", "Unit tests"),
+            ("seed", "Seeds"),
+            ("snapshot", "Snapshots"),
+            ("exposure", "Exposures"),
+        ):
             rows = [n for n in build["nodes"] if n["resource_type"] == kind]
             if not rows:
                 continue
             lines += [f"### {heading}", "", "| node | status | message |", "|---|---|---|"]
             for n in rows:
                 name = n["unique_id"].split(".", 2)[-1]
-                lines.append(f"| {_md(name)} | {n['status']} | {_md((n.get('message') or '').splitlines()[0] if n.get('message') else '')} |")
+                lines.append(
+                    f"| {_md(name)} | {n['status']} | {_md((n.get('message') or '').splitlines()[0] if n.get('message') else '')} |"  # noqa: E501
+                )
             lines.append("")
 
     ex = report["exports"]
@@ -901,6 +1182,7 @@ def _inline_counts(counts: Mapping[str, Any]) -> str:
 # Evidence index
 # ----------------------------------------------------------------------------------------------
 
+
 def _record_count(path: Path) -> int | None:
     """CSV: data rows; JSONL: lines; JSON: array items, or 1 for an object; Markdown: none."""
     suffix = path.suffix
@@ -923,8 +1205,7 @@ def write_evidence_index(out_dir: Path, export_result: exports.ExportResult) -> 
 
     The two index files do not list themselves; run_metadata.json is listed apart, without a
     hash, because it holds timestamps."""
-    producers: dict[str, tuple[str, str | None]] = {
-        f.path: ("export", f.model) for f in export_result.files}
+    producers: dict[str, tuple[str, str | None]] = {f.path: ("export", f.model) for f in export_result.files}
     producers.update({name: ("report", REPORT_EXPOSURE) for name in REPORT_FILES})
     if (out_dir / INGEST_MANIFEST_FILE).is_file():
         producers[INGEST_MANIFEST_FILE] = ("ingest", "source.moneytrail.raw.ingest_manifest")
@@ -932,28 +1213,37 @@ def write_evidence_index(out_dir: Path, export_result: exports.ExportResult) -> 
     for rel in sorted(producers):
         path = out_dir / rel
         step, model = producers[rel]
-        artifacts.append({
-            "path": rel,
-            "sha256": exports.sha256_file(path),
-            "bytes": path.stat().st_size,
-            "records": _record_count(path),
-            "step": step,
-            "model": model,
-        })
+        artifacts.append(
+            {
+                "path": rel,
+                "sha256": exports.sha256_file(path),
+                "bytes": path.stat().st_size,
+                "records": _record_count(path),
+                "step": step,
+                "model": model,
+            }
+        )
     index = {
         "format": INDEX_FORMAT,
         "artifacts": artifacts,
-        "not_hashed": [{"path": METADATA_FILE,
-                        "reason": "wall-clock timestamps, durations and local paths; "
-                                  "outside the determinism guarantee"}],
-        "missing_exports": [{"name": m.name, "model": m.model, "reason": m.reason}
-                            for m in export_result.missing],
+        "not_hashed": [
+            {
+                "path": METADATA_FILE,
+                "reason": "wall-clock timestamps, durations and local paths; outside the determinism guarantee",
+            }
+        ],
+        "missing_exports": [{"name": m.name, "model": m.model, "reason": m.reason} for m in export_result.missing],
     }
     exports.write_text(out_dir / "evidence_index.json", exports.dumps_document(index))
-    md = ["# Evidence index", "",
-          f"{len(artifacts)} artifact(s); sha256 of each file as written. `{METADATA_FILE}` "
-          "holds run timings and is not hashed.", "",
-          "| path | records | step | producer | sha256 |", "|---|---:|---|---|---|"]
+    md = [
+        "# Evidence index",
+        "",
+        f"{len(artifacts)} artifact(s); sha256 of each file as written. `{METADATA_FILE}` "
+        "holds run timings and is not hashed.",
+        "",
+        "| path | records | step | producer | sha256 |",
+        "|---|---:|---|---|---|",
+    ]
     for a in artifacts:
         records = "" if a["records"] is None else a["records"]
         md.append(f"| {a['path']} | {records} | {a['step']} | {a['model'] or ''} | `{a['sha256']}` |")

@@ -29,9 +29,10 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import duckdb
 
@@ -92,6 +93,7 @@ class ExportResult:
 # ----------------------------------------------------------------------------------------------
 # Value formatting: one definition for CSV, JSONL and report.json
 # ----------------------------------------------------------------------------------------------
+
 
 def json_value(value: Any) -> Any:
     """A value as it appears in JSON exports and in report.json (see the module docstring)."""
@@ -157,6 +159,7 @@ def dumps_document(obj: Any) -> str:
 # Reading relations
 # ----------------------------------------------------------------------------------------------
 
+
 def relation_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """Column names in table order; empty when the relation does not exist."""
     rows = con.execute(
@@ -189,6 +192,7 @@ def stream_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] 
 # ----------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------
+
 
 def export_marts(
     con: duckdb.DuckDBPyConnection | None,
@@ -238,13 +242,14 @@ def _remove_stale(out_dir: Path, spec: ExportSpec) -> None:
         (out_dir / name).unlink(missing_ok=True)
 
 
-def _export_one(con: duckdb.DuckDBPyConnection, out_dir: Path, spec: ExportSpec,
-                columns: list[str]) -> list[ExportedFile]:
+def _export_one(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, spec: ExportSpec, columns: list[str]
+) -> list[ExportedFile]:
     sql = ordered_select(spec.schema, spec.name, columns, spec.order_by)
     csv_path = out_dir / f"{spec.name}.csv"
     jsonl_path = out_dir / f"{spec.name}.jsonl"
     count = 0
-    with _AtomicText(csv_path) as csv_fh, (_AtomicText(jsonl_path) if spec.jsonl else _Null()) as jsonl_fh:
+    with _AtomicText(csv_path) as csv_fh, _AtomicText(jsonl_path) if spec.jsonl else _Null() as jsonl_fh:
         writer = csv.writer(csv_fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(columns)
         for row in stream_rows(con, sql):
@@ -265,6 +270,7 @@ def _export_one(con: duckdb.DuckDBPyConnection, out_dir: Path, spec: ExportSpec,
 
 def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Counts of the link graph: edges by relation, match type and tier; distinct parties."""
+
     def counts(column: str) -> dict[str, int]:
         rows = con.execute(
             f"select coalesce(cast({quote_ident(column)} as varchar), '(null)') as k, count(*) "

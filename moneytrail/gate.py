@@ -20,11 +20,12 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from ingest.dbt_runner import PROJECT_DIR
+from moneytrail.dbt_runner import PROJECT_DIR
 
 APPROVED_SKIPS_FILE = PROJECT_DIR / "tests" / "approved_skips.txt"
 GATE_FORMAT = "moneytrail-gate/1"
@@ -47,6 +48,7 @@ class CaseResult:
 # JUnit XML
 # ----------------------------------------------------------------------------------------------
 
+
 def _node_id(case: ET.Element) -> tuple[str, str]:
     """(pytest node id, test file) of a <testcase> written with junit_family=xunit1."""
     classname = case.get("classname") or ""
@@ -59,7 +61,7 @@ def _node_id(case: ET.Element) -> tuple[str, str]:
     module = file[:-3].replace("/", ".") if file.endswith(".py") else file
     parts = [file]
     if classname.startswith(module + "."):
-        parts += classname[len(module) + 1:].split(".")
+        parts += classname[len(module) + 1 :].split(".")
     parts.append(name)
     return "::".join(parts), file
 
@@ -101,6 +103,7 @@ def parse_junit(path: Path) -> list[CaseResult]:
 # Approved skips
 # ----------------------------------------------------------------------------------------------
 
+
 def load_approved(path: Path) -> dict[str, str]:
     """Node id -> reason from lines `<node id> | <reason>` (split at the first " | ", so a
     parametrised id like test_x[a|b] stays whole); '#' starts a comment line."""
@@ -122,20 +125,19 @@ def load_approved(path: Path) -> dict[str, str]:
 # The decision
 # ----------------------------------------------------------------------------------------------
 
+
 def summarise(cases: Sequence[CaseResult], approved: Mapping[str, str]) -> dict[str, Any]:
     totals = {o: 0 for o in OUTCOMES}
     suites: dict[str, dict[str, Any]] = {}
     for c in cases:
         totals[c.outcome] += 1
-        s = suites.setdefault(c.suite, {"suite": c.suite, "tests": 0, **{o: 0 for o in OUTCOMES},
-                                         "unapproved": 0})
+        s = suites.setdefault(c.suite, {"suite": c.suite, "tests": 0, **{o: 0 for o in OUTCOMES}, "unapproved": 0})
         s["tests"] += 1
         s[c.outcome] += 1
         if c.outcome in {"skipped", "xfailed"} and c.node_id not in approved:
             s["unapproved"] += 1
     for s in suites.values():
-        s["status"] = ("failed" if s["failed"] or s["error"]
-                       else "unapproved_skips" if s["unapproved"] else "passed")
+        s["status"] = "failed" if s["failed"] or s["error"] else "unapproved_skips" if s["unapproved"] else "passed"
 
     def listing(outcomes: set[str]) -> list[dict[str, Any]]:
         rows = []
@@ -157,8 +159,7 @@ def summarise(cases: Sequence[CaseResult], approved: Mapping[str, str]) -> dict[
     }
 
 
-def decide(pytest_summary: Mapping[str, Any], pytest_exit_code: int | None,
-           dbt_build: Mapping[str, Any]) -> list[str]:
+def decide(pytest_summary: Mapping[str, Any], pytest_exit_code: int | None, dbt_build: Mapping[str, Any]) -> list[str]:
     """Why the release must not ship; empty when it may."""
     reasons: list[str] = []
     totals = pytest_summary["totals"]
@@ -179,8 +180,10 @@ def decide(pytest_summary: Mapping[str, Any], pytest_exit_code: int | None,
     if pytest_exit_code is None:
         reasons.append("pytest did not run")
     if dbt_build.get("status") != "success":
-        reasons.append(f"dbt build of the demo: {dbt_build.get('status')}"
-                       + (f" ({dbt_build['detail']})" if dbt_build.get("detail") else ""))
+        reasons.append(
+            f"dbt build of the demo: {dbt_build.get('status')}"
+            + (f" ({dbt_build['detail']})" if dbt_build.get("detail") else "")
+        )
     return reasons
 
 
@@ -188,9 +191,19 @@ def decide(pytest_summary: Mapping[str, Any], pytest_exit_code: int | None,
 # Running
 # ----------------------------------------------------------------------------------------------
 
+
 def run_pytest(pytest_args: Sequence[str], junit_path: Path) -> int:
-    cmd = [sys.executable, "-m", "pytest", *pytest_args, f"--junitxml={junit_path}",
-           "-o", "junit_family=xunit1", "-p", "no:cacheprovider"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *pytest_args,
+        f"--junitxml={junit_path}",
+        "-o",
+        "junit_family=xunit1",
+        "-p",
+        "no:cacheprovider",
+    ]
     print(f"gate: {' '.join(shlex.quote(c) for c in cmd)}", flush=True)
     return subprocess.run(cmd, cwd=PROJECT_DIR, check=False).returncode
 
@@ -200,8 +213,16 @@ def run_demo_build(out_dir: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="moneytrail-gate-") as tmp:
         env = dict(os.environ)
         env["DBT_TARGET_PATH"] = str(Path(tmp) / "target")  # never race another build's target/
-        cmd = [sys.executable, "-m", "ingest.cli", "demo", "--db", str(Path(tmp) / "demo.duckdb"),
-               "--out", str(out_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "moneytrail.cli",
+            "demo",
+            "--db",
+            str(Path(tmp) / "demo.duckdb"),
+            "--out",
+            str(out_dir),
+        ]
         print(f"gate: {' '.join(shlex.quote(c) for c in cmd)}", flush=True)
         code = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, check=False).returncode
     result: dict[str, Any] = {"exit_code": code, "report": None, "errors": []}
@@ -217,13 +238,17 @@ def run_demo_build(out_dir: Path) -> dict[str, Any]:
         result["status"] = "success"
     else:
         result["status"] = "failed"
-        result["detail"] = (f"exit code {code}" + ("" if report is not None else ", no report.json")
-                            + (f", {len(report['errors'])} error(s) in report.json" if report else ""))
+        result["detail"] = (
+            f"exit code {code}"
+            + ("" if report is not None else ", no report.json")
+            + (f", {len(report['errors'])} error(s) in report.json" if report else "")
+        )
     return result
 
 
-def run_gate(out_dir: Path, pytest_args: Sequence[str] = (), approved_path: Path = APPROVED_SKIPS_FILE,
-             build_demo: bool = True) -> tuple[bool, dict[str, Any]]:
+def run_gate(
+    out_dir: Path, pytest_args: Sequence[str] = (), approved_path: Path = APPROVED_SKIPS_FILE, build_demo: bool = True
+) -> tuple[bool, dict[str, Any]]:
     """Run everything, write gate.json; (ship?, gate document)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     reasons: list[str] = []
@@ -260,11 +285,14 @@ def run_gate(out_dir: Path, pytest_args: Sequence[str] = (), approved_path: Path
 def main(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("output") / "gate"
     pytest_args = shlex.split(args.pytest_args) if args.pytest_args else []
-    ship, gate = run_gate(out_dir, pytest_args, args.approved_skips or APPROVED_SKIPS_FILE,
-                          build_demo=not args.skip_dbt_build)
+    ship, gate = run_gate(
+        out_dir, pytest_args, args.approved_skips or APPROVED_SKIPS_FILE, build_demo=not args.skip_dbt_build
+    )
     t = gate["pytest"]["totals"]
-    print(f"gate: {t['tests']} tests: {t['passed']} passed, {t['failed']} failed, {t['error']} errors, "
-          f"{t['skipped']} skipped, {t['xfailed']} xfailed; dbt build of the demo: {gate['dbt_build']['status']}")
+    print(
+        f"gate: {t['tests']} tests: {t['passed']} passed, {t['failed']} failed, {t['error']} errors, "
+        f"{t['skipped']} skipped, {t['xfailed']} xfailed; dbt build of the demo: {gate['dbt_build']['status']}"
+    )
     if ship:
         print(f"gate: SHIP ({out_dir / 'gate.json'})")
         return 0
