@@ -325,50 +325,66 @@ class MatchConfig:
     chunk_pairs: int = 4_000_000
 
     def __post_init__(self) -> None:
-        errors = []
-        for name in ("fuzzy_threshold", "medium_min_score"):
-            v = getattr(self, name)
-            if not 0 <= v <= 100:
-                errors.append(f"{name}={v!r} must be within 0..100")
-        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage", "generic_weight"):
-            v = getattr(self, name)
-            if not 0 <= v <= 1:
-                errors.append(f"{name}={v!r} must be within 0..1")
-        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs", "prefix_min_word_len"):
-            v = getattr(self, name)
-            if v < 1:
-                errors.append(f"{name}={v!r} must be >= 1")
-        if self.prefix_len < 0:
-            errors.append(f"prefix_len={self.prefix_len!r} must be >= 0")
-        for name in ("medium_min_idf", "tie_epsilon"):
-            v = getattr(self, name)
-            if v < 0:
-                errors.append(f"{name}={v!r} must be >= 0")
-        if self.per_right not in ("matches", "best", "all"):
-            errors.append(f"per_right={self.per_right!r} must be one of matches, best, all")
-        if self.workers == 0 or self.workers < -1:
-            errors.append(f"workers={self.workers!r} must be -1 or >= 1")
+        errors = self._problems()
         if errors:
             raise ConfigError("invalid MatchConfig: " + "; ".join(errors))
 
+    def _problems(self, where: str = "") -> list[str]:
+        """Each bad value as '<where><key>=<value> (allowed: ...)'."""
+        errors = []
+
+        def bad(name: str, allowed: str) -> None:
+            errors.append(f"{where}{name}={getattr(self, name)!r} (allowed: {allowed})")
+
+        for name in ("fuzzy_threshold", "medium_min_score"):
+            if not 0 <= getattr(self, name) <= 100:
+                bad(name, "a number within 0..100")
+        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage", "generic_weight"):
+            if not 0 <= getattr(self, name) <= 1:
+                bad(name, "a number within 0..1")
+        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs", "prefix_min_word_len"):
+            if getattr(self, name) < 1:
+                bad(name, "an integer >= 1")
+        if self.prefix_len < 0:
+            bad("prefix_len", "an integer >= 0 (0 disables prefix keys)")
+        for name in ("medium_min_idf", "tie_epsilon"):
+            if getattr(self, name) < 0:
+                bad(name, "a number >= 0")
+        if self.per_right not in PER_RIGHT_MODES:
+            bad("per_right", ", ".join(PER_RIGHT_MODES))
+        if self.workers == 0 or self.workers < -1:
+            bad("workers", "-1 (all cores) or an integer >= 1")
+        return errors
+
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> MatchConfig:
-        """Build from a mapping (e.g. dbt vars). Unknown keys and bad values fail closed."""
+    def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "") -> MatchConfig:
+        """Build from a mapping (e.g. dbt vars). Unknown keys and bad values fail closed with
+        a message naming ``where``, the key, the value given and the values allowed."""
+        prefix = f"{where}." if where else ""
+        if values is not None and not isinstance(values, Mapping):
+            raise ConfigError(f"{where or 'matcher settings'}={values!r} (allowed: a mapping of matcher settings)")
         values = dict(values or {})
-        known = {f.name for f in fields(cls)}
+        known = sorted(f.name for f in fields(cls))
         unknown = sorted(k for k in values if k not in known)
         if unknown:
-            raise ConfigError(
-                f"unknown matcher setting(s): {', '.join(unknown)}; known settings: {', '.join(sorted(known))}"
-            )
+            given = ", ".join(f"{prefix}{k}={values[k]!r}" for k in unknown)
+            raise ConfigError(f"unknown matcher setting(s) {given} (allowed settings: {', '.join(known)})")
         defaults = cls()
-        kwargs = {k: _coerce(k, v, getattr(defaults, k)) for k, v in values.items()}
-        return cls(**kwargs)
+        kwargs = {k: _coerce(f"{prefix}{k}", v, getattr(defaults, k), k) for k, v in values.items()}
+        try:
+            return cls(**kwargs)
+        except ConfigError:
+            errors = object.__new__(cls)
+            for f in fields(cls):
+                object.__setattr__(errors, f.name, kwargs.get(f.name, getattr(defaults, f.name)))
+            raise ConfigError("; ".join(errors._problems(prefix))) from None
 
     def to_mapping(self) -> dict[str, Any]:
         """Every setting as plain JSON-able values (tuples become lists)."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
+
+PER_RIGHT_MODES: tuple[str, ...] = ("matches", "best", "all")
 
 _WORD_LISTS = (
     "generic_words",
@@ -382,25 +398,25 @@ _WORD_LISTS = (
 _NULLABLE_LISTS = ("generic_words", "stop_words", "government_type_words", "organisation_type_words", "non_answers")
 
 
-def _coerce(key: str, raw: Any, default: Any) -> Any:
+def _coerce(label: str, raw: Any, default: Any, key: str) -> Any:
     """Convert a dbt-var value to the type of the field's default, or raise ConfigError."""
 
     def bad(expected: str) -> ConfigError:
-        return ConfigError(f"matcher setting {key}={raw!r}: expected {expected}")
+        return ConfigError(f"{label}={raw!r} (allowed: {expected})")
 
     if key in _WORD_LISTS:
         if raw is None and key in _NULLABLE_LISTS:
             return None
         if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-            raise bad("a list of strings")
+            raise bad("a list of strings" + (", or null for the defaults" if key in _NULLABLE_LISTS else ""))
         items = list(raw)
         if not all(isinstance(x, str) for x in items):
-            raise bad("a list of strings")
+            raise bad("a list of strings" + (", or null for the defaults" if key in _NULLABLE_LISTS else ""))
         return tuple(items)
     if isinstance(default, str):
         if isinstance(raw, str):
             return raw
-        raise bad("a string")
+        raise bad(", ".join(PER_RIGHT_MODES) if key == "per_right" else "a string")
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw

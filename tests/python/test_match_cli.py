@@ -149,7 +149,7 @@ def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path, capsys: 
     )
     assert match_cli.main(args) == 2
     err = capsys.readouterr().err
-    assert err.startswith("moneytrail match: error: unknown matcher setting(s): fuzzy_treshold;")
+    assert err.startswith("moneytrail match: error: unknown matcher setting(s) fuzzy_treshold=80 (allowed settings: ")
     args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv")])
     assert match_cli.main(args) == 0  # without --right-column each CSV line is a name
 

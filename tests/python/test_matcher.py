@@ -355,27 +355,43 @@ def test_config_from_mapping() -> None:
 
 def test_config_unknown_keys_fail_closed() -> None:
     with pytest.raises(ConfigError) as e:
-        MatchConfig.from_mapping({"fuzzy_treshold": 80, "zz": 1})
-    assert str(e.value).startswith("unknown matcher setting(s): fuzzy_treshold, zz; known settings: block_max_df, ")
+        MatchConfig.from_mapping({"fuzzy_treshold": 80, "zz": 1}, where="vars.entity_resolution")
+    assert str(e.value).startswith(
+        "unknown matcher setting(s) vars.entity_resolution.fuzzy_treshold=80, vars.entity_resolution.zz=1 "
+        "(allowed settings: block_max_df, block_max_pairs, chunk_pairs, fuzzy_threshold, "
+    )
+    with pytest.raises(ConfigError) as e:
+        MatchConfig.from_mapping(["fuzzy_threshold"], where="vars.entity_resolution")  # type: ignore[arg-type]
+    assert str(e.value) == "vars.entity_resolution=['fuzzy_threshold'] (allowed: a mapping of matcher settings)"
 
 
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"fuzzy_threshold": "high"}, "matcher setting fuzzy_threshold='high': expected a number"),
-        ({"workers": 1.5}, "matcher setting workers=1.5: expected an integer"),
-        ({"include_low": "yes"}, "matcher setting include_low='yes': expected true or false"),
-        ({"generic_words_extra": "GROUP"}, "matcher setting generic_words_extra='GROUP': expected a list of strings"),
-        ({"min_coverage": 1.5}, "invalid MatchConfig: min_coverage=1.5 must be within 0..1"),
-        ({"fuzzy_threshold": 101}, "invalid MatchConfig: fuzzy_threshold=101.0 must be within 0..100"),
-        ({"per_right": "some"}, "invalid MatchConfig: per_right='some' must be one of matches, best, all"),
-        ({"workers": 0}, "invalid MatchConfig: workers=0 must be -1 or >= 1"),
+        ({"fuzzy_threshold": "high"}, "V.fuzzy_threshold='high' (allowed: a number)"),
+        ({"workers": 1.5}, "V.workers=1.5 (allowed: an integer)"),
+        ({"include_low": "yes"}, "V.include_low='yes' (allowed: true or false)"),
+        ({"generic_words_extra": "GROUP"}, "V.generic_words_extra='GROUP' (allowed: a list of strings)"),
+        ({"generic_words": 3}, "V.generic_words=3 (allowed: a list of strings, or null for the defaults)"),
+        ({"min_coverage": 1.5}, "V.min_coverage=1.5 (allowed: a number within 0..1)"),
+        ({"fuzzy_threshold": 101}, "V.fuzzy_threshold=101.0 (allowed: a number within 0..100)"),
+        ({"per_right": "some"}, "V.per_right='some' (allowed: matches, best, all)"),
+        ({"per_right": 1}, "V.per_right=1 (allowed: matches, best, all)"),
+        ({"workers": 0}, "V.workers=0 (allowed: -1 (all cores) or an integer >= 1)"),
+        ({"prefix_len": -1}, "V.prefix_len=-1 (allowed: an integer >= 0 (0 disables prefix keys))"),
+        (
+            {"block_max_df": 0, "tie_epsilon": -1},
+            "V.block_max_df=0 (allowed: an integer >= 1); V.tie_epsilon=-1.0 (allowed: a number >= 0)",
+        ),
     ],
 )
 def test_config_bad_values_fail_closed(values: dict, message: str) -> None:
     with pytest.raises(ConfigError) as e:
-        MatchConfig.from_mapping(values)
+        MatchConfig.from_mapping(values, where="V")
     assert str(e.value) == message
+    with pytest.raises(ConfigError) as e:
+        MatchConfig.from_mapping(values)
+    assert str(e.value) == message.replace("V.", "")
 
 
 # ----------------------------------------------------------------------------- accuracy
