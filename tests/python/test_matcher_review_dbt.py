@@ -138,7 +138,10 @@ def test_entity_resolution_vars_reach_the_model(warehouse: Path) -> None:
     assert not result.success
     assert "vars.entity_resolution.fuzzy_threshold=150.0 (allowed: a number within 0..100)" in result.error_text()
 
-    pair = "select tier from intermediate.int_name_matches where left_name = 'DELOITTE CONSULTING' and right_name = 'DELOITTE'"
+    pair = (
+        "select tier from intermediate.int_name_matches "
+        "where left_name = 'DELOITTE CONSULTING' and right_name = 'DELOITTE'"
+    )
     result = build(warehouse, "int_name_matches", {})
     assert result.success, result.error_text()
     assert q(warehouse, pair) == [("probable",)]
