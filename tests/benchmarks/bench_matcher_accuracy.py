@@ -142,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--pairs", type=Path, default=FIXTURES / "labelled_pairs.csv")
     ap.add_argument("--golden", type=Path, help="another labelled CSV (same columns)")
     ap.add_argument("--errors", action="store_true", help="list the wrong decisions")
+    ap.add_argument("--errors-low", action="store_true", help="list the wrong decisions at tier low")
     args = ap.parse_args(argv)
 
     sets = [("labelled pairs", load_pairs(args.pairs))]
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if sub:
                 report(f"  {kind}", [p for p, _ in sub], [t for _, t in sub])
         if args.errors:
-            print("\n".join(errors(pairs, tiers)))
+            print("\n".join(errors(pairs, tiers, "low" if args.errors_low else "probable")))
     ve = [p for p in sets[0][1] if p.note.startswith("vendor-employer")]
     for mode in ("matches", "best"):
         pruned = matcher_tiers(ve, MatchConfig(per_right=mode))

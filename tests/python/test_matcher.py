@@ -274,12 +274,17 @@ def test_per_right_modes() -> None:
         ("DELOITTE CONSULTING", "DELOITTE CONSULTING", "high"),
         ("DELOITTE", "DELOITTE CONSULTING", "probable"),
         ("DELOITTE", "DELOITTE TAX", "probable"),
-        ("DELOITTE CONSULTING", "DELOITTE TAX", "probable"),
     ]
+    # sister units (each has a qualifier the other lacks: CONSULTING / TAX) are only low
     assert set(rows["all"]) - set(rows["matches"]) == {
         ("DELOITTE AND TOUCHE", "DELOITTE CONSULTING", "low"),
         ("DELOITTE AND TOUCHE", "DELOITTE TAX", "low"),
+        ("DELOITTE CONSULTING", "DELOITTE TAX", "low"),
     }
+    with_sisters = MatchConfig(per_right="matches", sister_units_low=False)
+    assert ("DELOITTE CONSULTING", "DELOITTE TAX", "probable") in [
+        (k.left, k.right, k.tier) for k in match_names(left, right, with_sisters)
+    ]
 
 
 def test_max_links_per_right_and_order() -> None:
@@ -358,7 +363,7 @@ def test_config_unknown_keys_fail_closed() -> None:
         MatchConfig.from_mapping({"fuzzy_treshold": 80, "zz": 1}, where="vars.entity_resolution")
     assert str(e.value).startswith(
         "unknown matcher setting(s) vars.entity_resolution.fuzzy_treshold=80, vars.entity_resolution.zz=1 "
-        "(allowed settings: block_max_df, block_max_pairs, chunk_pairs, fuzzy_threshold, "
+        "(allowed settings: acronyms, block_max_df, block_max_pairs, chunk_pairs, fuzzy_threshold, "
     )
     with pytest.raises(ConfigError) as e:
         MatchConfig.from_mapping(["fuzzy_threshold"], where="vars.entity_resolution")  # type: ignore[arg-type]

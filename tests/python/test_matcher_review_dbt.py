@@ -131,8 +131,9 @@ def test_review_queue_round_trip(warehouse: Path, tmp_path: Path) -> None:
 def test_entity_resolution_vars_reach_the_model(warehouse: Path) -> None:
     result = build(warehouse, "int_name_matches", {"entity_resolution": {"bogus_key": 1}})
     assert not result.success
-    assert "unknown matcher setting(s) vars.entity_resolution.bogus_key=1 (allowed settings: block_max_df, " in (
-        result.error_text()
+    assert (
+        "unknown matcher setting(s) vars.entity_resolution.bogus_key=1 (allowed settings: acronyms, block_max_df, "
+        in (result.error_text())
     )
     result = build(warehouse, "int_name_matches", {"entity_resolution": {"fuzzy_threshold": 150}})
     assert not result.success

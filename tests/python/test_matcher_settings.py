@@ -49,6 +49,8 @@ CHANGED = {
     "tie_epsilon": 20.0,
     "max_links_per_right": 1,
     "include_low": False,
+    "acronyms": False,
+    "sister_units_low": False,
     "generic_words": ["GROUP"],
     "generic_words_extra": ["GEO", "DELOITTE"],
     "stop_words": [],
