@@ -21,7 +21,7 @@ Precedence on one (vendor, other) name pair, strongest first:
 
 ``unsure`` changes no link; it marks it as looked at (the review queue skips it).
 Names are compared in normalised form (``names.normalize_org_name``); an alias reaches every
-name with the same aggressive key (the same words in any order).
+name with the same ``alias_key`` (the same words in any order, legal forms anywhere ignored).
 Analyses use ``same_organisation`` links; ``family`` and ``ownership`` links are opt-in
 (``vars.er_link_scopes``) and carry their scope on every edge.
 """
@@ -95,6 +95,16 @@ class Alias:
     link_scope: str
     note: str
     source: str
+
+
+_LEGAL_WORDS = frozenset("CO COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC LLP LP".split())
+
+
+def alias_key(norm: str) -> str:
+    """What an alias is matched on: the name's distinct words, sorted, without legal forms
+    anywhere (CORRECTIONS CORP OF AMERICA = CORRECTIONS CORPORATION OF AMERICA)."""
+    words = sorted(set(norm.split(" ")) - _LEGAL_WORDS)
+    return " ".join(words) if words else aggressive_key(norm) or norm
 
 
 def _hid(prefix: str, *parts: str) -> str:
@@ -240,7 +250,7 @@ def parent_aliases(pairs: Iterable[tuple[str | None, str | None]]) -> list[Alias
     """Ownership aliases from the contract data: (vendor name, parent name), normalised."""
     out = {}
     for vendor, parent in pairs:
-        if not vendor or not parent or aggressive_key(vendor) == aggressive_key(parent):
+        if not vendor or not parent or alias_key(vendor) == alias_key(parent):
             continue
         a = Alias(
             _hid("alias-rel:v1", "subsidiary_of", vendor, parent),
@@ -369,11 +379,11 @@ def apply_knowledge(
     lkeys: dict[str, list[str]] = {}
     for n in left_names:
         if n:
-            lkeys.setdefault(aggressive_key(n), []).append(n)
+            lkeys.setdefault(alias_key(n), []).append(n)
     rkeys: dict[str, list[str]] = {}
     for n in right_names:
         if n:
-            rkeys.setdefault(aggressive_key(n), []).append(n)
+            rkeys.setdefault(alias_key(n), []).append(n)
     lset, rset = set(left_names), set(right_names)
 
     def blank(left: str, right: str) -> dict[str, Any]:
@@ -399,8 +409,8 @@ def apply_knowledge(
     # 3. aliases: every spelling with the alias's aggressive key, both directions
     for a in aliases:
         for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
-            for left in sorted(lkeys.get(aggressive_key(x), ())):
-                for right in sorted(rkeys.get(aggressive_key(y), ())):
+            for left in sorted(lkeys.get(alias_key(x), ())):
+                for right in sorted(rkeys.get(alias_key(y), ())):
                     r = rows.get((left, right))
                     if r is not None and r["alias_id"] is None and r["matcher_tier"] is not None:
                         # the matcher already links them; a same-organisation alias raises the tier
