@@ -314,6 +314,9 @@ class MatchConfig:
     #: place, direction or legal form): sister units of one brand (DELOITTE TAX / DELOITTE
     #: CONSULTING), not the same organisation.
     sister_units_low: bool = True
+    #: Cap at ``low`` the same letters glued differently when one name is made only of
+    #: generic words (GLOBAL TECH / GLOBALTECH): nothing in them identifies a firm.
+    glued_generic_low: bool = True
     #: Add ``acronym`` links at tier ``low`` (python_udfs/acronyms.py): a one-word name that
     #: spells the initials of the only name in the data that has them. Low because on
     #: labelled pairs most such acronyms were other organisations (review queue material).
@@ -1383,11 +1386,29 @@ def _match(
     escore[agg] = _cpdist(c, el[agg], er[agg], fuzz.token_set_ratio, cfg)
     ones = np.ones(el.size, np.float32)
     no = np.zeros(el.size, bool)
+    # the same letters glued differently, where one name is made only of generic words that
+    # name no place and no kind of organisation (GLOBAL TECH / GLOBALTECH, but not INDIANA
+    # UNIVERSITY / INDIANAUNIVERSITY): nothing identifies either firm, so only a low link
+    glued_generic = np.zeros(el.size, bool)
+    if cfg.glued_generic_low and agg.size:
+        glued_generic[agg] = np.fromiter(
+            (
+                c.names[i].count(" ") != c.names[j].count(" ")
+                and any(
+                    c.all_generic[k]
+                    and not any(c.lists.word_class(w) & (_PLACE | _GOV | _ORG) for w in c.names[k].split(" "))
+                    for k in (i, j)
+                )
+                for i, j in zip(el[agg].tolist(), er[agg].tolist(), strict=True)
+            ),
+            dtype=bool,
+            count=agg.size,
+        )
     parts = [
         _Rows(
             el,
             er,
-            np.where(exact, 0, 1).astype(np.int8),
+            np.where(exact, 0, np.where(glued_generic, _TIER_RANK["low"], 1)).astype(np.int8),
             np.where(exact, _MT_EXACT, _MT_AGGRESSIVE).astype(np.int8),
             escore,
             ones,

@@ -425,3 +425,32 @@ def test_accuracy_on_labelled_real_pairs() -> None:
     # the matcher must beat both baselines on the pairs the baselines are judged on
     sort85 = bench.score(pairs, bench.baseline_token_sort(pairs))
     assert probable.precision > sort85.precision and probable.recall > sort85.recall
+
+
+def test_reviewed_false_links_of_the_fec_ice_example() -> None:
+    """Links an independent reviewer judged wrong on the FEC x ICE example stay out of the
+    analyses' tiers by general rules, not by name lists: sister units (TAX / CONSULTING, LIFE /
+    PRODUCTS) and glued generic words (GLOBAL TECH / GLOBALTECH)."""
+    left = _norm(BACKGROUND_LEFT + ["DELOITTE CONSULTING LLP", "PROTECTIVE PRODUCTS ENTERPRISES, INC", "GLOBAL TECH"])
+    right = _norm(BACKGROUND_RIGHT + ["DELOITTE TAX LLP", "PROTECTIVE LIFE", "GLOBALTECH"])
+    got = {(k.left, k.right): k.tier for k in match_names(left, right, MatchConfig(per_right="all"))}
+    assert got[("DELOITTE CONSULTING", "DELOITTE TAX")] == "low"
+    assert got[("PROTECTIVE PRODUCTS ENTERPRISES", "PROTECTIVE LIFE")] == "low"
+    assert got[("GLOBAL TECH", "GLOBALTECH")] == "low"
+    off = MatchConfig(per_right="all", sister_units_low=False, glued_generic_low=False)
+    got = {(k.left, k.right): k.tier for k in match_names(left, right, off)}
+    assert got[("DELOITTE CONSULTING", "DELOITTE TAX")] == "probable"
+    assert got[("GLOBAL TECH", "GLOBALTECH")] == "medium"
+
+
+def test_acronym_links_need_a_unique_expansion() -> None:
+    left = _norm(BACKGROUND_LEFT + ["BETH ISRAEL DEACONESS MEDICAL CENTER, INC"])
+    right = _norm(BACKGROUND_RIGHT + ["BIDMC"])
+    got = [
+        (k.left, k.right, k.tier, k.match_type, k.shared_tokens) for k in match_names(left, right) if k.right == "BIDMC"
+    ]
+    assert got == [("BETH ISRAEL DEACONESS MEDICAL CENTER", "BIDMC", "low", "acronym", "BIDMC~INITIALS")]
+    # a second expansion anywhere in the data: no link
+    two = match_names(left + ["BOISE IDAHO DENTAL MEDICAL COLLEGE"], right)
+    assert [k for k in two if k.right == "BIDMC"] == []
+    assert [k for k in match_names(left, right, MatchConfig(acronyms=False)) if k.right == "BIDMC"] == []

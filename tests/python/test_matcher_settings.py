@@ -23,10 +23,11 @@ def _names(name: str, step: int) -> list[str]:
 LEFT = _names("ice_vendor_names.txt", 1)
 # made-up names that exercise what the real ones do not: a one-letter typo only a prefix key
 # finds, and a near-certain fuzzy pair whose coverage is just above medium_min_coverage
-LEFT = LEFT + ["ACME HOLDINGS", "ZANZIBARIAN WIDGETS", "ZORBAXIAN FLUID DYNAMICS INTERNATIONAL"]
+LEFT = LEFT + ["ACME HOLDINGS", "GLOBAL TECH", "ZANZIBARIAN WIDGETS", "ZORBAXIAN FLUID DYNAMICS INTERNATIONAL"]
 RIGHT = _names("fec_employer_names.txt", 1) + [
     "ACME HOLDINGS",
     "ACME LABS",
+    "GLOBALTECH",
     "SELF EMPLOYED",
     "ZANZIBARIAM WIDGETS",
     "ZORBAXIAN FLUID DYNAMICS INTERNATIONAL USA",
@@ -51,6 +52,7 @@ CHANGED = {
     "include_low": False,
     "acronyms": False,
     "sister_units_low": False,
+    "glued_generic_low": False,
     "generic_words": ["GROUP"],
     "generic_words_extra": ["GEO", "DELOITTE"],
     "stop_words": [],
