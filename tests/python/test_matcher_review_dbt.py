@@ -56,7 +56,9 @@ def test_review_queue_round_trip(warehouse: Path, tmp_path: Path) -> None:
     assert (*OFF, "probable", "fuzzy") in before
     assert (*ON, "low", "token_overlap") in before  # an edge, but below the analyses' tier
     queue = tmp_path / "queue.csv"
-    assert cli_main(["match-review", "--db", str(warehouse), "--out", str(queue)]) == 0
+    page = tmp_path / "queue.html"
+    assert cli_main(["match-review", "--db", str(warehouse), "--out", str(queue), "--html", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").count("<tr><td>") == 2
     with queue.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
