@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from python_udfs.matcher import LINK_SCHEMA, TIERS
 from python_udfs.names import aggressive_key, normalize_org_name
@@ -366,16 +367,6 @@ def apply_knowledge(
     table with ``review_decision = 'not_same'`` so the effect can be counted; every
     consumer drops those rows (int_name_links). Output is sorted like the matcher's."""
 
-    rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.to_pylist()}
-    for r in rows.values():
-        r.update(
-            link_scope="same_organisation",
-            matcher_tier=r["tier"],
-            review_decision=None,
-            decision_id=None,
-            alias_id=None,
-            knowledge_note=None,
-        )
     lkeys: dict[str, list[str]] = {}
     for n in left_names:
         if n:
@@ -385,6 +376,29 @@ def apply_knowledge(
         if n:
             rkeys.setdefault(alias_key(n), []).append(n)
     lset, rset = set(left_names), set(right_names)
+    decisions = [d for d in decisions if d.relation is None or d.relation == relation]
+    # only the pairs some decision or alias touches go through Python; the rest stays Arrow
+    touched: set[tuple[str, str]] = set()
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
+    for d in decisions:
+        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if lt in lset and rt in rset:
+                touched.add((lt, rt))
+    key = pc.binary_join_element_wise(links.column("left_name"), links.column("right_name"), "\x1f")
+    mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
+    rest = links.filter(pc.invert(mask))
+    rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
+    for r in rows.values():
+        r.update(
+            link_scope="same_organisation",
+            matcher_tier=r["tier"],
+            review_decision=None,
+            decision_id=None,
+            alias_id=None,
+            knowledge_note=None,
+        )
 
     def blank(left: str, right: str) -> dict[str, Any]:
         return {
@@ -447,14 +461,30 @@ def apply_knowledge(
             r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
             if d.decision == "same":
                 r.update(tier="high", match_type="reviewed", link_scope="same_organisation")
-    out = sorted(
-        rows.values(),
-        key=lambda r: (r["right_name"], TIERS.index(r["tier"]), -r["score"], -r["token_sort_score"], r["left_name"]),
-    )
-    for r in out:
+    for r in rows.values():
         r["tier_rank"] = TIERS.index(r["tier"])
         r["relation"] = relation
-    return pa.Table.from_pylist(out, schema=KNOWLEDGE_LINK_SCHEMA)
+    n = rest.num_rows
+    null = pa.nulls(n, pa.string())
+    rest = (
+        rest.append_column("link_scope", pa.array(["same_organisation"] * n, pa.string()))
+        .append_column("matcher_tier", rest.column("tier"))
+        .append_column("review_decision", null)
+        .append_column("decision_id", null)
+        .append_column("alias_id", null)
+        .append_column("knowledge_note", null)
+        .append_column("relation", pa.array([relation] * n, pa.string()))
+    ).cast(KNOWLEDGE_LINK_SCHEMA)
+    both = pa.concat_tables([rest, pa.Table.from_pylist(list(rows.values()), schema=KNOWLEDGE_LINK_SCHEMA)])
+    return both.sort_by(
+        [
+            ("right_name", "ascending"),
+            ("tier_rank", "ascending"),
+            ("score", "descending"),
+            ("token_sort_score", "descending"),
+            ("left_name", "ascending"),
+        ]
+    )
 
 
 def _schema() -> pa.Schema:
