@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate(sub)
     match = sub.add_parser("match", help=match_cli.HELP)
     match_cli.add_arguments(match)
+    match_cli.add_review_arguments(sub.add_parser("match-review", help=match_cli.REVIEW_HELP))
     return parser
 
 
@@ -313,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "match":
             return match_cli.main(args)
+        if args.command == "match-review":
+            return match_cli.review_main(args)
     except (TabularError, RunFileError, DumpRejected) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR

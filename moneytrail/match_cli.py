@@ -209,6 +209,160 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- review queue
+
+REVIEW_HELP = "write the entity-resolution review queue of a built warehouse as a decisions CSV"
+
+#: The first columns are those of a decisions file (seeds/er_link_decisions.csv); the rest
+#: are the evidence a reviewer reads. Filled in and named by vars.er_link_decisions_file, the
+#: file is read back as decisions (rows with a blank decision are skipped).
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "queue_rank",
+    "left_name",
+    "right_name",
+    "decision",
+    "note",
+    "reviewer",
+    "decided_on",
+    "relation",
+    "confidence_tier",
+    "match_type",
+    "link_scope",
+    "score",
+    "token_sort_score",
+    "coverage_left",
+    "coverage_right",
+    "shared_tokens",
+    "token_rarity",
+    "number_mismatch",
+    "type_conflict",
+    "knowledge_note",
+    "donations_at_stake",
+    "contract_value_at_stake",
+    "other_rows",
+    "vendor_rows",
+    "vendor_examples",
+    "other_examples",
+    "link_id",
+)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return str(v)
+
+
+def export_review_queue(
+    db: str | Path, out: str | Path, limit: int | None = None, html_out: str | Path | None = None
+) -> int:
+    """Write ``marts.er_review_queue`` (in queue order) as CSV, and optionally as an offline
+    HTML page (no scripts, no network); returns the rows written."""
+    import duckdb
+
+    p = Path(db)
+    if not p.is_file():
+        raise InputError(f"{p}: no such warehouse (run `moneytrail run` or `moneytrail demo` first)")
+    con = duckdb.connect(str(p), read_only=True)
+    try:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'er_review_queue'"
+        ).fetchone()
+        if not found or not found[0]:
+            raise InputError(f"{p}: no marts.er_review_queue (the last dbt build did not build it)")
+        sql = "select " + ", ".join(REVIEW_COLUMNS) + " from marts.er_review_queue order by queue_rank"
+        if limit is not None:
+            sql += f" limit {int(limit)}"
+        rows = con.execute(sql).fetchall()
+    finally:
+        con.close()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(REVIEW_COLUMNS)
+    for r in rows:
+        w.writerow([_cell(v) for v in r])
+    Path(out).write_text(buf.getvalue(), encoding="utf-8")
+    if html_out is not None:
+        Path(html_out).write_text(review_queue_html([[_cell(v) for v in r] for r in rows]), encoding="utf-8")
+    return len(rows)
+
+
+#: Columns the HTML page shows, in order (the CSV has them all).
+HTML_COLUMNS: tuple[str, ...] = (
+    "queue_rank",
+    "left_name",
+    "right_name",
+    "relation",
+    "confidence_tier",
+    "match_type",
+    "link_scope",
+    "score",
+    "coverage_left",
+    "coverage_right",
+    "shared_tokens",
+    "number_mismatch",
+    "type_conflict",
+    "knowledge_note",
+    "donations_at_stake",
+    "contract_value_at_stake",
+    "vendor_examples",
+    "other_examples",
+)
+
+
+def review_queue_html(rows: Sequence[Sequence[str]]) -> str:
+    """A self-contained page of the review queue: every value escaped, no scripts, no
+    external resources, no timestamps (the same queue gives the same bytes)."""
+    from html import escape
+
+    idx = [REVIEW_COLUMNS.index(c) for c in HTML_COLUMNS]
+    head = "".join(f"<th>{escape(c)}</th>" for c in HTML_COLUMNS)
+    body = "\n".join("<tr>" + "".join(f"<td>{escape(r[i])}</td>" for i in idx) + "</tr>" for r in rows)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>moneytrail: entity-resolution review queue</title>\n"
+        "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;font-size:13px}"
+        "th,td{border:1px solid #bbb;padding:3px 5px;vertical-align:top}th{background:#eee;position:sticky;top:0}"
+        "tr:nth-child(even){background:#f8f8f8}</style>\n</head>\n<body>\n"
+        "<h1>Entity-resolution review queue</h1>\n"
+        f"<p>{len(rows)} links, most money at stake first. To decide, fill in <code>decision</code> "
+        "(same, not_same, unsure), <code>note</code>, <code>reviewer</code> and <code>decided_on</code> "
+        "in the CSV written next to this page, then rebuild with <code>vars.er_link_decisions_file</code> "
+        "pointing at it.</p>\n"
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+
+
+def add_review_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--db", required=True, help="warehouse file of a finished build")
+    parser.add_argument("--out", required=True, help="CSV to write (a decisions file once filled in)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N rows of the queue")
+    parser.add_argument("--html", default=None, help="also write the queue as an offline HTML page")
+    return parser
+
+
+def review_main(args: argparse.Namespace) -> int:
+    try:
+        if args.limit is not None and args.limit < 1:
+            raise InputError(f"--limit={args.limit}: expected an integer >= 1")
+        n = export_review_queue(args.db, args.out, args.limit, args.html)
+    except InputError as e:
+        print(f"moneytrail match-review: error: {e}", file=sys.stderr)
+        return 2
+    print(
+        f"moneytrail match-review: {n} links to review written to {args.out}; fill in decision "
+        "(same, not_same, unsure), note, reviewer and decided_on (YYYY-MM-DD), then rebuild with "
+        f"--vars '{{er_link_decisions_file: {args.out}}}' (or that var in your run file)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cli(argv: Sequence[str] | None = None) -> int:
     """``python -m moneytrail.match_cli LEFT RIGHT --out links.csv``"""
     parser = argparse.ArgumentParser(prog="moneytrail match", description=HELP)

@@ -55,6 +55,7 @@ class EntityMember:
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
 
     def add(self, x: str) -> None:
         self.parent.setdefault(x, x)
@@ -67,12 +68,24 @@ class _UnionFind:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: str, b: str, cannot: Mapping[str, set[str]] | None = None) -> bool:
+        """Merge the clusters of ``a`` and ``b`` unless that would put a ``cannot`` pair in one
+        cluster; True when they are (now) together."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # the smaller root wins, so the structure does not depend on link order
-            lo, hi = sorted((ra, rb))
-            self.parent[hi] = lo
+        if ra == rb:
+            return True
+        if cannot:
+            ma, mb = self.members.get(ra, [ra]), self.members.get(rb, [rb])
+            if len(ma) > len(mb):
+                ma, mb = mb, ma
+            others = set(mb)
+            if any(p in others for x in ma for p in cannot.get(x, ())):
+                return False
+        # the smaller root wins, so the structure does not depend on link order
+        lo, hi = sorted((ra, rb))
+        self.parent[hi] = lo
+        self.members[lo] = self.members.pop(lo, [lo]) + self.members.pop(hi, [hi])
+        return True
 
 
 def _link_pairs(links: Iterable[Link] | pa.Table, min_tier: str) -> list[tuple[str, str]]:
@@ -85,7 +98,8 @@ def _link_pairs(links: Iterable[Link] | pa.Table, min_tier: str) -> list[tuple[s
         )
     else:
         rows = ((k.left, k.right, k.tier) for k in links)
-    return sorted((a, b) for a, b, t in rows if tier_at_least(t, min_tier))
+    ranked = sorted((TIERS.index(t), a, b) for a, b, t in rows if tier_at_least(t, min_tier))
+    return [(a, b) for _, a, b in ranked]
 
 
 def canonical_entities(
@@ -94,9 +108,15 @@ def canonical_entities(
     counts: Mapping[str, int] | None = None,
     entity_type: str = "organization",
     min_tier: str = "medium",
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
 ) -> list[EntityMember]:
     """Entity membership of every name in ``names`` or in a link at ``min_tier`` or better,
-    sorted by name. ``counts`` (name -> rows) picks the canonical name of a cluster."""
+    sorted by name. ``counts`` (name -> rows) picks the canonical name of a cluster.
+
+    Reviewed decisions: ``must_link`` pairs (``same``) are merged first, then links best tier
+    first; no merge ever puts a ``cannot_link`` pair (``not_same``) into one cluster, not even
+    through a chain of other links (the merge that would do it is skipped)."""
     if min_tier not in TIERS:
         raise ValueError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
     counts = counts or {}
@@ -104,10 +124,15 @@ def canonical_entities(
     for n in sorted(set(names)):
         if n:
             uf.add(n)
-    for a, b in _link_pairs(links, min_tier):
+    cannot: dict[str, set[str]] = {}
+    for a, b in cannot_link:
+        if a != b:
+            cannot.setdefault(a, set()).add(b)
+            cannot.setdefault(b, set()).add(a)
+    for a, b in sorted(must_link) + _link_pairs(links, min_tier):
         uf.add(a)
         uf.add(b)
-        uf.union(a, b)
+        uf.union(a, b, cannot)
     clusters: dict[str, list[str]] = {}
     for n in sorted(uf.parent):
         clusters.setdefault(uf.find(n), []).append(n)

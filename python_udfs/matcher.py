@@ -63,7 +63,7 @@ from rapidfuzz.distance import Indel
 from python_udfs.names import NonAnswerMatcher
 
 TIERS: tuple[str, ...] = ("high", "medium", "probable", "low")
-MATCH_TYPES: tuple[str, ...] = ("exact", "aggressive", "fuzzy", "token_overlap")
+MATCH_TYPES: tuple[str, ...] = ("exact", "aggressive", "fuzzy", "token_overlap", "acronym")
 _TIER_RANK = {t: i for i, t in enumerate(TIERS)}
 
 #: Words that carry no identity at all (weight 0).
@@ -310,6 +310,17 @@ class MatchConfig:
     max_links_per_right: int = 5
     #: Emit ``low`` (token_overlap) links.
     include_low: bool = True
+    #: Cap at ``low`` a pair where each name has a qualifier word the other lacks (not a
+    #: place, direction or legal form): sister units of one brand (DELOITTE TAX / DELOITTE
+    #: CONSULTING), not the same organisation.
+    sister_units_low: bool = True
+    #: Cap at ``low`` the same letters glued differently when one name is made only of
+    #: generic words (GLOBAL TECH / GLOBALTECH): nothing in them identifies a firm.
+    glued_generic_low: bool = True
+    #: Add ``acronym`` links at tier ``low`` (python_udfs/acronyms.py): a one-word name that
+    #: spells the initials of the only name in the data that has them. Low because on
+    #: labelled pairs most such acronyms were other organisations (review queue material).
+    acronyms: bool = True
     #: Threads for rapidfuzz scoring (-1 = all cores).
     workers: int = 1
     #: Word lists (None = the module defaults); ``generic_words_extra`` adds weak words.
@@ -325,50 +336,66 @@ class MatchConfig:
     chunk_pairs: int = 4_000_000
 
     def __post_init__(self) -> None:
-        errors = []
-        for name in ("fuzzy_threshold", "medium_min_score"):
-            v = getattr(self, name)
-            if not 0 <= v <= 100:
-                errors.append(f"{name}={v!r} must be within 0..100")
-        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage", "generic_weight"):
-            v = getattr(self, name)
-            if not 0 <= v <= 1:
-                errors.append(f"{name}={v!r} must be within 0..1")
-        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs", "prefix_min_word_len"):
-            v = getattr(self, name)
-            if v < 1:
-                errors.append(f"{name}={v!r} must be >= 1")
-        if self.prefix_len < 0:
-            errors.append(f"prefix_len={self.prefix_len!r} must be >= 0")
-        for name in ("medium_min_idf", "tie_epsilon"):
-            v = getattr(self, name)
-            if v < 0:
-                errors.append(f"{name}={v!r} must be >= 0")
-        if self.per_right not in ("matches", "best", "all"):
-            errors.append(f"per_right={self.per_right!r} must be one of matches, best, all")
-        if self.workers == 0 or self.workers < -1:
-            errors.append(f"workers={self.workers!r} must be -1 or >= 1")
+        errors = self._problems()
         if errors:
             raise ConfigError("invalid MatchConfig: " + "; ".join(errors))
 
+    def _problems(self, where: str = "") -> list[str]:
+        """Each bad value as '<where><key>=<value> (allowed: ...)'."""
+        errors = []
+
+        def bad(name: str, allowed: str) -> None:
+            errors.append(f"{where}{name}={getattr(self, name)!r} (allowed: {allowed})")
+
+        for name in ("fuzzy_threshold", "medium_min_score"):
+            if not 0 <= getattr(self, name) <= 100:
+                bad(name, "a number within 0..100")
+        for name in ("min_coverage", "medium_min_coverage", "low_min_coverage", "generic_weight"):
+            if not 0 <= getattr(self, name) <= 1:
+                bad(name, "a number within 0..1")
+        for name in ("block_max_df", "block_max_pairs", "max_links_per_right", "chunk_pairs", "prefix_min_word_len"):
+            if getattr(self, name) < 1:
+                bad(name, "an integer >= 1")
+        if self.prefix_len < 0:
+            bad("prefix_len", "an integer >= 0 (0 disables prefix keys)")
+        for name in ("medium_min_idf", "tie_epsilon"):
+            if getattr(self, name) < 0:
+                bad(name, "a number >= 0")
+        if self.per_right not in PER_RIGHT_MODES:
+            bad("per_right", ", ".join(PER_RIGHT_MODES))
+        if self.workers == 0 or self.workers < -1:
+            bad("workers", "-1 (all cores) or an integer >= 1")
+        return errors
+
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> MatchConfig:
-        """Build from a mapping (e.g. dbt vars). Unknown keys and bad values fail closed."""
+    def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "") -> MatchConfig:
+        """Build from a mapping (e.g. dbt vars). Unknown keys and bad values fail closed with
+        a message naming ``where``, the key, the value given and the values allowed."""
+        prefix = f"{where}." if where else ""
+        if values is not None and not isinstance(values, Mapping):
+            raise ConfigError(f"{where or 'matcher settings'}={values!r} (allowed: a mapping of matcher settings)")
         values = dict(values or {})
-        known = {f.name for f in fields(cls)}
+        known = sorted(f.name for f in fields(cls))
         unknown = sorted(k for k in values if k not in known)
         if unknown:
-            raise ConfigError(
-                f"unknown matcher setting(s): {', '.join(unknown)}; known settings: {', '.join(sorted(known))}"
-            )
+            given = ", ".join(f"{prefix}{k}={values[k]!r}" for k in unknown)
+            raise ConfigError(f"unknown matcher setting(s) {given} (allowed settings: {', '.join(known)})")
         defaults = cls()
-        kwargs = {k: _coerce(k, v, getattr(defaults, k)) for k, v in values.items()}
-        return cls(**kwargs)
+        kwargs = {k: _coerce(f"{prefix}{k}", v, getattr(defaults, k), k) for k, v in values.items()}
+        try:
+            return cls(**kwargs)
+        except ConfigError:
+            errors = object.__new__(cls)
+            for f in fields(cls):
+                object.__setattr__(errors, f.name, kwargs.get(f.name, getattr(defaults, f.name)))
+            raise ConfigError("; ".join(errors._problems(prefix))) from None
 
     def to_mapping(self) -> dict[str, Any]:
         """Every setting as plain JSON-able values (tuples become lists)."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
+
+PER_RIGHT_MODES: tuple[str, ...] = ("matches", "best", "all")
 
 _WORD_LISTS = (
     "generic_words",
@@ -382,25 +409,25 @@ _WORD_LISTS = (
 _NULLABLE_LISTS = ("generic_words", "stop_words", "government_type_words", "organisation_type_words", "non_answers")
 
 
-def _coerce(key: str, raw: Any, default: Any) -> Any:
+def _coerce(label: str, raw: Any, default: Any, key: str) -> Any:
     """Convert a dbt-var value to the type of the field's default, or raise ConfigError."""
 
     def bad(expected: str) -> ConfigError:
-        return ConfigError(f"matcher setting {key}={raw!r}: expected {expected}")
+        return ConfigError(f"{label}={raw!r} (allowed: {expected})")
 
     if key in _WORD_LISTS:
         if raw is None and key in _NULLABLE_LISTS:
             return None
         if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-            raise bad("a list of strings")
+            raise bad("a list of strings" + (", or null for the defaults" if key in _NULLABLE_LISTS else ""))
         items = list(raw)
         if not all(isinstance(x, str) for x in items):
-            raise bad("a list of strings")
+            raise bad("a list of strings" + (", or null for the defaults" if key in _NULLABLE_LISTS else ""))
         return tuple(items)
     if isinstance(default, str):
         if isinstance(raw, str):
             return raw
-        raise bad("a string")
+        raise bad(", ".join(PER_RIGHT_MODES) if key == "per_right" else "a string")
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw
@@ -510,7 +537,10 @@ def _unique_int(x: np.ndarray) -> np.ndarray:
 
 
 # word classes used by the organisation-type checks
-_GOV, _ORG, _DIR, _PLACE = 1, 2, 4, 8
+_GOV, _ORG, _DIR, _PLACE, _LEGAL = 1, 2, 4, 8, 16
+_QUAL = 32  # pseudo-bit: un_class key of qualifier words
+#: legal-form words that survive normalisation inside a name: no qualifier
+_LEGAL_WORDS = frozenset("COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC".split())
 _ORDERED_BITS = {"UNIVERSITY": 1, "COLLEGE": 2}
 
 
@@ -558,6 +588,7 @@ class _Lists:
             | (_ORG if tok in self.org_types else 0)
             | (_DIR if tok in DIRECTION_WORDS else 0)
             | (_PLACE if tok in PLACE_WORDS else 0)
+            | (_LEGAL if tok in _LEGAL_WORDS else 0)
         )
 
 
@@ -877,8 +908,12 @@ def _side(c: _Corpus, a: np.ndarray, b: np.ndarray) -> _Side:
     cls = c.wclass[tok]
     un_class = {
         bit: np.bincount(pair, weights=miss & ((cls & bit) > 0), minlength=n).astype(np.int64)
-        for bit in (_GOV, _ORG, _DIR, _PLACE)
+        for bit in (_GOV, _ORG, _DIR, _PLACE, _LEGAL)
     }
+    # qualifiers: unmatched words that are no place, direction or legal form
+    un_class[_QUAL] = np.bincount(
+        pair, weights=miss & (kind != _STOP) & ((cls & (_DIR | _PLACE | _LEGAL)) == 0), minlength=n
+    ).astype(np.int64)
     lp = b * n_vocab + c.last_tok[a]
     lidx = np.minimum(np.searchsorted(c.nt_key, lp), c.nt_key.size - 1)
     return _Side(
@@ -965,6 +1000,7 @@ class _Alignment:
     identity_idf: list[float]
     type_conflict: bool
     distinct_shared: int  # matches between words that are distinctive in both names
+    sister: bool = False  # each name has a qualifier the other lacks (DELOITTE TAX / CONSULTING)
 
 
 def _type_conflict(
@@ -1117,6 +1153,27 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
     if not idfs and anchors:
         idfs = [float(c.idf[a_ids[i]]) for i in ma if a_kind[i] == _DISTINCT]
     distinct = sum(1 for i, j in ma.items() if c.kind[a_ids[i]] == _DISTINCT and c.kind[b_ids[j]] == _DISTINCT)
+
+    def qualifiers(words: list[str], ids: list[int], matched: Mapping[int, int], code: bool) -> list[str]:
+        """Unmatched generic words naming a line of business (TAX, CONSULTING, LIFE): no
+        place, direction, legal form or organisation type, no unit code at the end."""
+        skip = _DIR | _PLACE | _LEGAL | _GOV | _ORG
+        last = len(words) - 1
+        return [
+            w
+            for k, w in enumerate(words)
+            if k not in matched
+            and c.kind[ids[k]] == _GENERIC
+            and not (c.lists.word_class(w) & skip)
+            and not (code and k == last)
+        ]
+
+    qa = qualifiers(a, a_ids, ma, bool(c.last_code[li]))
+    qb = qualifiers(b, b_ids, mb, bool(c.last_code[ri]))
+    # variants of one word are no different qualifiers (ASSOC / ASSOCIATES, SERVICE / SERVICES)
+    qa2 = [w for w in qa if not any(w[:4] == u[:4] for u in qb)]
+    qb2 = [u for u in qb if not any(w[:4] == u[:4] for w in qa)]
+    sister = bool(qa2) and bool(qb2)
     return _Alignment(
         sorted(labels),
         coverage(a, a_ids, ma, float(c.total_weight[li])),
@@ -1126,6 +1183,7 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
         idfs,
         _type_conflict(c, a, b, ma, mb, bool(ul or ur)),
         distinct,
+        sister,
     )
 
 
@@ -1139,6 +1197,7 @@ def _fuzzy_tier(cfg: MatchConfig, score: float, sort_score: float, al: _Alignmen
     if (
         not number_mismatch
         and not al.type_conflict
+        and not (cfg.sister_units_low and al.sister)
         and score >= cfg.fuzzy_threshold
         and min(al.cov_left, al.cov_right) >= cfg.min_coverage
         and (al.unmatched_left == 0 or al.unmatched_right == 0)
@@ -1170,7 +1229,7 @@ def _cpdist(c: _Corpus, left: np.ndarray, right: np.ndarray, scorer: Any, cfg: M
     )
 
 
-_MT_EXACT, _MT_AGGRESSIVE, _MT_FUZZY, _MT_OVERLAP = range(4)
+_MT_EXACT, _MT_AGGRESSIVE, _MT_FUZZY, _MT_OVERLAP, _MT_ACRONYM = range(5)
 
 
 @dataclass
@@ -1242,6 +1301,13 @@ def _classify(
     unm_l = c.n_identity[left] - sl.ident - (_code_only(c, left, sl))
     unm_r = c.n_identity[right] - sr.ident - (_code_only(c, right, sr))
     conflict = _conflict(c, left, right, sl, sr, unm_l, unm_r)
+    if cfg.sister_units_low:
+        # each name has a qualifier the other lacks: sister units of one brand, not one unit
+        sister = ((sl.un_class[_QUAL] - _code_only(c, left, sl)) > 0) & (
+            (sr.un_class[_QUAL] - _code_only(c, right, sr)) > 0
+        )
+    else:
+        sister = np.zeros(left.size, bool)
     scored = ~num_mis & (score >= cfg.fuzzy_threshold)
     fast = (
         scored
@@ -1249,6 +1315,7 @@ def _classify(
         & (np.minimum(cov_l, cov_r) >= cfg.min_coverage)
         & ((unm_l == 0) | (unm_r == 0))
         & ~conflict
+        & ~sister
     )
     # Typos, glued words and abbreviations can only add matches where both names still
     # have unmatched words; only those pairs get the word-level alignment.
@@ -1319,11 +1386,29 @@ def _match(
     escore[agg] = _cpdist(c, el[agg], er[agg], fuzz.token_set_ratio, cfg)
     ones = np.ones(el.size, np.float32)
     no = np.zeros(el.size, bool)
+    # the same letters glued differently, where one name is made only of generic words that
+    # name no place and no kind of organisation (GLOBAL TECH / GLOBALTECH, but not INDIANA
+    # UNIVERSITY / INDIANAUNIVERSITY): nothing identifies either firm, so only a low link
+    glued_generic = np.zeros(el.size, bool)
+    if cfg.glued_generic_low and agg.size:
+        glued_generic[agg] = np.fromiter(
+            (
+                c.names[i].count(" ") != c.names[j].count(" ")
+                and any(
+                    c.all_generic[k]
+                    and not any(c.lists.word_class(w) & (_PLACE | _GOV | _ORG) for w in c.names[k].split(" "))
+                    for k in (i, j)
+                )
+                for i, j in zip(el[agg].tolist(), er[agg].tolist(), strict=True)
+            ),
+            dtype=bool,
+            count=agg.size,
+        )
     parts = [
         _Rows(
             el,
             er,
-            np.where(exact, 0, 1).astype(np.int8),
+            np.where(exact, 0, np.where(glued_generic, _TIER_RANK["low"], 1)).astype(np.int8),
             np.where(exact, _MT_EXACT, _MT_AGGRESSIVE).astype(np.int8),
             escore,
             ones,
@@ -1346,7 +1431,43 @@ def _match(
     rows = _Rows.concat(parts)
     if not cfg.include_low:
         rows = rows.take(np.nonzero(rows.tier != _TIER_RANK["low"])[0])
-    return c, _prune(rows, cfg), alignments
+    rows = _prune(rows, cfg)
+    if cfg.acronyms and cfg.include_low:
+        rows = _Rows.concat([rows, _acronym_rows(c, cfg, rows)])
+    return c, rows, alignments
+
+
+def _acronym_rows(c: _Corpus, cfg: MatchConfig, rows: _Rows) -> _Rows:
+    """Low-tier ``acronym`` links (python_udfs/acronyms.py) for pairs not linked otherwise."""
+    from python_udfs.acronyms import acronym_pairs
+
+    names = c.names
+    left = [n for i, n in enumerate(names) if c.is_left[i]]
+    right = [n for i, n in enumerate(names) if c.is_right[i]]
+    ids = {n: i for i, n in enumerate(names)}
+    n = max(len(names), 1)
+    have = set((rows.left * n + rows.right).tolist())
+    found = [(ids[a], ids[b]) for a, b, _ in acronym_pairs(left, right, c.lists.stop)]
+    found = [(a, b) for a, b in found if a * n + b not in have]
+    if not found:
+        return _Rows.empty()
+    la = np.array([a for a, _ in found], np.int64)
+    ra = np.array([b for _, b in found], np.int64)
+    k = la.size
+    ones = np.ones(k, np.float32)
+    no = np.zeros(k, bool)
+    return _Rows(
+        la,
+        ra,
+        np.full(k, _TIER_RANK["low"], np.int8),
+        np.full(k, _MT_ACRONYM, np.int8),
+        _cpdist(c, la, ra, fuzz.token_set_ratio, cfg),
+        ones,
+        ones,
+        no,
+        no,
+        np.full(k, -1, np.int64),
+    )
 
 
 def _evidence(
@@ -1396,8 +1517,12 @@ def match_to_arrow(
     sort_score = sort_score[order]
     tok_id = c.tok_id
     ev = [
-        _evidence(c, tok_id, li, ri, alignments[a] if a >= 0 else None)
-        for li, ri, a in zip(rows.left.tolist(), rows.right.tolist(), rows.align.tolist(), strict=False)
+        (f"{c.names[li] if ' ' not in c.names[li] else c.names[ri]}~INITIALS", 0.0, 0.0)
+        if m == _MT_ACRONYM
+        else _evidence(c, tok_id, li, ri, alignments[a] if a >= 0 else None)
+        for li, ri, a, m in zip(
+            rows.left.tolist(), rows.right.tolist(), rows.align.tolist(), rows.mtype.tolist(), strict=False
+        )
     ]
     cov_l = np.round(rows.cov_l.astype(np.float64), 6)
     cov_r = np.round(rows.cov_r.astype(np.float64), 6)

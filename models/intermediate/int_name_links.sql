@@ -1,4 +1,5 @@
 -- Name-level links with stable ids: one row per (relation, vendor name, donor-side name).
+-- Pairs a reviewer marked not_same are dropped here, whatever the matcher or an alias said.
 select
     {{ stable_id('link:v1', ['m.relation', 'm.left_name', 'm.right_name']) }} as link_id,
     m.relation,
@@ -18,7 +19,14 @@ select
     m.max_idf as token_rarity,
     m.mean_idf,
     m.number_mismatch,
-    m.type_conflict
+    m.type_conflict,
+    m.link_scope,
+    m.matcher_tier,
+    m.review_decision,
+    m.decision_id,
+    m.alias_id,
+    m.knowledge_note
 from {{ ref('int_name_matches') }} m
 join {{ ref('int_entity_map') }} v on v.normalized_name = m.left_name
 join {{ ref('int_entity_map') }} o on o.normalized_name = m.right_name
+where m.review_decision is distinct from 'not_same'

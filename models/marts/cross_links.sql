@@ -1,8 +1,21 @@
 -- The link graph: one edge per contribution row linked to a vendor, through the employer the
 -- donor wrote down (vendor_employer) or the business that gave (vendor_business_donor).
 -- Every edge carries the name-level link's match type, tier and features and both row refs.
+-- Links between the same organisation only, unless vars.er_link_scopes opts in to family
+-- (units of one brand) and ownership (parent / subsidiary) links; every edge says its scope.
+{%- set allowed_scopes = ['same_organisation', 'family', 'ownership'] %}
+{%- set scopes = var('er_link_scopes', ['same_organisation']) %}
+{%- if scopes is string or scopes is mapping or scopes is not iterable or scopes | length == 0 %}
+  {{ config_error("vars.er_link_scopes is '" ~ scopes ~ "' (allowed: a non-empty list of " ~ allowed_scopes | join(', ') ~ ")") }}
+{%- endif %}
+{%- for s in scopes %}
+  {%- if s not in allowed_scopes %}
+  {{ config_error("vars.er_link_scopes has '" ~ s ~ "' (allowed: " ~ allowed_scopes | join(', ') ~ ")") }}
+  {%- endif %}
+{%- endfor %}
 with links as (
     select * from {{ ref('int_name_links') }}
+    where link_scope in ({% for s in scopes %}'{{ s }}'{{ ", " if not loop.last }}{% endfor %})
 ),
 contributions as (
     select * from {{ ref('stg_contributions') }}
@@ -51,6 +64,9 @@ select
     e.shared_tokens,
     e.token_rarity,
     e.number_mismatch,
+    e.link_scope,
+    e.review_decision,
+    e.knowledge_note,
     v.vendor_row_ref,
     v.vendor_award_rows,
     e.contribution_row_ref,

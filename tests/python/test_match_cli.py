@@ -149,7 +149,7 @@ def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path, capsys: 
     )
     assert match_cli.main(args) == 2
     err = capsys.readouterr().err
-    assert err.startswith("moneytrail match: error: unknown matcher setting(s): fuzzy_treshold;")
+    assert err.startswith("moneytrail match: error: unknown matcher setting(s) fuzzy_treshold=80 (allowed settings: ")
     args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv")])
     assert match_cli.main(args) == 0  # without --right-column each CSV line is a name
 
@@ -161,3 +161,38 @@ def test_load_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
         match_cli.load_config(p)
     assert str(e.value) == f"{p}: expected a mapping of matcher settings"
+
+
+def test_review_queue_html_is_escaped_and_offline() -> None:
+    row = [""] * len(match_cli.REVIEW_COLUMNS)
+    row[match_cli.REVIEW_COLUMNS.index("left_name")] = "<script>alert(1)</script>"
+    row[match_cli.REVIEW_COLUMNS.index("right_name")] = "AT&T"
+    page = match_cli.review_queue_html([row])
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<td>AT&amp;T</td>" in page
+    assert "http" not in page  # nothing to fetch
+    assert page == match_cli.review_queue_html([row])
+    assert "<p>1 links, most money at stake first." in page
+
+
+def test_review_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from moneytrail.cli import main as cli_main
+
+    missing = tmp_path / "none.duckdb"
+    assert cli_main(["match-review", "--db", str(missing), "--out", str(tmp_path / "q.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"moneytrail match-review: error: {missing}: no such warehouse "
+        "(run `moneytrail run` or `moneytrail demo` first)\n"
+    )
+    import duckdb
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert cli_main(["match-review", "--db", str(empty), "--out", str(tmp_path / "q.csv")]) == 2
+    assert capsys.readouterr().err == (
+        f"moneytrail match-review: error: {empty}: no marts.er_review_queue (the last dbt build did not build it)\n"
+    )
+    assert cli_main(["match-review", "--db", str(empty), "--out", "q.csv", "--limit", "0"]) == 2
+    assert capsys.readouterr().err == "moneytrail match-review: error: --limit=0: expected an integer >= 1\n"

@@ -1,0 +1,16 @@
+-- One row: reviewed decisions and aliases in this build and what they did, and the size of
+-- the review queue. For the report (decisions_applied) and for a quick check after a review.
+select
+    (select count(*) from {{ ref('er_decisions_applied') }}) as decisions,
+    (select count(*) from {{ ref('er_decisions_applied') }} where applied) as decisions_applied,
+    (select count(*) from {{ ref('er_decisions_applied') }} where effect = 'link_removed') as links_removed,
+    (select count(*) from {{ ref('er_decisions_applied') }} where effect = 'link_added') as links_added,
+    (select count(*) from {{ ref('er_decisions_applied') }} where effect = 'link_confirmed') as links_confirmed,
+    (select count(*) from {{ ref('er_decisions_applied') }} where effect = 'marked_unsure') as links_marked_unsure,
+    (select count(*) from {{ ref('er_decisions_applied') }} where effect = 'names_not_in_data') as decisions_not_in_data,
+    (select count(*) from {{ ref('int_er_aliases') }}) as aliases,
+    (select count(*) from {{ ref('int_er_aliases') }} where origin like 'data:%') as aliases_from_data,
+    (select count(*) from {{ ref('int_name_links') }} where alias_id is not null) as alias_links,
+    (select count(*) from {{ ref('int_name_links') }} where link_scope = 'family') as family_links,
+    (select count(*) from {{ ref('int_name_links') }} where link_scope = 'ownership') as ownership_links,
+    (select count(*) from {{ ref('er_review_queue') }}) as review_queue_rows

@@ -1,0 +1,503 @@
+"""Reviewed link decisions and aliases: what people (and the data itself) know about names.
+
+Two kinds of knowledge sit on top of the matcher:
+
+* **Link decisions** (``seeds/er_link_decisions.csv`` and, optionally, a user CSV named by
+  ``vars.er_link_decisions_file``): a person looked at two names and said ``same``,
+  ``not_same`` or ``unsure``, with a note, who and when.
+* **Aliases** (``seeds/er_aliases.csv``, optionally ``vars.er_aliases_file``, plus what the
+  data says: the parent name of a contract's vendor): ``name`` is ``relation_kind`` of
+  ``alias_of`` -- ``former_name`` (renamed), ``successor`` (legal successor), ``dba`` (trades as),
+  ``acronym``, ``abbreviation`` (same organisation), ``brand_family`` (units of one brand),
+  ``subsidiary_of`` / ``parent_of`` (ownership).
+
+Precedence on one (vendor, other) name pair, strongest first:
+
+1. ``not_same`` decision: the pair is never linked, whatever the matcher or an alias says.
+2. ``same`` decision: linked, ``match_type = reviewed``, tier ``high``, same organisation.
+3. alias (curated file or data): linked, ``match_type = alias`` (curated) or ``parent_name``
+   (from the data), with the alias's scope: ``same_organisation``, ``family`` or ``ownership``.
+4. the matcher's own link.
+
+``unsure`` changes no link; it marks it as looked at (the review queue skips it).
+Names are compared in normalised form (``names.normalize_org_name``); an alias reaches every
+name with the same ``alias_key`` (the same words in any order, legal forms anywhere ignored).
+Analyses use ``same_organisation`` links; ``family`` and ``ownership`` links are opt-in
+(``vars.er_link_scopes``) and carry their scope on every edge.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from python_udfs.matcher import LINK_SCHEMA, TIERS
+from python_udfs.names import aggressive_key, normalize_org_name
+
+DECISIONS: tuple[str, ...] = ("same", "not_same", "unsure")
+
+#: relation kind -> link scope
+ALIAS_KINDS: dict[str, str] = {
+    "former_name": "same_organisation",
+    "successor": "same_organisation",
+    "dba": "same_organisation",
+    "acronym": "same_organisation",
+    "abbreviation": "same_organisation",
+    "brand_family": "family",
+    "subsidiary_of": "ownership",
+    "parent_of": "ownership",
+}
+LINK_SCOPES: tuple[str, ...] = ("same_organisation", "family", "ownership")
+
+DECISION_COLUMNS: tuple[str, ...] = ("left_name", "right_name", "decision", "note", "reviewer", "decided_on")
+DECISION_OPTIONAL: tuple[str, ...] = ("relation", "source")
+ALIAS_COLUMNS: tuple[str, ...] = ("name", "alias_of", "relation_kind", "note", "source")
+ALIAS_OPTIONAL: tuple[str, ...] = ("reviewer", "decided_on")
+RELATIONS: tuple[str, ...] = ("vendor_employer", "vendor_business_donor")
+
+
+class DecisionError(ValueError):
+    """A decisions or aliases file is malformed."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: str
+    origin: str  # seed:<name> or file:<basename>, with the 1-based data row
+    relation: str | None
+    left_name: str
+    right_name: str
+    left_norm: str
+    right_norm: str
+    decision: str
+    note: str
+    reviewer: str
+    decided_on: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias_id: str
+    origin: str
+    name: str
+    alias_of: str
+    name_norm: str
+    alias_of_norm: str
+    relation_kind: str
+    link_scope: str
+    note: str
+    source: str
+
+
+_LEGAL_WORDS = frozenset("CO COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC LLP LP".split())
+
+
+def alias_key(norm: str) -> str:
+    """What an alias is matched on: the name's distinct words, sorted, without legal forms
+    anywhere (CORRECTIONS CORP OF AMERICA = CORRECTIONS CORPORATION OF AMERICA)."""
+    words = sorted(set(norm.split(" ")) - _LEGAL_WORDS)
+    return " ".join(words) if words else aggressive_key(norm) or norm
+
+
+def _hid(prefix: str, *parts: str) -> str:
+    return hashlib.sha256(":".join((prefix, *parts)).encode()).hexdigest()[:16]
+
+
+def _cell(row: Mapping[str, Any], key: str) -> str:
+    v = row.get(key)
+    return "" if v is None else str(v).strip()
+
+
+def _check_columns(columns: Sequence[str], required: Sequence[str], where: str) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise DecisionError(
+            f"{where}: missing column(s) {', '.join(missing)}; a decisions file needs {', '.join(required)}"
+        )
+
+
+def _date(raw: str, where: str) -> str:
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise DecisionError(f"{where}: decided_on={raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_decisions(rows: Iterable[Mapping[str, Any]], origin: str, columns: Sequence[str]) -> list[Decision]:
+    """Validated decisions. Rows with a blank ``decision`` are unreviewed queue rows and are
+    skipped (``count_unreviewed`` counts them); anything else malformed is refused."""
+    _check_columns(columns, DECISION_COLUMNS, origin)
+    out = []
+    for n, row in enumerate(rows, start=1):
+        where = f"{origin} row {n}"
+        decision = _cell(row, "decision")
+        if not decision:
+            continue
+        if decision not in DECISIONS:
+            raise DecisionError(f"{where}: decision={decision!r} (allowed: {', '.join(DECISIONS)})")
+        relation = _cell(row, "relation") or None
+        if relation is not None and relation not in RELATIONS:
+            raise DecisionError(f"{where}: relation={relation!r} (allowed: blank for all, {', '.join(RELATIONS)})")
+        left, right = _cell(row, "left_name"), _cell(row, "right_name")
+        ln, rn = normalize_org_name(left), normalize_org_name(right)
+        if ln is None or rn is None:
+            side = "left_name" if ln is None else "right_name"
+            raise DecisionError(f"{where}: {side}={row.get(side)!r} is blank after normalisation")
+        reviewer = _cell(row, "reviewer")
+        if not reviewer:
+            raise DecisionError(f"{where}: reviewer is blank (say who decided)")
+        decided_on = _date(_cell(row, "decided_on"), where)
+        out.append(
+            Decision(
+                _hid("decision:v1", relation or "", ln, rn),
+                f"{origin}:{n}",
+                relation,
+                left,
+                right,
+                ln,
+                rn,
+                decision,
+                _cell(row, "note"),
+                reviewer,
+                decided_on,
+                _cell(row, "source"),
+            )
+        )
+    return _no_conflicts(out)
+
+
+def _no_conflicts(decisions: list[Decision]) -> list[Decision]:
+    """Refuse two different decisions on the same pair; drop exact repeats."""
+    seen: dict[tuple[str, str, str], Decision] = {}
+    kept = []
+    for d in decisions:
+        key = (d.relation or "", *sorted((d.left_norm, d.right_norm)))
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = d
+            kept.append(d)
+        elif prev.decision != d.decision:
+            raise DecisionError(
+                f"conflicting decisions on {d.left_norm!r} ~ {d.right_norm!r}: {prev.decision!r} ({prev.origin}) "
+                f"and {d.decision!r} ({d.origin}); keep one"
+            )
+    return sorted(kept, key=lambda d: (d.left_norm, d.right_norm, d.relation or "", d.origin))
+
+
+def combine_decisions(*parts: Sequence[Decision]) -> list[Decision]:
+    """Decisions of several files together; conflicting decisions across files are refused."""
+    return _no_conflicts([d for p in parts for d in p])
+
+
+def parse_aliases(rows: Iterable[Mapping[str, Any]], origin: str, columns: Sequence[str]) -> list[Alias]:
+    _check_columns(columns, ALIAS_COLUMNS, origin)
+    out = []
+    for n, row in enumerate(rows, start=1):
+        where = f"{origin} row {n}"
+        kind = _cell(row, "relation_kind")
+        if kind not in ALIAS_KINDS:
+            raise DecisionError(f"{where}: relation_kind={kind!r} (allowed: {', '.join(ALIAS_KINDS)})")
+        name, alias_of = _cell(row, "name"), _cell(row, "alias_of")
+        nn, an = normalize_org_name(name), normalize_org_name(alias_of)
+        if nn is None or an is None:
+            side = "name" if nn is None else "alias_of"
+            raise DecisionError(f"{where}: {side}={row.get(side)!r} is blank after normalisation")
+        if not _cell(row, "source"):
+            raise DecisionError(f"{where}: source is blank (cite where the relation is documented)")
+        out.append(
+            Alias(
+                _hid("alias-rel:v1", kind, nn, an),
+                f"{origin}:{n}",
+                name,
+                alias_of,
+                nn,
+                an,
+                kind,
+                ALIAS_KINDS[kind],
+                _cell(row, "note"),
+                _cell(row, "source"),
+            )
+        )
+    return sorted(out, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
+
+
+def read_csv_file(path: str | Path, var_name: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Rows and header of a user CSV named by a dbt var; missing or unreadable files fail closed."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DecisionError(f"vars.{var_name}: {str(p)!r} does not exist") from None
+    except UnicodeDecodeError as e:
+        raise DecisionError(f"vars.{var_name}: {str(p)!r} is not UTF-8 ({e.reason} at byte {e.start})") from None
+    reader = csv.DictReader(text.splitlines())
+    rows = list(reader)
+    for n, r in enumerate(rows, start=1):
+        if None in r:
+            raise DecisionError(f"vars.{var_name}: {p.name} row {n} has more cells than the header")
+    return rows, list(reader.fieldnames or [])
+
+
+def parent_aliases(pairs: Iterable[tuple[str | None, str | None]]) -> list[Alias]:
+    """Ownership aliases from the contract data: (vendor name, parent name), normalised."""
+    out = {}
+    for vendor, parent in pairs:
+        if not vendor or not parent or alias_key(vendor) == alias_key(parent):
+            continue
+        a = Alias(
+            _hid("alias-rel:v1", "subsidiary_of", vendor, parent),
+            "data:contracts.parent_vendor_name",
+            vendor,
+            parent,
+            vendor,
+            parent,
+            "subsidiary_of",
+            "ownership",
+            "parent name recorded on the vendor's contract rows",
+            "contracts data: parent_vendor_name",
+        )
+        out[a.alias_id] = a
+    return sorted(out.values(), key=lambda a: (a.name_norm, a.alias_of_norm))
+
+
+DECISION_SCHEMA = pa.schema(
+    [
+        ("decision_id", pa.string()),
+        ("origin", pa.string()),
+        ("relation", pa.string()),
+        ("left_name", pa.string()),
+        ("right_name", pa.string()),
+        ("left_name_norm", pa.string()),
+        ("right_name_norm", pa.string()),
+        ("decision", pa.string()),
+        ("note", pa.string()),
+        ("reviewer", pa.string()),
+        ("decided_on", pa.string()),
+        ("source", pa.string()),
+    ]
+)
+ALIAS_SCHEMA = pa.schema(
+    [
+        ("alias_id", pa.string()),
+        ("origin", pa.string()),
+        ("name", pa.string()),
+        ("alias_of", pa.string()),
+        ("name_norm", pa.string()),
+        ("alias_of_norm", pa.string()),
+        ("relation_kind", pa.string()),
+        ("link_scope", pa.string()),
+        ("note", pa.string()),
+        ("source", pa.string()),
+    ]
+)
+
+
+def decisions_to_arrow(ds: Sequence[Decision]) -> pa.Table:
+    cols = [f.name for f in DECISION_SCHEMA]
+    attrs = [
+        "decision_id",
+        "origin",
+        "relation",
+        "left_name",
+        "right_name",
+        "left_norm",
+        "right_norm",
+        "decision",
+        "note",
+        "reviewer",
+        "decided_on",
+        "source",
+    ]
+    return pa.table({c: [getattr(d, a) for d in ds] for c, a in zip(cols, attrs, strict=True)}, schema=DECISION_SCHEMA)
+
+
+def decisions_from_arrow(t: pa.Table) -> list[Decision]:
+    return [
+        Decision(
+            r["decision_id"],
+            r["origin"],
+            r["relation"],
+            r["left_name"],
+            r["right_name"],
+            r["left_name_norm"],
+            r["right_name_norm"],
+            r["decision"],
+            r["note"],
+            r["reviewer"],
+            r["decided_on"],
+            r["source"],
+        )
+        for r in t.to_pylist()
+    ]
+
+
+def aliases_to_arrow(al: Sequence[Alias]) -> pa.Table:
+    return pa.table({f.name: [getattr(a, f.name) for a in al] for f in ALIAS_SCHEMA}, schema=ALIAS_SCHEMA)
+
+
+def aliases_from_arrow(t: pa.Table) -> list[Alias]:
+    return [Alias(**r) for r in t.to_pylist()]
+
+
+# ----------------------------------------------------------------------------- applying
+
+
+def apply_knowledge(
+    links: pa.Table,
+    relation: str,
+    left_names: Sequence[str],
+    right_names: Sequence[str],
+    decisions: Sequence[Decision],
+    aliases: Sequence[Alias],
+) -> pa.Table:
+    """The matcher's links of one relation with decisions and aliases applied.
+
+    Adds the columns ``link_scope``, ``matcher_tier`` (the tier the matcher gave, null when
+    it gave none), ``review_decision`` (same / not_same / unsure / null), ``decision_id``,
+    ``alias_id`` and ``knowledge_note``. A pair a ``not_same`` decision covers stays in the
+    table with ``review_decision = 'not_same'`` so the effect can be counted; every
+    consumer drops those rows (int_name_links). Output is sorted like the matcher's."""
+
+    lkeys: dict[str, list[str]] = {}
+    for n in left_names:
+        if n:
+            lkeys.setdefault(alias_key(n), []).append(n)
+    rkeys: dict[str, list[str]] = {}
+    for n in right_names:
+        if n:
+            rkeys.setdefault(alias_key(n), []).append(n)
+    lset, rset = set(left_names), set(right_names)
+    decisions = [d for d in decisions if d.relation is None or d.relation == relation]
+    # only the pairs some decision or alias touches go through Python; the rest stays Arrow
+    touched: set[tuple[str, str]] = set()
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
+    for d in decisions:
+        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if lt in lset and rt in rset:
+                touched.add((lt, rt))
+    key = pc.binary_join_element_wise(links.column("left_name"), links.column("right_name"), "\x1f")
+    mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
+    rest = links.filter(pc.invert(mask))
+    rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
+    for r in rows.values():
+        r.update(
+            link_scope="same_organisation",
+            matcher_tier=r["tier"],
+            review_decision=None,
+            decision_id=None,
+            alias_id=None,
+            knowledge_note=None,
+        )
+
+    def blank(left: str, right: str) -> dict[str, Any]:
+        return {
+            "left_name": left,
+            "right_name": right,
+            "score": 0.0,
+            "token_sort_score": 0.0,
+            "coverage_left": 0.0,
+            "coverage_right": 0.0,
+            "overlap": 0.0,
+            "shared_tokens": "",
+            "max_idf": 0.0,
+            "mean_idf": 0.0,
+            "number_mismatch": False,
+            "type_conflict": False,
+            "matcher_tier": None,
+            "review_decision": None,
+            "decision_id": None,
+            "alias_id": None,
+        }
+
+    # 3. aliases: every spelling with the alias's aggressive key, both directions
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            for left in sorted(lkeys.get(alias_key(x), ())):
+                for right in sorted(rkeys.get(alias_key(y), ())):
+                    r = rows.get((left, right))
+                    if r is not None and r["alias_id"] is None and r["matcher_tier"] is not None:
+                        # the matcher already links them; a same-organisation alias raises the tier
+                        if a.link_scope == "same_organisation" and r["tier"] != "high":
+                            r.update(tier="high", match_type="alias", alias_id=a.alias_id)
+                            r["knowledge_note"] = f"{a.relation_kind}: {a.note} [{a.source}]"
+                        continue
+                    if r is not None:
+                        continue  # an earlier alias wins (aliases are sorted)
+                    r = blank(left, right)
+                    data = a.origin.startswith("data:")
+                    r.update(
+                        tier="medium" if data else "high",
+                        match_type="parent_name" if data else "alias",
+                        link_scope=a.link_scope,
+                        alias_id=a.alias_id,
+                        knowledge_note=f"{a.relation_kind}: {a.note} [{a.source}]",
+                    )
+                    rows[(left, right)] = r
+    # 1-2. decisions
+    for d in decisions:
+        if d.relation is not None and d.relation != relation:
+            continue
+        for left, right in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if left not in lset or right not in rset:
+                continue
+            r = rows.get((left, right))
+            if r is None:
+                if d.decision != "same":
+                    continue
+                r = blank(left, right)
+                rows[(left, right)] = r
+            note = f"{d.decision} by {d.reviewer} on {d.decided_on}: {d.note}" + (f" [{d.source}]" if d.source else "")
+            r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
+            if d.decision == "same":
+                r.update(tier="high", match_type="reviewed", link_scope="same_organisation")
+    for r in rows.values():
+        r["tier_rank"] = TIERS.index(r["tier"])
+        r["relation"] = relation
+    n = rest.num_rows
+    null = pa.nulls(n, pa.string())
+    rest = (
+        rest.append_column("link_scope", pa.array(["same_organisation"] * n, pa.string()))
+        .append_column("matcher_tier", rest.column("tier"))
+        .append_column("review_decision", null)
+        .append_column("decision_id", null)
+        .append_column("alias_id", null)
+        .append_column("knowledge_note", null)
+        .append_column("relation", pa.array([relation] * n, pa.string()))
+    ).cast(KNOWLEDGE_LINK_SCHEMA)
+    both = pa.concat_tables([rest, pa.Table.from_pylist(list(rows.values()), schema=KNOWLEDGE_LINK_SCHEMA)])
+    return both.sort_by(
+        [
+            ("right_name", "ascending"),
+            ("tier_rank", "ascending"),
+            ("score", "descending"),
+            ("token_sort_score", "descending"),
+            ("left_name", "ascending"),
+        ]
+    )
+
+
+def _schema() -> pa.Schema:
+    extra = [
+        ("link_scope", pa.string()),
+        ("matcher_tier", pa.string()),
+        ("review_decision", pa.string()),
+        ("decision_id", pa.string()),
+        ("alias_id", pa.string()),
+        ("knowledge_note", pa.string()),
+        ("relation", pa.string()),
+    ]
+    return pa.schema(list(LINK_SCHEMA) + [pa.field(n, t) for n, t in extra])
+
+
+KNOWLEDGE_LINK_SCHEMA = _schema()
