@@ -43,6 +43,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.88em; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--band); position: sticky; top: 0; white-space: nowrap; }
 td { max-width: 28em; overflow-wrap: anywhere; }
+td code { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.null { color: #a0a7b4; }
 td.raw { white-space: pre-wrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -61,11 +62,13 @@ figure.chart { margin: 14px 0; }
 figure.chart svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figure.chart figcaption { color: var(--muted); font-size: 0.9em; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--ink); }
-svg .axis line, svg .axis path { stroke: #8c95a5; }
-svg .grid { stroke: #eceff4; }
+svg line.grid { stroke: #e6e9ef; }
 svg .axis-label { font-size: 12px; fill: var(--muted); }
 svg .tick { font-size: 11px; fill: var(--muted); }
 svg .chart-title { font-size: 14px; font-weight: 600; }
+pre.mono { white-space: pre-wrap; background: var(--band); padding: 8px 12px; border-radius: 6px; }
+details { margin: 6px 0; }
+summary { cursor: pointer; }
 #js-errors:empty { display: none; }
 #js-errors { background: #fbe9e2; color: var(--warn); padding: 8px 12px; border-radius: 6px; }
 ul.compact { margin: 4px 0; padding-left: 20px; }

@@ -145,7 +145,10 @@ def date_domain(dates: Sequence[_dt.date], start: _dt.date | None = None, end: _
         today = _dt.date(2000, 1, 1)  # no date at all: an arbitrary fixed axis, never the clock
         return today, today + _dt.timedelta(days=30)
     if (hi - lo).days < 6:
-        lo, hi = lo - _dt.timedelta(days=3), hi + _dt.timedelta(days=3)
+        return lo - _dt.timedelta(days=3), hi + _dt.timedelta(days=3)
+    if start is None or end is None:  # no stated window: some air so marks never sit on the frame
+        pad = _dt.timedelta(days=max((hi - lo).days // 25, 1))
+        lo, hi = (lo - pad if start is None else lo), (hi + pad if end is None else hi)
     return lo, hi
 
 
@@ -256,8 +259,8 @@ def timing_chart(
     strip_top, dot = 48.0, 9.0
     base = strip_top + 20 + dot * min(stack, 12)
     axis_y = base + 14
-    stats_top = axis_y + 64
-    height = stats_top + 112
+    stats_top = axis_y + 62
+    height = stats_top + (130 if _has_statistic(stats) else 40)
     desc = (
         f"{len(donations)} donation(s) and {len(awards)} award date(s) between {lo.isoformat()} and "
         f"{hi.isoformat()}. " + _stats_sentence(stats)
@@ -304,43 +307,43 @@ def _stats_sentence(s: TimingStats) -> str:
     return text + f", against {s.null_mean_days:.1f} days{sd} expected under the null model{p}."
 
 
+def _has_statistic(s: TimingStats) -> bool:
+    return s.status in (None, "tested") and s.observed_mean_days is not None
+
+
 def _stats_panel(svg: Svg, s: TimingStats, top: float, left: float, right: float) -> None:
-    svg.text(left, top - 14, "the statistic: mean days from a donation to the vendor's nearest award",
-             cls="chart-title")  # fmt: skip
-    axis_y = top + 44
-    if s.status not in (None, "tested") or s.observed_mean_days is None:
-        svg.text(left, top + 18, _stats_sentence(s), cls="axis-label")
-        ticks = [0.0, 1.0]
-        scale = Linear(0.0, 1.0, left, right)
-        _x_num_axis(svg, scale, ticks, axis_y, top, "mean days to the nearest award (no statistic)", False)
+    """Heading at `top`; below it the observed mean against the null mean and its sd band."""
+    svg.text(left, top, "the statistic: mean days from a donation to the vendor's nearest award", cls="chart-title")
+    if not _has_statistic(s):
+        svg.text(left, top + 24, _stats_sentence(s), cls="axis-label")
         return
     values = [s.observed_mean_days]
     if s.null_mean_days is not None:
         values.append(s.null_mean_days + 2 * (s.null_sd_days or 0.0))
     lo, hi, ticks = nice_ticks(0.0, max(values) * 1.08 or 1.0)
     scale = Linear(lo, hi, left, right)
-    _x_num_axis(svg, scale, ticks, axis_y, top, "mean days to the nearest award", False)
-    y = top + 22
+    yc = top + 46
+    _x_num_axis(svg, scale, ticks, top + 84, top + 30, "mean days to the nearest award", False)
     if s.null_mean_days is not None:
         if s.null_sd_days is not None:
             x0 = scale(max(s.null_mean_days - s.null_sd_days, lo))
             x1 = scale(min(s.null_mean_days + s.null_sd_days, hi))
             svg.add(
-                f'<rect x="{c(x0)}" y="{c(y - 12)}" width="{c(x1 - x0)}" height="24.0" fill="{COLORS["null"]}" '
+                f'<rect x="{c(x0)}" y="{c(yc - 12)}" width="{c(x1 - x0)}" height="24.0" fill="{COLORS["null"]}" '
                 f'fill-opacity="0.25"><title>null mean \u00b1 1 sd</title></rect>'
             )
         xn = scale(s.null_mean_days)
-        svg.line(xn, y - 16, xn, y + 16, f'stroke="{COLORS["null"]}" stroke-width="2" stroke-dasharray="4 3"')
-        svg.text(xn, y - 20, f"null mean {s.null_mean_days:.1f}", anchor="middle")
+        svg.line(xn, yc - 14, xn, yc + 14, f'stroke="{COLORS["null"]}" stroke-width="2" stroke-dasharray="4 3"')
+        sd = f" (sd {s.null_sd_days:.1f})" if s.null_sd_days is not None else ""
+        svg.text(xn, top + 26, f"null mean {s.null_mean_days:.1f}{sd}", anchor="middle")
     else:
-        svg.text(right, top + 4, "no null mean in the mart", anchor="end")
+        svg.text(right, top + 26, "no null mean in the mart", anchor="end")
     xo = scale(s.observed_mean_days)
     svg.add(
-        f'<circle cx="{c(xo)}" cy="{c(y)}" r="6.0" fill="{COLORS["observed"]}"><title>observed '
+        f'<circle cx="{c(xo)}" cy="{c(yc)}" r="6.0" fill="{COLORS["observed"]}"><title>observed '
         f"{s.observed_mean_days:.1f} days</title></circle>"
     )
-    svg.text(xo, y + 20 if s.null_mean_days is not None else y - 12, f"observed {s.observed_mean_days:.1f}",
-             anchor="middle")  # fmt: skip
+    svg.text(xo, yc + 26, f"observed {s.observed_mean_days:.1f}", anchor="middle")
 
 
 @dataclass(frozen=True)
@@ -462,7 +465,7 @@ def running_total_chart(
     if limit is not None:
         yl = ys(float(limit))
         svg.line(left, yl, right, yl, f'stroke="{COLORS["limit"]}" stroke-width="1.5" stroke-dasharray="6 4"')
-        svg.text(right - 4, yl - 6, f"limit {money(limit)}", anchor="end")
+        svg.text(left + 6, yl - 6, f"limit {money(limit)}")
     path = [f"M{c(xs(lo.toordinal()))},{c(ys(0.0))}"]
     for d, total, _, _ in steps:
         path.append(f"H{c(xs(d.toordinal()))}V{c(ys(float(total)))}")

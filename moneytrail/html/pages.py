@@ -210,13 +210,19 @@ def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
     return "No rule sentence is known for this analysis."
 
 
-def _status_banner(report: Mapping[str, Any]) -> str:
+def _ordered(known: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Known columns in their natural order, then any other column (sorted): report.json's keys are sorted."""
+    present = {k for r in rows for k in r}
+    return [c for c in known if c in present] + sorted(present - set(known))
+
+
+def _status_banner(report: Mapping[str, Any], prefix: str = "") -> str:
     if report.get("ok"):
         return '<div class="status ok">Status: OK. Every model and test passed and every analysis is below.</div>'
     n = len(report.get("errors") or [])
     return (
         f'<div class="status failed">Status: FAILED ({n} error(s)). Do not rely on the findings until the '
-        "errors are fixed; see What ran on the overview.</div>"
+        f'errors are fixed: see the <a href="{prefix}index.html#errors">errors</a> on the overview.</div>'
     )
 
 
@@ -257,6 +263,11 @@ def overview(ctx: Context) -> str:
     ]
     errors = r.get("errors") or []
     if errors:
+        failed = [x for x in errors if x.get("status") != "skipped"]
+        skipped: dict[str, list[str]] = {}
+        for x in errors:
+            if x.get("status") == "skipped":  # dozens of skips share one cause: group them, as report.md does
+                skipped.setdefault(x.get("message") or "skipped", []).append(x.get("unique_id") or x.get("source"))
         rows = [
             {
                 "source": x.get("source"),
@@ -264,19 +275,26 @@ def overview(ctx: Context) -> str:
                 "status": x.get("status"),
                 "message": (x.get("message") or "").split("\n", 1)[0],
             }
-            for x in errors
+            for x in failed
         ]
         parts += [
-            "<h2>Errors</h2>",
-            '<p class="note">One row per failed or skipped dbt node and per dbt, role-map or report error; '
-            "a skipped node names the failed node upstream of it.</p>",
-            table("errors", ["source", "node", "status", "message"], rows),
+            '<h2 id="errors">Errors</h2>',
+            '<p class="note">One row per failed dbt node and per dbt, role-map or report error; the nodes skipped '
+            "because of them are grouped by cause below the table.</p>",
+            table("errors", ["source", "node", "status", "message"], rows, filterable=False) if rows else "",
         ]
-        long = [x for x in errors if "\n" in (x.get("message") or "")]
-        for x in long:
+        for cause, nodes in skipped.items():
+            items = "".join(f"<li><code>{e(n)}</code></li>" for n in nodes)
             parts.append(
-                f'<h3>{e(x.get("unique_id") or x.get("source"))}</h3><pre class="mono">{e(x.get("message"))}</pre>'
+                f"<details><summary>{len(nodes)} node(s) skipped, {e(cause)}</summary>"
+                f'<ul class="compact">{items}</ul></details>'
             )
+        for x in failed:
+            if "\n" in (x.get("message") or ""):
+                parts.append(
+                    f"<h3>{e(x.get('unique_id') or x.get('source'))}: full message</h3>"
+                    f'<pre class="mono">{e(x.get("message"))}</pre>'
+                )
     parts += [
         "<h2>Run and inputs</h2>",
         kv(
@@ -289,8 +307,7 @@ def overview(ctx: Context) -> str:
     ]
     inputs = r.get("inputs") or []
     if inputs:
-        cols = [c for c in ("table_name", "dataset_version_id", "rows", "bytes", "source_format", "source_path")]
-        cols += [c for c in inputs[0] if c not in cols]
+        cols = _ordered(("table_name", "dataset_version_id", "rows", "bytes", "source_format", "source_path"), inputs)
         parts.append(table("inputs", cols, inputs, filterable=False))
     else:
         parts.append("<p>No input datasets recorded.</p>")
@@ -300,7 +317,7 @@ def overview(ctx: Context) -> str:
     acc = dq.get("row_accounting") or {}
     if acc.get("status") == "ok":
         rows = acc.get("rows") or []
-        cols = list(rows[0]) if rows else ["role"]
+        cols = _ordered(("role", "input_rows", "filtered_out", "rejected", "staged", "reject_tolerance"), rows)
         parts += ["<p>Where every input row went (input = filtered out + rejected + staged):</p>"]
         parts.append(table("row-accounting", cols, rows, filterable=False))
     else:
@@ -321,7 +338,8 @@ def overview(ctx: Context) -> str:
                 else ""
             )
             parts.append(f"<h3>Sample rejected rows, with their raw date and amount{more}</h3>")
-            parts.append(table("rejects-sample", list(sample[0]), sample, filterable=False))
+            cols = _ordered(("role", "row_ref", "reason", "date_raw", "amount_raw"), sample)
+            parts.append(table("rejects-sample", cols, sample, filterable=False))
     else:
         parts.append(f"<p>Rejects are {e(rej.get('status'))}: {e(rej.get('reason'))}</p>")
 
@@ -475,7 +493,9 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
         for i, f in enumerate(ctx.findings.get(name, [])[:CHARTS_PER_ANALYSIS_PAGE]):
             out.append(_limit_figure(ctx, f, f"c-limit-{i}", link=True))
     elif name == "timing_signals":
-        for i, f in enumerate(ctx.findings.get(name, [])[:CHARTS_PER_ANALYSIS_PAGE]):
+        found = ctx.findings.get(name, [])
+        tested = [f for f in found if f.row.get("status") == "tested"] or found  # charts with a statistic first
+        for i, f in enumerate(tested[:CHARTS_PER_ANALYSIS_PAGE]):
             out.append(_timing_figure(ctx, f, f"c-timing-{i}", link=True))
     elif name == "red_flags":
         section = (ctx.report.get("analyses") or {}).get(name) or {}
@@ -497,10 +517,15 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
     if not out:
         return ""
     heading = "<h2>Charts</h2>"
-    if name in {"limit_flags", "timing_signals"}:
+    if name == "limit_flags":
         heading += (
-            f'<p class="note">The first {min(CHARTS_PER_ANALYSIS_PAGE, len(ctx.findings.get(name, [])))} findings '
-            "in the report's ranking; every finding page has its own chart.</p>"
+            f'<p class="note">The first {len(out)} flag(s) in the report\'s ranking; every finding page has its '
+            "own chart.</p>"
+        )
+    elif name == "timing_signals":
+        heading += (
+            f'<p class="note">The first {len(out)} tested pair(s) in the report\'s ranking (pairs with too few '
+            "donations have no statistic); every finding page has its own chart.</p>"
         )
     return heading + "".join(out)
 
@@ -575,7 +600,12 @@ def _timing_figure(ctx: Context, f: Finding, uid: str, link: bool = False) -> st
         "below, the observed mean distance against the null model's mean (dashed) and one standard deviation "
         "(band)."
     )
-    if stats.null_mean_days is None and stats.observed_mean_days is not None:
+    if stats.status not in (None, "tested") or stats.observed_mean_days is None:
+        caption = (
+            "Donations (dots; several on one day stack up) and the vendor's award dates (lines) over the test's "
+            f"window; the pair was not tested ({stats.status}), so there is no statistic to compare with the null."
+        )
+    elif stats.null_mean_days is None:
         caption += " The mart has no null mean for this pair, so only the observed statistic is drawn."
     if missing:
         caption += f" {missing} cited donation row(s) have no parsed date in staging and are not drawn."
@@ -671,7 +701,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
         f'<p class="lead">#{rank} of {e(section.get("count"))} in <a href="../{e(a.name)}.html">'
         f"{e(section.get('title', a.title))}</a> ({e(section.get('ordering', a.ordering))}); pages exist for the "
         f"top {FINDING_PAGES}. Evidence kind: {e(f.row.get('evidence_kind', section.get('evidence_kind')))}.</p>",
-        _status_banner(r) if not r.get("ok") else "",
+        _status_banner(r, "../") if not r.get("ok") else "",
     ]
     if sentence:
         parts.append(f'<p class="sentence"><strong>Finding.</strong> {code_text(sentence)}</p>')

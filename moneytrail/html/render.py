@@ -13,6 +13,7 @@ numbers in fixed formats, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import shutil
 from collections.abc import Mapping
 from decimal import Decimal
@@ -33,6 +34,8 @@ def write_html(out_dir: Path, db_path: Path, report: Mapping[str, Any]) -> list[
     Raises on any error; the caller records it and keeps report.json/.md."""
     from moneytrail.report import ANALYSES
 
+    # the same bytes whether the report comes from memory or from report.json (sorted keys)
+    report = json.loads(exports.dumps_document(report))
     html_dir = Path(out_dir) / HTML_DIR
     if html_dir.exists():
         shutil.rmtree(html_dir)  # pages of an earlier run must never pass as this run's
