@@ -86,18 +86,27 @@ def nice_step(span: float, target: int) -> float:
     return 10 * power
 
 
-def nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[float, float, list[float]]:
-    """A rounded domain covering [lo, hi] and its ticks."""
+def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> tuple[float, float, list[float]]:
+    """A rounded domain covering [lo, hi] and its ticks (whole numbers only when `integer`)."""
     if hi <= lo:
         hi = lo + 1
     step = nice_step(hi - lo, target)
+    if integer:
+        step = max(1.0, math.ceil(step))
     start = math.floor(lo / step) * step
     end = math.ceil(hi / step) * step
     n = int(round((end - start) / step))
     return start, end, [start + i * step for i in range(n + 1)]
 
 
-def num_label(v: float, step: float, is_money: bool) -> str:
+def num_label(v: float, step: float, is_money: bool, top: float = 0.0) -> str:
+    """A tick label; money from $10,000 up in thousands or millions ("$250k", "$1.5M") so labels fit."""
+    if is_money and top >= 10_000:
+        if v == 0:
+            return "$0"
+        size, suffix = (1_000_000, "M") if top >= 10_000_000 else (1_000, "k")
+        text = f"{abs(v) / size:,.{0 if step % size == 0 else 1}f}"
+        return ("-" if v < 0 else "") + "$" + text + suffix
     decimals = 0 if step >= 1 else min(max(-int(math.floor(math.log10(step))), 1), 4)
     text = f"{v:,.{decimals}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
@@ -206,7 +215,7 @@ def _x_num_axis(svg: Svg, scale: Linear, ticks: list[float], y: float, top: floa
         x = scale(t)
         svg.line(x, top, x, y, 'class="grid"')
         svg.line(x, y, x, y + 4, 'stroke="#8c95a5"')
-        svg.text(x, y + 16, num_label(t, step, is_money), anchor="middle")
+        svg.text(x, y + 16, num_label(t, step, is_money, ticks[-1]), anchor="middle")
     svg.add("</g>")
     svg.text((scale.r0 + scale.r1) / 2, y + 34, label, cls="axis-label", anchor="middle")
 
@@ -218,7 +227,7 @@ def _y_num_axis(svg: Svg, scale: Linear, ticks: list[float], x0: float, x1: floa
     for t in ticks:
         y = scale(t)
         svg.line(x0, y, x1, y, 'class="grid"')
-        svg.text(x0 - 6, y + 4, num_label(t, step, is_money), anchor="end")
+        svg.text(x0 - 6, y + 4, num_label(t, step, is_money, ticks[-1]), anchor="end")
     svg.add("</g>")
     mid = (scale.r0 + scale.r1) / 2
     svg.text(16, mid, label, cls="axis-label", anchor="middle", extra=f' transform="rotate(-90 16.0 {c(mid)})"')
@@ -353,6 +362,7 @@ class BarPanel:
     labels: Sequence[str]  # printed at the end of each bar
     axis_label: str
     is_money: bool = False
+    integer: bool = False  # counts: whole-number ticks only
 
 
 def hbar_chart(
@@ -378,7 +388,7 @@ def hbar_chart(
     for p_index, panel in enumerate(panels):
         x0 = label_w + p_index * (panel_w + gap)
         x1 = x0 + panel_w - 60  # room for the value printed after the longest bar
-        lo, hi, ticks = nice_ticks(0.0, max([*panel.values, 0.0]) or 1.0, 4)
+        lo, hi, ticks = nice_ticks(0.0, max([*panel.values, 0.0]) or 1.0, 4, integer=panel.integer)
         scale = Linear(lo, hi, x0, x1)
         svg.text(x0, top - 8, panel.heading, cls="axis-label")
         _x_num_axis(svg, scale, ticks, axis_y, top, panel.axis_label, panel.is_money)

@@ -16,11 +16,13 @@ report.json show.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from moneytrail.exports import json_value, quote_ident, relation_columns
 
@@ -42,6 +44,19 @@ def mart_rows(con: duckdb.DuckDBPyConnection, schema: str, name: str, order_by: 
     names = [d[0] for d in cur.description]
     rows = [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
     return MartRows(columns, rows, int(total))
+
+
+@contextmanager
+def _values(con: duckdb.DuckDBPyConnection, name: str, values: Sequence[Any], kind: pa.DataType) -> Iterator[str]:
+    """A list of values as a one-column relation `name(v)` for `in (select v from name)`.
+
+    An Arrow table, not a list parameter: DuckDB converts a Python list parameter item by item,
+    which takes seconds for a few thousand row refs."""
+    con.register(name, pa.table({"v": pa.array(list(values), type=kind)}))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
 
 
 def parse_ref(ref: str) -> tuple[str, int] | None:
@@ -80,13 +95,13 @@ def raw_rows(con: duckdb.DuckDBPyConnection, refs: Iterable[str]) -> RawLookup:
             for ref in by_index.values():
                 problems[ref] = "raw.ingest_manifest does not exist"
         return RawLookup(found, problems)
-    tables = dict(
-        con.execute(
-            "select dataset_version_id, table_name from raw.ingest_manifest where dataset_version_id in "
-            "(select unnest(?::varchar[]))",
-            [sorted(wanted)],
-        ).fetchall()
-    )
+    with _values(con, "html_wanted_dsv", sorted(wanted), pa.string()) as rel:
+        tables = dict(
+            con.execute(
+                "select dataset_version_id, table_name from raw.ingest_manifest where dataset_version_id in "
+                f"(select v from {rel})"
+            ).fetchall()
+        )
     for dsv in sorted(wanted):
         by_index = wanted[dsv]
         table = tables.get(dsv)
@@ -99,14 +114,14 @@ def raw_rows(con: duckdb.DuckDBPyConnection, refs: Iterable[str]) -> RawLookup:
             for ref in by_index.values():
                 problems[ref] = f"raw.{table} has no row_index column"
             continue
-        cur = con.execute(
-            f"select * from raw.{quote_ident(table)} where row_index in (select unnest(?::bigint[])) "
-            "order by row_index",
-            [sorted(by_index)],
-        )
-        names = tuple(d[0] for d in cur.description)
+        with _values(con, "html_wanted_rows", sorted(by_index), pa.int64()) as rel:
+            cur = con.execute(
+                f"select * from raw.{quote_ident(table)} where row_index in (select v from {rel}) order by row_index"
+            )
+            names = tuple(d[0] for d in cur.description)
+            fetched = cur.fetchall()
         at = names.index("row_index")
-        for row in cur.fetchall():
+        for row in fetched:
             ref = by_index.get(int(row[at]))
             if ref is not None:
                 found[ref] = RawRow(table, names, tuple(json_value(v) for v in row))
@@ -124,13 +139,14 @@ def contributions(con: duckdb.DuckDBPyConnection, refs: Iterable[str]) -> dict[s
     columns = relation_columns(con, "staging", "stg_contributions")
     if not refs or "row_ref" not in columns:
         return {}
-    cur = con.execute(
-        "select * from staging.stg_contributions where row_ref in (select unnest(?::varchar[])) order by row_ref",
-        [refs],
-    )
-    names = [d[0] for d in cur.description]
+    with _values(con, "html_wanted_refs", refs, pa.string()) as rel:
+        cur = con.execute(
+            f"select * from staging.stg_contributions where row_ref in (select v from {rel}) order by row_ref"
+        )
+        names = [d[0] for d in cur.description]
+        fetched = cur.fetchall()
     out = {}
-    for row in cur.fetchall():
+    for row in fetched:
         record = {n: json_value(v) for n, v in zip(names, row, strict=True)}
         out[record["row_ref"]] = record
     return out
@@ -144,13 +160,16 @@ def cross_links(
     columns = relation_columns(con, "marts", "cross_links")
     if (not edges and not refs) or "edge_id" not in columns:
         return []
-    ref_clause = (
-        " or contribution_row_ref in (select unnest(?::varchar[]))" if "contribution_row_ref" in columns else ""
-    )
-    params: list[Sequence[str]] = [edges] + ([refs] if ref_clause else [])
-    cur = con.execute(
-        f"select * from marts.cross_links where edge_id in (select unnest(?::varchar[])){ref_clause} order by edge_id",
-        params,
-    )
-    names = [d[0] for d in cur.description]
-    return [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+    with (
+        _values(con, "html_wanted_edges", edges, pa.string()) as edge_rel,
+        _values(con, "html_wanted_refs", refs, pa.string()) as ref_rel,
+    ):
+        ref_clause = (
+            f" or contribution_row_ref in (select v from {ref_rel})" if "contribution_row_ref" in columns else ""
+        )
+        cur = con.execute(
+            f"select * from marts.cross_links where edge_id in (select v from {edge_rel}){ref_clause} order by edge_id"
+        )
+        names = [d[0] for d in cur.description]
+        fetched = cur.fetchall()
+    return [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in fetched]

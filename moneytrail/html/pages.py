@@ -510,7 +510,11 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
                 + ", ".join(f"{k} {by_rule[k]}" for k in names)
                 + ".",
                 names,
-                [charts.BarPanel("flags where the rule fired", values, [str(by_rule[k]) for k in names], "flags")],
+                [
+                    charts.BarPanel(
+                        "flags where the rule fired", values, [str(by_rule[k]) for k in names], "flags", integer=True
+                    )
+                ],
                 label_heading="rule",
             )
             out.append(_figure(svg, "One flag can fire several rules."))
@@ -548,7 +552,9 @@ def _breadth_chart(uid: str, rows: Sequence[Mapping[str, Any]], total: int) -> s
         + ".",
         names,
         [
-            charts.BarPanel("recipients reached", recipients, [str(int(k)) for k in recipients], "recipients"),
+            charts.BarPanel(
+                "recipients reached", recipients, [str(int(k)) for k in recipients], "recipients", integer=True
+            ),
             charts.BarPanel(
                 "money in linked contributions",
                 [float(m) for m in amounts],
