@@ -23,6 +23,7 @@ EVIDENCE_ROWS = 100  # cited raw rows shown per finding page
 LINK_ROWS = 100  # cross_links edges shown per finding page
 KV_LIST_SHOW = 50  # list items shown in a finding's field list
 CHARTS_PER_ANALYSIS_PAGE = 6  # per-finding charts repeated on the analysis page
+CHART_BARS = 30  # bars in a bar chart (the largest first)
 
 SHORT_TITLES = {
     "red_flags": "Red flags",
@@ -99,7 +100,7 @@ class Context:
 
     def nav(self) -> list[tuple[str, str]]:
         return [("index.html", "Overview")] + [
-            (f"{a.name}.html", SHORT_TITLES.get(a.name, a.name)) for a in self.analyses
+            (f"{a.name}.html", SHORT_TITLES.get(a.name, a.name.replace("_", " ").capitalize())) for a in self.analyses
         ]
 
 
@@ -477,7 +478,7 @@ def analysis_page(ctx: Context, a: Any) -> str:
 def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
     out: list[str] = []
     if name == "vendor_breadth" and mart.rows:
-        rows = mart.rows[:FINDING_PAGES]
+        rows = mart.rows[:CHART_BARS]
         out.append(_breadth_chart("c-breadth", rows, mart.total))
     elif name == "bundles" and ctx.bundles_by_day is not None:
         days = ctx.bundles_by_day
@@ -676,6 +677,8 @@ def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
     if not items:
         return ""
     items.sort(key=lambda t: (-t[1], t[0], t[2]))
+    n_all = len(items)
+    items = items[:CHART_BARS]
     svg = charts.hbar_chart(
         uid,
         f"Contributions in the bundle on {f.row.get('donation_date')}",
@@ -688,7 +691,8 @@ def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
         ],
         label_heading="donor",
     )
-    return _figure(svg, "Each cited contribution of the bundle (donor name as parsed in staging).")
+    which = "Each cited contribution" if n_all == len(items) else f"The {len(items)} largest of {n_all} contributions"
+    return _figure(svg, f"{which} of the bundle (donor name as parsed in staging).")
 
 
 # ----------------------------------------------------------------------------------------------

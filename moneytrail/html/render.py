@@ -25,7 +25,8 @@ from moneytrail.html import assets, data, pages
 from moneytrail.html.markup import safe_name
 
 HTML_DIR = "html"
-FINDING_ANALYSES = ("red_flags", "timing_signals", "bundles", "limit_flags", "vendor_breadth")
+# every analysis gets finding pages except the link list itself (an edge is evidence, not a finding)
+NO_FINDING_PAGES = frozenset({"cross_links"})
 
 
 def write_html(out_dir: Path, db_path: Path, report: Mapping[str, Any]) -> list[str]:
@@ -87,7 +88,7 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
             continue
         mart = data.mart_rows(con, "marts", a.name, a.order_by, pages.TABLE_ROWS)
         marts[a.name] = mart
-        if a.name not in FINDING_ANALYSES or a.id_column not in mart.columns:
+        if a.name in NO_FINDING_PAGES or a.id_column not in mart.columns:
             continue
         out = []
         for row in mart.rows[: pages.FINDING_PAGES]:

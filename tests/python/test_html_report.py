@@ -41,7 +41,8 @@ INSTALL_HINT = (
     "Install it with: apt-get update && apt-get install -y chromium (as root; .ci/run does this), "
     "or point MONEYTRAIL_CHROMIUM at a Chrome/Chromium binary."
 )
-ANALYSES = ["red_flags", "timing_signals", "bundles", "limit_flags", "vendor_breadth", "cross_links"]
+ANALYSES = [a.name for a in report_mod.ANALYSES]  # every analysis of the report gets a page
+MARTS = ["red_flags", "timing_signals", "bundles", "limit_flags", "vendor_breadth", "cross_links"]
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 
@@ -527,7 +528,7 @@ def test_every_page_renders_in_chromium_without_errors(demo_run, tab):
             charted.add(str(rel))
         tab.screenshot(SCREENSHOTS / (str(rel).replace("/", "__").removesuffix(".html") + ".png"))
     # the charts the issue asks for are there
-    for name in ["vendor_breadth.html", "bundles.html", "limit_flags.html", "timing_signals.html"]:
+    for name in ["vendor_breadth.html", "bundles.html", "limit_flags.html", "timing_signals.html", "red_flags.html"]:
         assert name in charted, name
     timing_pages = [p for p in charted if p.startswith("findings/timing_signals-")]
     (n_timing,) = demo_run.query("select count(*) from marts.timing_signals")[0]
@@ -605,8 +606,20 @@ def test_dbt_docs_has_the_html_report_as_an_exposure(tmp_path, monkeypatch):
     assert exposure["type"] == "dashboard" and exposure["url"] == "file:output/demo/html/index.html"
     assert "output/<run name>/html/index.html" in exposure["description"]
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
-        [f"model.moneytrail.{m}" for m in ANALYSES + ["stg_rejects", "dq_row_accounting", "stg_contributions"]]
+        [f"model.moneytrail.{m}" for m in MARTS + ["stg_rejects", "dq_row_accounting", "stg_contributions"]]
         + [f"source.moneytrail.raw.{t}" for t in ("ingest_manifest", "contributions", "contracts", "candidates")]
     )
     # the report step names the same exposure as the producer of every page
     assert report_mod.HTML_EXPOSURE == "exposure.moneytrail.html_report"
+
+
+def test_values_from_the_data_are_escaped():
+    from moneytrail.html import markup
+
+    hostile = '<script>alert("x")</script>'
+    assert markup.cell("donor_name", hostile, False, None) == (
+        "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</td>"
+    )
+    assert markup.code_text("a `<b>` c") == "a <code>&lt;b&gt;</code> c"
+    svg = charts.hbar_chart("u", hostile, hostile, [hostile], [charts.BarPanel(hostile, [1.0], [hostile], hostile)])
+    assert "<script>" not in svg
