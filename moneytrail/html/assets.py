@@ -42,7 +42,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 table { border-collapse: collapse; width: 100%; font-size: 0.88em; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--band); position: sticky; top: 0; white-space: nowrap; }
-td { max-width: 28em; overflow-wrap: anywhere; }
+td { max-width: 28em; overflow-wrap: break-word; }
 td code { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.null { color: #a0a7b4; }

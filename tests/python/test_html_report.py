@@ -623,3 +623,9 @@ def test_values_from_the_data_are_escaped():
     assert markup.code_text("a `<b>` c") == "a <code>&lt;b&gt;</code> c"
     svg = charts.hbar_chart("u", hostile, hostile, [hostile], [charts.BarPanel(hostile, [1.0], [hostile], hostile)])
     assert "<script>" not in svg
+
+
+def test_a_missing_chromium_fails_with_the_install_command(monkeypatch):
+    monkeypatch.setenv("MONEYTRAIL_CHROMIUM", "/nonexistent/chromium")
+    assert find_chromium() is None  # the tab fixture then fails (never skips) with INSTALL_HINT
+    assert "apt-get update && apt-get install -y chromium" in INSTALL_HINT
