@@ -849,14 +849,41 @@ def write_reports(
         },
     }
     validate_report(report)
+    html_files, html_error = _html_step(out_dir, db_path, report, scrub_paths)
+    if html_error is not None:
+        errors.append(html_error)
+        ok = report["ok"] = False
     exports.write_text(out_dir / "report.json", exports.dumps_document(report))
     exports.write_text(out_dir / "report.md", render_markdown(report))
     exports.write_text(
         out_dir / METADATA_FILE,
         exports.dumps_document(_run_metadata(artifacts, out_dir, db_path, target_dir, time.monotonic() - started)),
     )
-    write_evidence_index(out_dir, export_result)
+    write_evidence_index(out_dir, export_result, html_files)
     return ReportResult(ok, out_dir, report, tuple(errors))
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML report (all of it lives in moneytrail/html/): its failure is recorded, never fatal
+# ----------------------------------------------------------------------------------------------
+
+HTML_EXPOSURE = "exposure.moneytrail.html_report"
+
+
+def _html_step(
+    out_dir: Path, db_path: Path, report: dict[str, Any], scrub_paths: Sequence[Path | None]
+) -> tuple[list[str], dict[str, Any] | None]:
+    """Write output/<run>/html/; on any failure remove the half-written folder and return the error."""
+    try:
+        from moneytrail.html import write_html
+
+        return write_html(out_dir, db_path, report), None
+    except Exception as exc:
+        import shutil
+
+        shutil.rmtree(out_dir / "html", ignore_errors=True)
+        message = f"the HTML report could not be written: {type(exc).__name__}: {scrub(str(exc), *scrub_paths)}"
+        return [], {"source": "report", "unique_id": HTML_EXPOSURE, "status": "error", "message": message}
 
 
 def _inputs(
@@ -1200,13 +1227,16 @@ def _record_count(path: Path) -> int | None:
     return None
 
 
-def write_evidence_index(out_dir: Path, export_result: exports.ExportResult) -> list[dict[str, Any]]:
+def write_evidence_index(
+    out_dir: Path, export_result: exports.ExportResult, html_files: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """evidence_index.json and .md: every artifact of the run with its sha256, sorted by path.
 
     The two index files do not list themselves; run_metadata.json is listed apart, without a
     hash, because it holds timestamps."""
     producers: dict[str, tuple[str, str | None]] = {f.path: ("export", f.model) for f in export_result.files}
     producers.update({name: ("report", REPORT_EXPOSURE) for name in REPORT_FILES})
+    producers.update({name: ("html", HTML_EXPOSURE) for name in html_files})
     if (out_dir / INGEST_MANIFEST_FILE).is_file():
         producers[INGEST_MANIFEST_FILE] = ("ingest", "source.moneytrail.raw.ingest_manifest")
     artifacts = []

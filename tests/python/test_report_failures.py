@@ -127,7 +127,12 @@ def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, ca
     assert "| base_contributions | error | Compilation Error in model base_contributions" in md
 
     index = json.loads((out / "evidence_index.json").read_text(encoding="utf-8"))
-    assert [a["path"] for a in index["artifacts"]] == ["ingest_manifest.json", "report.json", "report.md"]
+    paths = [a["path"] for a in index["artifacts"]]
+    assert [p for p in paths if not p.startswith("html/")] == ["ingest_manifest.json", "report.json", "report.md"]
+    # the HTML overview says what failed, and nothing else is quoted as a finding
+    html = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert "<td>base_contributions</td><td>model</td><td>error</td>" in html
+    assert not [p for p in paths if p.startswith("html/findings/")]
     assert len(index["missing_exports"]) == 8
 
     err = capsys.readouterr().err

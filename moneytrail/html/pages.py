@@ -1,0 +1,853 @@
+"""The pages: overview (index.html), one page per analysis, one page per top finding.
+
+Columns are read defensively: a table shows whatever columns the mart has, in the mart's
+order; only a few known columns get special formatting (money, ids linked to their finding
+page, row refs). A missing column never breaks a page.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from moneytrail.html import charts
+from moneytrail.html.data import MartRows, RawLookup
+from moneytrail.html.markup import Links, code_text, e, is_money_column, kv, money, num, page, table
+
+TABLE_ROWS = 1000  # rows per analysis table, in the report's ranking
+FINDING_PAGES = 25  # finding pages per analysis: the top of the report's ranking
+EVIDENCE_ROWS = 100  # cited raw rows shown per finding page
+LINK_ROWS = 100  # cross_links edges shown per finding page
+KV_LIST_SHOW = 50  # list items shown in a finding's field list
+CHARTS_PER_ANALYSIS_PAGE = 6  # per-finding charts repeated on the analysis page
+CHART_BARS = 30  # bars in a bar chart (the largest first)
+
+SHORT_TITLES = {
+    "red_flags": "Red flags",
+    "timing_signals": "Timing",
+    "bundles": "Bundles",
+    "limit_flags": "Limit flags",
+    "vendor_breadth": "Vendor breadth",
+    "cross_links": "Links",
+}
+FINDING_NOUN = {
+    "red_flags": "Red flag",
+    "timing_signals": "Timing finding",
+    "bundles": "Bundle",
+    "limit_flags": "Limit flag",
+    "vendor_breadth": "Vendor breadth finding",
+    "cross_links": "Link",
+}
+# columns of one analysis that hold ids of another analysis's findings
+COLUMN_TARGETS = {
+    "timing_finding_id": "timing_signals",
+    "bundle_ids": "bundles",
+    "limit_flag_ids": "limit_flags",
+    "breadth_finding_id": "vendor_breadth",
+}
+LINK_FEATURES = (
+    "edge_id",
+    "link_id",
+    "relation",
+    "vendor_name",
+    "vendor_name_norm",
+    "other_name_raw",
+    "other_name_norm",
+    "match_type",
+    "confidence_tier",
+    "score",
+    "overlap_ratio",
+    "shared_tokens",
+    "token_rarity",
+    "number_mismatch",
+    "donor_name",
+    "recipient_id",
+    "donation_date",
+    "amount",
+    "contribution_row_ref",
+    "vendor_row_ref",
+)
+
+
+@dataclass
+class Finding:
+    analysis: str
+    finding_id: str
+    path: str  # relative to html/
+    row: dict[str, Any]
+    refs: list[str] = field(default_factory=list)  # cited row refs, first-seen order
+    cited_as: dict[str, list[str]] = field(default_factory=dict)
+    edge_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    report: Mapping[str, Any]
+    analyses: Sequence[Any]  # report.ANALYSES
+    marts: dict[str, MartRows]
+    findings: dict[str, list[Finding]]
+    raw: RawLookup
+    contributions: dict[str, dict[str, Any]]
+    links_rows: list[dict[str, Any]]
+    bundles_by_day: list[tuple[_dt.date, Decimal, int, int]] | None
+    pages: dict[tuple[str, str], str]
+
+    def links(self, prefix: str) -> Links:
+        return Links(prefix, self.pages, COLUMN_TARGETS)
+
+    def nav(self) -> list[tuple[str, str]]:
+        return [("index.html", "Overview")] + [
+            (f"{a.name}.html", SHORT_TITLES.get(a.name, a.name.replace("_", " ").capitalize())) for a in self.analyses
+        ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Small helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def as_date(value: Any) -> _dt.date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return _dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def as_float(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def collect_evidence(f: Finding) -> None:
+    for column, value in f.row.items():
+        values = value if isinstance(value, list) else [value]
+        if "row_ref" in column:
+            for v in values:
+                if isinstance(v, str):
+                    if v not in f.cited_as:
+                        f.refs.append(v)
+                        f.cited_as[v] = []
+                    f.cited_as[v].append(column)
+        if column in {"edge_id", "edge_ids", "sample_edge_ids"} and f.analysis != "cross_links":
+            f.edge_ids += [v for v in values if isinstance(v, str) and v not in f.edge_ids]
+
+
+def vars_of(report: Mapping[str, Any]) -> dict[str, Any]:
+    return dict((report.get("run") or {}).get("vars") or {})
+
+
+def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
+    """The rule or statistic behind an analysis, in one plain sentence, with this run's settings."""
+    v = vars_of(report)
+    if name == "bundles":
+        s = v.get("bundles") or {}
+        memo = "; memo entries are left out" if s.get("exclude_memo", True) else ""
+        return (
+            f"A bundle is {s.get('min_donors', 'the configured number of')} or more distinct donors who name the "
+            "same employer (after name normalisation) and give to the same recipient on the same day; employers "
+            f"that are non-answers never bundle{memo}."
+        )
+    if name == "limit_flags":
+        s = v.get("contribution_limits") or {}
+        identity = ", ".join(v.get("donor_identity") or []) or "the configured donor identity"
+        limit = s.get("limit")
+        limit_text = money(f"{limit}") if isinstance(limit, (int, float, str)) else "the configured limit"
+        return (
+            f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient in one "
+            f"{str(s.get('period', 'period')).replace('_', ' ')} add up to more than {limit_text}; "
+            f"refunds: {s.get('refunds', 'net')}; memo entries "
+            f"{'left out' if s.get('exclude_memo', True) else 'counted'}."
+        )
+    if name == "timing_signals":
+        s = v.get("timing") or {}
+        rf = v.get("red_flags") or {}
+        return (
+            f"For each vendor-recipient pair with at least {s.get('min_donations', 'the configured number of')} "
+            "linked donations, the statistic is the mean number of days from each donation to the vendor's "
+            f"nearest award date; the null model redraws the award dates uniformly over the "
+            f"{s.get('window', 'configured')} window {s.get('n_permutations', 'n')} times, p = (k + 1) / (n + 1) "
+            "with k the redraws whose mean is at most the observed one, and a pair is a signal when "
+            f"p <= {rf.get('timing_max_p', 'max p')}, the Benjamini-Hochberg q <= {rf.get('timing_max_q', 'max q')} "
+            f"and the effect size >= {rf.get('timing_min_effect', 'min effect')}; a small p says the donations "
+            "sit closer to awards than uniformly timed awards would, not that anything improper happened."
+        )
+    if name == "red_flags":
+        rf = v.get("red_flags") or {}
+        return (
+            "A red flag is a vendor-recipient pair on which at least "
+            f"{rf.get('min_rules', 'the configured number of')} of five transparent rules fire: "
+            "non_competitive_award (the vendor holds an award by "
+            f"{', '.join(rf.get('procurement_methods') or []) or 'a listed procurement method'}), timing_cluster "
+            "(the pair's timing finding is a signal), bundled_donations (a bundle to the recipient whose employer "
+            "links to the vendor), limit_excess (a limit flag for the recipient with a contribution linked to the "
+            f"vendor) and broad_influence (the vendor reaches >= {rf.get('breadth_min_recipients', 'n')} "
+            "recipients); severity rises with the number of rules fired."
+        )
+    if name == "vendor_breadth":
+        return (
+            "For each vendor: the distinct recipients and donors reached by contributions linked to it "
+            f"(links at tier {v.get('min_link_tier', 'probable')} or better), the money, and a rank by most "
+            "recipients, then most money."
+        )
+    if name == "cross_links":
+        return (
+            "One edge per contribution row whose donor's employer (or the giving organisation) matches a vendor "
+            "name; the match type, confidence tier and features (score, token overlap, rarity) say how strong "
+            "the name match is."
+        )
+    return "No rule sentence is known for this analysis."
+
+
+def _ordered(known: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Known columns in their natural order, then any other column (sorted): report.json's keys are sorted."""
+    present = {k for r in rows for k in r}
+    return [c for c in known if c in present] + sorted(present - set(known))
+
+
+def _status_banner(report: Mapping[str, Any], prefix: str = "") -> str:
+    if report.get("ok"):
+        return '<div class="status ok">Status: OK. Every model and test passed and every analysis is below.</div>'
+    n = len(report.get("errors") or [])
+    return (
+        f'<div class="status failed">Status: FAILED ({n} error(s)). Do not rely on the findings until the '
+        f'errors are fixed: see the <a href="{prefix}index.html#errors">errors</a> on the overview.</div>'
+    )
+
+
+def _export_links(section: Mapping[str, Any]) -> str:
+    files = section.get("exports") or []
+    if not files:
+        return "no export"
+    return ", ".join(f'<a href="../{e(f)}">{e(f)}</a>' for f in files)
+
+
+def _inline_counts(counts: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            inner = ", ".join(f"{k} {v}" for k, v in value.items())
+            parts.append(f"{key.replace('_', ' ')} ({inner or 'none'})")
+        else:
+            parts.append(f"{key.replace('_', ' ')} {value}")
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Overview
+# ----------------------------------------------------------------------------------------------
+
+
+def overview(ctx: Context) -> str:
+    r = ctx.report
+    run = r.get("run") or {}
+    links = ctx.links("")
+    parts = [
+        f"<h1>moneytrail report: {e(run.get('name'))}</h1>",
+        '<p class="lead">The same report as <a href="../report.md">report.md</a> and '
+        '<a href="../report.json">report.json</a>, to look at: charts, sortable tables and every finding\'s '
+        'evidence rows. Every artifact with its sha256 is listed in <a href="../evidence_index.md">'
+        "evidence_index.md</a>.</p>",
+        _status_banner(r),
+    ]
+    errors = r.get("errors") or []
+    if errors:
+        failed = [x for x in errors if x.get("status") != "skipped"]
+        skipped: dict[str, list[str]] = {}
+        for x in errors:
+            if x.get("status") == "skipped":  # dozens of skips share one cause: group them, as report.md does
+                skipped.setdefault(x.get("message") or "skipped", []).append(x.get("unique_id") or x.get("source"))
+        rows = [
+            {
+                "source": x.get("source"),
+                "node": x.get("unique_id"),
+                "status": x.get("status"),
+                "message": (x.get("message") or "").split("\n", 1)[0],
+            }
+            for x in failed
+        ]
+        parts += [
+            '<h2 id="errors">Errors</h2>',
+            '<p class="note">One row per failed dbt node and per dbt, role-map or report error; the nodes skipped '
+            "because of them are grouped by cause below the table.</p>",
+            table("errors", ["source", "node", "status", "message"], rows, filterable=False) if rows else "",
+        ]
+        for cause, nodes in skipped.items():
+            items = "".join(f"<li><code>{e(n)}</code></li>" for n in nodes)
+            parts.append(
+                f"<details><summary>{len(nodes)} node(s) skipped, {e(cause)}</summary>"
+                f'<ul class="compact">{items}</ul></details>'
+            )
+        for x in failed:
+            if "\n" in (x.get("message") or ""):
+                parts.append(
+                    f"<h3>{e(x.get('unique_id') or x.get('source'))}: full message</h3>"
+                    f'<pre class="mono">{e(x.get("message"))}</pre>'
+                )
+    parts += [
+        "<h2>Run and inputs</h2>",
+        kv(
+            [
+                ("run name", e(run.get("name"))),
+                ("role-map digest", f"<code>{e(run.get('role_map_digest'))}</code> (sha256 of the dbt vars used)"),
+                ("run seed", e(run.get("run_seed"))),
+            ]
+        ),
+    ]
+    inputs = r.get("inputs") or []
+    if inputs:
+        cols = _ordered(("table_name", "dataset_version_id", "rows", "bytes", "source_format", "source_path"), inputs)
+        parts.append(table("inputs", cols, inputs, filterable=False))
+    else:
+        parts.append("<p>No input datasets recorded.</p>")
+
+    parts.append("<h2>Data quality</h2>")
+    dq = r.get("data_quality") or {}
+    acc = dq.get("row_accounting") or {}
+    if acc.get("status") == "ok":
+        rows = acc.get("rows") or []
+        cols = _ordered(("role", "input_rows", "filtered_out", "rejected", "staged", "reject_tolerance"), rows)
+        parts += ["<p>Where every input row went (input = filtered out + rejected + staged):</p>"]
+        parts.append(table("row-accounting", cols, rows, filterable=False))
+    else:
+        parts.append(f"<p>Row accounting is {e(acc.get('status'))}: {e(acc.get('reason'))}</p>")
+    rej = dq.get("rejects") or {}
+    if rej.get("status") == "ok":
+        parts.append(f"<p>Rejected rows: {e(rej.get('total'))}.</p>")
+        if rej.get("by_role_reason"):
+            parts.append(
+                table("rejects-by-reason", ["role", "reason", "rows"], rej["by_role_reason"], filterable=False)
+            )
+        sample = rej.get("sample") or []
+        if sample:
+            exported = {f.get("path") for f in (r.get("exports") or {}).get("files", [])}
+            more = (
+                ' (all of them in <a href="../stg_rejects.csv">stg_rejects.csv</a>)'
+                if "stg_rejects.csv" in exported
+                else ""
+            )
+            parts.append(f"<h3>Sample rejected rows, with their raw date and amount{more}</h3>")
+            cols = _ordered(("role", "row_ref", "reason", "date_raw", "amount_raw"), sample)
+            parts.append(table("rejects-sample", cols, sample, filterable=False))
+    else:
+        parts.append(f"<p>Rejects are {e(rej.get('status'))}: {e(rej.get('reason'))}</p>")
+
+    parts += [
+        "<h2>Analyses</h2>",
+        '<p class="note">Measured findings count what the data says; modelled findings (the timing test, and red '
+        "flags resting on it) say how unusual a pattern is under a stated null model, not that anything improper "
+        "happened.</p>",
+    ]
+    rows = []
+    for a in ctx.analyses:
+        s = (r.get("analyses") or {}).get(a.name) or {}
+        rows.append(
+            {
+                "analysis": a.name,
+                "title": s.get("title", a.title),
+                "evidence": s.get("evidence_kind"),
+                "status": s.get("status"),
+                "findings": s.get("count"),
+                "finding pages": len(ctx.findings.get(a.name, [])),
+                "detail": _inline_counts(s.get("counts") or {}) if s.get("status") == "ok" else s.get("reason"),
+            }
+        )
+    body = "".join(
+        f'<tr><td><a href="{e(row["analysis"])}.html">{e(row["title"])}</a></td><td>{e(row["evidence"])}</td>'
+        f'<td>{e(row["status"])}</td><td class="num">{e("" if row["findings"] is None else row["findings"])}</td>'
+        f'<td class="num">{row["finding pages"]}</td><td>{e(row["detail"])}</td></tr>'
+        for row in rows
+    )
+    parts.append(
+        '<div class="table-wrap"><table id="analyses"><thead><tr><th>analysis</th><th>evidence</th><th>status</th>'
+        '<th class="num">findings</th><th class="num">finding pages</th><th>counts, or why it is missing</th></tr>'
+        f"</thead><tbody>{body}</tbody></table></div>"
+    )
+
+    build = r.get("build") or {}
+    parts += [
+        "<h2>What ran</h2>",
+        kv(
+            [
+                ("dbt build", f"<strong>{e(build.get('status'))}</strong>"),
+                ("run results", e(build.get("run_results"))),
+                ("dbt", e(f"{build.get('dbt_command') or ''} {build.get('dbt_version') or ''}".strip())),
+                (
+                    "nodes by status",
+                    e(", ".join(f"{k}: {v}" for k, v in (build.get("counts_by_status") or {}).items())),
+                ),
+            ]
+        ),
+    ]
+    nodes = build.get("nodes") or []
+    if nodes:
+        rows = [
+            {
+                "node": n.get("unique_id", "").split(".", 2)[-1],
+                "type": n.get("resource_type"),
+                "status": n.get("status"),
+                "failures": n.get("failures"),
+                "message": (n.get("message") or "").split("\n", 1)[0],
+            }
+            for n in nodes
+        ]
+        parts.append(table("nodes", ["node", "type", "status", "failures", "message"], rows, links=links))
+    else:
+        parts.append("<p>No dbt node results for this run.</p>")
+
+    ex = r.get("exports") or {}
+    items = [
+        f'<li><a href="../{e(f["path"])}">{e(f["path"])}</a>: {e(f.get("records"))} record(s) from '
+        f"<code>{e(f.get('model'))}</code></li>"
+        for f in ex.get("files") or []
+    ]
+    items += [f"<li>{e(m.get('name'))}: MISSING ({e(m.get('reason'))})</li>" for m in ex.get("missing") or []]
+    parts += ["<h2>Exports</h2>", f'<ul class="compact">{"".join(items) or "<li>none</li>"}</ul>']
+    parts += [
+        "<h2>About these pages</h2>",
+        f'<p class="note">Analysis tables show at most the first {TABLE_ROWS:,} findings in the report\'s own '
+        f"ranking (the exports hold all); finding pages exist for the first {FINDING_PAGES} findings of each "
+        f"analysis in that ranking; a finding page quotes at most {EVIDENCE_ROWS} cited input rows and "
+        f"{LINK_ROWS} links. Charts are SVG drawn by moneytrail itself; nothing is loaded from the network. "
+        "Tables sort by a click on a column header and filter by text; a link may carry "
+        "<code>#sort=column:desc&amp;filter=text</code>.</p>",
+    ]
+    return page(f"moneytrail report: {run.get('name')}", "\n".join(parts), "", ctx.nav())
+
+
+# ----------------------------------------------------------------------------------------------
+# Analysis pages
+# ----------------------------------------------------------------------------------------------
+
+
+def analysis_page(ctx: Context, a: Any) -> str:
+    r = ctx.report
+    s = (r.get("analyses") or {}).get(a.name) or {}
+    title = s.get("title", a.title)
+    parts = [f"<h1>{e(title)}</h1>", _status_banner(r) if not r.get("ok") else ""]
+    parts.append(f'<p class="sentence rule"><strong>Rule.</strong> {e(rule_sentence(a.name, r))}</p>')
+    if s.get("status") != "ok" or a.name not in ctx.marts:
+        parts.append(
+            f'<div class="status failed">This analysis is {e(s.get("status", "missing")).upper()}: '
+            f"{e(s.get('reason', 'no result in this run'))}</div>"
+        )
+        return page(title, "\n".join(p for p in parts if p), "", ctx.nav())
+    mart = ctx.marts[a.name]
+    findings = ctx.findings.get(a.name, [])
+    parts.append(
+        kv(
+            [
+                ("evidence", e(s.get("evidence_kind"))),
+                ("findings", e(s.get("count"))),
+                ("counts", e(_inline_counts(s.get("counts") or {}))),
+                ("ranking", e(s.get("ordering", a.ordering))),
+                ("export", _export_links(s)),
+                ("model", f"<code>{e(s.get('model', a.model_id))}</code>"),
+            ]
+        )
+    )
+    parts.append(_analysis_charts(ctx, a.name, mart))
+    shown = len(mart.rows)
+    bound = (
+        f"All {mart.total:,} findings, in the report's ranking."
+        if shown == mart.total
+        else f"The first {shown:,} of {mart.total:,} findings in the report's ranking; the export holds all."
+    )
+    if findings:
+        bound += (
+            f" The first {len(findings)} have a page with their evidence (click the id); finding pages are "
+            f"limited to the top {FINDING_PAGES} of each analysis."
+        )
+    parts += [f'<h2>Findings</h2><p class="note">{e(bound)} Lists in cells show their first items.</p>']
+    parts.append(table(f"t-{a.name}", mart.columns, mart.rows, ctx.links(""), own=(a.name, a.id_column)))
+    return page(title, "\n".join(p for p in parts if p), "", ctx.nav())
+
+
+def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
+    out: list[str] = []
+    if name == "vendor_breadth" and mart.rows:
+        rows = mart.rows[:CHART_BARS]
+        out.append(_breadth_chart("c-breadth", rows, mart.total))
+    elif name == "bundles" and ctx.bundles_by_day is not None:
+        days = ctx.bundles_by_day
+        if days:
+            out.append(
+                _figure(
+                    charts.bundles_by_day_chart("c-bundles", "Bundles by day: money given per day", days),
+                    "Every bundle in the mart, by the day its donations were given; the number above a bar is "
+                    "the count of bundles that day.",
+                )
+            )
+    elif name == "limit_flags":
+        for i, f in enumerate(ctx.findings.get(name, [])[:CHARTS_PER_ANALYSIS_PAGE]):
+            out.append(_limit_figure(ctx, f, f"c-limit-{i}", link=True))
+    elif name == "timing_signals":
+        found = ctx.findings.get(name, [])
+        tested = [f for f in found if f.row.get("status") == "tested"] or found  # charts with a statistic first
+        for i, f in enumerate(tested[:CHARTS_PER_ANALYSIS_PAGE]):
+            out.append(_timing_figure(ctx, f, f"c-timing-{i}", link=True))
+    elif name == "red_flags":
+        section = (ctx.report.get("analyses") or {}).get(name) or {}
+        by_rule = (section.get("counts") or {}).get("by_rule") or {}
+        if by_rule:
+            names = sorted(by_rule)
+            values = [float(by_rule[k]) for k in names]
+            svg = charts.hbar_chart(
+                "c-rules",
+                "Red flags per rule",
+                "How many flagged vendor-recipient pairs each rule fired on: "
+                + ", ".join(f"{k} {by_rule[k]}" for k in names)
+                + ".",
+                names,
+                [
+                    charts.BarPanel(
+                        "flags where the rule fired", values, [str(by_rule[k]) for k in names], "flags", integer=True
+                    )
+                ],
+                label_heading="rule",
+            )
+            out.append(_figure(svg, "One flag can fire several rules."))
+    if not out:
+        return ""
+    heading = "<h2>Charts</h2>"
+    if name == "limit_flags":
+        heading += (
+            f'<p class="note">The first {len(out)} flag(s) in the report\'s ranking; every finding page has its '
+            "own chart.</p>"
+        )
+    elif name == "timing_signals":
+        heading += (
+            f'<p class="note">The first {len(out)} tested pair(s) in the report\'s ranking (pairs with too few '
+            "donations have no statistic); every finding page has its own chart.</p>"
+        )
+    return heading + "".join(out)
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f'<figure class="chart">{svg}<figcaption>{e(caption)}</figcaption></figure>'
+
+
+def _breadth_chart(uid: str, rows: Sequence[Mapping[str, Any]], total: int) -> str:
+    names = [str(r.get("vendor_name") or r.get("vendor_name_norm") or r.get("vendor_entity_id")) for r in rows]
+    recipients = [float(r.get("n_recipients") or 0) for r in rows]
+    amounts = [as_decimal(r.get("total_amount")) or Decimal(0) for r in rows]
+    svg = charts.hbar_chart(
+        uid,
+        "Vendor breadth: recipients reached and money given",
+        f"The first {len(rows)} of {total} vendors by breadth rank: "
+        + "; ".join(
+            f"{n} reaches {int(k)} recipient(s), {money(m)}" for n, k, m in zip(names, recipients, amounts, strict=True)
+        )
+        + ".",
+        names,
+        [
+            charts.BarPanel(
+                "recipients reached", recipients, [str(int(k)) for k in recipients], "recipients", integer=True
+            ),
+            charts.BarPanel(
+                "money in linked contributions",
+                [float(m) for m in amounts],
+                [charts.money(m, cents=False) for m in amounts],
+                "linked money",
+                is_money=True,
+            ),
+        ],
+    )
+    return _figure(svg, f"Top {len(rows)} vendors by breadth rank (most recipients, then most money).")
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-finding charts
+# ----------------------------------------------------------------------------------------------
+
+
+def _timing_figure(ctx: Context, f: Finding, uid: str, link: bool = False) -> str:
+    row = f.row
+    refs = [v for v in row.get("donation_row_refs") or [] if isinstance(v, str)]
+    donations = []
+    missing = 0
+    for ref in refs:
+        c = ctx.contributions.get(ref)
+        d = as_date(c.get("donation_date")) if c else None
+        if d is None:
+            missing += 1
+            continue
+        donations.append((d, c.get("amount")))
+    awards = [d for d in (as_date(x) for x in row.get("award_dates") or []) if d is not None]
+    stats = charts.TimingStats(
+        row.get("status"),
+        as_float(row.get("observed_mean_days")),
+        as_float(row.get("null_mean_days")),
+        as_float(row.get("null_sd_days")),
+        as_float(row.get("p_value")),
+    )
+    who = f"{row.get('vendor_name_norm') or row.get('vendor_entity_id')} \u2192 {row.get('recipient_id')}"
+    svg = charts.timing_chart(
+        uid,
+        f"Timing: {who}",
+        donations,
+        awards,
+        (as_date(row.get("window_start")), as_date(row.get("window_end"))),
+        stats,
+    )
+    caption = (
+        "Donations (dots; several on one day stack up) and the vendor's award dates (lines) over the test's window; "
+        "below, the observed mean distance against the null model's mean (dashed) and one standard deviation "
+        "(band)."
+    )
+    if stats.status not in (None, "tested") or stats.observed_mean_days is None:
+        caption = (
+            "Donations (dots; several on one day stack up) and the vendor's award dates (lines) over the test's "
+            f"window; the pair was not tested ({stats.status}), so there is no statistic to compare with the null."
+        )
+    elif stats.null_mean_days is None:
+        caption += " The mart has no null mean for this pair, so only the observed statistic is drawn."
+    if missing:
+        caption += f" {missing} cited donation row(s) have no parsed date in staging and are not drawn."
+    if link:
+        caption += " Evidence: "
+        return (
+            f'<figure class="chart">{svg}<figcaption>{e(caption)}<a href="{e(f.path)}"><code>{e(f.finding_id)}'
+            "</code></a></figcaption></figure>"
+        )
+    return _figure(svg, caption)
+
+
+def _limit_period(row: Mapping[str, Any]) -> tuple[_dt.date | None, _dt.date | None]:
+    period = str(row.get("period") or "")
+    if row.get("period_kind") == "calendar_year" and len(period) == 4 and period.isdigit():
+        return _dt.date(int(period), 1, 1), _dt.date(int(period), 12, 31)
+    return as_date(row.get("first_date")), as_date(row.get("last_date"))
+
+
+def _limit_figure(ctx: Context, f: Finding, uid: str, link: bool = False) -> str:
+    row = f.row
+    points = []
+    missing = 0
+    for ref in [v for v in row.get("row_refs") or [] if isinstance(v, str)]:
+        c = ctx.contributions.get(ref)
+        d = as_date(c.get("donation_date")) if c else None
+        amount = as_decimal(c.get("amount")) if c else None
+        if d is None or amount is None:
+            missing += 1
+            continue
+        points.append((d, amount, ref))
+    who = f"{row.get('donor_name') or row.get('donor_key')} \u2192 {row.get('recipient_id')}, {row.get('period')}"
+    svg = charts.running_total_chart(
+        uid,
+        f"Running total: {who}",
+        points,
+        as_decimal(row.get("limit_amount")),
+        _limit_period(row),
+        as_decimal(row.get("total_amount")),
+    )
+    caption = (
+        "The donor's running total to this recipient over the period, one step per cited contribution; "
+        "red points are over the limit (dashed)."
+    )
+    if missing:
+        caption += f" {missing} cited row(s) have no parsed date or amount in staging and are not drawn."
+    if link:
+        return (
+            f'<figure class="chart">{svg}<figcaption>{e(caption)} Evidence: <a href="{e(f.path)}"><code>'
+            f"{e(f.finding_id)}</code></a></figcaption></figure>"
+        )
+    return _figure(svg, caption)
+
+
+def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
+    items = []
+    for ref in [v for v in f.row.get("row_refs") or [] if isinstance(v, str)]:
+        c = ctx.contributions.get(ref)
+        if c is None or as_decimal(c.get("amount")) is None:
+            continue
+        items.append((str(c.get("donor_name") or ref), as_decimal(c.get("amount")), ref))
+    if not items:
+        return ""
+    items.sort(key=lambda t: (-t[1], t[0], t[2]))
+    n_all = len(items)
+    items = items[:CHART_BARS]
+    svg = charts.hbar_chart(
+        uid,
+        f"Contributions in the bundle on {f.row.get('donation_date')}",
+        "; ".join(f"{n}: {money(str(a))}" for n, a, _ in items) + ".",
+        [n for n, _, _ in items],
+        [
+            charts.BarPanel(
+                "amount given", [float(a) for _, a, _ in items], [money(str(a)) for _, a, _ in items], "amount", True
+            )
+        ],
+        label_heading="donor",
+    )
+    which = "Each cited contribution" if n_all == len(items) else f"The {len(items)} largest of {n_all} contributions"
+    return _figure(svg, f"{which} of the bundle (donor name as parsed in staging).")
+
+
+# ----------------------------------------------------------------------------------------------
+# Finding pages
+# ----------------------------------------------------------------------------------------------
+
+
+def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_by: Sequence[Finding]) -> str:
+    r = ctx.report
+    links = ctx.links("../")
+    noun = FINDING_NOUN.get(a.name, "Finding")
+    section = (r.get("analyses") or {}).get(a.name) or {}
+    rank = ctx.findings[a.name].index(f) + 1
+    parts = [
+        f"<h1>{e(noun)} <code>{e(f.finding_id)}</code></h1>",
+        f'<p class="lead">#{rank} of {e(section.get("count"))} in <a href="../{e(a.name)}.html">'
+        f"{e(section.get('title', a.title))}</a> ({e(section.get('ordering', a.ordering))}); pages exist for the "
+        f"top {FINDING_PAGES}. Evidence kind: {e(f.row.get('evidence_kind', section.get('evidence_kind')))}.</p>",
+        _status_banner(r, "../") if not r.get("ok") else "",
+    ]
+    if sentence:
+        parts.append(f'<p class="sentence"><strong>Finding.</strong> {code_text(sentence)}</p>')
+    parts.append(f'<p class="sentence rule"><strong>Rule.</strong> {e(rule_sentence(a.name, r))}</p>')
+    if a.name == "timing_signals":
+        parts.append(_timing_figure(ctx, f, "c-f"))
+    elif a.name == "limit_flags":
+        parts.append(_limit_figure(ctx, f, "c-f"))
+    elif a.name == "bundles":
+        parts.append(_bundle_figure(ctx, f, "c-f"))
+    elif a.name == "vendor_breadth":
+        parts.append(_breadth_chart("c-f", [f.row], 1))
+
+    related = []
+    for column, target in COLUMN_TARGETS.items():
+        values = f.row.get(column)
+        for v in values if isinstance(values, list) else [values]:
+            if isinstance(v, str):
+                href = links.href(target, v)
+                label = f"{FINDING_NOUN.get(target, target)} <code>{e(v)}</code>"
+                related.append(
+                    f'<li><a href="{e(href)}">{label}</a> ({e(column)})</li>'
+                    if href
+                    else f"<li>{label} ({e(column)}): not among the top {FINDING_PAGES} pages; see the "
+                    f"{e(target)} export</li>"
+                )
+    for other in cited_by:
+        related.append(
+            f'<li>cited by {e(FINDING_NOUN.get(other.analysis, other.analysis))} <a href="../{e(other.path)}">'
+            f"<code>{e(other.finding_id)}</code></a></li>"
+        )
+    if related:
+        parts += ["<h2>Related findings</h2>", f'<ul class="compact">{"".join(related)}</ul>']
+
+    parts.append("<h2>All fields</h2>")
+    pairs = []
+    for column, value in f.row.items():
+        pairs.append((column, _kv_value(column, value, links)))
+    parts.append(kv(pairs))
+
+    parts.append(_evidence_rows(ctx, f))
+    parts.append(_links_behind(ctx, f, links))
+    title = f"{noun} {f.finding_id}"
+    return page(title, "\n".join(p for p in parts if p), "../", ctx.nav())
+
+
+def _kv_value(column: str, value: Any, links: Links) -> str:
+    if value is None:
+        return '<span class="note">NULL</span>'
+    target = COLUMN_TARGETS.get(column)
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for v in values[:KV_LIST_SHOW]:
+        href = links.href(target, v) if target and isinstance(v, str) else None
+        if isinstance(v, bool):
+            text = "yes" if v else "no"
+        elif is_money_column(column) and isinstance(v, str):
+            text = money(v)
+        elif isinstance(v, (int, float)):
+            text = num(v)
+        else:
+            text = str(v)
+        mono = column.endswith("_id") or column.endswith("_ids") or "row_ref" in column
+        html_text = f"<code>{e(text)}</code>" if mono else e(text)
+        out.append(f'<a href="{e(href)}">{html_text}</a>' if href else html_text)
+    more = f" (+{len(values) - KV_LIST_SHOW} more in the export)" if len(values) > KV_LIST_SHOW else ""
+    if isinstance(value, list):
+        return (", ".join(out) or '<span class="note">(empty list)</span>') + e(more)
+    return out[0]
+
+
+def _evidence_rows(ctx: Context, f: Finding) -> str:
+    parts = ["<h2>Cited input rows (raw values)</h2>"]
+    if not f.refs:
+        return parts[0] + "<p>This finding cites no input row.</p>"
+    shown = f.refs[:EVIDENCE_ROWS]
+    note = (
+        f"All {len(f.refs)} cited row(s)"
+        if len(shown) == len(f.refs)
+        else f"The first {len(shown)} of {len(f.refs)} cited rows (the export lists all)"
+    )
+    parts.append(
+        f'<p class="note">{e(note)}, exactly as they are in the raw table the input was loaded into (looked up by '
+        "dataset_version_id and row_index through raw.ingest_manifest). NULL is a missing value; an empty cell is "
+        "an empty string.</p>"
+    )
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    columns: dict[str, list[str]] = {}
+    problems = []
+    for ref in shown:
+        raw = ctx.raw.rows.get(ref)
+        if raw is None:
+            problems.append((ref, ctx.raw.problems.get(ref, "not looked up")))
+            continue
+        record = {"row_ref": ref, "cited as": ", ".join(f.cited_as.get(ref, []))}
+        record.update(dict(zip(raw.columns, raw.values, strict=True)))
+        by_table.setdefault(raw.table, []).append(record)
+        columns[raw.table] = ["row_ref", "cited as", *raw.columns]
+    for i, name in enumerate(sorted(by_table)):
+        rows = by_table[name]
+        parts.append(f"<h3>raw.{e(name)} ({len(rows)} row(s))</h3>")
+        raw_columns = set(columns[name]) - {"row_ref", "cited as", "row_index"}
+        parts.append(
+            table(
+                f"raw-{i}", columns[name], rows, filterable=len(rows) > 10, raw_cells=lambda c, rc=raw_columns: c in rc
+            )
+        )
+    if problems:
+        items = "".join(f"<li><code>{e(ref)}</code>: {e(why)}</li>" for ref, why in problems)
+        parts.append(f'<p>Rows without a raw row:</p><ul class="compact">{items}</ul>')
+    return "".join(parts)
+
+
+def _links_behind(ctx: Context, f: Finding, links: Links) -> str:
+    wanted_edges = set(f.edge_ids)
+    by_ref = set(f.refs) if f.analysis in {"bundles", "limit_flags"} else set()
+    rows = [
+        x
+        for x in ctx.links_rows
+        if x.get("edge_id") in wanted_edges or (by_ref and x.get("contribution_row_ref") in by_ref)
+    ]
+    head = "<h2>Links behind it</h2>"
+    if not rows:
+        why = (
+            "no cited contribution is linked to a vendor"
+            if f.analysis in {"bundles", "limit_flags"}
+            else "the finding names no link edge"
+        )
+        if "cross_links" not in ctx.marts:
+            why = "the cross_links mart is not available in this run"
+        return head + f"<p>None: {e(why)}.</p>"
+    shown = rows[:LINK_ROWS]
+    note = (
+        (f"All {len(rows)} edge(s)" if len(shown) == len(rows) else f"The first {len(shown)} of {len(rows)} edges")
+        + (" linking a cited contribution to a vendor" if by_ref else " the finding names")
+        + ", with the name-match features behind each link."
+    )
+    columns = [c for c in LINK_FEATURES if c in shown[0]]
+    return head + f'<p class="note">{e(note)}</p>' + table("links", columns, shown, links, filterable=len(shown) > 10)
