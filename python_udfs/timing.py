@@ -13,8 +13,9 @@ null model (the "calendar" null)
     repeats, from the award calendar strictly between its first and last award:
 
     ``calendar: all_awards`` (default)
-        the distinct dates on which the contracts data records an award, each weighted by the
-        number of vendors with an award that day. Fiscal-year-end bunching, month-end dates,
+        every day, weighted by 1 + the number of vendors with an award that day in the
+        contracts data (the 1 keeps every day possible, so a file with few vendors still has a
+        calendar, close to uniform then). Fiscal-year-end bunching, month-end dates,
         busy and empty periods of the real award calendar are kept by the null, so donations
         that follow their own seasonal calendar (election season, month ends) are compared
         with awards that follow the real one, not with uniformly spread awards.
@@ -243,9 +244,16 @@ class Calendar:
     cum: np.ndarray  # int64 cumulative weights, cum[-1] = total weight
 
     @classmethod
-    def from_award_days(cls, days: np.ndarray) -> Calendar:
-        """One weight per (vendor, date) entry: ``days`` holds one entry per vendor and date."""
-        entries = np.sort(np.asarray(days, dtype=np.int64)).astype(np.int32)
+    def from_award_days(cls, days: np.ndarray, smoothing: bool = True) -> Calendar:
+        """Weight of a date: 1 + the number of vendors with an award that day (``days`` holds
+        one entry per vendor and date), for every date from the first to the last award of
+        the file. The 1 keeps every day possible: a file with few vendors, or a vendor whose
+        period no other vendor shares, still has a calendar (then close to uniform) instead
+        of a null that can only return the vendor's own dates."""
+        days = np.asarray(days, dtype=np.int64)
+        if smoothing and days.size:
+            days = np.concatenate([days, np.arange(int(days.min()), int(days.max()) + 1, dtype=np.int64)])
+        entries = np.sort(days).astype(np.int32)
         u, counts = np.unique(entries, return_counts=True)
         return cls(entries, u, np.cumsum(counts))
 
@@ -746,8 +754,7 @@ def _date_flags(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _null_sentence(calendar: str, first: int, last: int, n_awards: int) -> str:
     k = n_awards - 2
     where = (
-        "dates of all awards in the contracts data between those two, each date as likely as the "
-        "number of vendors awarded that day"
+        "days between those two, each day as likely as 1 + the number of vendors in the contracts data awarded that day"
         if calendar == "all_awards"
         else "days between those two, every day equally likely"
     )

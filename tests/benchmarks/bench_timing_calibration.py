@@ -6,8 +6,9 @@ For every scenario of tests/benchmarks/timing_scenarios.py:
 - null: --pairs unrelated pairs (donations independent of awards); share of pairs with
   p <= 0.05 (target 4-6%; binomial sd about 0.5 points at 2,000 pairs) and how many pairs
   Benjamini-Hochberg calls at q <= 0.10 (every one of them is a false discovery);
-- mixed: the same generator with 10% of pairs given planted clustering (half of their donations
-  within 0-14 days before one of the vendor's awards); BH false-discovery rate at q <= 0.10
+- mixed: the same generator with 10% of pairs given planted clustering (by default half of
+  their donations within 0-14 days before one of the vendor's awards; --plant-share,
+  --plant-within); BH false-discovery rate at q <= 0.10
   (false discoveries / discoveries, target <= 0.10) and power (share of planted pairs with
   p <= 0.05, and with q <= 0.10).
 Seeds are fixed (--seed), so the table is reproducible.
@@ -25,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from python_udfs.timing import TimingConfig, run_timing  # noqa: E402
-from tests.benchmarks.timing_scenarios import SCENARIOS  # noqa: E402
+from tests.benchmarks.timing_scenarios import PLANT, SCENARIOS  # noqa: E402
 
 
 def evaluate(scenario, config: TimingConfig):
@@ -73,9 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--calendar", default="all_awards")
     parser.add_argument("--only", nargs="*", default=None, help="scenario keys to run")
+    parser.add_argument("--plant-share", type=float, default=0.5, help="share of a planted pair's donations planted")
+    parser.add_argument("--plant-within", type=int, default=14, help="planted donations: 0..N days before an award")
     args = parser.parse_args(argv)
+    PLANT.update(share=args.plant_share, before=args.plant_within)
     config = TimingConfig(n_permutations=args.perms, calendar=args.calendar)
-    print(f"pairs={args.pairs} perms={args.perms} calendar={args.calendar} seed={args.seed}")
+    print(
+        f"pairs={args.pairs} perms={args.perms} calendar={args.calendar} seed={args.seed} "
+        f"planted: {args.plant_share:.0%} of a planted pair's donations "
+        f"within 0-{args.plant_within} days before an award"
+    )
     header = (
         "| scenario | tested pairs | share p<=0.05 (null) | BH discoveries q<=0.10 (null) "
         "| BH FDR q<=0.10 (10% planted) | power p<=0.05 | power q<=0.10 | s |"

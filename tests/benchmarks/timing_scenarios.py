@@ -146,9 +146,18 @@ def real_award_calendars() -> dict[str, np.ndarray]:
 # ----------------------------------------------------------------------------- scenarios
 
 
-def _plant(rng, awards, n, share=0.5, before=14):
-    """n donations, `share` of them within 0..before days before a random award of the vendor."""
-    return rng.choice(awards, n) - rng.integers(0, before + 1, n)
+# Planted clustering: this share of a planted pair's donations sit within 0..before days
+# before a random award of the vendor (the rest follow the scenario's donation calendar).
+PLANT = {"share": 0.5, "before": 14}
+
+
+def _n_planted(nd: int) -> int:
+    return max(1, int(nd * PLANT["share"]))
+
+
+def _plant(rng, awards, n):
+    """n donations within 0..PLANT['before'] days before a random award of the vendor."""
+    return rng.choice(awards, n) - rng.integers(0, PLANT["before"] + 1, n)
 
 
 def _standard(
@@ -172,7 +181,7 @@ def _standard(
         dons = donation_sampler(rng, nd)
         planted = rng.random() < planted_share
         if planted:
-            k = max(1, nd // 2)
+            k = _n_planted(nd)
             dons = np.concatenate([_plant(rng, awards, k), dons[: nd - k]])
         sc.add_pair(v, dons, planted)
     for j in range(context):
@@ -213,7 +222,7 @@ def s_early_short(rng, n, planted_share=0.0):
         dons = uniform(rng, nd)
         planted = rng.random() < planted_share
         if planted:
-            dons[: max(1, nd // 2)] = _plant(rng, awards, max(1, nd // 2))
+            dons[: _n_planted(nd)] = _plant(rng, awards, _n_planted(nd))
         sc.add_pair(v, dons, planted)
     return sc
 
@@ -304,7 +313,7 @@ def s_real_calendars(rng, n, planted_share=0.0, donation_sampler=None):
         dons = donation_sampler(rng, nd, lo, hi) if donation_sampler else uniform(rng, nd, lo, hi)
         planted = rng.random() < planted_share
         if planted:
-            dons[: max(1, nd // 2)] = _plant(rng, cal[v], max(1, nd // 2))
+            dons[: _n_planted(nd)] = _plant(rng, cal[v], _n_planted(nd))
         sc.add_pair(v, dons, planted, recipient=f"r{i // len(vendors):03d}")
     return sc
 

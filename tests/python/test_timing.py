@@ -149,19 +149,23 @@ def test_config_constructor_validates_too():
 
 
 def test_calendar_between_is_strict_and_weighted():
-    cal = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12]))
+    cal = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12]), smoothing=False)
     sl = cal.between(5, 12, uniform=False)
     assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([7, 9], [1, 3], 3)
     sl = cal.between(4, 13, uniform=False)
     assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([5, 7, 9, 12], [3, 4, 6, 7], 7)
     sl = cal.between(5, 9, uniform=True)
     assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([6, 7, 8], [1, 2, 3], 3)
+    # default: every day from the file's first to last award gets 1 on top of its vendors
+    sl = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12])).between(5, 12, uniform=False)
+    assert (sl.days().tolist(), np.diff(sl.cum(), prepend=0).tolist()) == ([6, 7, 8, 9, 10, 11], [1, 2, 1, 3, 1, 1])
 
 
 def weighted_slice():
     """Days 0..39 with weights 1, 2, 3, 4, 1, 2, ... (day d has d % 4 + 1 vendors)."""
     entries = np.repeat(np.arange(40), np.tile([1, 2, 3, 4], 10))
-    return Calendar.from_award_days(np.concatenate([[-1, 40], entries])).between(-1, 40, uniform=False)
+    days = np.concatenate([[-1, 40], entries])
+    return Calendar.from_award_days(days, smoothing=False).between(-1, 40, uniform=False)
 
 
 @pytest.mark.parametrize("k", [1, 3, 9, 30])
@@ -181,7 +185,7 @@ def test_draw_interior_gives_distinct_sorted_days_in_proportion_to_weight(k):
 
 
 def test_draw_interior_edge_cases():
-    sl = Calendar.from_award_days(np.arange(7)).between(0, 6, uniform=False)
+    sl = Calendar.from_award_days(np.arange(7), smoothing=False).between(0, 6, uniform=False)
     assert timing.draw_interior(Generator(PCG64(1)), sl, 5, 3).tolist() == [[1, 2, 3, 4, 5]] * 3
     assert timing.draw_interior(Generator(PCG64(1)), sl, 0, 2).shape == (2, 0)
 
@@ -252,8 +256,8 @@ def test_exact_null_distribution_with_one_free_award():
 
 
 def test_null_without_freedom_gives_p_one_and_no_effect_size():
-    # The only calendar date between the first and last award is the vendor's own middle award.
-    don, aw = tables([("v", "r", 3), ("v", "r", 4), ("v", "r", 5)], [("v", 0), ("v", 4), ("v", 10)])
+    # Awards on three consecutive days: the only day between the first and last is the middle one.
+    don, aw = tables([("v", "r", 1, "a"), ("v", "r", 1, "b"), ("v", "r", 1, "c")], [("v", 0), ("v", 1), ("v", 2)])
     out = run_timing(don, aw, TimingConfig(n_permutations=99)).to_pylist()[0]
     assert (out["status"], out["k_as_extreme"], out["p_value"], out["null_sd_days"], out["effect_size"]) == (
         "tested",
@@ -264,29 +268,40 @@ def test_null_without_freedom_gives_p_one_and_no_effect_size():
     )
     assert out["null_model"] == (
         "Compared with 1 of the vendor's award dates redrawn at random (first award 2020-01-01 and last award "
-        "2020-01-11 kept) from the dates of all awards in the contracts data between those two, each date as "
-        "likely as the number of vendors awarded that day; the donation dates are kept as they are."
+        "2020-01-03 kept) from the days between those two, each day as likely as 1 + the number of vendors in "
+        "the contracts data awarded that day; the donation dates are kept as they are."
     )
 
 
 def test_other_vendors_awards_form_the_calendar():
-    # Vendor w's awards on days 20..29 are the only calendar dates near v's donations.
-    don, aw = tables(
-        [("v", "r", 24), ("v", "r", 25), ("v", "r", 26)],
-        [("v", 0), ("v", 50), ("v", 100)] + [("w", d) for d in range(20, 30)] + [("w", 70), ("w", 80)],
-    )
-    config = TimingConfig(n_permutations=999)
-    out = run_timing(don, aw, config).to_pylist()[0]
+    # Twenty other vendors awarded on days 20..29, 70 and 80 make those days heavy in the
+    # calendar of v, whose awards are on days 0, 50 and 100; v's donations on days 24..26.
+    others = [(f"w{i}", d) for i in range(20) for d in [*range(20, 30), 70, 80]]
+    don, aw = tables([("v", "r", 24), ("v", "r", 25), ("v", "r", 26)], [("v", 0), ("v", 50), ("v", 100)] + others)
+    out = run_timing(don, aw, TimingConfig(n_permutations=1999)).to_pylist()[0]
     assert out["observed_mean_days"] == 73 / 3
-    # The null middle award is one of the 13 calendar dates 20..29, 50, 70, 80; 11 of them
-    # (20..29 and 50) give a statistic <= the observed one: p near 11/13.
-    assert abs(out["p_value"] - 11 / 13) < 0.05
+
+    def stat(j):
+        return sum(min(abs(x - a) for a in (0, j, 100)) for x in (24, 25, 26))
+
+    weight = {j: 1 + (j == 50) + 20 * (j in [*range(20, 30), 70, 80]) for j in range(1, 100)}
+    exact = sum(w for j, w in weight.items() if stat(j) <= 73) / sum(weight.values())
+    assert abs(exact - 251 / 340) < 1e-12
+    assert abs(out["p_value"] - exact) < 0.04
     # Uniform over days 1..99: a middle award on days 1..50 gives <= 73 (50 of 99 days).
-    uniform = run_timing(don, aw, TimingConfig(n_permutations=999, calendar="uniform_days")).to_pylist()[0]
-    assert abs(uniform["p_value"] - 50 / 99) < 0.05
+    uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
+    assert abs(uniform["p_value"] - 50 / 99) < 0.04
     assert uniform["null_model"].endswith(
         "from the days between those two, every day equally likely; the donation dates are kept as they are."
     )
+
+
+def test_a_file_with_one_vendor_still_has_a_null():
+    # Without the 1 per day, the calendar between v's first and last award would be v's own
+    # dates and every permutation would return them.
+    don, aw = tables([("v", "r", d) for d in (10, 40, 70, 95)], [("v", d) for d in (0, 30, 60, 90, 120)])
+    out = run_timing(don, aw, TimingConfig(n_permutations=999)).to_pylist()[0]
+    assert out["null_sd_days"] > 0 and out["p_value"] < 1
 
 
 # ----------------------------------------------------------------------------- refusals
