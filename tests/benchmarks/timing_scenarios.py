@@ -328,6 +328,22 @@ def s_real_calendars_month_end(rng, n, planted_share=0.0):
     return sc
 
 
+def s_few_vendors(rng, n, planted_share=0.0):
+    """Only 10 vendors in the whole contracts file, each linked to n / 10 recipients."""
+    sc = Scenario("10 vendors in the file, many recipients each")
+    for v in range(10):
+        sc.vendor_days[f"v{v:05d}"] = distinct(rng, uniform, int(rng.integers(5, 31)))
+    for i in range(n):
+        v = f"v{i % 10:05d}"
+        nd = int(rng.integers(3, 13))
+        dons = uniform(rng, nd)
+        planted = rng.random() < planted_share
+        if planted:
+            dons[: _n_planted(nd)] = _plant(rng, sc.vendor_days[v], _n_planted(nd))
+        sc.add_pair(v, dons, planted, recipient=f"r{i // 10:05d}")
+    return sc
+
+
 SCENARIOS: dict[str, Callable] = {
     "uniform": s_uniform,
     "late_active": s_late_active,
@@ -341,6 +357,7 @@ SCENARIOS: dict[str, Callable] = {
     "weekday_awards": s_weekday,
     "real_calendars": s_real_calendars,
     "real_calendars_month_end": s_real_calendars_month_end,
+    "few_vendors": s_few_vendors,
 }
 
 

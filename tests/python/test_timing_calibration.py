@@ -53,6 +53,7 @@ FAST = [
     "weekday_awards",
     "real_calendars",
     "real_calendars_month_end",
+    "few_vendors",
 ]
 
 
