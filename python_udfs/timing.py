@@ -13,9 +13,9 @@ null model (the "calendar" null)
     repeats, from the award calendar strictly between its first and last award:
 
     ``calendar: all_awards`` (default)
-        every day, weighted by 1 + the number of vendors with an award that day in the
-        contracts data (the 1 keeps every day possible, so a file with few vendors still has a
-        calendar, close to uniform then). Fiscal-year-end bunching, month-end dates,
+        every day, weighted by the number of vendors with an award that day in the contracts
+        data plus 0.1 (the 0.1 keeps every day possible, so a file with few vendors still has a
+        calendar). Fiscal-year-end bunching, month-end dates,
         busy and empty periods of the real award calendar are kept by the null, so donations
         that follow their own seasonal calendar (election season, month ends) are compared
         with awards that follow the real one, not with uniformly spread awards.
@@ -142,6 +142,8 @@ _REJECTION_SHARE = 0.5
 _MAX_REDRAW_PASSES = 64
 # Awards to redraw per set up to which repeats are found by pairwise comparison (above: by sorting).
 _SMALL_K = 32
+# Calendar weight of one vendor's award on a day, against 1 for every day of the file's span.
+_VENDOR_WEIGHT = 10
 # Small vendors share numpy passes (batched_null_sums); results are identical either way.
 _BATCH_SMALL = True
 _EPOCH = dt.date(1970, 1, 1)
@@ -245,14 +247,16 @@ class Calendar:
 
     @classmethod
     def from_award_days(cls, days: np.ndarray, smoothing: bool = True) -> Calendar:
-        """Weight of a date: 1 + the number of vendors with an award that day (``days`` holds
-        one entry per vendor and date), for every date from the first to the last award of
-        the file. The 1 keeps every day possible: a file with few vendors, or a vendor whose
-        period no other vendor shares, still has a calendar (then close to uniform) instead
-        of a null that can only return the vendor's own dates."""
+        """Weight of a date: the number of vendors with an award that day (``days`` holds one
+        entry per vendor and date), plus 0.1 for every date from the first to the last award
+        of the file (as integers: 10 per vendor, 1 per day). The 0.1 keeps every day possible:
+        a file with few vendors, or a vendor whose period no other vendor shares, still has a
+        calendar instead of a null that can only return the vendor's own dates."""
         days = np.asarray(days, dtype=np.int64)
         if smoothing and days.size:
-            days = np.concatenate([days, np.arange(int(days.min()), int(days.max()) + 1, dtype=np.int64)])
+            days = np.concatenate(
+                [np.repeat(days, _VENDOR_WEIGHT), np.arange(int(days.min()), int(days.max()) + 1, dtype=np.int64)]
+            )
         entries = np.sort(days).astype(np.int32)
         u, counts = np.unique(entries, return_counts=True)
         return cls(entries, u, np.cumsum(counts))
@@ -754,7 +758,8 @@ def _date_flags(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _null_sentence(calendar: str, first: int, last: int, n_awards: int) -> str:
     k = n_awards - 2
     where = (
-        "days between those two, each day as likely as 1 + the number of vendors in the contracts data awarded that day"
+        "days between those two, each day as likely as the number of vendors in the contracts data "
+        "awarded that day plus 0.1"
         if calendar == "all_awards"
         else "days between those two, every day equally likely"
     )

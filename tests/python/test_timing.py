@@ -156,9 +156,12 @@ def test_calendar_between_is_strict_and_weighted():
     assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([5, 7, 9, 12], [3, 4, 6, 7], 7)
     sl = cal.between(5, 9, uniform=True)
     assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([6, 7, 8], [1, 2, 3], 3)
-    # default: every day from the file's first to last award gets 1 on top of its vendors
+    # default: 10 per vendor, 1 per day from the file's first to last award
     sl = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12])).between(5, 12, uniform=False)
-    assert (sl.days().tolist(), np.diff(sl.cum(), prepend=0).tolist()) == ([6, 7, 8, 9, 10, 11], [1, 2, 1, 3, 1, 1])
+    assert (sl.days().tolist(), np.diff(sl.cum(), prepend=0).tolist()) == (
+        [6, 7, 8, 9, 10, 11],
+        [1, 11, 1, 21, 1, 1],
+    )
 
 
 def weighted_slice():
@@ -268,8 +271,8 @@ def test_null_without_freedom_gives_p_one_and_no_effect_size():
     )
     assert out["null_model"] == (
         "Compared with 1 of the vendor's award dates redrawn at random (first award 2020-01-01 and last award "
-        "2020-01-03 kept) from the days between those two, each day as likely as 1 + the number of vendors in "
-        "the contracts data awarded that day; the donation dates are kept as they are."
+        "2020-01-03 kept) from the days between those two, each day as likely as the number of vendors in "
+        "the contracts data awarded that day plus 0.1; the donation dates are kept as they are."
     )
 
 
@@ -284,9 +287,9 @@ def test_other_vendors_awards_form_the_calendar():
     def stat(j):
         return sum(min(abs(x - a) for a in (0, j, 100)) for x in (24, 25, 26))
 
-    weight = {j: 1 + (j == 50) + 20 * (j in [*range(20, 30), 70, 80]) for j in range(1, 100)}
+    weight = {j: 1 + 10 * (j == 50) + 200 * (j in [*range(20, 30), 70, 80]) for j in range(1, 100)}
     exact = sum(w for j, w in weight.items() if stat(j) <= 73) / sum(weight.values())
-    assert abs(exact - 251 / 340) < 1e-12
+    assert abs(exact - 2060 / 2509) < 1e-12
     assert abs(out["p_value"] - exact) < 0.04
     # Uniform over days 1..99: a middle award on days 1..50 gives <= 73 (50 of 99 days).
     uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
@@ -297,7 +300,7 @@ def test_other_vendors_awards_form_the_calendar():
 
 
 def test_a_file_with_one_vendor_still_has_a_null():
-    # Without the 1 per day, the calendar between v's first and last award would be v's own
+    # Without the 0.1 per day, the calendar between v's first and last award would be v's own
     # dates and every permutation would return them.
     don, aw = tables([("v", "r", d) for d in (10, 40, 70, 95)], [("v", d) for d in (0, 30, 60, 90, 120)])
     out = run_timing(don, aw, TimingConfig(n_permutations=999)).to_pylist()[0]
