@@ -236,14 +236,18 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
 class Calendar:
     """Dates a null award may fall on, with integer weights.
 
-    ``entries`` holds one entry per vendor and date, sorted by date, so a uniform draw over a
-    run of entries is a draw of a date with probability weight / total weight (one gather).
-    ``days`` are the distinct dates, ``cum`` their cumulative weights (for exponential keys).
+    ``entries`` holds one entry per vendor and date, sorted by date. With ``smoothing``, a
+    day's weight is _VENDOR_WEIGHT per vendor awarded that day plus 1 (every day from the
+    file's first to last award): a draw u in [0, _VENDOR_WEIGHT * m + width) is the entry
+    u // _VENDOR_WEIGHT when u < _VENDOR_WEIGHT * m, else the day start + (u - ...). Without
+    smoothing a day weighs its number of vendors. ``days``/``cum``: distinct entry dates and
+    their cumulative counts.
     """
 
     entries: np.ndarray  # int32 days, sorted
     days: np.ndarray  # int32 days, sorted, distinct
-    cum: np.ndarray  # int64 cumulative weights, cum[-1] = total weight
+    cum: np.ndarray  # int64 cumulative counts, cum[-1] = number of entries
+    smoothing: bool
 
     @classmethod
     def from_award_days(cls, days: np.ndarray, smoothing: bool = True) -> Calendar:
@@ -252,25 +256,23 @@ class Calendar:
         of the file (as integers: 10 per vendor, 1 per day). The 0.1 keeps every day possible:
         a file with few vendors, or a vendor whose period no other vendor shares, still has a
         calendar instead of a null that can only return the vendor's own dates."""
-        days = np.asarray(days, dtype=np.int64)
-        if smoothing and days.size:
-            days = np.concatenate(
-                [np.repeat(days, _VENDOR_WEIGHT), np.arange(int(days.min()), int(days.max()) + 1, dtype=np.int64)]
-            )
-        entries = np.sort(days).astype(np.int32)
+        entries = np.sort(np.asarray(days, dtype=np.int64)).astype(np.int32)
         u, counts = np.unique(entries, return_counts=True)
-        return cls(entries, u, np.cumsum(counts))
+        return cls(entries, u, np.cumsum(counts), smoothing)
 
     def between(self, first: int, last: int, uniform: bool) -> _Slice:
         """The dates strictly between first and last."""
+        width = max(0, last - first - 1)
         if uniform:
-            n = max(0, last - first - 1)
-            return _Slice(first + 1, n, n, 0, 0, None, n)
+            return _Slice(first + 1, width, width, 0, 0, 0, None, width, 1)
         lo = int(np.searchsorted(self.days, first, "right"))
         hi = int(np.searchsorted(self.days, last, "left"))
         entry_lo = int(self.cum[lo - 1]) if lo else 0
-        total = int(self.cum[hi - 1]) - entry_lo if hi > lo else 0
-        return _Slice(first + 1, hi - lo, total, entry_lo, lo, self, max(0, last - first - 1))
+        n_entries = int(self.cum[hi - 1]) - entry_lo if hi > lo else 0
+        if self.smoothing:
+            total = _VENDOR_WEIGHT * n_entries + width
+            return _Slice(first + 1, width, total, entry_lo, n_entries, lo, self, width, _VENDOR_WEIGHT)
+        return _Slice(first + 1, hi - lo, n_entries, entry_lo, n_entries, lo, self, width, 1)
 
 
 @dataclass(frozen=True)
@@ -278,29 +280,45 @@ class _Slice:
     """Dates strictly between a vendor's first and last award; draws are int32 days."""
 
     start: int
-    n_days: int
+    n_days: int  # dates with a positive weight
     total: int  # total weight
     entry_lo: int
-    lo: int  # index of the slice's first date in calendar.days
+    n_entries: int  # vendor entries strictly inside
+    lo: int  # index of the slice's first entry date in calendar.days
     calendar: Calendar | None  # None: every day, weight 1
     width: int  # days strictly between first and last
+    vendor_weight: int
 
     def pick(self, rng: Generator, size) -> np.ndarray:
-        u = rng.integers(0, self.total, size=size, dtype=np.int32)
+        return self.map(rng.integers(0, self.total, size=size, dtype=np.int32))
+
+    def map(self, u: np.ndarray) -> np.ndarray:
+        """Uniform integers in [0, total) to days."""
         if self.calendar is None:
             return u + np.int32(self.start)
-        return self.calendar.entries[u + np.int32(self.entry_lo)]
-
-    def cum(self) -> np.ndarray:
-        if self.calendar is None:
-            return np.arange(1, self.n_days + 1, dtype=np.int64)
-        c = self.calendar.cum[self.lo : self.lo + self.n_days]
-        return c - self.entry_lo
+        if not self.calendar.smoothing:
+            return self.calendar.entries[u + np.int32(self.entry_lo)]
+        split = self.vendor_weight * self.n_entries
+        if self.n_entries == 0:
+            return u + np.int32(self.start)
+        entry = self.calendar.entries[np.minimum(u // self.vendor_weight, self.n_entries - 1) + self.entry_lo]
+        return np.where(u < split, entry, u - np.int32(split - self.start)).astype(np.int32)
 
     def days(self) -> np.ndarray:
-        if self.calendar is None:
-            return np.arange(self.start, self.start + self.n_days, dtype=np.int32)
+        if self.calendar is None or self.calendar.smoothing:
+            return np.arange(self.start, self.start + self.width, dtype=np.int32)
         return self.calendar.days[self.lo : self.lo + self.n_days]
+
+    def cum(self) -> np.ndarray:
+        """Cumulative weights of days() (for exponential keys)."""
+        if self.calendar is None:
+            return np.arange(1, self.width + 1, dtype=np.int64)
+        if not self.calendar.smoothing:
+            return self.calendar.cum[self.lo : self.lo + self.n_days] - self.entry_lo
+        d = self.days()
+        ent = self.calendar.entries
+        counts = np.searchsorted(ent, d, "right") - np.searchsorted(ent, d, "left")
+        return np.cumsum(1 + self.vendor_weight * counts.astype(np.int64))
 
     def uses_rejection(self, k: int) -> bool:
         return 0 < k < self.n_days and k <= _REJECTION_SHARE * self.n_days
@@ -502,11 +520,21 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
     idx = np.empty((k, g, n_perm), dtype=np.int32)
     for i, (rng, sl) in enumerate(zip(rngs, slices, strict=True)):
         idx[:, i, :] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
+    starts = np.array([sl.start for sl in slices], dtype=np.int32)[None, :, None]
     if uniform:
-        idx += np.array([sl.start for sl in slices], dtype=np.int32)[None, :, None]
-    else:
+        idx += starts
+    elif not calendar.smoothing:
         idx += np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
         idx = calendar.entries[idx]
+    else:  # the same mapping as _Slice.map, for all vendors at once
+        m = np.array([sl.n_entries for sl in slices], dtype=np.int32)[None, :, None]
+        lo = np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
+        split = m * np.int32(_VENDOR_WEIGHT)
+        at = np.minimum(
+            np.minimum(idx // np.int32(_VENDOR_WEIGHT), np.maximum(m - 1, 0)) + lo, calendar.entries.size - 1
+        )
+        entry = calendar.entries[at]
+        idx = np.where(idx < split, entry, idx - (split - starts)).astype(np.int32)
     # Repeats: each pass redraws every vendor's repeated slots (row-major, from the vendor's
     # own stream) and re-checks only the touched rows, as _redraw_repeats does per vendor.
     mask = _dup_mask(idx.reshape(k, g * n_perm).T)  # (g * n_perm, k), rows vendor-major
