@@ -14,11 +14,11 @@ null model (the "calendar" null)
 
     ``calendar: all_awards`` (default)
         every day, weighted by the number of vendors with an award that day in the contracts
-        data plus 0.1 (the 0.1 keeps every day possible, so a file with few vendors still has a
-        calendar). Fiscal-year-end bunching, month-end dates,
-        busy and empty periods of the real award calendar are kept by the null, so donations
-        that follow their own seasonal calendar (election season, month ends) are compared
-        with awards that follow the real one, not with uniformly spread awards.
+        data plus 0.1 (the 0.1 keeps every day possible, so a file with few vendors still has
+        a calendar). Fiscal-year-end bunching, month-end dates, busy and empty periods of the
+        real award calendar are kept by the null, so donations that follow their own seasonal
+        calendar (election season, month ends) are compared with awards that follow the real
+        one, not with uniformly spread awards.
     ``calendar: uniform_days``
         every day strictly between the first and last award equally likely. It uses no other
         vendor's awards (results do not move when other vendors are loaded) but assumes the
