@@ -301,15 +301,14 @@ def _sentence_timing(f: dict[str, Any]) -> str:
     verdict = "signal" if f.get("is_signal") else "no signal"
     if f.get("status") != "tested":
         return (
-            f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: not tested "
+            f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: {f.get('status_reason')} "
             f"({f.get('status')}, {f.get('n_donations')} donations). Finding `{f.get('finding_id')}`."
         )
     return (
         f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')} ({verdict}): "
         f"{f.get('n_donations')} donations were on average {_num(f.get('observed_mean_days'))} days "
         f"from the nearest of {f.get('n_awards')} award dates, against "
-        f"{_num(f.get('null_mean_days'))} under the null ({f.get('null_window')} window "
-        f"{f.get('window_start')} to {f.get('window_end')}); p = {_num(f.get('p_value'))}, "
+        f"{_num(f.get('null_mean_days'))} under the null ({f.get('null_model')}); p = {_num(f.get('p_value'))}, "
         f"q = {_num(f.get('q_value'))}, effect size {_num(f.get('effect_size'))}, "
         f"{f.get('n_permutations')} permutations. Finding `{f.get('finding_id')}`; donation rows: "
         f"{_refs(f.get('donation_row_refs'), 'timing_signals.csv', f.get('donation_row_refs_count'))}; "
@@ -450,9 +449,12 @@ ANALYSES: tuple[Analysis, ...] = (
             "n_permutations",
             "p_value",
             "q_value",
-            "null_window",
-            "window_start",
-            "window_end",
+            "status_reason",
+            "null_calendar",
+            "first_award_date",
+            "last_award_date",
+            "null_model",
+            "timing_settings",
             "award_dates",
             "donation_row_refs",
             "award_row_refs",

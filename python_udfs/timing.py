@@ -1,84 +1,88 @@
 """Timing permutation test: do a vendor's linked donations sit unusually close to its awards?
 
-Per vendor-recipient pair with at least ``min_donations`` linked donations and at least one
-award date of that vendor:
+Per vendor-recipient pair with at least ``min_donations`` linked donations and a vendor with
+at least ``min_awards`` distinct award dates (all of day precision):
 
 statistic
     mean over the pair's donations of the absolute number of days from the donation date to
     the nearest award date of the vendor. Clustering of donations around awards makes it
     small. It is computed exactly as an integer sum of day distances; the mean is reported.
-null model
-    the donation dates are held fixed; the vendor's distinct award dates are replaced by the
-    same number of dates drawn independently and uniformly over the integer days of the window
-    (with replacement). This is what the test assumes when it says "no relation": award timing
-    is uniform over the window and independent of the donations. Donations may follow any
-    calendar at all (election seasons, year ends): the test conditions on them, so a
-    non-uniform donation calendar does not bias it (tested). What does bias it is an award
-    calendar that is itself non-uniform in the same way as the donations (for example awards
-    piling up at the fiscal year end while giving peaks before elections in the same months):
-    a small p then says "closer than uniformly timed awards", not "closer than this vendor's
-    awards would be by chance" (documented by a test).
+null model (the "calendar" null)
+    the donation dates are held fixed, and so are the vendor's first and last award dates;
+    the vendor's other distinct award dates (n_awards - 2 of them) are redrawn, without
+    repeats, from the award calendar strictly between its first and last award:
+
+    ``calendar: all_awards`` (default)
+        every day, weighted by the number of vendors with an award that day in the contracts
+        data plus 0.1 (the 0.1 keeps every day possible, so a file with few vendors still has
+        a calendar). Fiscal-year-end bunching, month-end dates, busy and empty periods of the
+        real award calendar are kept by the null, so donations that follow their own seasonal
+        calendar (election season, month ends) are compared with awards that follow the real
+        one, not with uniformly spread awards.
+    ``calendar: uniform_days``
+        every day strictly between the first and last award equally likely. It uses no other
+        vendor's awards (results do not move when other vendors are loaded) but assumes the
+        vendor's awards carry no seasonality.
+
+    Why keep the first and last award: for independent draws, given the smallest and the
+    largest, the others are independent draws from the same calendar restricted to the
+    interval between them. The null is therefore exact for a vendor active in only part of
+    the coverage, whatever that part is, without estimating where its activity starts or ends
+    (a vendor's own first-to-last span used as a uniform window puts the redrawn awards in
+    its middle, away from its real extremes, and inflated false positives to about 22%); and a
+    stray date elsewhere in the contracts file (say 2005-01-01) stretches nothing. Drawing
+    without repeats keeps the number of distinct award dates: with replacement a vendor with
+    300 award dates got fewer distinct null dates, larger null distances and p <= 0.05 for
+    13.5% of unrelated pairs.
+
+    Assumption a journalist can repeat (the ``null_model`` column says it per finding): "if
+    the donations had nothing to do with the awards, the vendor's awards between its first
+    and last would have fallen on dates like those of the other awards in the contracts data
+    in the same period". A vendor whose own award calendar differs from everyone else's in
+    a way that follows the donations is not covered (see the README, timing section).
 p-value
     p = (k + 1) / (n + 1), where k counts null statistics <= the observed one (one-sided:
-    only clustering, i.e. smaller distances, counts as extreme). Ties count as
-    at least as extreme, which keeps the test conservative (distances are whole days, so ties
-    happen). p is never 0.
+    only clustering, i.e. smaller distances, counts as extreme). Ties count as at least as
+    extreme, which keeps the test conservative. p is never 0.
 effect size
-    (null mean - observed) / null sd, with the sample sd (ddof=1) of the n null statistics, in
-    days. Positive means donations sit closer to awards than the null expects. It cannot
-    exceed null mean / null sd (distances are never negative), so with the right-skewed null
-    of a nearest distance, values around 2 are already extreme. When the null sd is exactly 0
-    (every permutation gives the same statistic, e.g. a one-day window) the effect size is
-    null.
+    (null mean - observed) / null sd, with the sample sd (ddof=1) of the n null statistics,
+    in days. Null when the null sd is 0 (e.g. no freedom left: as many calendar dates
+    between first and last as awards to place).
 q-value
     Benjamini-Hochberg across all tested pairs of one call (see ``python_udfs.stats``).
 
-Window (``TimingConfig.window``):
-``award_span`` (default)
-    from the earliest to the latest award date in the whole awards input, over every vendor.
-    The null draws award dates, so its support should be where awards could have happened:
-    the coverage of the contracts data. With many vendors the extremes of all award dates
-    estimate that coverage closely. A vendor's own first-to-last span is far too narrow (its
-    real awards always include both endpoints while the redrawn ones crowd the middle; a peer
-    implementation gave p <= 0.05 to about 22% of unrelated pairs, and a test here reproduces
-    the inflation). Donations outside the window are kept: their distances are measured to
-    awards inside it, under the null and in the data alike. With only a handful of award
-    dates in the whole input, the extremes understate the coverage: configure the window.
-``study_span``
-    from the earliest to the latest date of either input. Equal to ``award_span`` when both
-    datasets cover the same period; when contributions cover a longer period than contracts
-    it spreads null awards over days on which no award could have been recorded.
-``configured``
-    ``[window_start, window_end]`` as given, e.g. the documented coverage of the contracts
-    data. Every award date must fall inside it (an award outside contradicts the null).
+Not tested (``status`` and a ``status_reason`` sentence starting "not tested:"): fewer than
+``min_donations`` donations; no award date; fewer than ``min_awards`` (at least 3) distinct
+award dates, because with two or fewer there is nothing between the first and last award to
+redraw; award dates of month or year precision (every date of the vendor the 1st of a month,
+or 1 January, or a declared ``date_precision`` other than 'day'): day distances would then
+measure the recording convention; a pair whose donation dates (3 or more distinct) are all
+the 1st of a month, for the same reason; a pair with no donation strictly between the
+vendor's first and last award (those donations are at the same distance from the kept
+endpoints in every permutation, so the test could only return p = 1).
 
-The two data-driven windows depend on the whole awards input: awards that move its first or
-last date change every pair's null. Configure the window when results must not depend on
-what else was loaded.
+Calibration: tests/benchmarks/bench_timing_calibration.py (scenario table) and
+tests/python/test_timing_calibration.py (reduced battery with failing bounds).
 
-Calibration (tests/python/test_timing_calibration.py, 2,000 independent unrelated pairs, 499
-permutations): p < 0.05 for 4.75% of pairs with uniform donations, 4.95% with election-season
-donations, 4.15% with two-week donation bursts, 5.25% when donations span three times the
-award period; the vendor's own award span gives 17.0%.
-
-Randomness: one ``run_seed``. Each pair's stream is ``Generator(PCG64(pair_seed(...)))``,
-seeded from run_seed and a hash of the pair key only (and reported in the ``seed`` column),
-so adding or removing a pair never changes another pair's draws; nothing else draws random
-numbers. Permutation r uses the
-stream's values r*n_awards .. (r+1)*n_awards - 1 of ``integers(0, span + 1, dtype=int32)``;
-numpy's int32 bounded draws consume the bit generator's 32-bit outputs in order whatever the
-call sizes, so the code may draw in blocks of any size and get the same permutations.
-Null summaries are reduced from exact integer sums, so outputs are bit-identical whatever
-the batching, the input row order or the other pairs in the call.
+Randomness: one ``run_seed``. The null draws belong to the vendor: each vendor's stream is
+``Generator(PCG64(vendor_seed(run_seed, vendor_key)))`` (reported in the ``seed`` column) and
+every pair of the vendor is compared with the same null award sets. Adding or removing a pair
+never changes another pair's result. Adding or removing a vendor changes another vendor's
+results only when the calendar is ``all_awards`` and one of the added award dates falls
+strictly between that vendor's first and last award: the null says that those dates are the
+calendar. Null draws are made in blocks whose sizes depend only on the vendor's own award
+dates and calendar, and the null summaries are exact integer sums, so outputs are
+bit-identical whatever the input row order or the other pairs in the call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -87,15 +91,28 @@ from numpy.random import PCG64, Generator
 
 from python_udfs.stats import bh_qvalues
 
-WINDOWS = ("award_span", "study_span", "configured")
-STATUSES = ("tested", "too_few_donations", "no_award_dates")
+CALENDARS = ("all_awards", "uniform_days")
+STATUSES = (
+    "tested",
+    "too_few_donations",
+    "no_award_dates",
+    "imprecise_award_dates",
+    "too_few_awards",
+    "imprecise_donation_dates",
+    "no_donation_between_awards",
+)
+PRECISIONS = ("day", "month", "year")
 MAX_PERMUTATIONS = 1_000_000
+MIN_AWARDS_FLOOR = 3
+# Settings of the uniform-window null this module replaced: refused with a pointer.
+_REMOVED_KEYS = ("window", "window_start", "window_end")
 
 OUTPUT_SCHEMA = pa.schema(
     [
         pa.field("vendor_key", pa.string(), nullable=False),
         pa.field("recipient_key", pa.string(), nullable=False),
         pa.field("status", pa.string(), nullable=False),
+        pa.field("status_reason", pa.string()),
         pa.field("n_donations", pa.int64(), nullable=False),
         pa.field("n_awards", pa.int64(), nullable=False),
         pa.field("n_award_rows", pa.int64(), nullable=False),
@@ -108,20 +125,27 @@ OUTPUT_SCHEMA = pa.schema(
         pa.field("p_value", pa.float64()),
         pa.field("q_value", pa.float64()),
         pa.field("seed", pa.int64(), nullable=False),
-        pa.field("window_kind", pa.string(), nullable=False),
-        pa.field("window_start", pa.date32()),
-        pa.field("window_end", pa.date32()),
+        pa.field("calendar", pa.string(), nullable=False),
+        pa.field("first_award_date", pa.date32()),
+        pa.field("last_award_date", pa.date32()),
+        pa.field("null_model", pa.string()),
+        pa.field("timing_settings", pa.string(), nullable=False),
         pa.field("finding_id", pa.string(), nullable=False),
     ]
 )
 
-# Memory budget (elements of int32) for one batch of null award draws; keeps peak memory
-# in the tens of MB whatever the number of pairs or permutations.
-_BATCH_ELEMENTS = 1 << 21
-# Pairs whose padded shape fits these bounds are batched across pairs (one numpy pass per
-# award slot over the whole batch); larger pairs are cheaper one at a time.
-_SMALL_AWARDS = 32
-_SMALL_DONATIONS = 64
+# Memory budget (array elements) of one block of null draws or distances.
+_BATCH_ELEMENTS = 1 << 20
+# Rejection sampling of distinct dates is used while the awards to place are at most this
+# share of the calendar dates available; above it, exponential keys (Efraimidis-Spirakis).
+_REJECTION_SHARE = 0.5
+_MAX_REDRAW_PASSES = 64
+# Awards to redraw per set up to which repeats are found by pairwise comparison (above: by sorting).
+_SMALL_K = 32
+# Calendar weight of one vendor's award on a day, against 1 for every day of the file's span.
+_VENDOR_WEIGHT = 10
+# Small vendors share numpy passes (batched_null_sums); results are identical either way.
+_BATCH_SMALL = True
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -135,58 +159,49 @@ class TimingConfig:
     run_seed: int = 20240101
     n_permutations: int = 2000
     min_donations: int = 3
-    window: str = "award_span"
-    window_start: dt.date | None = None
-    window_end: dt.date | None = None
+    min_awards: int = 3
+    calendar: str = "all_awards"
 
     def __post_init__(self) -> None:
         _check_int("run_seed", self.run_seed, 0, (1 << 63) - 1)
         _check_int("n_permutations", self.n_permutations, 2, MAX_PERMUTATIONS)
         _check_int("min_donations", self.min_donations, 1, None)
-        if not isinstance(self.window, str) or self.window not in WINDOWS:
-            raise ValueError(f"timing config: window must be one of {', '.join(WINDOWS)}; got {self.window!r}")
-        for name in ("window_start", "window_end"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
-                raise ValueError(f"timing config: {name} must be a date; got {value!r}")
-        if self.window == "configured":
-            if self.window_start is None or self.window_end is None:
-                raise ValueError("timing config: window 'configured' needs both window_start and window_end")
-            if self.window_start > self.window_end:
-                raise ValueError(
-                    f"timing config: window_start {self.window_start.isoformat()} is after "
-                    f"window_end {self.window_end.isoformat()}"
-                )
-        elif self.window_start is not None or self.window_end is not None:
-            # Silently ignoring given dates would hide a config that does not do what its
-            # author thinks.
-            raise ValueError(
-                f"timing config: window_start/window_end are only used with window "
-                f"'configured'; window is {self.window!r}"
-            )
+        _check_int("min_awards", self.min_awards, MIN_AWARDS_FLOOR, None)
+        if not isinstance(self.calendar, str) or self.calendar not in CALENDARS:
+            raise ValueError(f"timing config: calendar must be one of {', '.join(CALENDARS)}; got {self.calendar!r}")
 
     @classmethod
     def from_mapping(cls, mapping: Mapping | None) -> TimingConfig:
-        """Build from a dbt var / YAML mapping; dates may be ISO strings ('2020-01-31').
+        """Build from a dbt var / YAML mapping. None means "all defaults".
 
-        None means "all defaults". Unknown keys and bad values raise ValueError.
+        Unknown keys and bad values raise ValueError naming the key, the value and what is allowed.
         """
         if mapping is None:
             return cls()
         if not isinstance(mapping, Mapping):
             raise ValueError(f"timing config: expected a mapping, got {type(mapping).__name__}")
         allowed = [f.name for f in fields(cls)]
+        removed = sorted(str(k) for k in mapping if k in _REMOVED_KEYS)
+        if removed:
+            key = removed[0]
+            raise ValueError(
+                f"timing config: key {key!r} (value {mapping[key]!r}) is no longer a setting: the null "
+                "keeps each vendor's first and last award dates and redraws the others from the award "
+                "calendar between them, so there is no window to set; remove it (allowed keys: "
+                f"{', '.join(allowed)})"
+            )
         unknown = sorted(str(k) for k in mapping if k not in allowed)
         if unknown:
-            noun = "key" if len(unknown) == 1 else "keys"
+            key = unknown[0]
+            original = next(k for k in mapping if str(k) == key)
             raise ValueError(
-                f"timing config: unknown {noun} {', '.join(repr(k) for k in unknown)}; allowed: {', '.join(allowed)}"
+                f"timing config: unknown key {key!r} (value {mapping[original]!r}); allowed keys: {', '.join(allowed)}"
             )
-        values = dict(mapping)
-        for name in ("window_start", "window_end"):
-            if name in values:
-                values[name] = _parse_date(name, values[name])
-        return cls(**values)
+        return cls(**dict(mapping))
+
+    def as_json(self) -> str:
+        """The applied settings, as recorded beside every result row."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
 
 def _check_int(name: str, value, low: int, high: int | None) -> None:
@@ -199,24 +214,13 @@ def _check_int(name: str, value, low: int, high: int | None) -> None:
         raise ValueError(f"timing config: {name} must be an integer {bound}; got {value!r}")
 
 
-def _parse_date(name: str, value):
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"timing config: {name} must be a date as YYYY-MM-DD; got {value!r}")
-
-
 # ----------------------------------------------------------------------------- ids
 
 
-def pair_seed(run_seed: int, vendor_key: str, recipient_key: str) -> int:
-    """Seed of one pair's random stream: first 8 bytes of a sha256, big-endian, top bit
+def vendor_seed(run_seed: int, vendor_key: str) -> int:
+    """Seed of one vendor's null stream: first 8 bytes of a sha256, big-endian, top bit
     cleared so it fits a signed BIGINT column."""
-    digest = hashlib.sha256(f"timing:v1:{run_seed}:{vendor_key}:{recipient_key}".encode()).digest()
+    digest = hashlib.sha256(f"timing:v2:{run_seed}:{vendor_key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") & ((1 << 63) - 1)
 
 
@@ -225,29 +229,226 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# ----------------------------------------------------------------------------- core
+# ----------------------------------------------------------------------------- null draws
 
 
-def _bucket(n: int) -> int:
-    """Round up so that batches of similar shapes share one padded shape (<= 25% padding)."""
-    if n <= 8:
-        return n
-    step = 1 << (n.bit_length() - 3)
-    return -(-n // step) * step
+@dataclass(frozen=True)
+class Calendar:
+    """Dates a null award may fall on, with integer weights.
 
-
-def _draw(rng: Generator, span: int, rows: int, n_awards: int) -> np.ndarray:
-    return rng.integers(0, span + 1, size=(rows, n_awards), dtype=np.int32)
-
-
-def _sums_broadcast(d: np.ndarray, awards: np.ndarray) -> np.ndarray:
-    """Sum over donations of the distance to the nearest award, per permutation row.
-
-    awards: (rows, n_awards). The Python loop runs over the shorter of the two axes, so
-    every numpy pass covers a whole block of permutations.
+    ``entries`` holds one entry per vendor and date, sorted by date. With ``smoothing``, a
+    day's weight is _VENDOR_WEIGHT per vendor awarded that day plus 1 (every day from the
+    file's first to last award): a draw u in [0, _VENDOR_WEIGHT * m + width) is the entry
+    u // _VENDOR_WEIGHT when u < _VENDOR_WEIGHT * m, else the day start + (u - ...). Without
+    smoothing a day weighs its number of vendors. ``days``/``cum``: distinct entry dates and
+    their cumulative counts.
     """
-    rows, n_awards = awards.shape
-    if d.size <= n_awards:
+
+    entries: np.ndarray  # int32 days, sorted
+    days: np.ndarray  # int32 days, sorted, distinct
+    cum: np.ndarray  # int64 cumulative counts, cum[-1] = number of entries
+    smoothing: bool
+
+    @classmethod
+    def from_award_days(cls, days: np.ndarray, smoothing: bool = True) -> Calendar:
+        """Weight of a date: the number of vendors with an award that day (``days`` holds one
+        entry per vendor and date), plus 0.1 for every date from the first to the last award
+        of the file (as integers: 10 per vendor, 1 per day). The 0.1 keeps every day possible:
+        a file with few vendors, or a vendor whose period no other vendor shares, still has a
+        calendar instead of a null that can only return the vendor's own dates."""
+        entries = np.sort(np.asarray(days, dtype=np.int64)).astype(np.int32)
+        u, counts = np.unique(entries, return_counts=True)
+        return cls(entries, u, np.cumsum(counts), smoothing)
+
+    def between(self, first: int, last: int, uniform: bool) -> _Slice:
+        """The dates strictly between first and last."""
+        width = max(0, last - first - 1)
+        if uniform:
+            return _Slice(first + 1, width, width, 0, 0, 0, None, width, 1)
+        lo = int(np.searchsorted(self.days, first, "right"))
+        hi = int(np.searchsorted(self.days, last, "left"))
+        entry_lo = int(self.cum[lo - 1]) if lo else 0
+        n_entries = int(self.cum[hi - 1]) - entry_lo if hi > lo else 0
+        if self.smoothing:
+            total = _VENDOR_WEIGHT * n_entries + width
+            return _Slice(first + 1, width, total, entry_lo, n_entries, lo, self, width, _VENDOR_WEIGHT)
+        return _Slice(first + 1, hi - lo, n_entries, entry_lo, n_entries, lo, self, width, 1)
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """Dates strictly between a vendor's first and last award; draws are int32 days."""
+
+    start: int
+    n_days: int  # dates with a positive weight
+    total: int  # total weight
+    entry_lo: int
+    n_entries: int  # vendor entries strictly inside
+    lo: int  # index of the slice's first entry date in calendar.days
+    calendar: Calendar | None  # None: every day, weight 1
+    width: int  # days strictly between first and last
+    vendor_weight: int
+
+    def pick(self, rng: Generator, size) -> np.ndarray:
+        return self.map(rng.integers(0, self.total, size=size, dtype=np.int32))
+
+    def map(self, u: np.ndarray) -> np.ndarray:
+        """Uniform integers in [0, total) to days."""
+        if self.calendar is None:
+            return u + np.int32(self.start)
+        if not self.calendar.smoothing:
+            return self.calendar.entries[u + np.int32(self.entry_lo)]
+        split = self.vendor_weight * self.n_entries
+        if self.n_entries == 0:
+            return u + np.int32(self.start)
+        entry = self.calendar.entries[np.minimum(u // self.vendor_weight, self.n_entries - 1) + self.entry_lo]
+        return np.where(u < split, entry, u - np.int32(split - self.start)).astype(np.int32)
+
+    def days(self) -> np.ndarray:
+        if self.calendar is None or self.calendar.smoothing:
+            return np.arange(self.start, self.start + self.width, dtype=np.int32)
+        return self.calendar.days[self.lo : self.lo + self.n_days]
+
+    def cum(self) -> np.ndarray:
+        """Cumulative weights of days() (for exponential keys)."""
+        if self.calendar is None:
+            return np.arange(1, self.width + 1, dtype=np.int64)
+        if not self.calendar.smoothing:
+            return self.calendar.cum[self.lo : self.lo + self.n_days] - self.entry_lo
+        d = self.days()
+        ent = self.calendar.entries
+        counts = np.searchsorted(ent, d, "right") - np.searchsorted(ent, d, "left")
+        return np.cumsum(1 + self.vendor_weight * counts.astype(np.int64))
+
+    def uses_rejection(self, k: int) -> bool:
+        return 0 < k < self.n_days and k <= _REJECTION_SHARE * self.n_days
+
+
+def _dup_mask(idx: np.ndarray) -> np.ndarray:
+    """True where a row's entry repeats one at an earlier position of the same row.
+
+    Works column by column (elementwise over all rows), so it is fast for any memory layout
+    of ``idx``, including the slot-major views the batched path uses.
+    """
+    rows, k = idx.shape
+    mask = np.zeros((rows, k), dtype=bool)
+    if k <= _SMALL_K:
+        for j in range(1, k):
+            col = idx[:, j]
+            m = mask[:, j]
+            for i in range(j):
+                m |= idx[:, i] == col
+        return mask
+    order = np.argsort(idx, axis=1, kind="stable")
+    ranked = np.take_along_axis(idx, order, axis=1)
+    later = np.zeros((rows, k), dtype=bool)
+    later[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+    np.put_along_axis(mask, order, later, axis=1)
+    return mask
+
+
+def _redraw_repeats(rng: Generator, sl: _Slice, idx: np.ndarray, mask: np.ndarray, k: int, first=None) -> None:
+    """Redraw repeated entries (row-major order) until every row holds k distinct dates.
+
+    Redrawing a repeat is successive sampling without replacement. Rows still holding a
+    repeat after _MAX_REDRAW_PASSES passes (only with very uneven weights) are drawn again
+    whole with exponential keys. ``first``: the (rows, cols) of ``mask`` when already known.
+    """
+    for step in range(_MAX_REDRAW_PASSES):
+        r, c = first if (step == 0 and first is not None) else np.nonzero(mask)
+        if r.size == 0:
+            return
+        idx[r, c] = sl.pick(rng, r.size)
+        touched = np.unique(r)
+        mask = np.zeros_like(mask)
+        mask[touched] = _dup_mask(idx[touched])
+    bad = np.flatnonzero(mask.any(axis=1))
+    if bad.size:
+        idx[bad] = sl.days()[_keys(rng, sl.cum(), k, bad.size)]
+
+
+def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
+    """``rows`` sets of ``k`` distinct dates of a calendar slice (int32 days, rows sorted).
+
+    Successive weighted sampling without replacement: rejection of repeats while k is a
+    small share of the slice, exponential keys (smallest Exp(1)/weight) otherwise.
+    """
+    if k == 0:
+        return np.empty((rows, 0), dtype=np.int32)
+    if k == sl.n_days:
+        return np.broadcast_to(sl.days(), (rows, k)).copy()
+    if sl.uses_rejection(k):
+        if k <= _SMALL_K:
+            idx = sl.pick(rng, (rows, k))
+            _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
+        else:
+            idx = _draw_distinct_bitmap(rng, sl, k, rows)
+    else:
+        idx = sl.days()[_keys(rng, sl.cum(), k, rows)]
+    idx.sort(axis=1)
+    return idx
+
+
+def _draw_distinct_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
+    """Rejection sampling for many awards per set: a bitmap of taken days per row.
+
+    The first draws are made slot by slot (all rows' first award, then all rows' second...);
+    a draw landing on a day already taken in its row is rejected and redrawn in the next
+    pass, in row order (successive sampling without replacement).
+    """
+    vals_t = sl.pick(rng, (k, rows))  # slot-major
+    wide = np.int64 if rows * max(sl.width, 1) >= (1 << 31) else np.int32
+    base = (np.arange(rows, dtype=np.int64) * sl.width - sl.start).astype(wide)
+    taken = np.zeros(rows * sl.width, dtype=bool)
+    hit_t = np.empty((k, rows), dtype=bool)
+    for j in range(k):
+        col = vals_t[j] + base
+        hit_t[j] = taken[col]
+        taken[col] = True
+    vals = vals_t.T.copy()
+    r, c = np.nonzero(hit_t.T)  # row-major order of the rejected draws
+    for _ in range(_MAX_REDRAW_PASSES):
+        if r.size == 0:
+            return vals
+        new = sl.pick(rng, r.size)
+        new_flat = new + base[r]
+        # rank of each redraw within its row: redraws of one row are checked in order
+        row_start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        rank = np.arange(r.size) - np.repeat(row_start, np.diff(np.r_[row_start, r.size]))
+        again = np.zeros(r.size, dtype=bool)
+        order = np.argsort(rank, kind="stable")
+        cuts = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2))
+        for m in range(int(rank.max()) + 1):
+            sel = order[cuts[m] : cuts[m + 1]]
+            f = new_flat[sel]
+            h = taken[f]
+            again[sel] = h
+            taken[f[~h]] = True
+        vals[r, c] = new
+        r, c = r[again], c[again]
+    bad = np.unique(r)
+    vals[bad] = sl.days()[_keys(rng, sl.cum(), k, bad.size)]
+    return vals
+
+
+def _keys(rng: Generator, cum: np.ndarray, k: int, rows: int) -> np.ndarray:
+    weights = np.diff(cum, prepend=0).astype(np.float64)
+    out = np.empty((rows, k), dtype=np.int64)
+    step = max(1, _BATCH_ELEMENTS // cum.size)
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        keys = rng.standard_exponential((r1 - r0, cum.size)) / weights
+        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
+        part.sort(axis=1)
+        out[r0:r1] = part
+    return out
+
+
+def sums_for(d: np.ndarray, awards: np.ndarray) -> np.ndarray:
+    """Per row of ``awards`` (rows, n; each row sorted), the sum over donation days ``d``
+    of the distance to the row's nearest award (int64)."""
+    rows, n = awards.shape
+    if d.size * n <= 96 or n <= 4:
         acc = np.zeros(rows, dtype=np.int64)
         tmp = np.empty_like(awards)
         for day in d.tolist():
@@ -255,92 +456,147 @@ def _sums_broadcast(d: np.ndarray, awards: np.ndarray) -> np.ndarray:
             np.abs(tmp, out=tmp)
             acc += tmp.min(axis=1)
         return acc
-    d_row = d[None, :]
-    best = np.abs(d_row - awards[:, 0, None])
-    tmp = np.empty_like(best)
-    for j in range(1, n_awards):
-        np.subtract(d_row, awards[:, j, None], out=tmp)
-        np.abs(tmp, out=tmp)
-        np.minimum(best, tmp, out=best)
-    return best.sum(axis=1, dtype=np.int64)
-
-
-def _sums_sorted(d: np.ndarray, awards: np.ndarray, span: int) -> np.ndarray:
-    """Same result as _sums_broadcast via sort + one searchsorted over the whole block.
-
-    Rows are laid end to end on one number line (row r shifted by r * stride) so a single
-    searchsorted finds, for every (row, donation), its neighbours within that row.
-    """
-    rows, n_awards = awards.shape
-    awards = np.sort(awards, axis=1).astype(np.int64)
-    lo = min(0, int(d.min()))
-    stride = max(span, int(d.max())) - lo + 1
+    lo = min(int(awards[:, 0].min()), int(d.min()))
+    stride = max(int(awards[:, -1].max()), int(d.max())) - lo + 1
     base = (np.arange(rows, dtype=np.int64) * stride)[:, None]
     flat = (awards - lo + base).ravel()
-    queries = (d.astype(np.int64) - lo)[None, :] + base
-    idx = np.searchsorted(flat, queries.ravel()).reshape(queries.shape)
-    first = (np.arange(rows, dtype=np.int64) * n_awards)[:, None]
-    last = first + (n_awards - 1)
-    left = np.clip(idx - 1, first, last)
-    right = np.minimum(idx, last)
-    dist = np.minimum(np.abs(queries - flat[left]), np.abs(flat[right] - queries))
+    queries = ((d - lo)[None, :] + base).ravel()
+    idx = np.searchsorted(flat, queries).reshape(rows, d.size)
+    first = (np.arange(rows, dtype=np.int64) * n)[:, None]
+    left = np.clip(idx - 1, first, first + n - 1)
+    right = np.minimum(idx, first + n - 1)
+    q = queries.reshape(rows, d.size)
+    dist = np.minimum(np.abs(q - flat[left]), np.abs(flat[right] - q))
     return dist.sum(axis=1)
 
 
-def _prefer_sorted(n_donations: int, n_awards: int) -> bool:
-    # Per permutation, broadcasting costs ~0.6 ns per (donation, award) pair; sorting costs
-    # ~1.2 ns * n_a log2 n_a plus ~35 ns per donation lookup (measured on the 2-core
-    # benchmark machine). Both paths give identical sums, so this only affects speed.
-    log_a = math.log2(max(n_awards, 2))
-    return 0.6 * n_donations * n_awards > 1.2 * n_awards * log_a + 35.0 * n_donations
+def _block_rows(sl: _Slice, n_awards: int) -> int:
+    """Null award sets drawn per block: from the vendor's own numbers only, so the draws
+    never depend on its pairs or on other vendors' sizes."""
+    k = n_awards - 2
+    width = n_awards if (sl.uses_rejection(k) or k in (0, sl.n_days)) else max(n_awards, sl.n_days)
+    return max(1, _BATCH_ELEMENTS // width)
 
 
-def _large_pair_sums(d: np.ndarray, n_awards: int, span: int, seed: int, n_perm: int) -> np.ndarray:
+def vendor_null_sums(
+    award_days: np.ndarray, calendar: Calendar, uniform: bool, seed: int, n_perm: int, donation_sets
+) -> list[np.ndarray]:
+    """Null sums (n_perm,) for each sorted donation-day array in ``donation_sets``, all
+    against the same null award sets of one vendor (sorted distinct ``award_days``, n >= 3)."""
+    first, last = int(award_days[0]), int(award_days[-1])
+    sl = calendar.between(first, last, uniform)
+    k = award_days.size - 2
+    if sl.n_days < k:
+        raise ValueError("timing: the calendar misses award dates of the vendor itself")
     rng = Generator(PCG64(seed))
-    use_sorted = _prefer_sorted(d.size, n_awards)
-    per_row = n_awards * (2 if use_sorted else 1) + 2 * d.size
-    rows = max(1, _BATCH_ELEMENTS // per_row)
-    sums = np.empty(n_perm, dtype=np.int64)
+    rows = _block_rows(sl, award_days.size)
+    out = [np.empty(n_perm, dtype=np.int64) for _ in donation_sets]
     for r0 in range(0, n_perm, rows):
-        block = _draw(rng, span, min(rows, n_perm - r0), n_awards)
-        if use_sorted:
-            sums[r0 : r0 + block.shape[0]] = _sums_sorted(d, block, span)
-        else:
-            sums[r0 : r0 + block.shape[0]] = _sums_broadcast(d, block)
-    return sums
+        r1 = min(n_perm, r0 + rows)
+        awards = np.empty((r1 - r0, k + 2), dtype=np.int64)
+        awards[:, 0] = first
+        awards[:, -1] = last
+        awards[:, 1:-1] = draw_interior(rng, sl, k, r1 - r0)
+        for i, d in enumerate(donation_sets):
+            out[i][r0:r1] = sums_for(d, awards)
+    return out
 
 
-def _small_batch_sums(batch, offsets, ptr, n_awards, span, seeds, n_perm, a_pad, d_pad):
-    """Null sums for a batch of small pairs, padded to one shape (g, a_pad | d_pad, n_perm).
+def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -> list[list[np.ndarray]]:
+    """The same sums as vendor_null_sums for many small vendors at once.
 
-    Padding awards repeats the pair's last drawn award (a duplicate cannot change a minimum);
-    padded donation slots are zeroed before summing.
+    vendors: list of (award_days, seed, donation_sets), all with the same number of award
+    dates n (k = n - 2 <= _SMALL_K), drawn by rejection in a single block. Each vendor's
+    stream is consumed exactly as vendor_null_sums consumes it (first draw, then repeats in
+    row-major order), so the results are identical; only the arithmetic is batched, on
+    slot-major arrays (award slot, vendor, permutation) so every numpy pass is elementwise.
     """
-    g = len(batch)
-    awards = np.empty((g, a_pad, n_perm), dtype=np.int32)
-    dons = np.empty((g, d_pad), dtype=np.int32)
-    pad = np.zeros((g, d_pad), dtype=bool)
-    for row, p in enumerate(batch):
-        na = int(n_awards[p])
-        d = offsets[ptr[p] : ptr[p + 1]]
-        draws = _draw(Generator(PCG64(seeds[p])), span, n_perm, na)
-        awards[row, :na] = draws.T
-        if na < a_pad:
-            awards[row, na:] = draws[:, na - 1]
-        dons[row, : d.size] = d
-        dons[row, d.size :] = d[0]
-        pad[row, d.size :] = True
-    d3 = dons[:, :, None]
-    best = np.empty((g, d_pad, n_perm), dtype=np.int32)
-    tmp = np.empty_like(best)
-    np.subtract(awards[:, 0, None, :], d3, out=best)
-    np.abs(best, out=best)
-    for j in range(1, a_pad):
-        np.subtract(awards[:, j, None, :], d3, out=tmp)
-        np.abs(tmp, out=tmp)
-        np.minimum(best, tmp, out=best)
-    best[pad] = 0
-    return best.sum(axis=1, dtype=np.int64)
+    n = vendors[0][0].size
+    k = n - 2
+    g = len(vendors)
+    slices = [calendar.between(int(a[0]), int(a[-1]), uniform) for a, _, _ in vendors]
+    rngs = [Generator(PCG64(seed)) for _, seed, _ in vendors]
+    # First draws: per vendor stream, mapped to calendar dates in one pass for all vendors.
+    idx = np.empty((k, g, n_perm), dtype=np.int32)
+    for i, (rng, sl) in enumerate(zip(rngs, slices, strict=True)):
+        idx[:, i, :] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
+    starts = np.array([sl.start for sl in slices], dtype=np.int32)[None, :, None]
+    if uniform:
+        idx += starts
+    elif not calendar.smoothing:
+        idx += np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
+        idx = calendar.entries[idx]
+    else:  # the same mapping as _Slice.map, for all vendors at once
+        m = np.array([sl.n_entries for sl in slices], dtype=np.int32)[None, :, None]
+        lo = np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
+        split = m * np.int32(_VENDOR_WEIGHT)
+        at = np.minimum(
+            np.minimum(idx // np.int32(_VENDOR_WEIGHT), np.maximum(m - 1, 0)) + lo, calendar.entries.size - 1
+        )
+        entry = calendar.entries[at]
+        idx = np.where(idx < split, entry, idx - (split - starts)).astype(np.int32)
+    # Repeats: each pass redraws every vendor's repeated slots (row-major, from the vendor's
+    # own stream) and re-checks only the touched rows, as _redraw_repeats does per vendor.
+    mask = _dup_mask(idx.reshape(k, g * n_perm).T)  # (g * n_perm, k), rows vendor-major
+    rows = np.flatnonzero(mask.any(axis=1))
+    mask = mask[rows]
+    for _ in range(_MAX_REDRAW_PASSES):
+        j, ci = np.nonzero(mask)  # by row (vendor, then permutation), then slot
+        if j.size == 0:
+            break
+        vi, ri = rows[j] // n_perm, rows[j] % n_perm
+        cuts = np.searchsorted(vi, np.arange(g + 1))
+        for i in np.flatnonzero(np.diff(cuts)).tolist():
+            part = slice(cuts[i], cuts[i + 1])
+            idx[ci[part], i, ri[part]] = slices[i].pick(rngs[i], int(cuts[i + 1] - cuts[i]))
+        rows = np.unique(rows[j])
+        mask = _dup_mask(idx[:, rows // n_perm, rows % n_perm].T)
+        keep = mask.any(axis=1)
+        rows, mask = rows[keep], mask[keep]
+    else:
+        for i in np.unique(rows // n_perm).tolist():
+            bad = rows[rows // n_perm == i] % n_perm
+            idx[:, i, bad] = slices[i].days()[_keys(rngs[i], slices[i].cum(), k, bad.size)].T
+    # Donations outside (first, last) always have an endpoint as nearest award: a constant.
+    # Inside ones are measured on offsets from the vendor's first award, which fit int16 when
+    # every span does (a quarter of the memory traffic of int64).
+    firsts = np.array([int(a[0]) for a, _, _ in vendors], dtype=np.int64)
+    spans = np.array([int(a[-1]) - int(a[0]) for a, _, _ in vendors], dtype=np.int64)
+    small_t = np.int16 if int(spans.max()) < (1 << 15) else np.int32
+    interior = (idx - firsts.astype(np.int32)[None, :, None]).astype(small_t)  # (k, g, n_perm)
+    out: list[list[np.ndarray | None]] = [[None] * len(dsets) for _, _, dsets in vendors]
+    by_size: dict[int, list[tuple[int, int, np.ndarray, int]]] = {}
+    for i, (_, _, dsets) in enumerate(vendors):
+        span = int(spans[i])
+        for j, d in enumerate(dsets):
+            off = d - int(firsts[i])
+            inside = (off > 0) & (off < span)
+            const = int(np.where(off <= 0, -off, off - span)[~inside].sum())
+            by_size.setdefault(int(inside.sum()), []).append((i, j, off[inside], const))
+    for size, members in sorted(by_size.items()):
+        step = max(1, _BATCH_ELEMENTS // (n_perm * max(k, 1)))
+        for m0 in range(0, len(members), step):
+            chunk = members[m0 : m0 + step]
+            acc = np.array([c for _, _, _, c in chunk], dtype=np.int64)[:, None].repeat(n_perm, axis=1)
+            if size:
+                which = np.array([i for i, _, _, _ in chunk], dtype=np.int64)
+                offs = np.array([o for _, _, o, _ in chunk], dtype=np.int64)  # (c, size)
+                ends = np.minimum(offs, spans[which][:, None] - offs).astype(small_t)
+                offs = offs.astype(small_t)
+                block = interior[:, which, :]  # (k, c, n_perm)
+                best = np.empty((len(chunk), n_perm), dtype=small_t)
+                tmp = np.empty_like(best)
+                for s in range(size):
+                    col = offs[:, s, None]
+                    best[...] = ends[:, s, None]
+                    for j in range(k):
+                        np.subtract(block[j], col, out=tmp)
+                        np.abs(tmp, out=tmp)
+                        np.minimum(best, tmp, out=best)
+                    acc += best
+            for row, (i, j, _, _) in enumerate(chunk):
+                out[i][j] = acc[row]
+    return out
 
 
 def _moments(sums: np.ndarray, bound: int):
@@ -365,86 +621,6 @@ def _moments(sums: np.ndarray, bound: int):
         d1s.append(sum(dev))
         d2s.append(sum(x * x for x in dev))
     return s1s, d1s, d2s
-
-
-def null_statistics(offsets, ptr, n_awards, span: int, seeds, observed_sums, n_perm: int):
-    """Permutation summaries for many pairs.
-
-    offsets: int32 donation days relative to the window start, pair p's at
-    offsets[ptr[p]:ptr[p+1]]; n_awards: distinct award dates per pair; span: window length in
-    days minus one (null awards are drawn in [0, span]); seeds: pair seeds; observed_sums:
-    exact integer sums of observed nearest-award distances.
-    Returns arrays k, null_mean_days, null_sd_days, effect_size (NaN when the null sd is 0).
-    """
-    offsets = np.asarray(offsets, dtype=np.int32)
-    ptr = np.asarray(ptr, dtype=np.int64)
-    n_awards = np.asarray(n_awards, dtype=np.int64)
-    observed_sums = np.asarray(observed_sums, dtype=np.int64)
-    n_pairs = n_awards.size
-    n_dons = np.diff(ptr)
-    if n_pairs and (n_dons.min() < 1 or n_awards.min() < 1):
-        raise ValueError("null_statistics: every pair needs >= 1 donation and >= 1 award")
-    k = np.zeros(n_pairs, dtype=np.int64)
-    s1 = [0] * n_pairs
-    d1 = [0] * n_pairs
-    d2 = [0] * n_pairs
-
-    if n_pairs:
-        dmin = np.minimum.reduceat(offsets, ptr[:-1]).tolist()
-        dmax = np.maximum.reduceat(offsets, ptr[:-1]).tolist()
-    # Largest null sum a pair can reach: every donation at the farthest point of the window.
-    bounds = [
-        int(n_dons[p]) * max(abs(dmin[p]), abs(dmax[p] - span), abs(dmax[p]), abs(dmin[p] - span))
-        for p in range(n_pairs)
-    ]
-
-    def keep(batch, sums):
-        k[batch] = (sums <= observed_sums[batch][:, None]).sum(axis=1)
-        a, b, c = _moments(sums, max(bounds[p] for p in batch))
-        for i, p in enumerate(batch):
-            s1[p], d1[p], d2[p] = a[i], b[i], c[i]
-
-    groups: dict[tuple[int, int], list[int]] = {}
-    large: list[int] = []
-    for p in range(n_pairs):
-        a_pad, d_pad = _bucket(int(n_awards[p])), _bucket(int(n_dons[p]))
-        # The batched path holds all permutations of a pair at once, so it also needs the
-        # pair to fit the memory budget; the per-pair path draws permutations in blocks.
-        fits = (a_pad + 2 * d_pad) * n_perm <= _BATCH_ELEMENTS
-        if a_pad <= _SMALL_AWARDS and d_pad <= _SMALL_DONATIONS and fits:
-            groups.setdefault((a_pad, d_pad), []).append(p)
-        else:
-            large.append(p)
-    for (a_pad, d_pad), members in sorted(groups.items()):
-        per_pair = (a_pad + 2 * d_pad) * n_perm
-        size = max(1, _BATCH_ELEMENTS // per_pair)
-        for i in range(0, len(members), size):
-            batch = members[i : i + size]
-            keep(
-                batch,
-                _small_batch_sums(batch, offsets, ptr, n_awards, span, seeds, n_perm, a_pad, d_pad),
-            )
-    for p in large:
-        d = offsets[ptr[p] : ptr[p + 1]]
-        sums = _large_pair_sums(d, int(n_awards[p]), span, seeds[p], n_perm)
-        keep([p], sums[None, :])
-
-    null_mean = np.empty(n_pairs)
-    null_sd = np.empty(n_pairs)
-    effect = np.empty(n_pairs)
-    for p in range(n_pairs):
-        nd = int(n_dons[p])
-        # Python int true division rounds correctly, so these floats depend only on the
-        # exact integer moments.
-        null_mean[p] = s1[p] / (n_perm * nd)
-        var_num = n_perm * d2[p] - d1[p] * d1[p]
-        null_sd[p] = math.sqrt(var_num / (n_perm * (n_perm - 1))) / nd
-        if var_num > 0:
-            gap = (s1[p] - n_perm * int(observed_sums[p])) / (n_perm * nd)  # null mean - observed
-            effect[p] = gap / null_sd[p]
-        else:
-            effect[p] = math.nan
-    return k, null_mean, null_sd, effect
 
 
 # ----------------------------------------------------------------------------- tables
@@ -553,25 +729,6 @@ def _awards(awards: pa.Table) -> _Awards:
     )
 
 
-def _window(config: TimingConfig, don_days: np.ndarray, award_days: np.ndarray):
-    """(start_day, end_day) as days since 1970-01-01, or None when it cannot be defined."""
-    if config.window == "configured":
-        start = (config.window_start - _EPOCH).days
-        end = (config.window_end - _EPOCH).days
-        outside = int(((award_days < start) | (award_days > end)).sum())
-        if outside:
-            raise ValueError(
-                f"timing: {outside} award_date value(s) fall outside the configured window "
-                f"{config.window_start.isoformat()}..{config.window_end.isoformat()}; the "
-                "null draws awards inside it, so filter awards upstream or widen the window"
-            )
-        return start, end
-    days = award_days if config.window == "award_span" else np.concatenate([don_days, award_days])
-    if days.size == 0:
-        return None
-    return int(days.min()), int(days.max())
-
-
 def _observed_sums(pairs: _Pairs, awards: _Awards, tested: np.ndarray, rows: np.ndarray):
     """Exact sum of nearest-award distances per tested pair.
 
@@ -599,6 +756,48 @@ def _day_to_date(day: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=day)
 
 
+def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> dict:
+    """Coarsest declared ``date_precision`` per key tuple (optional column; absent = 'day')."""
+    if "date_precision" not in table.column_names:
+        return {}
+    prec = _column(table, table_name, "date_precision", "string")
+    bad = sorted(set(prec.to_pylist()) - set(PRECISIONS))
+    if bad:
+        raise ValueError(f"timing: {table_name}.date_precision has value {bad[0]!r}; allowed: {', '.join(PRECISIONS)}")
+    mask = pc.not_equal(prec, "day")
+    if not pc.any(mask).as_py():
+        return {}
+    cols = [_column(table, table_name, k, "string").filter(mask).to_pylist() for k in keys]
+    out: dict = {}
+    for key, p in zip(zip(*cols, strict=True), prec.filter(mask).to_pylist(), strict=True):
+        if out.get(key) != "year":
+            out[key] = p
+    return out
+
+
+def _date_flags(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per day number: is it the 1st of a month; is it 1 January."""
+    d = days.astype("datetime64[D]")
+    month_start = d.astype("datetime64[M]").astype("datetime64[D]") == d
+    jan_first = d.astype("datetime64[Y]").astype("datetime64[D]") == d
+    return month_start, jan_first
+
+
+def _null_sentence(calendar: str, first: int, last: int, n_awards: int) -> str:
+    k = n_awards - 2
+    where = (
+        "days between those two, each day as likely as the number of vendors in the contracts data "
+        "awarded that day plus 0.1"
+        if calendar == "all_awards"
+        else "days between those two, every day equally likely"
+    )
+    return (
+        f"Compared with {k} of the vendor's award dates redrawn at random (first award "
+        f"{_day_to_date(first).isoformat()} and last award {_day_to_date(last).isoformat()} kept) "
+        f"from the {where}; the donation dates are kept as they are."
+    )
+
+
 _STAT_COLUMNS = (
     "observed_mean_days",
     "null_mean_days",
@@ -608,86 +807,204 @@ _STAT_COLUMNS = (
     "n_permutations",
     "p_value",
     "q_value",
+    "null_model",
 )
 
 
 def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> pa.Table:
     """Timing permutation test for every vendor-recipient pair in ``donations``.
 
-    Returns one row per pair, sorted by (vendor_key, recipient_key), with ``status``
-    'tested', 'too_few_donations' (checked first) or 'no_award_dates'; statistics are null
-    for untested pairs and q-values are computed over tested pairs only. A donation row_ref
-    that reaches the same pair through several edges counts once. ``n_awards`` counts
-    distinct award dates (what the null redraws); ``n_award_rows`` counts award rows.
+    Returns one row per pair, sorted by (vendor_key, recipient_key), with ``status`` one of
+    STATUSES (checked in that order after 'tested') and, for untested pairs, a
+    ``status_reason`` sentence starting "not tested:"; statistics are null for untested pairs
+    and q-values are computed over tested pairs only. A donation row_ref that reaches the same
+    pair through several edges counts once. ``n_awards`` counts distinct award dates;
+    ``n_award_rows`` counts award rows. Optional ``date_precision`` columns ('day', 'month',
+    'year', e.g. from the declared date format) on either table mark rows the test must refuse.
     """
     if not isinstance(config, TimingConfig):
         raise TypeError(f"run_timing: config must be a TimingConfig, got {type(config).__name__}")
     pairs = _pairs(donations)
     aw = _awards(awards)
-    window = _window(config, pairs.days, aw.days)
+    award_declared = _declared_precision(awards, "awards", ["vendor_key"])
+    don_declared = _declared_precision(donations, "donations", ["vendor_key", "recipient_key"])
     n_pairs = len(pairs.vendor)
     n_perm = config.n_permutations
-
     n_dons = np.diff(pairs.ptr)
-    n_awards = np.array(
-        [aw.slices[v][1] - aw.slices[v][0] if v in aw.slices else 0 for v in pairs.vendor],
-        dtype=np.int64,
-    )
-    status = np.full(n_pairs, "tested", dtype=object)
-    status[n_awards == 0] = "no_award_dates"
-    status[n_dons < config.min_donations] = "too_few_donations"
-    is_tested = status == "tested"
-    tested = np.flatnonzero(is_tested)
-    seeds = [pair_seed(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient, strict=False)]
 
+    vendor_state: dict[str, tuple[str, str | None]] = {}
+    # Per vendor: are all its dates the 1st of a month / 1 January (one vectorised pass)?
+    month_start, jan_first = _date_flags(aw.days)
+    starts = np.array([a for a, _ in aw.slices.values()], dtype=np.int64)
+    all_month = np.logical_and.reduceat(month_start, starts).tolist() if starts.size else []
+    all_jan = np.logical_and.reduceat(jan_first, starts).tolist() if starts.size else []
+    for vi, (v, (a, b)) in enumerate(aw.slices.items()):
+        n = b - a
+        declared = award_declared.get((v,))
+        inferred = "year" if all_jan[vi] else "month" if all_month[vi] else "day"
+        if declared is not None:
+            vendor_state[v] = (
+                "imprecise_award_dates",
+                f"not tested: the award dates are declared with {declared} precision (the role map's "
+                "award_date format has no day), so distances in days would be artefacts of the format",
+            )
+        elif n >= 2 and inferred != "day":
+            what = "1 January" if inferred == "year" else "the 1st of a month"
+            vendor_state[v] = (
+                "imprecise_award_dates",
+                f"not tested: every one of the vendor's {n} award dates is {what}, which looks like "
+                f"{inferred} precision; distances in days would be artefacts of the recording",
+            )
+        elif n < config.min_awards:
+            vendor_state[v] = (
+                "too_few_awards",
+                f"not tested: the vendor has {n} distinct award date(s), fewer than min_awards = "
+                f"{config.min_awards}; the null keeps the first and last award dates and redraws the "
+                "ones between them, so fewer dates leave too little to redraw",
+            )
+        else:
+            vendor_state[v] = ("tested", None)
+
+    don_month_start = _date_flags(pairs.days)[0]
+    status: list[str] = []
+    reasons: list[str | None] = []
+    for p in range(n_pairs):
+        v, r, nd = pairs.vendor[p], pairs.recipient[p], int(n_dons[p])
+        d = pairs.days[pairs.ptr[p] : pairs.ptr[p + 1]]
+        if nd < config.min_donations:
+            state = (
+                "too_few_donations",
+                f"not tested: {nd} linked donation(s), fewer than min_donations = {config.min_donations}",
+            )
+        elif v not in aw.slices:
+            state = ("no_award_dates", "not tested: the vendor has no award date in the contracts data")
+        elif vendor_state[v][0] != "tested":
+            state = vendor_state[v]
+        elif (v, r) in don_declared:
+            state = (
+                "imprecise_donation_dates",
+                f"not tested: the donation dates are declared with {don_declared[(v, r)]} precision "
+                "(the role map's donation_date format has no day)",
+            )
+        elif don_month_start[pairs.ptr[p] : pairs.ptr[p + 1]].all() and np.unique(d).size >= 3:
+            state = (
+                "imprecise_donation_dates",
+                "not tested: every donation date of the pair is the 1st of a month or 1 January, which "
+                "looks like month or year precision; distances in days would be artefacts of the recording",
+            )
+        elif not np.any((d > aw.days[aw.slices[v][0]]) & (d < aw.days[aw.slices[v][1] - 1])):
+            state = (
+                "no_donation_between_awards",
+                "not tested: no donation of the pair falls strictly between the vendor's first and last "
+                "award, the only period where the null moves awards, so every permutation gives the same "
+                "statistic and the test could say nothing",
+            )
+        else:
+            state = ("tested", None)
+        status.append(state[0])
+        reasons.append(state[1])
+
+    n_awards = [aw.slices[v][1] - aw.slices[v][0] if v in aw.slices else 0 for v in pairs.vendor]
+    is_tested = np.array([s == "tested" for s in status], dtype=bool)
+    tested = np.flatnonzero(is_tested)
+    seeds = {v: vendor_seed(config.run_seed, v) for v in set(pairs.vendor)}
     stats = {name: [None] * n_pairs for name in _STAT_COLUMNS}
     if tested.size:
         rows = np.flatnonzero(np.repeat(is_tested, n_dons))
         observed = _observed_sums(pairs, aw, tested, rows)
-        start_day, end_day = window
-        offsets = (pairs.days[rows] - start_day).astype(np.int32)
-        # Day order within each pair makes the sorted path's searchsorted queries monotone.
-        pair_of_row = np.repeat(np.arange(tested.size), n_dons[tested])
-        offsets = offsets[np.lexsort((offsets, pair_of_row))]
-        k, null_mean, null_sd, effect = null_statistics(
-            offsets,
-            np.concatenate([[0], np.cumsum(n_dons[tested])]),
-            n_awards[tested],
-            end_day - start_day,
-            [seeds[p] for p in tested.tolist()],
-            observed,
-            n_perm,
-        )
+        calendar = Calendar.from_award_days(aw.days)
+        by_vendor: dict[str, list[int]] = {}
+        for i, p in enumerate(tested.tolist()):
+            by_vendor.setdefault(pairs.vendor[p], []).append(i)
+        k = np.zeros(tested.size, dtype=np.int64)
+        moments = [None] * tested.size
+        uniform = config.calendar == "uniform_days"
+
+        def keep(members, bounds, sums):
+            """k and exact moments for pairs ``members`` with null sums ``sums``."""
+            rows = np.stack(sums)
+            which = np.array(members, dtype=np.int64)
+            k[which] = (rows <= observed[which][:, None]).sum(axis=1)
+            s1, d1, d2 = _moments(rows, max(bounds))
+            for j, i in enumerate(members):
+                moments[i] = (s1[j], d1[j], d2[j])
+
+        def bound(award_days, d):
+            # Every null set keeps the first and last award: no null sum exceeds this.
+            return int(np.minimum(np.abs(d - award_days[0]), np.abs(d - award_days[-1])).sum())
+
+        small: dict[int, list[str]] = {}
+        for v, members in by_vendor.items():
+            a, b = aw.slices[v]
+            award_days = aw.days[a:b]
+            dsets = [np.sort(pairs.days[pairs.ptr[tested[i]] : pairs.ptr[tested[i] + 1]]) for i in members]
+            n = b - a
+            sl = calendar.between(int(award_days[0]), int(award_days[-1]), uniform)
+            if _BATCH_SMALL and n - 2 <= _SMALL_K and sl.uses_rejection(n - 2) and n_perm <= _block_rows(sl, n):
+                small.setdefault(n, []).append(v)
+                continue
+            sums = vendor_null_sums(award_days, calendar, uniform, seeds[v], n_perm, dsets)
+            keep(members, [bound(award_days, d) for d in dsets], sums)
+        # Small vendors: the same draws, batched arithmetic (identical results).
+        for n, names in sorted(small.items()):
+            step = max(1, (4 * _BATCH_ELEMENTS) // (n_perm * n))
+            for g0 in range(0, len(names), step):
+                group = names[g0 : g0 + step]
+                items = []
+                for v in group:
+                    a, b = aw.slices[v]
+                    members = by_vendor[v]
+                    dsets = [np.sort(pairs.days[pairs.ptr[tested[i]] : pairs.ptr[tested[i] + 1]]) for i in members]
+                    items.append((aw.days[a:b], seeds[v], dsets))
+                members, bounds, sums = [], [], []
+                for (award_days, _, dsets), v, vendor_sums in zip(
+                    items, group, batched_null_sums(items, calendar, uniform, n_perm), strict=True
+                ):
+                    members += by_vendor[v]
+                    bounds += [bound(award_days, d) for d in dsets]
+                    sums += vendor_sums
+                keep(members, bounds, sums)
         p_values = (k + 1) / (n_perm + 1)
         q_values = bh_qvalues(p_values)
         for i, p in enumerate(tested.tolist()):
             nd = int(n_dons[p])
+            s1, d1, d2 = moments[i]
+            null_mean = s1 / (n_perm * nd)
+            var_num = n_perm * d2 - d1 * d1
+            null_sd = math.sqrt(var_num / (n_perm * (n_perm - 1))) / nd
+            a, b = aw.slices[pairs.vendor[p]]
             stats["observed_mean_days"][p] = int(observed[i]) / nd
-            stats["null_mean_days"][p] = float(null_mean[i])
-            stats["null_sd_days"][p] = float(null_sd[i])
-            stats["effect_size"][p] = None if math.isnan(effect[i]) else float(effect[i])
+            stats["null_mean_days"][p] = null_mean
+            stats["null_sd_days"][p] = null_sd
+            stats["effect_size"][p] = (
+                ((s1 - n_perm * int(observed[i])) / (n_perm * nd)) / null_sd if var_num > 0 else None
+            )
             stats["k_as_extreme"][p] = int(k[i])
             stats["n_permutations"][p] = n_perm
             stats["p_value"][p] = float(p_values[i])
             stats["q_value"][p] = float(q_values[i])
+            stats["null_model"][p] = _null_sentence(config.calendar, int(aw.days[a]), int(aw.days[b - 1]), b - a)
 
     finding_ids = [finding_id(config.run_seed, v, r) for v, r in zip(pairs.vendor, pairs.recipient, strict=False)]
     if len(set(finding_ids)) != len(finding_ids):
         # The id text joins keys with ':', so keys containing ':' could make two pairs collide.
         raise ValueError("timing: two pairs share a finding_id (keys containing ':' collide)")
-    w_start, w_end = (_day_to_date(window[0]), _day_to_date(window[1])) if window else (None, None)
+    first_award = [_day_to_date(int(aw.days[aw.slices[v][0]])) if v in aw.slices else None for v in pairs.vendor]
+    last_award = [_day_to_date(int(aw.days[aw.slices[v][1] - 1])) if v in aw.slices else None for v in pairs.vendor]
     data = {
         "vendor_key": pairs.vendor,
         "recipient_key": pairs.recipient,
-        "status": status.tolist(),
+        "status": status,
+        "status_reason": reasons,
         "n_donations": n_dons.tolist(),
-        "n_awards": n_awards.tolist(),
+        "n_awards": n_awards,
         "n_award_rows": [aw.rows.get(v, 0) for v in pairs.vendor],
         **stats,
-        "seed": seeds,
-        "window_kind": [config.window] * n_pairs,
-        "window_start": [w_start] * n_pairs,
-        "window_end": [w_end] * n_pairs,
+        "seed": [seeds[v] for v in pairs.vendor],
+        "calendar": [config.calendar] * n_pairs,
+        "first_award_date": first_award,
+        "last_award_date": last_award,
+        "timing_settings": [config.as_json()] * n_pairs,
         "finding_id": finding_ids,
     }
     return pa.table({name: data[name] for name in OUTPUT_SCHEMA.names}, schema=OUTPUT_SCHEMA)

@@ -1,7 +1,13 @@
 -- Award dates of every vendor: what the timing test compares donations against. Vendors no
 -- donation links to are kept under their own key: their awards still tell the test which
--- period the contracts data covers (the default null window is the span of all award dates).
+-- calendar the contracts data records (the null redraws award dates from that calendar).
 {%- set enabled = timing_enabled() %}
+{#- Precision of the declared award_date format: the test refuses dates without a day. -#}
+{%- set spec = (role_config('contracts').get('columns') or {}).get('award_date') %}
+{%- set fmt = spec.get('format', '') if spec is mapping else '' %}
+{%- if '%d' in fmt or '%j' in fmt or '%e' in fmt %}{% set precision = 'day' %}
+{%- elif '%m' in fmt or '%b' in fmt or '%B' in fmt %}{% set precision = 'month' %}
+{%- else %}{% set precision = 'year' %}{% endif %}
 with vendor_entities as (
     select distinct vendor_name_norm, vendor_entity_id
     from {{ ref('int_name_links') }}
@@ -9,7 +15,8 @@ with vendor_entities as (
 select
     coalesce(v.vendor_entity_id, 'unlinked:' || c.vendor_name_norm) as vendor_key,
     c.award_date,
-    c.row_ref
+    c.row_ref,
+    '{{ precision }}' as date_precision
 from {{ ref('stg_contracts') }} c
 left join vendor_entities v on v.vendor_name_norm = c.vendor_name_norm
 where c.award_date is not null

@@ -7,8 +7,25 @@ from python_udfs.timing import TimingConfig, run_timing
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = dict(json.loads(dbt.config.get("timing_settings") or "{}"))
-    settings.setdefault("run_seed", int(dbt.config.get("run_seed")))
+    # Each dbt.config.get call stands alone: dbt finds the config keys a Python model reads by
+    # scanning its calls, and a call nested in an expression such as `a or b` is not seen
+    # (its value then silently arrives as None).
+    raw_settings = dbt.config.get("timing_settings")
+    raw_seed = dbt.config.get("run_seed")
+    if raw_settings is None or raw_seed is None:
+        raise ValueError(
+            "timing: the model config timing_settings/run_seed did not reach int_timing_tests "
+            "(models/intermediate/_intermediate.yml sets them from vars.timing and vars.run_seed)"
+        )
+    settings = json.loads(raw_settings) if isinstance(raw_settings, str) else raw_settings
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise ValueError(f"timing config: vars.timing must be a mapping; got {settings!r}")
+    settings = dict(settings)
+    if "run_seed" in settings:
+        raise ValueError("timing config: set run_seed as the top-level var run_seed, not inside vars.timing")
+    settings["run_seed"] = int(raw_seed)
     config = TimingConfig.from_mapping(settings)
     donations = dbt.ref("int_timing_donations").fetch_arrow_table()
     awards = dbt.ref("int_timing_awards").fetch_arrow_table()

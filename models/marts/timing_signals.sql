@@ -1,6 +1,8 @@
 -- Timing permutation results per vendor-recipient pair with their evidence: the donations
 -- (row refs and link edge ids) and the vendor's awards. Modelled findings: a p-value says how
--- unusual the observed closeness is under the stated null, not that anything improper happened.
+-- unusual the observed closeness is under the stated null (null_model, one sentence per
+-- finding), not that anything improper happened. Pairs the test cannot judge are kept with
+-- status_reason 'not tested: ...'; timing_settings records the settings applied.
 {%- set rf = red_flag_settings() %}
 with tests as (
     select * from {{ ref('int_timing_tests') }}
@@ -33,6 +35,7 @@ select
     n.vendor_name_norm,
     t.recipient_key as recipient_id,
     t.status,
+    t.status_reason,
     t.n_donations,
     t.n_awards,
     t.n_award_rows,
@@ -45,9 +48,11 @@ select
     t.p_value,
     t.q_value,
     t.seed,
-    t.window_kind as null_window,
-    t.window_start,
-    t.window_end,
+    t.calendar as null_calendar,
+    t.first_award_date,
+    t.last_award_date,
+    t.null_model,
+    t.timing_settings,
     coalesce(
         t.status = 'tested'
         and t.p_value <= {{ rf.timing_max_p }}

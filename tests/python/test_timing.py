@@ -1,11 +1,10 @@
-"""Timing permutation test: exact small cases, contracts of run_timing, determinism."""
+"""Timing permutation test: exact small cases, refusals, contracts of run_timing, determinism."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
-from fractions import Fraction
+import json
 
 import numpy as np
 import pyarrow as pa
@@ -13,7 +12,8 @@ import pytest
 from numpy.random import PCG64, Generator
 
 from python_udfs import timing
-from python_udfs.timing import OUTPUT_SCHEMA, TimingConfig, pair_seed, run_timing
+from python_udfs.stats import bh_qvalues
+from python_udfs.timing import OUTPUT_SCHEMA, Calendar, TimingConfig, run_timing, vendor_seed
 
 DAY0 = dt.date(2020, 1, 1)
 
@@ -22,7 +22,7 @@ def day(n: int) -> dt.date:
     return DAY0 + dt.timedelta(days=n)
 
 
-def tables(donations, awards):
+def tables(donations, awards, award_precision=None, donation_precision=None):
     """donations: (vendor, recipient, day[, row_ref]); awards: (vendor, day)."""
     refs = [r[3] if len(r) > 3 else f"db://don#row_index={i}" for i, r in enumerate(donations)]
     don = pa.table(
@@ -41,6 +41,10 @@ def tables(donations, awards):
             "row_ref": pa.array([f"db://aw#row_index={i}" for i in range(len(awards))], pa.string()),
         }
     )
+    if award_precision is not None:
+        aw = aw.append_column("date_precision", pa.array(award_precision, pa.string()))
+    if donation_precision is not None:
+        don = don.append_column("date_precision", pa.array(donation_precision, pa.string()))
     return don, aw
 
 
@@ -48,30 +52,28 @@ def rows_by_pair(table):
     return {(r["vendor_key"], r["recipient_key"]): r for r in table.to_pylist()}
 
 
-# A mixed data set: pairs of several shapes, one too small, one vendor without awards.
 def mixed_data():
+    """Pairs of several shapes, one with too few donations, one vendor without awards."""
     rng = np.random.default_rng(11)
     donations, awards = [], []
     for v in range(6):
-        for a in rng.integers(0, 900, size=3 + 4 * v):
+        for a in rng.choice(np.arange(1, 899), size=3 + 4 * v, replace=False):
             awards.append((f"v{v}", int(a)))
         for r in range(3):
             for d in rng.integers(0, 900, size=3 + 2 * r + v):
                 donations.append((f"v{v}", f"r{r}", int(d)))
-    donations += [("v0", "rsmall", 5), ("v0", "rsmall", 6)]
+    donations += [("v0", "rsmall", 450), ("v0", "rsmall", 460)]
     donations += [("vnone", "r0", 1), ("vnone", "r0", 2), ("vnone", "r0", 3)]
-    awards += [("v0", 0), ("v5", 899)]  # pin the award span to days 0..899
     return donations, awards
 
 
 # ----------------------------------------------------------------------------- ids
 
 
-def test_pair_seed_is_first_8_bytes_of_sha256_with_top_bit_cleared():
-    digest = hashlib.sha256(b"timing:v1:20240101:v1:r1").digest()
-    assert pair_seed(20240101, "v1", "r1") == int.from_bytes(digest[:8], "big") & (2**63 - 1)
-    assert pair_seed(20240101, "v1", "r1") == 5058633369672210791
-    assert pair_seed(20240102, "v1", "r1") != pair_seed(20240101, "v1", "r1")
+def test_vendor_seed_is_first_8_bytes_of_sha256_with_top_bit_cleared():
+    digest = hashlib.sha256(b"timing:v2:20240101:v1").digest()
+    assert vendor_seed(20240101, "v1") == int.from_bytes(digest[:8], "big") & (2**63 - 1)
+    assert vendor_seed(20240102, "v1") != vendor_seed(20240101, "v1")
 
 
 def test_finding_id_format():
@@ -82,39 +84,39 @@ def test_finding_id_format():
 # ----------------------------------------------------------------------------- config
 
 
-def test_config_defaults():
+ALLOWED = "run_seed, n_permutations, min_donations, min_awards, calendar"
+
+
+def test_config_defaults_and_json():
     c = TimingConfig()
-    assert (c.run_seed, c.n_permutations, c.min_donations, c.window) == (
+    assert (c.run_seed, c.n_permutations, c.min_donations, c.min_awards, c.calendar) == (
         20240101,
         2000,
         3,
-        "award_span",
+        3,
+        "all_awards",
     )
-    assert c.window_start is None and c.window_end is None
     assert TimingConfig.from_mapping(None) == c
     assert TimingConfig.from_mapping({}) == c
-
-
-def test_config_from_mapping_parses_iso_dates():
-    c = TimingConfig.from_mapping(
-        {"window": "configured", "window_start": "2019-01-01", "window_end": dt.date(2022, 12, 31), "run_seed": 7}
-    )
-    assert c.window_start == dt.date(2019, 1, 1) and c.window_end == dt.date(2022, 12, 31)
-    assert c.run_seed == 7
+    assert json.loads(c.as_json()) == {
+        "calendar": "all_awards",
+        "min_awards": 3,
+        "min_donations": 3,
+        "n_permutations": 2000,
+        "run_seed": 20240101,
+    }
 
 
 @pytest.mark.parametrize(
     "mapping, message",
     [
+        ({"bogus_key": 1}, f"timing config: unknown key 'bogus_key' (value 1); allowed keys: {ALLOWED}"),
+        ({"zeta": 1, "alpha": 2}, f"timing config: unknown key 'alpha' (value 2); allowed keys: {ALLOWED}"),
         (
-            {"n_perm": 10},
-            "timing config: unknown key 'n_perm'; allowed: run_seed, n_permutations, "
-            "min_donations, window, window_start, window_end",
-        ),
-        (
-            {"zeta": 1, "alpha": 2},
-            "timing config: unknown keys 'alpha', 'zeta'; allowed: run_seed, n_permutations, "
-            "min_donations, window, window_start, window_end",
+            {"window": "study_span"},
+            "timing config: key 'window' (value 'study_span') is no longer a setting: the null keeps each "
+            "vendor's first and last award dates and redraws the others from the award calendar between them, "
+            f"so there is no window to set; remove it (allowed keys: {ALLOWED})",
         ),
         ({"n_permutations": 1}, "timing config: n_permutations must be an integer between 2 and 1000000; got 1"),
         (
@@ -123,23 +125,11 @@ def test_config_from_mapping_parses_iso_dates():
         ),
         ({"n_permutations": True}, "timing config: n_permutations must be an integer between 2 and 1000000; got True"),
         ({"min_donations": 0}, "timing config: min_donations must be an integer >= 1; got 0"),
+        ({"min_awards": 2}, "timing config: min_awards must be an integer >= 3; got 2"),
         ({"run_seed": -1}, "timing config: run_seed must be an integer between 0 and 9223372036854775807; got -1"),
         (
-            {"window": "vendor_span"},
-            "timing config: window must be one of award_span, study_span, configured; got 'vendor_span'",
-        ),
-        ({"window": "configured"}, "timing config: window 'configured' needs both window_start and window_end"),
-        (
-            {"window": "configured", "window_start": "2021-01-02", "window_end": "2021-01-01"},
-            "timing config: window_start 2021-01-02 is after window_end 2021-01-01",
-        ),
-        (
-            {"window_start": "2021-01-01"},
-            "timing config: window_start/window_end are only used with window 'configured'; window is 'award_span'",
-        ),
-        (
-            {"window": "configured", "window_start": "01/02/2021", "window_end": "2021-12-31"},
-            "timing config: window_start must be a date as YYYY-MM-DD; got '01/02/2021'",
+            {"calendar": "uniform"},
+            "timing config: calendar must be one of all_awards, uniform_days; got 'uniform'",
         ),
         ([("run_seed", 1)], "timing config: expected a mapping, got list"),
     ],
@@ -155,172 +145,169 @@ def test_config_constructor_validates_too():
         TimingConfig(n_permutations=0)
 
 
-# ----------------------------------------------------------------------------- exact cases
+# ----------------------------------------------------------------------------- null draws
 
 
-def test_one_day_window_is_fully_determined():
-    # Every award on one day: each permutation reproduces the data, so k = n and sd = 0.
-    don, aw = tables(
-        [("v", "r", 4), ("v", "r", 9), ("v", "r", 19)],
-        [("v", 9), ("v", 9)],
+def test_calendar_between_is_strict_and_weighted():
+    cal = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12]), smoothing=False)
+    sl = cal.between(5, 12, uniform=False)
+    assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([7, 9], [1, 3], 3)
+    sl = cal.between(4, 13, uniform=False)
+    assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([5, 7, 9, 12], [3, 4, 6, 7], 7)
+    sl = cal.between(5, 9, uniform=True)
+    assert (sl.days().tolist(), sl.cum().tolist(), sl.total) == ([6, 7, 8], [1, 2, 3], 3)
+    # default: 10 per vendor, 1 per day from the file's first to last award
+    sl = Calendar.from_award_days(np.array([5, 5, 5, 7, 9, 9, 12])).between(5, 12, uniform=False)
+    assert (sl.days().tolist(), np.diff(sl.cum(), prepend=0).tolist()) == (
+        [6, 7, 8, 9, 10, 11],
+        [1, 11, 1, 21, 1, 1],
     )
-    out = run_timing(don, aw, TimingConfig(n_permutations=50)).to_pylist()
-    assert out == [
-        {
-            "vendor_key": "v",
-            "recipient_key": "r",
-            "status": "tested",
-            "n_donations": 3,
-            "n_awards": 1,
-            "n_award_rows": 2,
-            "observed_mean_days": 5.0,
-            "null_mean_days": 5.0,
-            "null_sd_days": 0.0,
-            "effect_size": None,
-            "k_as_extreme": 50,
-            "n_permutations": 50,
-            "p_value": 1.0,
-            "q_value": 1.0,
-            "seed": pair_seed(20240101, "v", "r"),
-            "window_kind": "award_span",
-            "window_start": day(9),
-            "window_end": day(9),
-            "finding_id": timing.finding_id(20240101, "v", "r"),
-        }
-    ]
 
 
-def test_two_day_window_matches_hand_count():
-    # Award span = days 0..1 (second vendor pins day 1). Three donations on day 0, one award:
-    # a null award on day 0 gives mean 0 (as extreme as observed), on day 1 gives mean 1.
-    don, aw = tables([("a", "r", 0), ("a", "r", 0, "x"), ("a", "r", 0, "y")], [("a", 0), ("z", 1)])
-    n = 99
-    out = run_timing(don, aw, TimingConfig(n_permutations=n)).to_pylist()[0]
-    draws = Generator(PCG64(pair_seed(20240101, "a", "r"))).integers(0, 2, size=(n, 1), dtype=np.int32)
-    k = int((draws == 0).sum())
-    assert 0 < k < n
-    assert out["observed_mean_days"] == 0.0
-    assert out["k_as_extreme"] == k
-    assert out["p_value"] == (k + 1) / (n + 1)
-    assert out["null_mean_days"] == (n - k) / n
-    # sd of the null sums (0 or 3 days), then divided by the 3 donations
-    sd = math.sqrt(Fraction(9 * k * (n - k), n * (n - 1))) / 3
-    assert out["null_sd_days"] == sd
-    assert out["effect_size"] == ((n - k) / n) / sd
+def weighted_slice():
+    """Days 0..39 with weights 1, 2, 3, 4, 1, 2, ... (day d has d % 4 + 1 vendors)."""
+    entries = np.repeat(np.arange(40), np.tile([1, 2, 3, 4], 10))
+    days = np.concatenate([[-1, 40], entries])
+    return Calendar.from_award_days(days, smoothing=False).between(-1, 40, uniform=False)
 
 
-def test_observed_mean_uses_nearest_award_of_the_same_vendor_only():
-    # Donations 10, 12, 100; v's awards 11 and 300 -> 1 + 1 + 89. Vendor w's award on day
-    # 100 must not count.
-    don, aw = tables(
-        [("v", "r", 10), ("v", "r", 12), ("v", "r", 100)],
-        [("v", 11), ("v", 300), ("w", 100)],
-    )
-    out = run_timing(don, aw, TimingConfig(n_permutations=9)).to_pylist()[0]
-    assert out["observed_mean_days"] == 91 / 3
+@pytest.mark.parametrize("k", [1, 3, 9, 30])
+def test_draw_interior_gives_distinct_sorted_days_in_proportion_to_weight(k):
+    sl = weighted_slice()
+    days = timing.draw_interior(Generator(PCG64(5)), sl, k, 4000)
+    assert days.shape == (4000, k)
+    assert np.all(np.diff(days, axis=1) > 0) and days.min() >= 0 and days.max() <= 39
+    if k == 1:
+        # one draw: exactly proportional to the weight (binomial sd about 0.7 points)
+        share = np.bincount(days[:, 0] % 4, minlength=4) / 4000
+        assert np.all(np.abs(share - np.array([0.1, 0.2, 0.3, 0.4])) < 0.03)
+    else:
+        # heavier dates are picked more often, whichever sampling path ran
+        counts = np.bincount(days.ravel() % 4, minlength=4)
+        assert counts[0] < counts[1] < counts[2] < counts[3]
 
 
-def reference(don, aw, config):
-    """Independent slow implementation over the documented random stream."""
-    d_rows = don.to_pylist()
-    a_rows = aw.to_pylist()
-    all_awards = [r["award_date"] for r in a_rows]
-    start, end = min(all_awards), max(all_awards)
-    span = (end - start).days
-    out = {}
-    for v, r in sorted({(x["vendor_key"], x["recipient_key"]) for x in d_rows}):
-        d = np.array(
-            [(x["donation_date"] - start).days for x in d_rows if (x["vendor_key"], x["recipient_key"]) == (v, r)]
-        )
-        a = np.array(sorted({(x["award_date"] - start).days for x in a_rows if x["vendor_key"] == v}))
-        if len(d) < config.min_donations or len(a) == 0:
-            continue
-        obs = int(np.abs(d[:, None] - a[None, :]).min(axis=1).sum())
-        rng = Generator(PCG64(pair_seed(config.run_seed, v, r)))
-        null = rng.integers(0, span + 1, size=(config.n_permutations, len(a)), dtype=np.int32)
-        sums = [int(np.abs(d[:, None] - row[None, :].astype(np.int64)).min(axis=1).sum()) for row in null]
-        n, nd = len(sums), len(d)
-        mean = Fraction(sum(sums), n)
-        var = sum((Fraction(s) - mean) ** 2 for s in sums) / (n - 1)
-        out[(v, r)] = {
-            "k_as_extreme": sum(s <= obs for s in sums),
-            "observed_mean_days": obs / nd,
-            "null_mean_days": float(mean / nd),
-            "null_sd_days": math.sqrt(var) / nd,
-        }
-    return out
+def test_draw_interior_edge_cases():
+    sl = Calendar.from_award_days(np.arange(7), smoothing=False).between(0, 6, uniform=False)
+    assert timing.draw_interior(Generator(PCG64(1)), sl, 5, 3).tolist() == [[1, 2, 3, 4, 5]] * 3
+    assert timing.draw_interior(Generator(PCG64(1)), sl, 0, 2).shape == (2, 0)
 
 
-def test_matches_independent_reference_on_every_code_path(monkeypatch):
-    # Shapes chosen to hit the batched small path, both loop orders of the broadcast path
-    # and the sort + searchsorted path; donations outside the award span included.
-    calls = set()
+def test_rejection_and_key_paths_agree_in_distribution(monkeypatch):
+    sl = weighted_slice()
+    a = timing.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
+    monkeypatch.setattr(timing, "_REJECTION_SHARE", 0.0)
+    b = timing.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
+    assert not np.array_equal(a, b)
+    fa = np.bincount(a.ravel(), minlength=40) / a.size
+    fb = np.bincount(b.ravel(), minlength=40) / b.size
+    assert np.max(np.abs(fa - fb)) < 0.006
 
-    def spy(name, real):
-        def wrapper(*args):
-            # broadcast loops over awards when a pair has more donations than awards
-            loops_over_awards = name == "_sums_broadcast" and args[0].size > args[1].shape[1]
-            calls.add((name, loops_over_awards))
-            return real(*args)
 
-        return wrapper
+def test_dup_mask_pairwise_and_sorted_paths_agree(monkeypatch):
+    idx = np.random.default_rng(4).integers(0, 12, size=(500, 9))
+    a = timing._dup_mask(idx)
+    monkeypatch.setattr(timing, "_SMALL_K", 0)
+    assert np.array_equal(a, timing._dup_mask(idx))
+    first = [len(set(row[: j + 1])) == len(set(row[:j])) for row in idx.tolist() for j in range(9)]
+    assert a.ravel().tolist() == first
 
-    for name in ("_small_batch_sums", "_sums_broadcast", "_sums_sorted"):
-        monkeypatch.setattr(timing, name, spy(name, getattr(timing, name)))
-    rng = np.random.default_rng(5)
+
+@pytest.mark.parametrize("calendar", ["all_awards", "uniform_days"])
+def test_batched_and_per_vendor_paths_give_identical_results(monkeypatch, calendar):
+    # Many small vendors with several pairs each, plus large ones, on a short calendar so
+    # that repeats are frequent and the redraw passes run.
+    rng = np.random.default_rng(8)
     donations, awards = [], []
-    shapes = {"s1": (3, 1), "s2": (5, 10), "s3": (9, 33), "b1": (4, 60), "b2": (90, 40), "srt": (120, 260)}
-    for v, (nd, na) in shapes.items():
-        awards += [(v, int(x)) for x in rng.integers(100, 1100, size=na)]
-        donations += [(v, "r", int(x)) for x in rng.integers(0, 1200, size=nd)]
-    don, aw = tables(donations, awards)
-    config = TimingConfig(n_permutations=61, run_seed=3)
-    got = rows_by_pair(run_timing(don, aw, config))
-    assert calls == {
-        ("_small_batch_sums", False),
-        ("_sums_broadcast", False),
-        ("_sums_broadcast", True),
-        ("_sums_sorted", False),
-    }
-    want = reference(don, aw, config)
-    assert set(want) == set(got)
-    for key, expected in want.items():
-        for column, value in expected.items():
-            assert got[key][column] == value, (key, column)
+    for v in range(40):
+        n = int(rng.integers(3, 12)) if v < 36 else int(rng.integers(30, 60))
+        awards += [(f"v{v}", int(a)) for a in rng.choice(np.arange(300), size=n, replace=False)]
+        for r in range(int(rng.integers(1, 4))):
+            donations += [(f"v{v}", f"r{r}", int(d)) for d in rng.integers(0, 300, size=int(rng.integers(3, 9)))]
+    data = tables(donations, awards)
+    config = TimingConfig(n_permutations=301, calendar=calendar)
+    batched = run_timing(*data, config)
+    monkeypatch.setattr(timing, "_BATCH_SMALL", False)  # every vendor on the per-vendor path
+    assert run_timing(*data, config).equals(batched)
 
 
-def test_sorted_and_broadcast_paths_agree_including_donations_outside_window():
-    rng = np.random.default_rng(9)
-    span = 500
-    for nd, na in [(1, 1), (3, 7), (40, 5), (7, 300)]:
-        d = np.sort(rng.integers(-200, 800, size=nd)).astype(np.int32)
-        block = rng.integers(0, span + 1, size=(37, na), dtype=np.int32)
-        expected = np.abs(d[None, :, None] - block[:, None, :].astype(np.int64)).min(axis=2).sum(axis=1)
-        assert timing._sums_broadcast(d, block).tolist() == expected.tolist()
-        assert timing._sums_sorted(d, block, span).tolist() == expected.tolist()
+@pytest.mark.parametrize("n_awards, n_dons", [(3, 2), (8, 40), (40, 3), (60, 25)])
+def test_sums_for_matches_brute_force_on_both_paths(n_awards, n_dons):
+    rng = np.random.default_rng(n_awards)
+    awards = np.sort(rng.integers(0, 400, size=(50, n_awards)), axis=1)
+    d = np.sort(rng.integers(-50, 450, size=n_dons))
+    brute = np.abs(awards[:, None, :] - d[None, :, None]).min(axis=2).sum(axis=1)
+    assert timing.sums_for(d, awards).tolist() == brute.tolist()
 
 
-def test_int32_draws_do_not_depend_on_block_sizes():
-    # The module relies on this to draw permutations in blocks of any size.
-    whole = Generator(PCG64(1)).integers(0, 1461, size=(300, 7), dtype=np.int32)
-    rng = Generator(PCG64(1))
-    parts = [rng.integers(0, 1461, size=(n, 7), dtype=np.int32) for n in (1, 13, 86, 200)]
-    assert np.array_equal(whole, np.concatenate(parts))
+def test_exact_null_distribution_with_one_free_award():
+    # Awards on days 0, 4 and 10; uniform_days redraws the middle one uniformly over days
+    # 1..9. Donations on days 3, 4, 5: the statistic for a middle award on day j is
+    # enumerated below, and the permutation p-value converges to the exact one.
+    don, aw = tables([("v", "r", 3), ("v", "r", 4), ("v", "r", 5)], [("v", 0), ("v", 4), ("v", 10)])
+    out = run_timing(don, aw, TimingConfig(n_permutations=40000, calendar="uniform_days")).to_pylist()[0]
+    assert out["observed_mean_days"] == 2 / 3
+
+    def stat(j):
+        return sum(min(abs(x - a) for a in (0, j, 10)) for x in (3, 4, 5))
+
+    exact_p = sum(stat(j) <= 2 for j in range(1, 10)) / 9
+    assert exact_p == 1 / 9  # only a middle award on day 4 gets as close
+    assert abs(out["p_value"] - exact_p) < 0.01
+    exact_mean = sum(stat(j) for j in range(1, 10)) / 9 / 3
+    assert abs(out["null_mean_days"] - exact_mean) < 0.02
 
 
-def test_batching_and_path_choice_do_not_change_results(monkeypatch):
-    don, aw = tables(*mixed_data())
-    config = TimingConfig(n_permutations=101)
-    expected = run_timing(don, aw, config)
-    monkeypatch.setattr(timing, "_BATCH_ELEMENTS", 5000)  # batches of one or two pairs
-    assert run_timing(don, aw, config).equals(expected)
-    monkeypatch.setattr(timing, "_BATCH_ELEMENTS", 300)  # per pair, a few permutations a block
-    assert run_timing(don, aw, config).equals(expected)
-    monkeypatch.setattr(timing, "_SMALL_AWARDS", 0)  # every pair on the per-pair path
-    assert run_timing(don, aw, config).equals(expected)
+def test_null_without_freedom_gives_p_one_and_no_effect_size():
+    # Awards on three consecutive days: the only day between the first and last is the middle one.
+    don, aw = tables([("v", "r", 1, "a"), ("v", "r", 1, "b"), ("v", "r", 1, "c")], [("v", 0), ("v", 1), ("v", 2)])
+    out = run_timing(don, aw, TimingConfig(n_permutations=99)).to_pylist()[0]
+    assert (out["status"], out["k_as_extreme"], out["p_value"], out["null_sd_days"], out["effect_size"]) == (
+        "tested",
+        99,
+        1.0,
+        0.0,
+        None,
+    )
+    assert out["null_model"] == (
+        "Compared with 1 of the vendor's award dates redrawn at random (first award 2020-01-01 and last award "
+        "2020-01-03 kept) from the days between those two, each day as likely as the number of vendors in "
+        "the contracts data awarded that day plus 0.1; the donation dates are kept as they are."
+    )
 
 
-# ----------------------------------------------------------------------------- contract
+def test_other_vendors_awards_form_the_calendar():
+    # Twenty other vendors awarded on days 20..29, 70 and 80 make those days heavy in the
+    # calendar of v, whose awards are on days 0, 50 and 100; v's donations on days 24..26.
+    others = [(f"w{i}", d) for i in range(20) for d in [*range(20, 30), 70, 80]]
+    don, aw = tables([("v", "r", 24), ("v", "r", 25), ("v", "r", 26)], [("v", 0), ("v", 50), ("v", 100)] + others)
+    out = run_timing(don, aw, TimingConfig(n_permutations=1999)).to_pylist()[0]
+    assert out["observed_mean_days"] == 73 / 3
+
+    def stat(j):
+        return sum(min(abs(x - a) for a in (0, j, 100)) for x in (24, 25, 26))
+
+    weight = {j: 1 + 10 * (j == 50) + 200 * (j in [*range(20, 30), 70, 80]) for j in range(1, 100)}
+    exact = sum(w for j, w in weight.items() if stat(j) <= 73) / sum(weight.values())
+    assert abs(exact - 2060 / 2509) < 1e-12
+    assert abs(out["p_value"] - exact) < 0.04
+    # Uniform over days 1..99: a middle award on days 1..50 gives <= 73 (50 of 99 days).
+    uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
+    assert abs(uniform["p_value"] - 50 / 99) < 0.04
+    assert uniform["null_model"].endswith(
+        "from the days between those two, every day equally likely; the donation dates are kept as they are."
+    )
+
+
+def test_a_file_with_one_vendor_still_has_a_null():
+    # Without the 0.1 per day, the calendar between v's first and last award would be v's own
+    # dates and every permutation would return them.
+    don, aw = tables([("v", "r", d) for d in (10, 40, 70, 95)], [("v", d) for d in (0, 30, 60, 90, 120)])
+    out = run_timing(don, aw, TimingConfig(n_permutations=999)).to_pylist()[0]
+    assert out["null_sd_days"] > 0 and out["p_value"] < 1
+
+
+# ----------------------------------------------------------------------------- refusals
 
 
 def test_statuses_sorting_and_bh_over_tested_only():
@@ -330,39 +317,120 @@ def test_statuses_sorting_and_bh_over_tested_only():
     assert keys == sorted(keys)
     rows = rows_by_pair(out)
     assert rows[("v0", "rsmall")]["status"] == "too_few_donations"
+    assert rows[("v0", "rsmall")]["status_reason"] == ("not tested: 2 linked donation(s), fewer than min_donations = 3")
     assert rows[("vnone", "r0")]["status"] == "no_award_dates"
+    assert rows[("vnone", "r0")]["status_reason"] == "not tested: the vendor has no award date in the contracts data"
     assert rows[("vnone", "r0")]["n_awards"] == 0
     for key in [("v0", "rsmall"), ("vnone", "r0")]:
-        for column in ["observed_mean_days", "p_value", "q_value", "k_as_extreme", "n_permutations", "effect_size"]:
+        for column in ["observed_mean_days", "p_value", "q_value", "k_as_extreme", "n_permutations", "null_model"]:
             assert rows[key][column] is None
         assert rows[key]["finding_id"] == timing.finding_id(20240101, *key)
     tested = [r for r in out.to_pylist() if r["status"] == "tested"]
     assert len(tested) == 18
-    from python_udfs.stats import bh_qvalues
-
     assert [r["q_value"] for r in tested] == bh_qvalues([r["p_value"] for r in tested]).tolist()
     for r in tested:
         assert r["p_value"] == (r["k_as_extreme"] + 1) / 100
-        assert r["window_start"] == day(0) and r["window_end"] == day(899)
+        assert r["status_reason"] is None
+        assert r["seed"] == vendor_seed(20240101, r["vendor_key"])
+        assert r["timing_settings"] == TimingConfig(n_permutations=99).as_json()
 
 
 def test_too_few_donations_takes_precedence_over_no_awards():
     out = run_timing(*tables([("v", "r", 1)], []), TimingConfig()).to_pylist()
-    assert [(r["status"], r["window_start"]) for r in out] == [("too_few_donations", None)]
+    assert [(r["status"], r["first_award_date"]) for r in out] == [("too_few_donations", None)]
 
 
-def test_min_donations_boundary():
-    data = tables([("v", "r", 1), ("v", "r", 2), ("v", "r", 3)], [("v", 2), ("v", 50)])
-    assert run_timing(*data, TimingConfig(n_permutations=9)).column("status").to_pylist() == ["tested"]
-    assert run_timing(*data, TimingConfig(n_permutations=9, min_donations=4)).column("status").to_pylist() == [
+def test_min_donations_and_min_awards_boundaries():
+    dons = [("v", "r", 1), ("v", "r", 2), ("v", "r", 3)]
+    three = tables(dons, [("v", 2), ("v", 20), ("v", 50)])
+    assert run_timing(*three, TimingConfig(n_permutations=9)).column("status").to_pylist() == ["tested"]
+    assert run_timing(*three, TimingConfig(n_permutations=9, min_donations=4)).column("status").to_pylist() == [
         "too_few_donations"
     ]
+    out = run_timing(*three, TimingConfig(n_permutations=9, min_awards=4)).to_pylist()[0]
+    assert (out["status"], out["status_reason"]) == (
+        "too_few_awards",
+        "not tested: the vendor has 3 distinct award date(s), fewer than min_awards = 4; the null keeps the "
+        "first and last award dates and redraws the ones between them, so fewer dates leave too little to redraw",
+    )
+    two = tables(dons, [("v", 2), ("v", 2), ("v", 50)])
+    out = run_timing(*two, TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert (out["status"], out["n_awards"], out["n_award_rows"]) == ("too_few_awards", 2, 3)
+
+
+@pytest.mark.parametrize(
+    "award_days, reason",
+    [
+        (
+            [day(0), day(31), day(60), day(366)],  # 2020-01-01, 02-01, 03-01, 2021-01-01
+            "not tested: every one of the vendor's 4 award dates is the 1st of a month, which looks like month "
+            "precision; distances in days would be artefacts of the recording",
+        ),
+        (
+            [day(0), day(366), day(731)],  # 1 January 2020, 2021, 2022
+            "not tested: every one of the vendor's 3 award dates is 1 January, which looks like year precision; "
+            "distances in days would be artefacts of the recording",
+        ),
+    ],
+)
+def test_award_dates_of_month_or_year_precision_are_refused(award_days, reason):
+    dons = [("v", "r", 10), ("v", "r", 40), ("v", "r", 70)]
+    awards = [("v", (d - DAY0).days) for d in award_days]
+    out = run_timing(*tables(dons, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert (out["status"], out["status_reason"], out["p_value"]) == ("imprecise_award_dates", reason, None)
+    # one award on another day of the month and the vendor is tested
+    out = run_timing(*tables(dons, awards + [("v", 45)]), TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert out["status"] == "tested"
+
+
+def test_declared_precision_is_refused_before_looking_at_the_dates():
+    dons = [("v", "r", 10), ("v", "r", 40), ("v", "r", 70), ("w", "r", 10), ("w", "r", 11), ("w", "r", 12)]
+    awards = [("v", 3), ("v", 45), ("v", 90), ("w", 3), ("w", 45), ("w", 90)]
+    out = rows_by_pair(
+        run_timing(
+            *tables(dons, awards, award_precision=["year", "day", "day", "day", "day", "day"]),
+            TimingConfig(n_permutations=9),
+        )
+    )
+    assert out[("v", "r")]["status_reason"] == (
+        "not tested: the award dates are declared with year precision (the role map's award_date format has no "
+        "day), so distances in days would be artefacts of the format"
+    )
+    assert out[("w", "r")]["status"] == "tested"
+    out = rows_by_pair(
+        run_timing(
+            *tables(dons, awards, donation_precision=["day"] * 3 + ["month"] * 3), TimingConfig(n_permutations=9)
+        )
+    )
+    assert (out[("v", "r")]["status"], out[("w", "r")]["status"]) == ("tested", "imprecise_donation_dates")
+    assert out[("w", "r")]["status_reason"] == (
+        "not tested: the donation dates are declared with month precision (the role map's donation_date format "
+        "has no day)"
+    )
+    with pytest.raises(ValueError) as err:
+        run_timing(*tables(dons, awards, award_precision=["days"] * 6), TimingConfig())
+    assert str(err.value) == "timing: awards.date_precision has value 'days'; allowed: day, month, year"
+
+
+def test_donation_dates_all_on_the_first_of_a_month_are_refused():
+    awards = [("v", 3), ("v", 45), ("v", 90)]
+    firsts = [("v", "r", 0), ("v", "r", 31), ("v", "r", 60)]  # 1 Jan, 1 Feb, 1 Mar 2020
+    out = run_timing(*tables(firsts, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert out["status"] == "imprecise_donation_dates"
+    # a same-day bundle on the 1st is not evidence of month precision
+    bundle = [("v", "r", 31, "a"), ("v", "r", 31, "b"), ("v", "r", 31, "c")]
+    assert run_timing(*tables(bundle, awards), TimingConfig(n_permutations=9)).column("status").to_pylist() == [
+        "tested"
+    ]
+
+
+# ----------------------------------------------------------------------------- contract
 
 
 def test_same_row_ref_through_two_edges_counts_once():
     don, aw = tables(
         [("v", "r", 1, "x"), ("v", "r", 1, "x"), ("v", "r", 2, "y"), ("v", "r", 3, "z")],
-        [("v", 2), ("v", 50)],
+        [("v", 2), ("v", 20), ("v", 50)],
     )
     assert run_timing(don, aw, TimingConfig(n_permutations=9)).column("n_donations").to_pylist() == [3]
 
@@ -380,12 +448,6 @@ def test_empty_inputs_return_empty_table_with_schema():
     assert out.num_rows == 0 and out.schema == OUTPUT_SCHEMA
     out = run_timing(don, tables([], [("v", 3)])[1], TimingConfig())
     assert out.num_rows == 0 and out.schema == OUTPUT_SCHEMA
-
-
-def test_no_awards_at_all_marks_pairs_untested():
-    don, aw = tables([("v", "r", 1), ("v", "r", 2), ("v", "r", 3)], [])
-    out = run_timing(don, aw, TimingConfig()).to_pylist()
-    assert [(r["status"], r["p_value"], r["window_start"]) for r in out] == [("no_award_dates", None, None)]
 
 
 def with_null(table, column):
@@ -440,24 +502,6 @@ def test_missing_column_and_wrong_type_are_errors():
         run_timing(don, aw, {"run_seed": 1})
 
 
-def test_configured_window_is_used_and_must_contain_awards():
-    data = tables([("v", "r", 10), ("v", "r", 20), ("v", "r", 30)], [("v", 15), ("v", 400)])
-    config = TimingConfig(n_permutations=19, window="configured", window_start=day(0), window_end=day(999))
-    out = run_timing(*data, config).to_pylist()[0]
-    assert (out["window_kind"], out["window_start"], out["window_end"]) == (
-        "configured",
-        day(0),
-        day(999),
-    )
-    narrow = TimingConfig(window="configured", window_start=day(0), window_end=day(399))
-    with pytest.raises(ValueError) as err:
-        run_timing(*data, narrow)
-    assert str(err.value) == (
-        "timing: 1 award_date value(s) fall outside the configured window 2020-01-01..2021-02-03; "
-        "the null draws awards inside it, so filter awards upstream or widen the window"
-    )
-
-
 def test_keys_that_collide_in_the_finding_id_text_are_an_error():
     don, aw = tables([("a:b", "c", 1), ("a", "b:c", 1)], [("a", 1)])
     with pytest.raises(ValueError) as err:
@@ -465,16 +509,8 @@ def test_keys_that_collide_in_the_finding_id_text_are_an_error():
     assert str(err.value) == "timing: two pairs share a finding_id (keys containing ':' collide)"
 
 
-def test_study_span_covers_donations_and_awards():
-    data = tables([("v", "r", 1), ("v", "r", 20), ("v", "r", 700)], [("v", 15), ("v", 400)])
-    out = run_timing(*data, TimingConfig(n_permutations=9, window="study_span")).to_pylist()[0]
-    assert (out["window_start"], out["window_end"]) == (day(1), day(700))
-    out = run_timing(*data, TimingConfig(n_permutations=9)).to_pylist()[0]
-    assert (out["window_start"], out["window_end"]) == (day(15), day(400))
-
-
 def test_accepts_large_string_string_view_and_dictionary_keys():
-    don, aw = tables([("v", "r", 1), ("v", "r", 2), ("v", "r", 3)], [("v", 2), ("v", 90)])
+    don, aw = tables([("v", "r", 1), ("v", "r", 2), ("v", "r", 3)], [("v", 2), ("v", 40), ("v", 90)])
     config = TimingConfig(n_permutations=9)
     expected = run_timing(don, aw, config)
     don2 = don.set_column(0, "vendor_key", don.column("vendor_key").cast(pa.large_string()))
@@ -491,17 +527,43 @@ def test_round_trip_through_duckdb():
         " 'ref' || i as row_ref, 'e' || i as edge_id from range(4) t(i)"
     ).fetch_arrow_table()
     aw = con.sql(
-        "select 'v' as vendor_key, date '2020-01-01' + (i * 30)::int as award_date,"
-        " 'a' || i as row_ref from range(5) t(i)"
+        "select 'v' as vendor_key, date '2020-01-02' + (i * 30)::int as award_date,"
+        " 'a' || i as row_ref, 'day' as date_precision from range(5) t(i)"
     ).fetch_arrow_table()
     out = run_timing(don, aw, TimingConfig(n_permutations=99))
     con.register("timing_out", out)
     assert con.sql(
-        "select status, n_donations, n_awards, observed_mean_days, window_start, window_end from timing_out"
-    ).fetchall() == [("tested", 4, 5, 1.5, day(0), day(120))]
+        "select status, n_donations, n_awards, observed_mean_days, first_award_date, last_award_date from timing_out"
+    ).fetchall() == [("tested", 4, 5, 1.0, day(1), day(121))]
     types = {name: kind for name, kind, *_ in con.sql("describe timing_out").fetchall()}
-    assert types["seed"] == "BIGINT" and types["window_start"] == "DATE"
+    assert types["seed"] == "BIGINT" and types["first_award_date"] == "DATE"
     assert types["p_value"] == "DOUBLE" and types["finding_id"] == "VARCHAR"
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def test_every_setting_changes_the_output():
+    data = tables(*mixed_data())
+    base = TimingConfig(n_permutations=99)
+    ref = rows_by_pair(run_timing(*data, base))
+
+    def changed(**kw):
+        return rows_by_pair(run_timing(*data, TimingConfig(**{**base.__dict__, **kw})))
+
+    out = changed(n_permutations=49)
+    assert {r["n_permutations"] for r in out.values() if r["status"] == "tested"} == {49}
+    out = changed(min_donations=2)
+    assert (ref[("v0", "rsmall")]["status"], out[("v0", "rsmall")]["status"]) == ("too_few_donations", "tested")
+    out = changed(min_awards=8)
+    assert (ref[("v0", "r0")]["status"], out[("v0", "r0")]["status"]) == ("tested", "too_few_awards")
+    assert (out[("v1", "r0")]["status"], out[("v2", "r0")]["status"]) == ("too_few_awards", "tested")  # 7, 11 awards
+    out = changed(calendar="uniform_days")
+    assert [out[k]["p_value"] for k in ref] != [ref[k]["p_value"] for k in ref]
+    assert {r["calendar"] for r in out.values()} == {"uniform_days"}
+    out = changed(run_seed=7)
+    assert [out[k]["p_value"] for k in ref] != [ref[k]["p_value"] for k in ref]
+    assert json.loads(out[("v0", "r0")]["timing_settings"])["run_seed"] == 7
 
 
 # ----------------------------------------------------------------------------- determinism
@@ -528,16 +590,56 @@ def test_shuffled_input_rows_give_identical_output():
     assert run_timing(shuffled_don, shuffled_aw, config).equals(run_timing(don, aw, config))
 
 
-def test_adding_an_unrelated_pair_leaves_other_pairs_unchanged():
+def _same_except_q(before, after, keys):
+    for key in keys:
+        for column in before[key]:
+            if column != "q_value":  # BH depends on the number of tested pairs, by design
+                assert after[key][column] == before[key][column], (key, column)
+
+
+def test_adding_pairs_leaves_other_pairs_unchanged():
     donations, awards = mixed_data()
     config = TimingConfig(n_permutations=199)
     before = rows_by_pair(run_timing(*tables(donations, awards), config))
-    # A new vendor whose awards sit inside the existing award span, so the window stays.
-    extra_d = donations + [("vnew", "rnew", d) for d in (100, 200, 300, 400)]
-    extra_a = awards + [("vnew", 150), ("vnew", 620)]
-    after = rows_by_pair(run_timing(*tables(extra_d, extra_a), config))
-    assert set(after) - set(before) == {("vnew", "rnew")}
-    for key, row in before.items():
-        for column in row:
-            if column != "q_value":  # BH depends on the number of tested pairs, by design
-                assert after[key][column] == row[column], (key, column)
+    # a new recipient of an existing vendor: the vendor's null draws do not depend on its pairs
+    extra = donations + [("v3", "rnew", d) for d in (100, 200, 300, 400)]
+    after = rows_by_pair(run_timing(*tables(extra, awards), config))
+    assert set(after) - set(before) == {("v3", "rnew")}
+    _same_except_q(before, after, before)
+
+
+def test_adding_a_vendor_changes_others_only_through_the_calendar():
+    donations, awards = mixed_data()
+    config = TimingConfig(n_permutations=199)
+    before = rows_by_pair(run_timing(*tables(donations, awards), config))
+    # awards outside every vendor's first-to-last span change no calendar slice
+    outside = awards + [("vnew", 950), ("vnew", 960), ("vnew", 990)]
+    extra_d = donations + [("vnew", "rnew", d) for d in (951, 961, 970)]
+    after = rows_by_pair(run_timing(*tables(extra_d, outside), config))
+    _same_except_q(before, after, before)
+    # awards inside the spans change the all_awards calendar and so the others' nulls ...
+    inside = awards + [("vnew", d) for d in range(300, 340)]
+    after = rows_by_pair(run_timing(*tables(extra_d, inside), config))
+    assert any(after[k]["p_value"] != before[k]["p_value"] for k in before if before[k]["status"] == "tested")
+    # ... but not the uniform_days null, which uses no other vendor's awards
+    uni = TimingConfig(n_permutations=199, calendar="uniform_days")
+    before = rows_by_pair(run_timing(*tables(donations, awards), uni))
+    after = rows_by_pair(run_timing(*tables(extra_d, inside), uni))
+    _same_except_q(before, after, before)
+
+
+def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
+    awards = [("v", 100), ("v", 150), ("v", 200)]
+    outside = [("v", "r", 10), ("v", "r", 100), ("v", "r", 250)]  # on or outside the endpoints
+    out = run_timing(*tables(outside, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    assert (out["status"], out["status_reason"], out["p_value"]) == (
+        "no_donation_between_awards",
+        "not tested: no donation of the pair falls strictly between the vendor's first and last award, the "
+        "only period where the null moves awards, so every permutation gives the same statistic and the test "
+        "could say nothing",
+        None,
+    )
+    one_inside = outside + [("v", "r", 101)]
+    assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=9)).column("status").to_pylist() == [
+        "tested"
+    ]
