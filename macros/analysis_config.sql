@@ -57,3 +57,15 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
   {% if tier not in link_tiers() %}{{ config_error("vars.min_link_tier is '" ~ tier ~ "' (allowed: " ~ link_tiers() | join(', ') ~ ")") }}{% endif %}
   {{ return(link_tiers().index(tier) + 1) }}
 {% endmacro %}
+
+{#- Which source's rules give recipients their kinds and contributions their meaning: 'fec'
+    (code tables and limits from the FEC seeds; set by the FEC preset) or 'generic' (the
+    configured flat limit, sign-based refunds, memo flag). -#}
+{% macro source_rules() %}
+  {% set rules = var('source_rules', 'generic') %}
+  {% if rules not in ['generic', 'fec'] %}{{ config_error("vars.source_rules is '" ~ rules ~ "' (allowed: generic, fec)") }}{% endif %}
+  {% if rules == 'fec' and not role_is_configured('committees') %}
+    {{ config_error("vars.source_rules is 'fec', but role_map has no committees role (map the FEC committee master cm.txt, e.g. with source: fec in the run file)") }}
+  {% endif %}
+  {{ return(rules) }}
+{% endmacro %}

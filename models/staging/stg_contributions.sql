@@ -71,5 +71,11 @@ select
     is_memo,
     is_refund,
     transaction_type,
-    election_code
+    election_code,
+    other_id,
+    memo_text,
+    amendment_indicator,
+    report_type,
+    tran_id,
+    file_num
 from normalised
