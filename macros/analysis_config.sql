@@ -69,3 +69,22 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
   {% endif %}
   {{ return(rules) }}
 {% endmacro %}
+
+{#- vars.contribution_limits, validated. It configures the generic rules (a flat limit); with
+    source_rules fec the FEC seeds decide limits, periods, memo rows and refunds, so any
+    setting there would be ignored: it is refused instead. -#}
+{% macro limit_settings() %}
+  {% set defaults = {'limit': 1000, 'period': 'calendar_year', 'exclude_memo': true, 'refunds': 'net', 'exclude_transaction_types': []} %}
+  {% if source_rules() == 'fec' %}
+    {% set given = var('contribution_limits', {}) or {} %}
+    {% if given is not mapping or given | length > 0 %}
+      {{ config_error("vars.contribution_limits does not apply with source_rules fec (limits, periods, memo rows and refunds follow the FEC seeds in seeds/fec_*.csv): remove it, or set source_rules: generic for a flat limit") }}
+    {% endif %}
+    {{ return(defaults) }}
+  {% endif %}
+  {% set cfg = checked_settings('contribution_limits', defaults, {'period': ['calendar_year', 'election', 'cycle'], 'refunds': ['net', 'exclude']}) %}
+  {% if cfg.period == 'election' and role_column('contributions', 'election_code') is none %}
+    {{ config_error("vars.contribution_limits.period is 'election', but role_map.contributions does not map election_code") }}
+  {% endif %}
+  {{ return(cfg) }}
+{% endmacro %}
