@@ -364,6 +364,10 @@ def _sentence_red_flags(f: dict[str, Any]) -> str:
         evidence.append(f"bundles {_refs(f['bundle_ids'], 'red_flags.csv', f.get('bundle_ids_count'), 3)}")
     if f.get("limit_flag_ids"):
         evidence.append(f"limit flags {_refs(f['limit_flag_ids'], 'red_flags.csv', f.get('limit_flag_ids_count'), 3)}")
+    if f.get("prohibited_finding_ids"):
+        evidence.append(
+            f"prohibited contributions {_refs(f['prohibited_finding_ids'], 'red_flags.csv', f.get('prohibited_finding_ids_count'), 3)}"  # noqa: E501
+        )
     if f.get("timing_cluster") and f.get("timing_finding_id"):
         evidence.append(f"timing finding `{f['timing_finding_id']}`")
     context = []
@@ -548,7 +552,8 @@ def _counts_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
 def _notes_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
     notes = [
         "A flag needs evidence about the vendor-recipient pair (bundled_donations, limit_excess, "
-        "timing_cluster); rules resting on overlapping contribution rows count once for severity. "
+        "prohibited_contribution, timing_cluster); rules resting on overlapping contribution rows count once "
+        "for severity; doubtful limit and prohibited findings do not count. "
         "Non-competitive awards and breadth describe the vendor and are shown as context, never counted."
     ]
     rows = con.execute(
@@ -587,6 +592,7 @@ ANALYSES: tuple[Analysis, ...] = (
             "recipient_kind",
             "bundle_ids",
             "limit_flag_ids",
+            "prohibited_finding_ids",
             "timing_cluster",
             "timing_finding_id",
             "timing_status",

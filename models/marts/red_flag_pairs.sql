@@ -2,8 +2,13 @@
 -- verdict of each red-flag rule. Rules are evidence about the PAIR:
 --   bundled_donations  a bundle (marts.bundles) to this recipient from donors whose employer
 --                      links to this vendor
---   limit_excess       a contribution-limit flag for this recipient that includes a
---                      contribution linked to this vendor
+--   limit_excess       a contribution-limit flag (flag_status excess) for this recipient that
+--                      includes a contribution linked to this vendor
+--   prohibited_contribution  a contribution the recipient may not accept at all
+--                      (prohibited_contributions, finding_status probable) that is linked to
+--                      this vendor (typically the vendor's own treasury money)
+-- Doubtful limit flags and prohibited findings do not fire a rule: they are listed in
+-- rules_not_evaluated with their count.
 --   timing_cluster     the pair's timing permutation test is a signal (timing_signals.is_signal)
 -- Rules resting on overlapping contribution rows count once: the independent evidence is the
 -- number of groups of fired rules that share rows. Facts about the vendor alone (an award by a
@@ -42,24 +47,39 @@ bundles as (
     where linked_vendor_entity_id is not null
     group by 1, 2
 ),
-pairs as (
-    select vendor_entity_id, recipient_id from linked
-    union
-    select vendor_entity_id, recipient_id from bundles
-),
 limit_rows as (
-    select f.flag_id, f.recipient_id, unnest(f.row_refs) as row_ref
+    select f.flag_id, f.recipient_id, f.flag_status = 'excess' as is_definite, unnest(f.row_refs) as row_ref
     from {{ ref('limit_flags') }} f
 ),
 limits as (
     select
         l.vendor_entity_id,
         r.recipient_id,
-        list(distinct r.flag_id order by r.flag_id) as limit_flag_ids,
-        list(distinct r.row_ref order by r.row_ref) as limit_row_refs
+        list(distinct r.flag_id order by r.flag_id) filter (where r.is_definite) as limit_flag_ids,
+        list(distinct r.row_ref order by r.row_ref) filter (where r.is_definite) as limit_row_refs,
+        count(distinct r.flag_id) filter (where not r.is_definite) as n_doubtful_limit_flags
     from limit_rows r
     join edges l on l.contribution_row_ref = r.row_ref and l.recipient_id = r.recipient_id
     group by 1, 2
+),
+prohibited as (
+    -- linked by the contribution row; the finding's recipient is the ultimate one
+    select
+        l.vendor_entity_id,
+        p.recipient_id,
+        list(distinct p.finding_id order by p.finding_id) filter (where p.finding_status = 'probable') as prohibited_finding_ids,
+        list(distinct p.row_ref order by p.row_ref) filter (where p.finding_status = 'probable') as prohibited_row_refs,
+        count(distinct p.finding_id) filter (where p.finding_status <> 'probable') as n_doubtful_prohibited
+    from {{ ref('prohibited_contributions') }} p
+    join edges l on l.contribution_row_ref = p.row_ref
+    group by 1, 2
+),
+pairs as (
+    select vendor_entity_id, recipient_id from linked
+    union
+    select vendor_entity_id, recipient_id from bundles
+    union
+    select vendor_entity_id, recipient_id from prohibited
 ),
 timing as (
     select vendor_entity_id, recipient_id, finding_id, status, is_signal, donation_row_refs
@@ -108,13 +128,16 @@ joined as (
         coalesce(l.linked_amount, 0) as linked_amount,
         coalesce(l.edge_ids, []) as edge_ids,
         -- pair rules
-        b.bundle_ids is not null as bundled_donations,
-        lf.limit_flag_ids is not null as limit_excess,
+        coalesce(len(b.bundle_ids), 0) > 0 as bundled_donations,
+        coalesce(len(lf.limit_flag_ids), 0) > 0 as limit_excess,
+        coalesce(len(pr.prohibited_finding_ids), 0) > 0 as prohibited_contribution,
         coalesce(t.is_signal, false) as timing_cluster,
         b.bundle_ids,
         b.bundle_row_refs,
         lf.limit_flag_ids,
         lf.limit_row_refs,
+        pr.prohibited_finding_ids,
+        pr.prohibited_row_refs,
         t.finding_id as timing_finding_id,
         t.status as timing_status,
         case when t.is_signal then t.donation_row_refs end as timing_row_refs,
@@ -132,7 +155,11 @@ joined as (
         end as bundles_reason,
         case
             when r.is_unlimited then 'limit_excess: not applicable - the recipient may accept unlimited contributions (' || r.recipient_kind || ')'
+            when lf.n_doubtful_limit_flags > 0 then 'limit_excess: doubtful - ' || lf.n_doubtful_limit_flags || ' linked limit flag(s) whose rule could not be pinned down (limit_flags.flag_status doubtful) do not count'
         end as limit_reason,
+        case
+            when pr.n_doubtful_prohibited > 0 then 'prohibited_contribution: doubtful - ' || pr.n_doubtful_prohibited || ' linked finding(s) of prohibited_contributions are doubtful and do not count'
+        end as prohibited_reason,
         {%- if not timing_on %}
         'timing_cluster: not evaluated - the contracts role has no award dates (role_map.contracts.timing.enabled is false)' as timing_reason,
         {%- else %}
@@ -162,6 +189,7 @@ joined as (
     left join linked l on l.vendor_entity_id = p.vendor_entity_id and l.recipient_id = p.recipient_id
     left join bundles b on b.vendor_entity_id = p.vendor_entity_id and b.recipient_id = p.recipient_id
     left join limits lf on lf.vendor_entity_id = p.vendor_entity_id and lf.recipient_id = p.recipient_id
+    left join prohibited pr on pr.vendor_entity_id = p.vendor_entity_id and pr.recipient_id = p.recipient_id
     left join timing t on t.vendor_entity_id = p.vendor_entity_id and t.recipient_id = p.recipient_id
     left join recipients r on r.recipient_id = p.recipient_id
     left join vendor_names vn on vn.vendor_entity_id = p.vendor_entity_id
@@ -174,21 +202,56 @@ scored as (
         list_filter([
             case when bundled_donations then 'bundled_donations' end,
             case when limit_excess then 'limit_excess' end,
+            case when prohibited_contribution then 'prohibited_contribution' end,
             case when timing_cluster then 'timing_cluster' end
         ], x -> x is not null) as rules_fired,
-        -- fired rules sharing contribution rows rest on the same evidence
-        (bundled_donations and limit_excess and list_has_any(bundle_row_refs, limit_row_refs))::int
-        + (bundled_donations and timing_cluster and list_has_any(bundle_row_refs, timing_row_refs))::int
-        + (limit_excess and timing_cluster and list_has_any(limit_row_refs, timing_row_refs))::int as n_overlaps,
-        list_filter([bundles_reason, limit_reason, timing_reason], x -> x is not null) as rules_not_evaluated
+        list_filter([bundles_reason, limit_reason, prohibited_reason, timing_reason], x -> x is not null) as rules_not_evaluated
     from joined
 ),
+evidence as (
+    -- one row per fired rule with its contribution rows
+    select flag_key, item.rule as rule, item.rows as rows
+    from (
+        select
+            vendor_entity_id || '|' || recipient_id as flag_key,
+            unnest([
+                {'rule': 'bundled_donations', 'rows': bundle_row_refs},
+                {'rule': 'limit_excess', 'rows': limit_row_refs},
+                {'rule': 'prohibited_contribution', 'rows': prohibited_row_refs},
+                {'rule': 'timing_cluster', 'rows': timing_row_refs}
+            ]) as item
+        from scored
+    )
+    where len(coalesce(item.rows, [])) > 0
+),
+adjacent as (
+    -- fired rules of one pair sharing a contribution row (every rule is adjacent to itself)
+    select a.flag_key, a.rule, b.rule as neighbour
+    from evidence a
+    join evidence b on b.flag_key = a.flag_key and list_has_any(a.rows, b.rows)
+),
+-- rules resting on shared rows are one piece of evidence: label every rule with the smallest
+-- rule name reachable through shared rows; with at most four rules three rounds reach them all
+label_1 as (
+    select flag_key, rule, min(neighbour) as label from adjacent group by flag_key, rule
+),
+label_2 as (
+    select a.flag_key, a.rule, min(l.label) as label
+    from adjacent a join label_1 l on l.flag_key = a.flag_key and l.rule = a.neighbour
+    group by a.flag_key, a.rule
+),
+label_3 as (
+    select a.flag_key, a.rule, min(l.label) as label
+    from adjacent a join label_2 l on l.flag_key = a.flag_key and l.rule = a.neighbour
+    group by a.flag_key, a.rule
+),
+groups as (
+    select flag_key, count(distinct label) as n_independent_rules from label_3 group by flag_key
+),
 counted as (
-    select
-        *,
-        -- connected groups among at most three rules: n - edges, and a triangle is one group
-        len(rules_fired) - n_overlaps + case when n_overlaps = 3 then 1 else 0 end as n_independent_rules
-    from scored
+    select s.*, coalesce(g.n_independent_rules, 0) as n_independent_rules
+    from scored s
+    left join groups g on g.flag_key = s.vendor_entity_id || '|' || s.recipient_id
 )
 select
     {{ stable_id('redflag:v2', ['vendor_entity_id', 'recipient_id']) }} as flag_id,
@@ -210,9 +273,11 @@ select
     rules_not_evaluated,
     bundled_donations,
     limit_excess,
+    prohibited_contribution,
     timing_cluster,
     bundle_ids,
     limit_flag_ids,
+    prohibited_finding_ids,
     timing_finding_id,
     timing_status,
     non_competitive_award,
