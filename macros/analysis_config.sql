@@ -26,7 +26,7 @@
 {% endmacro %}
 
 {% macro donor_identity_expr() %}
-  {% set allowed = ['donor_id', 'donor_name_norm', 'donor_zip5', 'donor_name', 'donor_zip'] %}
+  {% set allowed = ['donor_id', 'donor_name_norm', 'donor_person_key', 'donor_zip5', 'donor_name', 'donor_zip'] %}
   {% set fields = var('donor_identity', ['donor_name_norm', 'donor_zip5']) %}
   {% if fields is string or fields | length == 0 %}{{ config_error("vars.donor_identity must be a non-empty list") }}{% endif %}
   {% for f in fields %}

@@ -162,7 +162,8 @@ def expand(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
     user_vars = data.get("vars") or {}
     if not isinstance(user_vars, dict):
         raise PresetError(f"{run_path}: 'vars' must be a mapping")
-    preset_vars = {"source_rules": "fec", "role_map": roles}
+    # one key per person: "LAST, FIRST" without titles, suffixes or middle initials, + ZIP5
+    preset_vars = {"source_rules": "fec", "role_map": roles, "donor_identity": ["donor_person_key", "donor_zip5"]}
     expanded = {k: v for k, v in data.items() if k not in {"source", "fec_files"}}
     expanded["inputs"] = inputs + list(user_inputs)
     expanded["vars"] = merge(preset_vars, user_vars)

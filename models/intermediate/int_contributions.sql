@@ -63,6 +63,7 @@ passed_on as (
         row_number() over (partition by donor_key, limit_recipient_id, amount order by donation_date, row_ref) as k
     from placed
     where limit_recipient = 'other_id' and not is_superseded and limit_recipient_id is not null
+      and not (is_memo and not memo_rows_count)
 ),
 received as (
     select

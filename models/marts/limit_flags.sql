@@ -96,6 +96,8 @@ stated as (
             when recipient_kind = 'unknown' then 'recipient ' || recipient_id || ' is not in the committee master: its kind is unknown; compared with the lowest individual limit that could apply (candidate, per election) over the calendar year'
             when period like 'unknown election%' then 'the rows carry no usable election code (TRANSACTION_PGI): they may belong to different elections, each with its own limit'
             when any_organisation then 'an organisation (ENTITY_TP ORG) gave: the person limit applies to a partnership or LLC, whose gift is attributed to its partners; a corporation may not give at all (see prohibited_contributions)'
+            when recipient_kind = 'candidate' and total_amount <= 2 * limit_amount then 'at most twice the per-election limit: lawful if the committee redesignated the excess to another election or reattributed it to a joint account holder (11 CFR 110.1(b)(5), 110.1(k)(3)), which itemized rows need not show'
+            when recipient_kind = 'hybrid_pac' then 'hybrid PAC: the gift would be unlimited in its non-contribution account; a receipt reported as transaction type 15 instead of 10 looks like an excess'
         end as doubt_reason
     from flagged
 )
