@@ -483,6 +483,28 @@ def _counts_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
     )[0]
 
 
+def _notes_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    notes = []
+    if exports.relation_columns(con, "intermediate", "int_recipients"):
+        pacs = _scalar(
+            con,
+            "select count(*) from intermediate.int_recipients "
+            "where recipient_kind in ('pac_connected', 'pac_nonconnected')",
+        )
+        if not pacs:
+            notes.append(
+                "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+                "(no committee-kind data, e.g. no committees role)."
+            )
+    if "memo_text" in exports.relation_columns(con, "staging", "stg_contributions"):
+        if not _scalar(con, "select count(*) from staging.stg_contributions where memo_text is not null"):
+            notes.append(
+                "Memo signal not evaluated: no contribution carries memo text "
+                "(map role_map.contributions.columns.memo_text to use it)."
+            )
+    return notes
+
+
 def _counts_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
     return _rows(
         con,
@@ -711,6 +733,7 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_payroll,
         _sentence_payroll,
+        _notes_payroll,
     ),
     Analysis(
         "limit_flags",
