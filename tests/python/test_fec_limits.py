@@ -199,7 +199,12 @@ def independent_flags(itcont: Path) -> list[tuple[str, str, Decimal, str]]:
 
 
 def _run(base: Path, name: str, itcont: Path, extra_vars: str = "") -> DemoRun:
-    from moneytrail.cli import main
+    """Ingest a slice through the FEC preset and build what the limit analyses need (the
+    other analyses have their own end-to-end tests)."""
+    from ingest import warehouse
+    from ingest.runfile import load_run_file
+    from moneytrail import dbt_runner
+    from moneytrail.cli import load_input
 
     run_file = base / "run.yml"
     (base / "contracts.csv").write_text("award_id,vendor_name\nA1,GEO GROUP INC\n", encoding="utf-8")
@@ -209,7 +214,6 @@ def _run(base: Path, name: str, itcont: Path, extra_vars: str = "") -> DemoRun:
         f"  committees: {EXAMPLE / 'fec2024_cm.txt.gz'}\n"
         f"  candidates: {EXAMPLE / 'fec2024_cn.txt.gz'}\n"
         f"  candidate_links: {EXAMPLE / 'fec2024_ccl.txt.gz'}\n"
-        # limits do not read contracts: one award keeps entity resolution quick
         "inputs:\n  - {path: contracts.csv, table: contracts}\n"
         "vars:\n  role_map:\n"
         "    contracts:\n      table: contracts\n      timing: {enabled: false}\n"
@@ -217,9 +221,17 @@ def _run(base: Path, name: str, itcont: Path, extra_vars: str = "") -> DemoRun:
         f"{extra_vars}",
         encoding="utf-8",
     )
-    db, out = base / "w.duckdb", base / "out"
-    code = main(["run", str(run_file), "--db", str(db), "--out", str(out)])
-    return DemoRun(code, db, out, {})
+    run = load_run_file(run_file)
+    db = base / "w.duckdb"
+    con = warehouse.connect(db)
+    try:
+        for spec in run.inputs:
+            load_input(con, spec)
+    finally:
+        con.close()
+    selection = ["--select", "+limit_flags", "+prohibited_contributions", "+dq_row_accounting", "+stg_rejects"]
+    result = dbt_runner.invoke(["build", *selection], run.vars, warehouse=db)
+    return DemoRun(0 if result.success else 1, db, base, {})
 
 
 @pytest.fixture(scope="module")
