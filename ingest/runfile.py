@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from ingest import presets
 from ingest.tabular import TabularOptions
 
 _INPUT_KEYS = {
@@ -35,7 +36,7 @@ _INPUT_KEYS = {
     "allow_sqlite_pragma_header",
     "skip_programmable_objects",
 }
-_TOP_KEYS = {"name", "description", "inputs", "vars"}
+_TOP_KEYS = {"name", "description", "inputs", "vars"} | presets.PRESET_KEYS
 
 
 class RunFileError(ValueError):
@@ -76,6 +77,11 @@ def load_run_file(path: Path | str) -> RunFile:
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise RunFileError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(_TOP_KEYS)}")
+    if "source" in data:  # a preset (ingest/presets) adds its inputs and role map
+        try:
+            data = presets.apply(path, data)
+        except presets.fec.PresetError as exc:
+            raise RunFileError(str(exc)) from exc
     if "name" not in data:
         raise RunFileError(f"{path}: missing 'name' (used for the output folder)")
     inputs = data.get("inputs") or []

@@ -26,7 +26,7 @@
 {% endmacro %}
 
 {% macro donor_identity_expr() %}
-  {% set allowed = ['donor_id', 'donor_name_norm', 'donor_zip5', 'donor_name', 'donor_zip'] %}
+  {% set allowed = ['donor_id', 'donor_name_norm', 'donor_person_key', 'donor_zip5', 'donor_name', 'donor_zip'] %}
   {% set fields = var('donor_identity', ['donor_name_norm', 'donor_zip5']) %}
   {% if fields is string or fields | length == 0 %}{{ config_error("vars.donor_identity must be a non-empty list") }}{% endif %}
   {% for f in fields %}
@@ -56,4 +56,35 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
   {% set tier = var('min_link_tier', 'probable') %}
   {% if tier not in link_tiers() %}{{ config_error("vars.min_link_tier is '" ~ tier ~ "' (allowed: " ~ link_tiers() | join(', ') ~ ")") }}{% endif %}
   {{ return(link_tiers().index(tier) + 1) }}
+{% endmacro %}
+
+{#- Which source's rules give recipients their kinds and contributions their meaning: 'fec'
+    (code tables and limits from the FEC seeds; set by the FEC preset) or 'generic' (the
+    configured flat limit, sign-based refunds, memo flag). -#}
+{% macro source_rules() %}
+  {% set rules = var('source_rules', 'generic') %}
+  {% if rules not in ['generic', 'fec'] %}{{ config_error("vars.source_rules is '" ~ rules ~ "' (allowed: generic, fec)") }}{% endif %}
+  {% if rules == 'fec' and not role_is_configured('committees') %}
+    {{ config_error("vars.source_rules is 'fec', but role_map has no committees role (map the FEC committee master cm.txt, e.g. with source: fec in the run file)") }}
+  {% endif %}
+  {{ return(rules) }}
+{% endmacro %}
+
+{#- vars.contribution_limits, validated. It configures the generic rules (a flat limit); with
+    source_rules fec the FEC seeds decide limits, periods, memo rows and refunds, so any
+    setting there would be ignored: it is refused instead. -#}
+{% macro limit_settings() %}
+  {% set defaults = {'limit': 1000, 'period': 'calendar_year', 'exclude_memo': true, 'refunds': 'net', 'exclude_transaction_types': []} %}
+  {% if source_rules() == 'fec' %}
+    {% set given = var('contribution_limits', {}) or {} %}
+    {% if given is not mapping or given | length > 0 %}
+      {{ config_error("vars.contribution_limits does not apply with source_rules fec (limits, periods, memo rows and refunds follow the FEC seeds in seeds/fec_*.csv): remove it, or set source_rules: generic for a flat limit") }}
+    {% endif %}
+    {{ return(defaults) }}
+  {% endif %}
+  {% set cfg = checked_settings('contribution_limits', defaults, {'period': ['calendar_year', 'election', 'cycle'], 'refunds': ['net', 'exclude']}) %}
+  {% if cfg.period == 'election' and role_column('contributions', 'election_code') is none %}
+    {{ config_error("vars.contribution_limits.period is 'election', but role_map.contributions does not map election_code") }}
+  {% endif %}
+  {{ return(cfg) }}
 {% endmacro %}

@@ -22,6 +22,12 @@
       'memo_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'memo marker (memo rows do not count toward totals)'},
       'transaction_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'transaction type code'},
       'election_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election the contribution is for (e.g. FEC P2018, G2018)'},
+      'other_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC OTHER_ID: the conduit (15E) or the intended recipient (24T/24I) of an earmarked contribution'},
+      'memo_text': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'free-text memo of the row'},
+      'amendment_indicator': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC AMNDT_IND: N new, A amendment, T termination report'},
+      'report_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC RPT_TP: the report the row was filed on'},
+      'tran_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "FEC TRAN_ID: the filer's transaction id, kept across amendments of one report"},
+      'file_num': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC FILE_NUM: the filing (report or amendment) the row comes from'},
     },
     'contracts': {
       'award_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'award or contract id'},
@@ -42,7 +48,51 @@
       'state': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'state'},
       'election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election year'},
     },
+    'committees': {
+      'committee_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee id (joins contributions.recipient_id)'},
+      'committee_name': {'type': 'text', 'required': true, 'nonempty': false, 'doc': 'committee name'},
+      'committee_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee type code (FEC CMTE_TP)'},
+      'committee_designation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee designation code (FEC CMTE_DSGN)'},
+      'organisation_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'connected organisation type (FEC ORG_TP)'},
+      'connected_org_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'connected organisation or sponsor (FEC CONNECTED_ORG_NM)'},
+      'candidate_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'candidate of a campaign committee (FEC CAND_ID)'},
+      'party': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'party affiliation'},
+      'state': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'state'},
+      'filing_frequency': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'filing frequency (FEC CMTE_FILING_FREQ; T = terminated)'},
+    },
+    'candidate_links': {
+      'candidate_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate id'},
+      'committee_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee id'},
+      'candidate_election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "candidate's election year (FEC CAND_ELECTION_YR)"},
+      'fec_election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'active two-year period (FEC FEC_ELECTION_YR)'},
+      'committee_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee type code'},
+      'committee_designation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee designation code'},
+      'linkage_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'linkage id (FEC LINKAGE_ID)'},
+    },
   }) }}
+{% endmacro %}
+
+
+{#- Roles a run may leave out: committees and candidate_links always; candidates when a
+    committees role is configured (the committee master is then the recipients directory). -#}
+{% macro role_is_configured(role) %}
+  {% set role_map = var('role_map', none) %}
+  {{ return(role_map is mapping and role in role_map and role_map[role] is not none) }}
+{% endmacro %}
+
+{% macro role_is_optional(role) %}
+  {% if role in ['committees', 'candidate_links'] %}{{ return(true) }}{% endif %}
+  {{ return(role == 'candidates' and role_is_configured('committees')) }}
+{% endmacro %}
+
+{#- The roles this run stages: every required role (missing ones fail when used) and the
+    optional roles that are configured. -#}
+{% macro active_roles() %}
+  {% set roles = [] %}
+  {% for role in role_fields() %}
+    {% if role_is_configured(role) or not role_is_optional(role) %}{% do roles.append(role) %}{% endif %}
+  {% endfor %}
+  {{ return(roles) }}
 {% endmacro %}
 
 
@@ -192,11 +242,11 @@
 
 {#- `dbt run-operation validate_role_map`: check every role before anything runs. -#}
 {% macro validate_role_map() %}
-  {% for role in role_fields() %}
+  {% for role in active_roles() %}
     {% do role_relation(role, before_build=true) %}
     {% do role_when_predicate(role) %}
   {% endfor %}
-  {{ log("role map: all roles valid (" ~ role_fields().keys() | list | join(', ') ~ ")", info=true) }}
+  {{ log("role map: all roles valid (" ~ active_roles() | join(', ') ~ ")", info=true) }}
 {% endmacro %}
 
 

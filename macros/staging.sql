@@ -5,6 +5,9 @@
   dq_row_accounting proves that input = filtered out + rejected + staged.
 -#}
 {% macro stage_role(role) %}
+{%- if role not in active_roles() -%}
+{{ empty_role(role) }}
+{%- else -%}
 {%- set cfg = role_config(role) -%}
 {%- set relation = role_relation(role) -%}
 {%- set fields = role_fields()[role] -%}
@@ -108,6 +111,27 @@ select
     {{ field }}_text as {{ field }}_raw{{ "," if not loop.last }}
     {%- endfor %}
 from checked
+{%- endif %}
+{% endmacro %}
+
+
+{#- The same columns as stage_role, no rows: an optional role this run does not configure
+    (e.g. candidates when the committee master is the recipients directory). dq_row_accounting
+    lists only the roles a run stages, so nothing claims rows that were never there. -#}
+{% macro empty_role(role) %}
+select
+    cast(null as varchar) as row_ref,
+    cast(null as varchar) as dataset_version_id,
+    cast(null as bigint) as row_index,
+    cast(null as boolean) as passes_when,
+    {%- for field, spec in role_fields()[role].items() %}
+    cast(null as {{ 'date' if spec.type == 'date' else ('decimal(18, 2)' if spec.type == 'amount' else 'varchar') }}) as {{ field }},
+    {%- endfor %}
+    {%- for field, spec in role_fields()[role].items() if spec.type in ('date', 'amount') %}
+    cast(null as varchar) as {{ field }}_raw,
+    {%- endfor %}
+    cast(null as varchar) as reject_reason
+where false
 {% endmacro %}
 
 

@@ -59,10 +59,13 @@ class ExportSpec:
 EXPORTS: tuple[ExportSpec, ...] = (
     ExportSpec("cross_links", "marts", ("edge_id",), jsonl=True),
     ExportSpec("bundles", "marts", ("bundle_id",)),
+    ExportSpec("bundle_groups", "marts", ("bundle_id",)),
+    ExportSpec("payroll_giving", "marts", ("finding_id",)),
     ExportSpec("limit_flags", "marts", ("flag_id",)),
     ExportSpec("vendor_breadth", "marts", ("finding_id",)),
     ExportSpec("timing_signals", "marts", ("finding_id",)),
     ExportSpec("red_flags", "marts", ("flag_id",)),
+    ExportSpec("red_flag_pairs", "marts", ("flag_id",)),
     # rejects have no id of their own: input order within each input is the natural order
     ExportSpec("stg_rejects", "staging", ("role", "dataset_version_id", "row_index", "row_ref")),
     ExportSpec("dq_row_accounting", "staging", ("role",)),

@@ -202,8 +202,12 @@ class Analysis:
     order_by: str  # SQL; always ends with the id so the order is total
     ordering: str  # the same, for people
     fields: tuple[str, ...]
-    counts: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]
+    counts: Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], dict[str, Any]]
     sentence: Callable[[dict[str, Any]], str]
+    # why parts of the analysis could not run or what its scope leaves out, in words
+    notes: Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], list[str]] | None = None
+    # SQL predicate on the mart: the rows the section counts and quotes (e.g. the link tier)
+    where: Callable[[Mapping[str, Any]], str] | None = None
 
     @property
     def relation(self) -> str:
@@ -244,10 +248,36 @@ def _num(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+LINK_TIERS = ("high", "medium", "probable", "low")
+
+
+def _analysis_tier(settings: Mapping[str, Any]) -> str:
+    tier = settings.get("min_link_tier", "probable")
+    return tier if tier in LINK_TIERS else "probable"
+
+
+def _tier_rank(settings: Mapping[str, Any]) -> int:
+    return LINK_TIERS.index(_analysis_tier(settings)) + 1
+
+
+def _recipient(f: Mapping[str, Any], id_key: str = "recipient_id", name_key: str = "recipient_name") -> str:
+    """'C00123 (NAME; candidate X)': an id never stands without the name we know for it."""
+    rid = f.get(id_key)
+    parts = []
+    if f.get(name_key):
+        parts.append(str(f[name_key]))
+    candidate = f.get("candidate_name")
+    if candidate and candidate != f.get(name_key):
+        parts.append(f"candidate {candidate}")
+    if not parts:
+        parts.append("name unknown")
+    return f"{rid} ({'; '.join(parts)})"
+
+
 def _sentence_cross_links(f: dict[str, Any]) -> str:
     via = "employer" if f.get("relation") == "vendor_employer" else "business donor"
     return (
-        f"{f.get('donor_name')} gave {_money(f.get('amount'))} to {f.get('recipient_id')} on "
+        f"{f.get('donor_name')} gave {_money(f.get('amount'))} to {_recipient(f)} on "
         f'{f.get("donation_date")}; {via} "{f.get("other_name_raw")}" links to vendor '
         f"{f.get('vendor_name')} ({f.get('match_type')} match, {f.get('confidence_tier')} "
         f"confidence, score {_num(f.get('score'))}). Edge `{f.get('edge_id')}`; rows: "
@@ -262,20 +292,31 @@ def _sentence_bundles(f: dict[str, Any]) -> str:
         if vendor
         else " The employer links to no vendor."
     )
-    recipient = f.get("recipient_id")
-    if f.get("recipient_name"):
-        recipient = f"{recipient} ({f.get('recipient_name')})"
     return (
         f"{f.get('n_donors')} donors employed by {f.get('employer_norm')} gave "
         f"{_money(f.get('total_amount'))} in {f.get('n_contributions')} contributions to "
-        f"{recipient} on {f.get('donation_date')}.{link} Bundle `{f.get('bundle_id')}`; rows: "
-        f"{_refs(f.get('row_refs'), 'bundles.csv', f.get('row_refs_count'))}."
+        f"{_recipient(f)} [{f.get('recipient_kind')}] on {f.get('donation_date')}.{link} Bundle "
+        f"`{f.get('bundle_id')}`; rows: {_refs(f.get('row_refs'), 'bundles.csv', f.get('row_refs_count'))}."
+    )
+
+
+def _sentence_payroll(f: dict[str, Any]) -> str:
+    vendor = f.get("linked_vendor_name_norm")
+    link = f" The employer links to vendor {vendor}." if vendor else ""
+    return (
+        f"{f.get('n_donors')} employees of {f.get('employer_norm')} gave "
+        f"{_money(f.get('total_amount'))} in {f.get('n_contributions')} contributions on "
+        f"{f.get('n_days')} day(s) ({f.get('first_date')} to {f.get('last_date')}) to "
+        f"{_recipient(f)} [{f.get('recipient_kind')}; connected organisation "
+        f"{f.get('connected_org_name') or 'unknown'}], found by {', '.join(f.get('detected_by') or [])}."
+        f"{link} Finding `{f.get('finding_id')}`; rows: "
+        f"{_refs(f.get('row_refs'), 'payroll_giving.csv', f.get('row_refs_count'))}."
     )
 
 
 def _sentence_limit_flags(f: dict[str, Any]) -> str:
     return (
-        f"{f.get('donor_name')} gave {_money(f.get('total_amount'))} to {f.get('recipient_id')} "
+        f"{f.get('donor_name')} gave {_money(f.get('total_amount'))} to {_recipient(f)} "
         f"in {f.get('period_kind')} {f.get('period')} ({f.get('n_contributions')} contributions, "
         f"{f.get('first_date')} to {f.get('last_date')}), {_money(f.get('excess_amount'))} over "
         f"the {_money(f.get('limit_amount'))} limit. Flag `{f.get('flag_id')}`; rows: "
@@ -284,12 +325,12 @@ def _sentence_limit_flags(f: dict[str, Any]) -> str:
 
 
 def _sentence_vendor_breadth(f: dict[str, Any]) -> str:
-    tiers = ", ".join(
-        f"{f.get('n_links_' + t)} {t}" for t in ("high", "medium", "probable", "low") if f.get("n_links_" + t)
-    )
+    tiers = ", ".join(f"{f.get('n_links_' + t)} {t}" for t in LINK_TIERS if f.get("n_links_" + t))
+    names = f.get("recipient_names") or {}
+    recipients = ", ".join(f"{r} ({names.get(r) or 'name unknown'})" for r in f.get("recipients") or [])
     return (
         f"#{f.get('breadth_rank')} {f.get('vendor_name')}: linked donations reach "
-        f"{f.get('n_recipients')} recipients ({', '.join(f.get('recipients') or [])}) from "
+        f"{f.get('n_recipients')} recipients ({recipients}) from "
         f"{f.get('n_donors')} donors, {_money(f.get('total_amount'))} in "
         f"{f.get('n_linked_contributions')} contributions (links: {tiers or 'none'}). Finding "
         f"`{f.get('finding_id')}`; edges: "
@@ -301,11 +342,11 @@ def _sentence_timing(f: dict[str, Any]) -> str:
     verdict = "signal" if f.get("is_signal") else "no signal"
     if f.get("status") != "tested":
         return (
-            f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: {f.get('status_reason')} "
+            f"{f.get('vendor_name_norm')} -> {_recipient(f)}: {f.get('status_reason')} "
             f"({f.get('status')}, {f.get('n_donations')} donations). Finding `{f.get('finding_id')}`."
         )
     return (
-        f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')} ({verdict}): "
+        f"{f.get('vendor_name_norm')} -> {_recipient(f)} ({verdict}): "
         f"{f.get('n_donations')} donations were on average {_num(f.get('observed_mean_days'))} days "
         f"from the nearest of {f.get('n_awards')} award dates, against "
         f"{_num(f.get('null_mean_days'))} under the null ({f.get('null_model')}); p = {_num(f.get('p_value'))}, "
@@ -318,34 +359,59 @@ def _sentence_timing(f: dict[str, Any]) -> str:
 
 def _sentence_red_flags(f: dict[str, Any]) -> str:
     evidence = []
-    if f.get("procurement_methods"):
-        evidence.append(
-            f"procurement {', '.join(f['procurement_methods'])} (award rows "
-            f"{_refs(f.get('non_competitive_award_row_refs'), 'red_flags.csv', f.get('non_competitive_award_row_refs_count'), 3)})"  # noqa: E501
-        )
-    if f.get("timing_finding_id"):
-        evidence.append(f"timing finding `{f['timing_finding_id']}`")
     if f.get("bundle_ids"):
         evidence.append(f"bundles {_refs(f['bundle_ids'], 'red_flags.csv', f.get('bundle_ids_count'), 3)}")
     if f.get("limit_flag_ids"):
         evidence.append(f"limit flags {_refs(f['limit_flag_ids'], 'red_flags.csv', f.get('limit_flag_ids_count'), 3)}")
-    if f.get("breadth_finding_id"):
-        evidence.append(f"breadth finding `{f['breadth_finding_id']}`")
+    if f.get("prohibited_finding_ids"):
+        evidence.append(
+            f"prohibited contributions {_refs(f['prohibited_finding_ids'], 'red_flags.csv', f.get('prohibited_finding_ids_count'), 3)}"  # noqa: E501
+        )
+    if f.get("timing_cluster") and f.get("timing_finding_id"):
+        evidence.append(f"timing finding `{f['timing_finding_id']}`")
+    context = []
+    if f.get("non_competitive_award"):
+        context.append(
+            f"the vendor holds non-competitive awards ({', '.join(f.get('procurement_methods') or [])}; award rows "
+            f"{_refs(f.get('non_competitive_award_row_refs'), 'red_flags.csv', f.get('non_competitive_award_row_refs_count'), 3)})"  # noqa: E501
+        )
+    if f.get("broad_influence"):
+        context.append(f"the vendor's linked donations reach {f.get('vendor_n_recipients')} recipients")
+    not_evaluated = list(f.get("rules_not_evaluated") or []) + list(f.get("context_not_evaluated") or [])
     return (
-        f"{f.get('vendor_name_norm')} -> {f.get('recipient_id')}: {f.get('severity')} severity, "
-        f"{f.get('n_rules')} rules ({', '.join(f.get('rules_fired') or [])}); "
-        f"{_money(f.get('linked_amount'))} in {f.get('n_linked_contributions')} linked contributions. "
-        f"Flag `{f.get('flag_id')}`; evidence: {'; '.join(evidence) or 'none'}; edges: "
+        f"{f.get('vendor_name_norm')} -> {_recipient(f)} [{f.get('recipient_kind')}]: "
+        f"{f.get('severity')} severity, {f.get('n_rules')} pair rule(s) fired "
+        f"({', '.join(f.get('rules_fired') or [])}), {f.get('n_independent_rules')} independent "
+        f"(rules resting on the same rows count once); {_money(f.get('linked_amount'))} in "
+        f"{f.get('n_linked_contributions')} linked contributions. Flag `{f.get('flag_id')}`; evidence: "
+        f"{'; '.join(evidence) or 'none'}. Context (vendor level, not counted): "
+        f"{'; '.join(context) or 'none'}. Not evaluated: {'; '.join(not_evaluated) or 'none'}. Edges: "
         f"{_refs(f.get('edge_ids'), 'red_flags.csv', f.get('edge_ids_count'), 3)}."
     )
 
 
-def _counts_cross_links(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return exports.cross_link_summary(con)
+def _counts_cross_links(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
+    out = exports.cross_link_summary(con)
+    rank = _tier_rank(settings)
+    out["analysis_tier"] = _analysis_tier(settings)
+    out["edges_at_analysis_tier"] = _scalar(con, f"select count(*) from marts.cross_links where tier_rank <= {rank}")
+    out["edges_below_analysis_tier"] = _scalar(con, f"select count(*) from marts.cross_links where tier_rank > {rank}")
+    return out
 
 
-def _counts_bundles(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return _rows(
+def _notes_cross_links(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    rank = _tier_rank(settings)
+    below = _scalar(con, f"select count(*) from marts.cross_links where tier_rank > {rank}")
+    tiers = ", ".join(LINK_TIERS[rank:]) or "none"
+    return [
+        f"This section counts and quotes only links at the analysis tier ({_analysis_tier(settings)} or "
+        f"better, vars.min_link_tier); {below} edge(s) at lower tiers ({tiers}) are left out of every "
+        "analysis and are in cross_links.csv only."
+    ]
+
+
+def _counts_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
+    out = _rows(
         con,
         """
         select count(*) as bundles, coalesce(sum(n_contributions), 0) as contributions,
@@ -353,9 +419,92 @@ def _counts_bundles(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                count(linked_vendor_entity_id) as linked_to_vendor
         from marts.bundles""",
     )[0]
+    out["same_day_groups_by_status"] = _grouped(con, "marts.bundle_groups", "group_status")
+    return out
 
 
-def _counts_limit_flags(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _notes_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    cfg = settings.get("bundles") or {}
+    kinds = ", ".join(cfg.get("recipient_kinds") or ["candidate"])
+    unclassified = cfg.get("unclassified_recipients", "exclude")
+    notes = [
+        f"Bundles count gifts to recipients of kind {kinds} (vars.bundles.recipient_kinds): same employer, "
+        f"same day, at least {cfg.get('min_donors', 3)} distinct donors. Employees' giving to their own "
+        "employer's PAC is payroll giving, never a bundle."
+    ]
+    rows = con.execute(
+        """
+        select group_status, count(*), coalesce(sum(n_contributions), 0),
+               count(distinct recipient_id),
+               list(distinct recipient_kind order by recipient_kind)
+        from marts.bundle_groups where group_status <> 'bundle'
+        group by group_status order by group_status"""
+    ).fetchall()
+    for status, groups, contributions, recipients, rkinds in rows:
+        if status == "payroll_giving":
+            notes.append(
+                f"{groups} same-day group(s) ({contributions} contributions) are employees giving to their own "
+                "employer's PAC (connected organisation or payroll-deduction memo): not bundles, see payroll_giving."
+            )
+        elif status == "recipient_kind_not_bundled":
+            notes.append(
+                f"{groups} same-day group(s) ({contributions} contributions) went to {recipients} recipient(s) "
+                f"of kinds outside vars.bundles.recipient_kinds ({', '.join(rkinds)}): not bundles."
+            )
+        elif status == "recipient_unclassified":
+            action = "counted as bundles" if unclassified == "include" else "not counted as bundles"
+            sample = [
+                r
+                for (r,) in con.execute(
+                    "select distinct recipient_id from marts.bundle_groups "
+                    "where group_status = 'recipient_unclassified' order by recipient_id limit 10"
+                ).fetchall()
+            ]
+            notes.append(
+                f"{groups} same-day group(s) ({contributions} contributions) went to {recipients} recipient(s) "
+                f"whose kind could not be classified (no committee-kind data for them, e.g. "
+                f"{', '.join(sample)}): {action} (vars.bundles.unclassified_recipients: {unclassified}); "
+                "all of them are in bundle_groups.csv."
+            )
+    return notes
+
+
+def _counts_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
+    return _rows(
+        con,
+        """
+        select count(*) as employer_pacs, coalesce(sum(n_contributions), 0) as contributions,
+               coalesce(sum(total_amount), 0) as total_amount,
+               coalesce(sum(n_to_own_employer_pac), 0) as contributions_to_own_employer_pac,
+               coalesce(sum(n_memo_payroll), 0) as contributions_with_payroll_memo,
+               count(linked_vendor_entity_id) as linked_to_vendor
+        from marts.payroll_giving""",
+    )[0]
+
+
+def _notes_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    notes = []
+    if exports.relation_columns(con, "intermediate", "int_recipients"):
+        pacs = _scalar(
+            con,
+            "select count(*) from intermediate.int_recipients "
+            "where recipient_kind in ('pac_connected', 'pac_nonconnected')",
+        )
+        if not pacs:
+            notes.append(
+                "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+                "(no committee-kind data, e.g. no committees role)."
+            )
+    if "memo_text" in exports.relation_columns(con, "staging", "stg_contributions"):
+        if not _scalar(con, "select count(*) from staging.stg_contributions where memo_text is not null"):
+            notes.append(
+                "Memo signal not evaluated: no contribution carries memo text "
+                "(map role_map.contributions.columns.memo_text to use it)."
+            )
+    return notes
+
+
+def _counts_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
     return _rows(
         con,
         """
@@ -366,7 +515,7 @@ def _counts_limit_flags(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )[0]
 
 
-def _counts_vendor_breadth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _counts_vendor_breadth(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
     return _rows(
         con,
         """
@@ -376,7 +525,7 @@ def _counts_vendor_breadth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )[0]
 
 
-def _counts_timing(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _counts_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
     out = _rows(
         con, "select count(*) as pairs, count(*) filter (where is_signal) as signals from marts.timing_signals"
     )[0]
@@ -384,15 +533,61 @@ def _counts_timing(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return out
 
 
-def _counts_red_flags(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _notes_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    contracts = ((settings.get("role_map") or {}).get("contracts") or {}) if isinstance(settings, Mapping) else {}
+    timing = contracts.get("timing") or {}
+    notes = []
+    if timing.get("enabled") is False:
+        notes.append(
+            "Not run: the contracts role has no award dates (role_map.contracts.timing.enabled is false), "
+            "so no pair was tested."
+        )
+    for status, n in _grouped(con, "marts.timing_signals", "status").items():
+        if status == "too_few_donations":
+            notes.append(f"{n} pair(s) not tested: fewer linked donations than vars.timing.min_donations.")
+        elif status == "no_award_dates":
+            notes.append(f"{n} pair(s) not tested: the vendor has no award dates.")
+    return notes
+
+
+def _counts_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
     out = _rows(con, "select count(*) as flags from marts.red_flags")[0]
+    out["pairs_evaluated"] = _scalar(con, "select count(*) from marts.red_flag_pairs")
     out["by_severity"] = _grouped(con, "marts.red_flags", "severity")
     rows = con.execute(
         "select rule, count(*) from (select unnest(rules_fired) as rule from marts.red_flags) "
         "group by rule order by rule"
     ).fetchall()
     out["by_rule"] = {k: n for k, n in rows}
+    context = _rows(
+        con,
+        """
+        select count(*) filter (where non_competitive_award) as non_competitive_award,
+               count(*) filter (where broad_influence) as broad_influence
+        from marts.red_flag_pairs where not is_flagged""",
+    )[0]
+    out["unflagged_pairs_with_vendor_context_only"] = context
     return out
+
+
+def _notes_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    notes = [
+        "A flag needs evidence about the vendor-recipient pair (bundled_donations, limit_excess, "
+        "prohibited_contribution, timing_cluster); rules resting on overlapping contribution rows count once "
+        "for severity; doubtful limit and prohibited findings do not count. "
+        "Non-competitive awards and breadth describe the vendor and are shown as context, never counted."
+    ]
+    rows = con.execute(
+        """
+        select reason, count(*) from (
+            select unnest(list_concat(rules_not_evaluated, context_not_evaluated)) as reason
+            from marts.red_flag_pairs
+        ) group by reason order by reason"""
+    ).fetchall()
+    total = _scalar(con, "select count(*) from marts.red_flag_pairs")
+    for reason, n in rows:
+        notes.append(f"{reason} ({n} of {total} pair(s)).")
+    return notes
 
 
 ANALYSES: tuple[Analysis, ...] = (
@@ -401,22 +596,34 @@ ANALYSES: tuple[Analysis, ...] = (
         "Red flags",
         "flag_id",
         "mixed",
-        "n_rules desc, linked_amount desc, flag_id",
-        "most rules fired first, then most linked money, then flag_id",
+        "n_independent_rules desc, n_rules desc, linked_amount desc, flag_id",
+        "most independent pair evidence first, then most rules, then most linked money, then flag_id",
         (
             "flag_id",
             "severity",
             "n_rules",
+            "n_independent_rules",
             "rules_fired",
+            "rules_not_evaluated",
             "vendor_entity_id",
             "vendor_name_norm",
+            "vendor_name",
             "recipient_id",
-            "procurement_methods",
-            "non_competitive_award_row_refs",
-            "timing_finding_id",
+            "recipient_name",
+            "recipient_kind",
             "bundle_ids",
             "limit_flag_ids",
+            "prohibited_finding_ids",
+            "timing_cluster",
+            "timing_finding_id",
+            "timing_status",
+            "non_competitive_award",
+            "broad_influence",
+            "procurement_methods",
+            "non_competitive_award_row_refs",
+            "vendor_n_recipients",
             "breadth_finding_id",
+            "context_not_evaluated",
             "n_linked_contributions",
             "linked_amount",
             "edge_ids",
@@ -424,6 +631,7 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_red_flags,
         _sentence_red_flags,
+        _notes_red_flags,
     ),
     Analysis(
         "timing_signals",
@@ -463,6 +671,7 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_timing,
         _sentence_timing,
+        _notes_timing,
     ),
     Analysis(
         "bundles",
@@ -475,6 +684,10 @@ ANALYSES: tuple[Analysis, ...] = (
             "bundle_id",
             "recipient_id",
             "recipient_name",
+            "recipient_kind",
+            "kind_source",
+            "candidate_id",
+            "candidate_name",
             "donation_date",
             "employer_norm",
             "employer_spellings",
@@ -490,6 +703,39 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_bundles,
         _sentence_bundles,
+        _notes_bundles,
+    ),
+    Analysis(
+        "payroll_giving",
+        "Payroll giving to the employer's own PAC (context, not bundles)",
+        "finding_id",
+        "measured",
+        "total_amount desc, n_donors desc, finding_id",
+        "largest total first, then most donors, then finding_id",
+        (
+            "finding_id",
+            "recipient_id",
+            "recipient_name",
+            "recipient_kind",
+            "connected_org_name",
+            "employer_norm",
+            "n_donors",
+            "n_contributions",
+            "total_amount",
+            "first_date",
+            "last_date",
+            "n_days",
+            "n_to_own_employer_pac",
+            "n_memo_payroll",
+            "detected_by",
+            "row_refs",
+            "linked_vendor_entity_id",
+            "linked_vendor_name_norm",
+            "evidence_kind",
+        ),
+        _counts_payroll,
+        _sentence_payroll,
+        _notes_payroll,
     ),
     Analysis(
         "limit_flags",
@@ -548,7 +794,7 @@ ANALYSES: tuple[Analysis, ...] = (
     ),
     Analysis(
         "cross_links",
-        "Vendor-donor links",
+        "Vendor-donor links at the analysis tier",
         "edge_id",
         "measured",
         # content keys before edge_id: edge ids hash row refs, which change when rows move
@@ -577,33 +823,82 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_cross_links,
         _sentence_cross_links,
+        _notes_cross_links,
+        lambda settings: f"tier_rank <= {_tier_rank(settings)}",
     ),
 )
 
 
-def _analysis_section(con: duckdb.DuckDBPyConnection, a: Analysis, export_files: Sequence[str]) -> dict[str, Any]:
+def _analysis_section(
+    con: duckdb.DuckDBPyConnection, a: Analysis, export_files: Sequence[str], settings: Mapping[str, Any]
+) -> dict[str, Any]:
     columns = exports.relation_columns(con, "marts", a.name)
     fields = [c for c in a.fields if c in columns]
+    relation = a.relation
+    if a.where is not None:
+        relation = f"(select * from {a.relation} where {a.where(settings)}) as scoped"
     top = _rows(
-        con, f"select {', '.join(quote_ident(c) for c in fields)} from {a.relation} order by {a.order_by} limit {TOP_N}"
+        con, f"select {', '.join(quote_ident(c) for c in fields)} from {relation} order by {a.order_by} limit {TOP_N}"
     )
+    _add_recipient_names(con, top)
     by_kind = (
-        _grouped(con, a.relation, "evidence_kind")
+        _grouped(con, relation, "evidence_kind")
         if "evidence_kind" in columns
-        else {a.evidence: _scalar(con, f"select count(*) from {a.relation}")}
+        else {a.evidence: _scalar(con, f"select count(*) from {relation}")}
     )
     return {
         "status": "ok",
         "title": a.title,
         "model": a.model_id,
         "evidence_kind": a.evidence,
-        "count": _scalar(con, f"select count(*) from {a.relation}"),
+        "count": _scalar(con, f"select count(*) from {relation}"),
         "count_by_evidence_kind": by_kind,
-        "counts": a.counts(con),
+        "counts": a.counts(con, settings),
+        "notes": a.notes(con, settings) if a.notes is not None else [],
         "ordering": a.ordering,
         "exports": sorted(export_files),
         "top": [_cap(r) for r in top],
     }
+
+
+def _recipient_directory(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The relation that names recipients: int_recipients when built, else the candidates role."""
+    if exports.relation_columns(con, "intermediate", "int_recipients"):
+        return "(select recipient_id, recipient_name, candidate_name from intermediate.int_recipients)"
+    if exports.relation_columns(con, "staging", "stg_candidates"):
+        return (
+            "(select committee_id as recipient_id, min(candidate_name) as recipient_name, "
+            "min(candidate_name) as candidate_name from staging.stg_candidates "
+            "where committee_id is not null group by committee_id)"
+        )
+    return None
+
+
+def _add_recipient_names(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> None:
+    """Put the recipient's name (and candidate's) beside every recipient id a finding quotes."""
+    ids = sorted(
+        {f["recipient_id"] for f in top if f.get("recipient_id")}
+        | {r for f in top for r in (f.get("recipients") or [])}
+    )
+    directory = _recipient_directory(con) if ids else None
+    names: dict[str, tuple[Any, Any]] = {}
+    if directory is not None:
+        for rid, name, candidate in con.execute(
+            f"select recipient_id, recipient_name, candidate_name from {directory} "
+            "where list_contains(?, recipient_id) order by recipient_id",
+            [ids],
+        ).fetchall():
+            names[rid] = (name, candidate)
+    for f in top:
+        rid = f.get("recipient_id")
+        if rid is not None:
+            name, candidate = names.get(rid, (None, None))
+            if f.get("recipient_name") is None:
+                f["recipient_name"] = name
+            if f.get("candidate_name") is None and candidate is not None:
+                f["candidate_name"] = candidate
+        if "recipients" in f:
+            f["recipient_names"] = {r: names.get(r, (None, None))[0] for r in f.get("recipients") or []}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -756,6 +1051,10 @@ def write_reports(
         return None
 
     unavailable = {spec.name: r for spec in exports.EXPORTS if (r := not_built(spec.model_id))}
+    cli_vars = run_vars
+    if cli_vars is None:
+        cli_vars = ((artifacts.run_results or {}).get("args") or {}).get("vars") or {}
+    used_vars = effective_vars(cli_vars)
 
     con: duckdb.DuckDBPyConnection | None = None
     if not Path(db_path).is_file():
@@ -802,7 +1101,7 @@ def write_reports(
                 continue
             assert con is not None
             try:
-                analyses[a.name] = _analysis_section(con, a, exported_by_model.get(a.model_id, []))
+                analyses[a.name] = _analysis_section(con, a, exported_by_model.get(a.model_id, []), used_vars)
             except duckdb.Error as exc:
                 message = f"{a.relation}: {scrub(str(exc), *scrub_paths)}"
                 analyses[a.name] = {
@@ -817,10 +1116,6 @@ def write_reports(
         if con is not None:
             con.close()
 
-    cli_vars = run_vars
-    if cli_vars is None:
-        cli_vars = ((artifacts.run_results or {}).get("args") or {}).get("vars") or {}
-    used_vars = effective_vars(cli_vars)
     ok = (
         not errors
         and build["status"] == "success"
@@ -1149,6 +1444,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"{', '.join(section['exports']) or 'nothing'}. Counts: {_inline_counts(section['counts'])}."
         )
         lines.append("")
+        if section.get("notes"):
+            lines += [f"- {note}" for note in section["notes"]]
+            lines.append("")
         if section["top"]:
             lines.append(f"Top {len(section['top'])} ({section['ordering']}):")
             lines.append("")

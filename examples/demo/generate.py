@@ -826,11 +826,40 @@ def ground_truth(tags: dict[str, list[int]], n_contributions: int, n_contracts: 
             "positive": [{"vendor": "Acme Road Builders, Inc.", "min_recipients": 4}],
             "negative": [{"vendor": "Summit Analytics Group", "recipients": 0}],
         },
+        # A flag needs evidence about the vendor-recipient pair; rules resting on overlapping
+        # rows count once. Acme -> C001: the timing test's donations include the bundle's and
+        # the limit flag's rows, so three rules are one independent piece of evidence (low).
+        # Sole-source awards and breadth describe the vendor: context, never a flag alone.
         "red_flags": {
-            "positive": [{"vendor": "Acme Road Builders, Inc.", "recipient": "C001"}],
+            "positive": [
+                {
+                    "vendor": "Acme Road Builders, Inc.",
+                    "recipient": "C001",
+                    "rules_fired": ["bundled_donations", "limit_excess", "timing_cluster"],
+                    "independent_rules": 1,
+                    "severity": "low",
+                    "context": ["non_competitive_award", "broad_influence"],
+                }
+            ],
             "negative": [
-                {"vendor": "Harbor Health Services LLC", "recipient": "C003"},
-                {"vendor": "Northeastern Paving LLC", "recipient": "*"},
+                {"vendor": "Harbor Health Services LLC", "recipient": "C003", "why": "no pair rule fires"},
+                {"vendor": "Northeastern Paving LLC", "recipient": "*", "why": "no linked donations"},
+                {
+                    "vendor": "Acme Road Builders, Inc.",
+                    "recipient": "C002",
+                    "why": "one $100 gift; sole-source awards and breadth are vendor context only",
+                },
+                {
+                    "vendor": "Acme Road Builders, Inc.",
+                    "recipient": "C003",
+                    "why": "one $100 gift; sole-source awards and breadth are vendor context only",
+                },
+                {
+                    "vendor": "Acme Road Builders, Inc.",
+                    "recipient": "C004",
+                    "why": "one $100 gift; sole-source awards and breadth are vendor context only",
+                },
+                {"vendor": "The GEO Group, Inc.", "recipient": "C002", "why": "sole-source awards only"},
             ],
         },
     }

@@ -1,15 +1,139 @@
--- Contribution-limit excesses: per donor (vars.donor_identity), per recipient, per period, the
--- total of counted contributions above vars.contribution_limits.limit. Each flag lists every
--- contributing row. Memo rows and refunds are treated as configured; rows that did not parse
--- are in staging.stg_rejects and counted in the report, never silently left out.
-{%- set cfg = checked_settings('contribution_limits',
-    {'limit': 1000, 'period': 'calendar_year', 'exclude_memo': true, 'refunds': 'net',
-     'exclude_transaction_types': []},
-    {'period': ['calendar_year', 'election', 'cycle'], 'refunds': ['net', 'exclude']}) %}
-{%- if cfg.period == 'election' and role_column('contributions', 'election_code') is none %}
-  {{ config_error("vars.contribution_limits.period is 'election', but role_map.contributions does not map election_code") }}
-{%- endif %}
+-- Contribution-limit excesses: per donor (vars.donor_identity), per recipient whose limit the
+-- gifts count toward, per period, the counted total above the limit that applies. Each flag
+-- states its rule (contributor kind, recipient kind, period, amount, source) and lists every
+-- contributing row. With vars.source_rules fec the rule comes from seeds/fec_contribution_limits
+-- by cycle, contributor kind and recipient kind (int_recipients); otherwise it is the configured
+-- flat limit (vars.contribution_limits). Rows that do not count are in int_contributions with
+-- their reason; flag_status 'doubtful' marks a flag whose rule could not be pinned down.
+{%- set fec = source_rules() == 'fec' %}
+{%- set cfg = limit_settings() %}
 with counted as (
+    select c.*, r.recipient_kind, r.recipient_name
+    from {{ ref('int_contributions') }} c
+    left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
+    where c.counts_toward_limit
+),
+{%- if fec %}
+ruled as (
+    select
+        counted.*,
+        case
+            when recipient_kind = 'party_national' and party_account is not null then 'party_national_account'
+            when recipient_kind = 'unknown' then 'candidate'
+            else recipient_kind
+        end as rule_recipient_kind,
+        case
+            when recipient_kind = 'candidate' then 'election'
+            else 'calendar_year'
+        end as period_kind,
+        case
+            when recipient_kind = 'party_national' and party_account is not null then year(donation_date) || ' ' || party_account || ' account'
+            when recipient_kind = 'candidate' and election_label is not null then election_label
+            when recipient_kind = 'candidate' then 'unknown election (cycle ' || (year(donation_date) + year(donation_date) % 2) || ')'
+            else cast(year(donation_date) as varchar)
+        end as period,
+        case
+            when recipient_kind = 'candidate' and election_year is not null then election_year + election_year % 2
+            else year(donation_date) + year(donation_date) % 2
+        end as rule_cycle
+    from counted
+),
+limited as (
+    select
+        ruled.*,
+        l.period as rule_period,
+        l.limit_amount,
+        l.source_title as rule_source_title,
+        l.source_url as rule_source_url,
+        l.note as rule_note
+    from ruled
+    left join {{ ref('fec_contribution_limits') }} l
+      on l.cycle = ruled.rule_cycle
+     and l.contributor_kind = 'individual'
+     and l.recipient_kind = ruled.rule_recipient_kind
+),
+groups as (
+    select
+        donor_key, limit_recipient_id as recipient_id, period_kind, period,
+        any_value(recipient_kind) as recipient_kind,
+        any_value(recipient_name) as recipient_name,
+        any_value(rule_recipient_kind) as rule_recipient_kind,
+        any_value(rule_cycle) as rule_cycle,
+        any_value(limit_amount) as limit_amount,
+        any_value(rule_period) as rule_period,
+        any_value(rule_source_title) as rule_source_title,
+        any_value(rule_source_url) as rule_source_url,
+        bool_or(contributor_kind = 'organisation') as any_organisation,
+        sum(counted_amount) as total_amount
+    from limited
+    -- unlimited and unchecked recipient kinds never flag; a missing seed row would leave
+    -- limit_amount NULL: the seed test on cycles keeps that visible in int_contributions
+    where rule_period in ('election', 'calendar_year')
+    group by donor_key, limit_recipient_id, period_kind, period
+    having sum(counted_amount) > any_value(limit_amount)
+),
+flagged as (
+    select
+        g.*,
+        min(c.donor_name) as donor_name,
+        any_value(c.contributor_kind) as contributor_kind,
+        count(*) as n_contributions,
+        min(c.donation_date) as first_date,
+        max(c.donation_date) as last_date,
+        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
+        list(distinct c.conduit_id order by c.conduit_id) filter (where c.conduit_id is not null) as conduit_ids,
+        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+    from limited c
+    join groups g
+      on g.donor_key = c.donor_key and g.recipient_id = c.limit_recipient_id
+     and g.period_kind = c.period_kind and g.period = c.period
+    group by all
+),
+stated as (
+    select
+        *,
+        case
+            when recipient_kind = 'unknown' then 'recipient ' || recipient_id || ' is not in the committee master: its kind is unknown; compared with the lowest individual limit that could apply (candidate, per election) over the calendar year'
+            when period like 'unknown election%' then 'the rows carry no usable election code (TRANSACTION_PGI): they may belong to different elections, each with its own limit'
+            when any_organisation then 'an organisation (ENTITY_TP ORG) gave: the person limit applies to a partnership or LLC, whose gift is attributed to its partners; a corporation may not give at all (see prohibited_contributions)'
+            when recipient_kind = 'candidate' and total_amount <= 2 * limit_amount then 'at most twice the per-election limit: lawful if the committee redesignated the excess to another election or reattributed it to a joint account holder (11 CFR 110.1(b)(5), 110.1(k)(3)), which itemized rows need not show'
+            when recipient_kind = 'hybrid_pac' then 'hybrid PAC: the gift would be unlimited in its non-contribution account; a receipt reported as transaction type 15 instead of 10 looks like an excess'
+        end as doubt_reason
+    from flagged
+)
+select
+    {{ stable_id('limit:v2', ['donor_key', 'recipient_id', 'period']) }} as flag_id,
+    donor_key,
+    donor_name,
+    contributor_kind,
+    recipient_id,
+    recipient_name,
+    recipient_kind,
+    period_kind,
+    period,
+    n_contributions,
+    total_amount,
+    limit_amount,
+    total_amount - limit_amount as excess_amount,
+    case when doubt_reason is null then 'excess' else 'doubtful' end as flag_status,
+    doubt_reason,
+    case when recipient_kind = 'unknown' then 'lowest individual limit: ' else '' end
+        || 'individual -> ' || rule_recipient_kind || ': $' || cast(limit_amount as varchar) || ' per '
+        || case when rule_period = 'election' then 'election' else 'calendar year' end
+        || ' (' || (rule_cycle - 1) || '-' || rule_cycle || ')'
+        || case when recipient_kind = 'unknown' then ', summed over the calendar year' else '' end as rule,
+    'fec_contribution_limits' as limit_basis,
+    rule_source_title,
+    rule_source_url,
+    first_date,
+    last_date,
+    employers_norm,
+    conduit_ids,
+    row_refs,
+    'measured' as evidence_kind
+from stated
+{%- else %}
+periods as (
     select
         *,
         {%- if cfg.period == 'calendar_year' %}
@@ -17,58 +141,62 @@ with counted as (
         {%- elif cfg.period == 'cycle' %}
         cast(year(donation_date) + year(donation_date) % 2 as varchar) as period
         {%- else %}
-        coalesce(election_code, 'unknown election') as period
+        coalesce(election_label, 'unknown election') as period
         {%- endif %}
-    from {{ ref('stg_contributions') }}
-    where true
-      {%- if cfg.exclude_memo %}
-      and not is_memo
-      {%- endif %}
-      {%- if cfg.refunds == 'exclude' %}
-      and amount >= 0
-      {%- endif %}
-      {%- if cfg.exclude_transaction_types | length > 0 %}
-      and coalesce(transaction_type, '') not in ({% for t in cfg.exclude_transaction_types %}{{ sql_string(t) }}{{ ", " if not loop.last }}{% endfor %})
-      {%- endif %}
+    from counted
 ),
 totals as (
     -- sums first; the row lists are only built for the groups over the limit
-    select donor_key, recipient_id, period, sum(amount) as total_amount
-    from counted
-    group by donor_key, recipient_id, period
-    having sum(amount) > cast({{ cfg.limit }} as decimal(18, 2))
+    select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
+    from periods
+    group by donor_key, limit_recipient_id, period
+    having sum(counted_amount) > cast({{ cfg.limit }} as decimal(18, 2))
 ),
 flagged as (
     select
         c.donor_key,
-        c.recipient_id,
+        c.limit_recipient_id as recipient_id,
         c.period,
         min(c.donor_name) as donor_name,
+        any_value(c.contributor_kind) as contributor_kind,
+        any_value(c.recipient_name) as recipient_name,
+        any_value(c.recipient_kind) as recipient_kind,
         count(*) as n_contributions,
-        sum(c.amount) as total_amount,
+        sum(c.counted_amount) as total_amount,
         min(c.donation_date) as first_date,
         max(c.donation_date) as last_date,
         list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
         list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
-    from counted c
+    from periods c
     semi join totals t
-      on t.donor_key = c.donor_key and t.recipient_id = c.recipient_id and t.period = c.period
-    group by c.donor_key, c.recipient_id, c.period
+      on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
+    group by c.donor_key, c.limit_recipient_id, c.period
 )
 select
     {{ stable_id('limit:v1', ['donor_key', 'recipient_id', 'period']) }} as flag_id,
     donor_key,
     donor_name,
+    contributor_kind,
     recipient_id,
+    recipient_name,
+    recipient_kind,
     '{{ cfg.period }}' as period_kind,
     period,
     n_contributions,
     total_amount,
     cast({{ cfg.limit }} as decimal(18, 2)) as limit_amount,
     total_amount - cast({{ cfg.limit }} as decimal(18, 2)) as excess_amount,
+    case when period = 'unknown election' then 'doubtful' else 'excess' end as flag_status,
+    case when period = 'unknown election' then 'the rows carry no election code: they may belong to different elections, each with its own limit' end as doubt_reason,
+    'configured flat limit: $' || cast(cast({{ cfg.limit }} as decimal(18, 2)) as varchar) || ' per {{ cfg.period | replace("_", " ") }} per donor per recipient' as rule,
+    'configured_flat_limit' as limit_basis,
+    'vars.contribution_limits' as rule_source_title,
+    cast(null as varchar) as rule_source_url,
     first_date,
     last_date,
     employers_norm,
+    cast([] as varchar[]) as conduit_ids,
     row_refs,
     'measured' as evidence_kind
 from flagged
+{%- endif %}

@@ -1,6 +1,6 @@
 -- Where every input row went, per role: kept by `when:`, rejected, or staged. A data test checks
 -- input_rows = filtered_out + rejected + staged, so no row can vanish between raw and staging.
-{%- set roles = role_fields().keys() | list %}
+{%- set roles = active_roles() %}
 {%- for role in roles %}
 select
     '{{ role }}' as role,

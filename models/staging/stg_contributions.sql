@@ -25,7 +25,10 @@ org_donor_names as (
     from (select distinct donor_name from base where is_organisation)
 ),
 donor_names as (
-    select donor_name, {{ normalize_person_name('donor_name') }} as donor_name_norm
+    select
+        donor_name,
+        {{ normalize_person_name('donor_name') }} as donor_name_norm,
+        {{ person_name_key('donor_name') }} as donor_person_key
     from (select distinct donor_name from base)
 ),
 normalised as (
@@ -35,6 +38,7 @@ normalised as (
         coalesce(e.employer_is_non_answer, false) as employer_is_non_answer,
         case when base.is_organisation then o.donor_org_norm end as donor_org_norm,
         d.donor_name_norm,
+        case when base.is_organisation then o.donor_org_norm else d.donor_person_key end as donor_person_key,
         {{ zip5('base.donor_zip') }} as donor_zip5,
         base.memo_code is not null as is_memo,
         base.amount < 0 as is_refund
@@ -54,6 +58,7 @@ select
     is_organisation,
     donor_name,
     donor_name_norm,
+    donor_person_key,
     donor_zip,
     donor_zip5,
     donor_id,
@@ -71,5 +76,11 @@ select
     is_memo,
     is_refund,
     transaction_type,
-    election_code
+    election_code,
+    other_id,
+    memo_text,
+    amendment_indicator,
+    report_type,
+    tran_id,
+    file_num
 from normalised

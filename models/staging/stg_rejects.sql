@@ -1,6 +1,6 @@
 -- Every row that passed its role's `when:` filter but did not parse, with the reason and the
 -- raw text of the fields that failed. Counted against vars.reject_tolerance by a data test.
-{%- set roles = role_fields().keys() | list %}
+{%- set roles = active_roles() %}
 {%- for role in roles %}
 select
     '{{ role }}' as role,

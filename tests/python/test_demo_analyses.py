@@ -134,22 +134,24 @@ def test_breadth(demo_run):
 
 
 def test_red_flags(demo_run):
+    """Changed with the pair-evidence definition: only rules about the vendor-recipient pair
+    flag it, overlapping rows count once, vendor-level facts are context."""
     flags = {
-        (v, r): (sev, rules, timing_id, bundle_ids, limit_ids)
-        for v, r, sev, rules, timing_id, bundle_ids, limit_ids in demo_run.query(
-            "select vendor_name_norm, recipient_id, severity, rules_fired, timing_finding_id, "
-            "bundle_ids, limit_flag_ids from marts.red_flags"
+        (v, r): rest
+        for v, r, *rest in demo_run.query(
+            "select vendor_name_norm, recipient_id, severity, rules_fired, n_independent_rules, "
+            "non_competitive_award, broad_influence, timing_finding_id, bundle_ids, limit_flag_ids "
+            "from marts.red_flags"
         )
     }
+    assert len(flags) == len(demo_run.truth["red_flags"]["positive"])
     for pos in demo_run.truth["red_flags"]["positive"]:
-        sev, rules, timing_id, bundle_ids, limit_ids = flags[(normalize_org_name(pos["vendor"]), pos["recipient"])]
-        assert sev == "high"
-        assert rules == [
-            "non_competitive_award",
-            "timing_cluster",
-            "bundled_donations",
-            "limit_excess",
-            "broad_influence",
+        sev, rules, independent, non_competitive, broad, timing_id, bundle_ids, limit_ids = flags[
+            (normalize_org_name(pos["vendor"]), pos["recipient"])
+        ]
+        assert (sev, rules, independent) == (pos["severity"], pos["rules_fired"], pos["independent_rules"])
+        assert [c for c, on in (("non_competitive_award", non_competitive), ("broad_influence", broad)) if on] == pos[
+            "context"
         ]
         # the ids resolve to the findings behind the rules
         assert demo_run.query("select count(*) from marts.timing_signals where finding_id = ?", [timing_id]) == [(1,)]
@@ -162,3 +164,21 @@ def test_red_flags(demo_run):
     for neg in demo_run.truth["red_flags"]["negative"]:
         vendor = normalize_org_name(neg["vendor"])
         assert [k for k in flags if k[0] == vendor and neg["recipient"] in ("*", k[1])] == [], neg
+
+
+def test_vendor_context_alone_never_flags(demo_run):
+    """Pairs whose only facts are the vendor's (non-competitive awards, breadth) are evaluated and
+    carry the context, but are not flagged."""
+    rows = demo_run.query(
+        "select recipient_id, n_linked_contributions, non_competitive_award, broad_influence, n_rules "
+        "from marts.red_flag_pairs where vendor_name_norm = 'ACME ROAD BUILDERS' and not is_flagged "
+        "order by recipient_id"
+    )
+    assert rows == [("C002", 1, True, True, 0), ("C003", 1, True, True, 0), ("C004", 1, True, True, 0)]
+
+
+def test_bundle_groups_all_bundles_on_the_demo(demo_run):
+    """Every demo recipient is a candidate committee of the candidates role: every same-day group
+    of the demo is a bundle, none is unclassified or payroll giving."""
+    assert demo_run.query("select group_status, count(*) from marts.bundle_groups group by all") == [("bundle", 2)]
+    assert demo_run.query("select count(*) from marts.payroll_giving") == [(0,)]

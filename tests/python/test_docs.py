@@ -8,7 +8,17 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-MARTS = ["cross_links", "bundles", "limit_flags", "vendor_breadth", "timing_signals", "red_flags"]
+MARTS = [
+    "cross_links",
+    "bundles",
+    "bundle_groups",
+    "payroll_giving",
+    "limit_flags",
+    "vendor_breadth",
+    "timing_signals",
+    "red_flags",
+    "red_flag_pairs",
+]
 
 
 @pytest.fixture(scope="module")

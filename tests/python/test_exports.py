@@ -143,9 +143,12 @@ def test_synthetic_export_exact_bytes(tmp_path):
     ]
     assert [(m.name, m.reason) for m in result.missing] == [
         ("bundles", "marts.bundles does not exist in the warehouse"),
+        ("bundle_groups", "marts.bundle_groups does not exist in the warehouse"),
+        ("payroll_giving", "marts.payroll_giving does not exist in the warehouse"),
         ("vendor_breadth", "marts.vendor_breadth does not exist in the warehouse"),
         ("timing_signals", "marts.timing_signals does not exist in the warehouse"),
         ("red_flags", "marts.red_flags does not exist in the warehouse"),
+        ("red_flag_pairs", "marts.red_flag_pairs does not exist in the warehouse"),
         ("stg_rejects", "staging.stg_rejects does not exist in the warehouse"),
         ("dq_row_accounting", "staging.dq_row_accounting does not exist in the warehouse"),
     ]

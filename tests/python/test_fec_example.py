@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import yaml
 
+from ingest.runfile import load_run_file
 from tests.python.conftest import REPO, DemoRun
 
 pytestmark = pytest.mark.slow
@@ -33,9 +33,11 @@ def test_row_accounting(fec_run):
     assert fec_run.query(
         "select role, input_rows, filtered_out, rejected, staged from staging.dq_row_accounting order by role"
     ) == [
-        ("candidates", 15536, 0, 0, 15536),
+        ("candidate_links", 2165, 0, 0, 2165),
+        ("candidates", 6406, 0, 0, 6406),
+        ("committees", 15536, 0, 0, 15536),
         ("contracts", 2203, 0, 0, 2203),
-        ("contributions", 20000, 7, 0, 19993),
+        ("contributions", 20000, 0, 0, 20000),
     ]
 
 
@@ -47,12 +49,148 @@ def test_user_model_role_keeps_row_refs(fec_run):
     assert rows == [(2203, 2203, 2203)]
 
 
-def test_largest_bundle_is_the_known_payroll_bundle(fec_run):
-    top = fec_run.query("""
+def test_the_known_payroll_bundle_is_payroll_giving(fec_run):
+    """Changed by issue 10: the old largest "bundle" (1,042 Ernst & Young employees giving to the
+    Ernst & Young PAC on one day, every row P/R DEDUCTION) is payroll giving, not a bundle."""
+    row = fec_run.query("""
         select recipient_id, cast(donation_date as varchar), employer_norm, n_contributions, total_amount,
-               linked_vendor_name_norm
-        from marts.bundles order by n_contributions desc, bundle_id limit 1""")
-    assert top == [("C00227744", "2017-01-31", "ERNST AND YOUNG", 1042, Decimal("616975.00"), "ERNST AND YOUNG")]
+               group_status, is_bundle, n_memo_payroll, linked_vendor_name_norm
+        from marts.bundle_groups order by n_contributions desc, bundle_id limit 1""")
+    assert row == [
+        (
+            "C00227744",
+            "2017-01-31",
+            "ERNST AND YOUNG",
+            1042,
+            Decimal("616975.00"),
+            "payroll_giving",
+            False,
+            1042,
+            "ERNST AND YOUNG",
+        )
+    ]
+    assert fec_run.query(
+        "select count(*) from marts.bundles where recipient_id = 'C00227744' or employer_norm = 'ERNST AND YOUNG'"
+    ) == [(0,)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Bundles and payroll giving against facts counted here with plain DuckDB over the raw files
+# (the model's SQL is not used): recipient kinds from the committee master's CMTE_TP, earmarks
+# from TRANSACTION_TP/OTHER_ID, payroll from MEMO_TEXT, names normalised by the Python normaliser.
+# ----------------------------------------------------------------------------------------------
+
+FEC_DIR = REPO / "examples" / "fec_ice"
+PRESET_DIR = REPO / "ingest" / "presets" / "fec"
+PAYROLL_MEMO = "P/R DEDUCTION|PAYROLL DEDUCTION"
+
+
+@pytest.fixture(scope="module")
+def raw():
+    import duckdb
+
+    from python_udfs.names import is_non_answer, normalize_org_name
+
+    con = duckdb.connect()
+    con.create_function(
+        "norg", lambda s: normalize_org_name(s) if s else None, ["VARCHAR"], "VARCHAR", null_handling="special"
+    )
+    con.create_function("non_answer", lambda s: bool(is_non_answer(s)), ["VARCHAR"], "BOOLEAN", null_handling="special")
+    for table, data, header in [
+        ("itcont", "itcont_indiv18_head20k.txt.gz", "indiv_header_file.csv"),
+        ("cm", "fec2024_cm.txt.gz", "cm_header_file.csv"),
+    ]:
+        columns = {c: "VARCHAR" for c in (PRESET_DIR / header).read_text().strip().split("|")}
+        con.execute(
+            f"create table {table} as select row_number() over () - 1 as row_index, * from read_csv(?, delim='|', "
+            f"quote='', escape='', header=false, columns={columns!r}, parallel=false)",
+            [str(FEC_DIR / data)],
+        )
+    # individuals' gifts that can bundle: a stated employer, a positive amount, not a memo row;
+    # earmarked gifts passed on by a conduit (24T/24I) count at the intended recipient OTHER_ID
+    # the Python normaliser runs once per distinct name, not once per row
+    con.execute("""
+        create table names as
+        select name, norg(name) as norm, non_answer(norg(name)) as is_non_answer
+        from (select EMPLOYER as name from itcont union select CONNECTED_ORG_NM from cm) where name is not null""")
+    con.execute("""
+        create macro org(x) as (select norm from names where name = x);
+        create macro no_employer(x) as coalesce((select is_non_answer from names where name = x), true)""")
+    con.execute(f"""
+        create table gifts as
+        select i.row_index, i.NAME || '|' || left(i.ZIP_CODE, 5) as donor, i.TRANSACTION_DT as day,
+               org(i.EMPLOYER) as employer, cast(i.TRANSACTION_AMT as decimal(18, 2)) as amount,
+               case when i.TRANSACTION_TP in ('24T', '24I') and i.OTHER_ID is not null then i.OTHER_ID
+                    else i.CMTE_ID end as recipient,
+               coalesce(regexp_matches(upper(i.MEMO_TEXT), '{PAYROLL_MEMO}'), false) as memo_payroll
+        from itcont i
+        where i.ENTITY_TP not in ('ORG', 'PAC', 'COM', 'PTY', 'CCM') and coalesce(i.MEMO_CD, '') <> 'X'
+          and cast(i.TRANSACTION_AMT as decimal(18, 2)) > 0 and not no_employer(i.EMPLOYER)""")
+    con.execute("""
+        create table gifts_k as
+        select g.*, cm.CMTE_TP as committee_type,
+               coalesce(cm.CMTE_TP in ('Q', 'N') and coalesce(cm.CMTE_DSGN, '') <> 'D'
+                        and org(cm.CONNECTED_ORG_NM) = g.employer, false) as own_pac,
+               cm.CMTE_DSGN as designation
+        from gifts g left join cm on cm.CMTE_ID = g.recipient""")
+    return con
+
+
+def test_no_candidate_committee_gets_a_bundle_in_the_slice(fec_run, raw):
+    """80 rows of the slice reach candidate committees (CMTE_TP H, S, P), all of them earmarked
+    gifts passed on by a conduit (24T/24I, counted at OTHER_ID); 65 state an employer, and no
+    two of them share an employer, a recipient and a day: 0 bundles under the default (candidate
+    committees only)."""
+    con = raw
+    candidate = "committee_type in ('H', 'S', 'P') and coalesce(designation, '') <> 'J'"
+    assert con.execute(f"select count(*), count(distinct recipient) from gifts_k where {candidate}").fetchall() == [
+        (65, 49)
+    ]
+    assert con.execute(
+        f"select max(n) from (select count(distinct donor) as n from gifts_k where {candidate} "
+        "group by recipient, day, employer)"
+    ).fetchall() == [(1,)]
+    assert fec_run.query("select count(*) from marts.bundles") == [(0,)]
+    # no pair evidence is left: every red flag of the old report rested on payroll "bundles"
+    assert fec_run.query("select count(*), count(*) filter (where is_flagged) from marts.red_flag_pairs") == [(35, 0)]
+    assert fec_run.query(
+        "select count(*) from marts.red_flag_pairs where list_contains(rules_not_evaluated, "
+        "'timing_cluster: not evaluated - the contracts role has no award dates "
+        "(role_map.contracts.timing.enabled is false)')"
+    ) == [(35,)]
+    assert fec_run.query(
+        "select group_status, count(*), sum(n_contributions) from marts.bundle_groups group by all order by 1"
+    ) == [("payroll_giving", 274, 6636), ("recipient_kind_not_bundled", 320, 3837), ("recipient_unclassified", 16, 149)]
+
+
+def test_payroll_giving_matches_the_independent_count(fec_run, raw):
+    """Rows whose memo says payroll deduction (4,384 in the slice, 3 of them by RETIRED donors,
+    whose employer is a non-answer) and rows to a PAC whose connected organisation is the
+    donor's employer, counted from the raw files."""
+    con = raw
+    all_memo = con.execute(
+        f"select count(*) from itcont where regexp_matches(upper(MEMO_TEXT), '{PAYROLL_MEMO}')"
+    ).fetchall()
+    assert all_memo == [(4384,)]
+    # payroll_giving keeps refunds (net totals), so count every amount here
+    con.execute(f"""
+        create or replace temp table payroll_any as
+        select i.row_index,
+               coalesce(regexp_matches(upper(i.MEMO_TEXT), '{PAYROLL_MEMO}'), false) as memo_payroll,
+               coalesce(cm.CMTE_TP in ('Q', 'N') and coalesce(cm.CMTE_DSGN, '') <> 'D'
+                        and org(cm.CONNECTED_ORG_NM) = org(i.EMPLOYER), false) as own_pac
+        from itcont i left join cm on cm.CMTE_ID = i.CMTE_ID
+        where i.ENTITY_TP not in ('ORG', 'PAC', 'COM', 'PTY', 'CCM') and coalesce(i.MEMO_CD, '') <> 'X'
+          and not no_employer(i.EMPLOYER)""")
+    independent = con.execute(
+        "select count(*) filter (where memo_payroll), count(*) filter (where own_pac), "
+        "count(*) filter (where memo_payroll or own_pac) from payroll_any"
+    ).fetchall()
+    model = fec_run.query(
+        "select sum(n_memo_payroll), sum(n_to_own_employer_pac), sum(n_contributions) from marts.payroll_giving"
+    )
+    assert independent == [(4381, 3633, 6967)]
+    assert model == [(4381, 3633, 6967)]
 
 
 def test_real_links(fec_run):
@@ -79,10 +217,40 @@ def test_limit_groups_match_the_independent_count(fec_run):
     $2,700 with memo rows excluded, counted independently from the raw file."""
     from moneytrail import dbt_runner
 
-    run_vars = yaml.safe_load(RUN_FILE.read_text())["vars"]
+    run_vars = load_run_file(RUN_FILE).vars  # the FEC preset's role map, expanded
+    run_vars["source_rules"] = "generic"  # the configured flat limit, not the FEC seeds
     run_vars["role_map"]["contributions"]["when"] = [{"column": "ENTITY_TP", "equals": "IND"}]
     run_vars["donor_identity"] = ["donor_name", "donor_zip5"]
     run_vars["contribution_limits"] = {"limit": 2700, "period": "calendar_year", "exclude_memo": True, "refunds": "net"}
     result = dbt_runner.invoke(["run", "--select", "+limit_flags"], run_vars, warehouse=fec_run.db)
     assert result.success, result.error_text()
     assert fec_run.query("select count(*), min(limit_amount) from marts.limit_flags") == [(404, Decimal("2700.00"))]
+
+
+def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
+    """With PACs allowed as bundle recipients, the bundles are exactly the same-day groups of >= 3
+    donors with no payroll row, counted independently; none rests on a payroll-deduction row or
+    on employees giving to their own employer's PAC."""
+    from moneytrail import dbt_runner
+
+    run_vars = load_run_file(RUN_FILE).vars
+    kinds = ["candidate", "pac_connected", "pac_nonconnected", "leadership_pac"]
+    run_vars["bundles"] = {"recipient_kinds": kinds}
+    result = dbt_runner.invoke(["run", "--select", "+bundles"], run_vars, warehouse=fec_run.db)
+    assert result.success, result.error_text()
+    con = raw
+    groups = con.execute("""
+        select count(*) from (
+            select recipient, day, employer
+            from gifts_k where committee_type in ('H', 'S', 'P', 'Q', 'N') and coalesce(designation, '') <> 'J'
+            group by recipient, day, employer
+            having count(distinct donor) >= 3 and not bool_or(memo_payroll or own_pac))""").fetchall()
+    assert groups == [(319,)]
+    assert fec_run.query("select count(*) from marts.bundles") == groups
+    bundled = [
+        int(ref.rsplit("=", 1)[1]) for (refs,) in fec_run.query("select row_refs from marts.bundles") for ref in refs
+    ]
+    con.execute("create or replace temp table bundled as select unnest(?::bigint[]) as row_index", [bundled])
+    assert con.execute("""
+        select count(*), count(*) filter (where k.memo_payroll), count(*) filter (where k.own_pac)
+        from bundled b join gifts_k k using (row_index)""").fetchall() == [(len(bundled), 0, 0)]

@@ -140,14 +140,42 @@ def test_top_findings_match_the_ground_truth(demo_run):
     assert first["p_value"] <= demo_run.truth["timing"]["positive"][0]["max_p"]
 
     red = analyses["red_flags"]["top"][0]
-    assert (red["vendor_name_norm"], red["recipient_id"], red["severity"]) == ("ACME ROAD BUILDERS", "C001", "high")
+    # pair evidence only (issue 10): three rules on overlapping rows are one independent piece
+    assert (red["vendor_name_norm"], red["recipient_id"], red["recipient_name"], red["severity"]) == (
+        "ACME ROAD BUILDERS",
+        "C001",
+        "Rivera, Alex",
+        "low",
+    )
+    assert (red["n_rules"], red["n_independent_rules"]) == (3, 1)
     assert red["timing_finding_id"] == first["finding_id"]
-    assert analyses["red_flags"]["count_by_evidence_kind"] == {"measured": 3, "modelled": 1}
+    assert analyses["red_flags"]["count_by_evidence_kind"] == {"modelled": 1}
 
     breadth = analyses["vendor_breadth"]["top"][0]
     assert (breadth["vendor_name"], breadth["n_recipients"]) == ("Acme Road Builders, Inc.", 4)
+    assert analyses["payroll_giving"]["count"] == 0
+    assert analyses["payroll_giving"]["notes"] == [
+        "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+        "(no committee-kind data, e.g. no committees role).",
+        "Memo signal not evaluated: no contribution carries memo text "
+        "(map role_map.contributions.columns.memo_text to use it).",
+    ]
     links = analyses["cross_links"]
-    assert links["counts"] == json.loads((demo_run.out / "cross_link_summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((demo_run.out / "cross_link_summary.json").read_text(encoding="utf-8"))
+    # the section counts and quotes links at the analysis tier only; lower tiers are a count
+    assert links["counts"] == {
+        **summary,
+        "analysis_tier": "probable",
+        "edges_at_analysis_tier": 27,
+        "edges_below_analysis_tier": 1,
+    }
+    assert links["count"] == 27
+    assert links["notes"] == [
+        "This section counts and quotes only links at the analysis tier (probable or better, "
+        "vars.min_link_tier); 1 edge(s) at lower tiers (low) are left out of every analysis and are "
+        "in cross_links.csv only."
+    ]
+    assert {f["confidence_tier"] for f in links["top"]} <= {"high", "medium", "probable"}
 
 
 def test_report_json_has_no_paths_or_timestamps(demo_run):
@@ -168,14 +196,17 @@ def test_report_md_for_people(demo_run):
     assert md.startswith("# moneytrail report: demo\n\n**Status: OK.** Every model and test passed")
     assert "## Errors" not in md
     assert (
-        "1. QUINN, LOU gave $1,200.00 to C008 in calendar_year 2023 (3 contributions, 2023-01-10 to "
+        "1. QUINN, LOU gave $1,200.00 to C008 (Walsh, Casey) in calendar_year 2023 (3 contributions, 2023-01-10 to "
         "2023-09-10), $200.00 over the $1,000.00 limit."
     ) in md
     assert f"`db://{dsv}#row_index=389`, `db://{dsv}#row_index=442`, `db://{dsv}#row_index=513`" in md
     assert "| contributions | unparseable amount | 1 |" in md
     assert "| contributions | 558 | 0 | 2 | 556 | 2 |" in md
-    assert "4 donors employed by ACME ROAD BUILDERS gave $1,000.00 in 4 contributions to C001" in md
-    assert "ACME ROAD BUILDERS -> C001 (signal)" in md
+    assert (
+        "4 donors employed by ACME ROAD BUILDERS gave $1,000.00 in 4 contributions to C001 (Rivera, Alex) "
+        "[candidate] on 2022-03-14."
+    ) in md
+    assert "ACME ROAD BUILDERS -> C001 (Rivera, Alex) (signal)" in md
     assert "| cross_links | success |  |" in md
     sections = [line for line in md.splitlines() if line.startswith("## ")]
     assert sections == ["## Run", "## Data quality", "## Findings", "## Build status", "## Exports"]
@@ -189,6 +220,7 @@ def test_evidence_index(demo_run):
     # html/ pages are checked in test_html_report.py
     assert [p for p in paths if not p.startswith("html/")] == sorted(
         [
+            "bundle_groups.csv",
             "bundles.csv",
             "cross_link_summary.json",
             "cross_links.csv",
@@ -196,6 +228,8 @@ def test_evidence_index(demo_run):
             "dq_row_accounting.csv",
             "ingest_manifest.json",
             "limit_flags.csv",
+            "payroll_giving.csv",
+            "red_flag_pairs.csv",
             "red_flags.csv",
             "report.json",
             "report.md",

@@ -8,7 +8,7 @@ with counts as (
     group by 1
 ),
 tolerance as (
-    {%- for role in role_fields() %}
+    {%- for role in active_roles() %}
     select '{{ role }}' as role, {{ reject_tolerance(role) }} as tolerated
     {{ "union all" if not loop.last }}
     {%- endfor %}

@@ -1,0 +1,199 @@
+-- Every staged contribution with what it means for the limit analyses: who gave (contributor
+-- kind), whose limit it counts toward (the ultimate recipient of an earmark, with the conduit
+-- named), the amount that counts (refunds negative by transaction type, never by sign), the
+-- election it is for, and why a row does not count when it does not. With vars.source_rules
+-- fec the meaning comes from the FEC seeds; otherwise from vars.contribution_limits.
+{%- set fec = source_rules() == 'fec' %}
+{%- set cfg = limit_settings() %}
+with c as (
+    select * from {{ ref('stg_contributions') }}
+),
+{%- if fec %}
+typed as (
+    select
+        c.*,
+        upper(c.transaction_type) as tt,
+        t.semantics,
+        t.counts_toward_limit as type_counts,
+        coalesce(t.is_refund, false) as is_refund_type,
+        t.limit_recipient,
+        t.party_account,
+        t.memo_rows_count,
+        case upper(c.contributor_type)
+            when 'IND' then 'individual'
+            when 'ORG' then 'organisation'
+            when 'CAN' then 'candidate'
+            when 'PAC' then 'committee'
+            when 'COM' then 'committee'
+            when 'CCM' then 'committee'
+            when 'PTY' then 'committee'
+            else 'unknown'
+        end as contributor_kind,
+        try_cast(c.file_num as bigint) as file_num_int
+    from c
+    left join {{ ref('fec_transaction_types') }} t on t.transaction_type = upper(c.transaction_type)
+),
+amendments as (
+    -- an amended report (AMNDT_IND A) restates the transactions of the report it amends with
+    -- the same TRAN_ID: only the row from the latest amendment counts
+    select
+        *,
+        case when tran_id is not null and file_num_int is not null then
+            max(case when upper(amendment_indicator) = 'A' then file_num_int end)
+                over (partition by recipient_id, report_type, tran_id)
+        end as latest_amendment_file_num
+    from typed
+),
+placed as (
+    select
+        *,
+        case when limit_recipient = 'other_id' then other_id else recipient_id end as limit_recipient_id,
+        case
+            when limit_recipient = 'other_id' then recipient_id
+            when semantics = 'earmark_received' then other_id
+        end as conduit_id,
+        coalesce(file_num_int < latest_amendment_file_num, false) as is_superseded
+    from amendments
+),
+passed_on as (
+    -- a conduit's 24T/24I row and the recipient's own receipt of the same gift are one gift:
+    -- matched one to one by donor, recipient and amount, in date order, within 30 days
+    select
+        row_ref, donor_key, limit_recipient_id, amount, donation_date,
+        row_number() over (partition by donor_key, limit_recipient_id, amount order by donation_date, row_ref) as k
+    from placed
+    where limit_recipient = 'other_id' and not is_superseded and limit_recipient_id is not null
+      and not (is_memo and not memo_rows_count)
+),
+received as (
+    select
+        row_ref, donor_key, recipient_id, amount, donation_date,
+        row_number() over (partition by donor_key, recipient_id, amount order by donation_date, row_ref) as k
+    from placed
+    where semantics in ('contribution', 'earmark_received') and not is_superseded
+      and not (is_memo and not memo_rows_count)
+),
+earmark_pairs as (
+    select p.row_ref, r.row_ref as received_row_ref
+    from passed_on p
+    join received r
+      on r.donor_key = p.donor_key and r.recipient_id = p.limit_recipient_id and r.amount = p.amount and r.k = p.k
+    where abs(date_diff('day', r.donation_date, p.donation_date)) <= 30
+),
+elections as (
+    select
+        placed.*,
+        ep.received_row_ref as same_gift_row_ref,
+        upper(left(election_code, 1)) as election_letter,
+        case when regexp_matches(election_code, '^[A-Za-z][0-9]{4}$') then cast(substr(election_code, 2, 4) as integer) end as code_year,
+        case when donation_date <= g.general_election_date then g.cycle else g.cycle + 2 end as next_general_year
+    from placed
+    left join earmark_pairs ep on ep.row_ref = placed.row_ref
+    left join {{ ref('fec_general_election_dates') }} g on g.cycle = year(placed.donation_date) + year(placed.donation_date) % 2
+),
+meaning as (
+    select
+        *,
+        case
+            when semantics is null then 'transaction type ' || coalesce(tt, 'NULL') || ' is not in fec_transaction_types'
+            when is_memo and not memo_rows_count then 'memo row (MEMO_CD X) of transaction type ' || tt
+            when not type_counts then 'transaction type ' || tt || ' (' || semantics || ') does not count toward a limit'
+            when contributor_kind in ('committee', 'candidate', 'unknown') then 'contributor entity type ' || coalesce(contributor_type, 'NULL') || ' (' || contributor_kind || '): limits for this contributor are not checked'
+            when is_superseded then 'superseded by the amendment in FILE_NUM ' || latest_amendment_file_num
+            when same_gift_row_ref is not null then 'the same earmarked gift as the recipient''s own row ' || same_gift_row_ref
+            when limit_recipient_id is null then 'earmark without OTHER_ID: the intended recipient is unknown'
+        end as not_counted_reason,
+        case when election_letter in ('P', 'G', 'R', 'S', 'C', 'E') then coalesce(code_year, next_general_year) end as election_year,
+        case
+            when election_letter not in ('P', 'G', 'R', 'S', 'C', 'E') then null
+            when code_year is not null then 'election code'
+            else 'next general election on or after the contribution date (the code has no year)'
+        end as election_year_source
+    from elections
+)
+select
+    row_ref,
+    dataset_version_id,
+    row_index,
+    contribution_id,
+    contributor_type,
+    contributor_kind,
+    is_organisation,
+    donor_key,
+    donor_name,
+    donor_org_norm,
+    employer_norm,
+    recipient_id as filer_id,
+    limit_recipient_id,
+    conduit_id,
+    donation_date,
+    amount,
+    case when is_refund_type then -abs(amount) else amount end as counted_amount,
+    transaction_type,
+    tran_id,
+    coalesce(semantics, 'unknown') as semantics,
+    is_refund_type as is_refund,
+    is_memo,
+    party_account,
+    election_code,
+    case election_letter
+        when 'P' then 'primary' when 'G' then 'general' when 'R' then 'runoff'
+        when 'S' then 'special' when 'C' then 'convention' when 'E' then 'recount'
+    end as election_kind,
+    election_year,
+    election_year_source,
+    case when election_year is not null then election_letter || election_year end as election_label,
+    not_counted_reason is null as counts_toward_limit,
+    not_counted_reason
+from meaning
+{%- else %}
+meaning as (
+    select
+        *,
+        case
+            {%- if cfg.exclude_memo %}
+            when is_memo then 'memo row'
+            {%- endif %}
+            {%- if cfg.refunds == 'exclude' %}
+            when amount < 0 then 'refund (vars.contribution_limits.refunds: exclude)'
+            {%- endif %}
+            {%- if cfg.exclude_transaction_types | length > 0 %}
+            when coalesce(transaction_type, '') in ({% for t in cfg.exclude_transaction_types %}{{ sql_string(t) }}{{ ", " if not loop.last }}{% endfor %}) then 'transaction type ' || transaction_type || ' excluded by vars.contribution_limits.exclude_transaction_types'
+            {%- endif %}
+            when false then null
+        end as not_counted_reason
+    from c
+)
+select
+    row_ref,
+    dataset_version_id,
+    row_index,
+    contribution_id,
+    contributor_type,
+    case when is_organisation then 'organisation' else 'individual' end as contributor_kind,
+    is_organisation,
+    donor_key,
+    donor_name,
+    donor_org_norm,
+    employer_norm,
+    recipient_id as filer_id,
+    recipient_id as limit_recipient_id,
+    cast(null as varchar) as conduit_id,
+    donation_date,
+    amount,
+    amount as counted_amount,
+    transaction_type,
+    tran_id,
+    case when amount < 0 then 'refund' else 'contribution' end as semantics,
+    amount < 0 as is_refund,
+    is_memo,
+    cast(null as varchar) as party_account,
+    election_code,
+    cast(null as varchar) as election_kind,
+    cast(null as integer) as election_year,
+    cast(null as varchar) as election_year_source,
+    election_code as election_label,
+    not_counted_reason is null as counts_toward_limit,
+    not_counted_reason
+from meaning
+{%- endif %}

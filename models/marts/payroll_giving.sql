@@ -1,0 +1,102 @@
+-- Payroll giving: employees giving to their own employer's PAC, one row per recipient and
+-- normalised employer over the whole period. A contribution counts when either signal holds:
+--   to_own_employer_pac  the recipient is a PAC whose connected organisation, normalised like
+--                        every organisation name, equals the donor's employer
+--   memo_says_payroll    the filer's memo text contains one of vars.bundles.payroll_memo_patterns
+--                        (FEC filers write "P/R DEDUCTION ($500.00 MONTHLY)")
+-- This is how a corporate or union PAC raises money from its restricted class, so it is context
+-- about a vendor (its PAC and how much its people give through it), never a bundle.
+{%- set cfg = bundle_settings() %}
+with recipients as (
+    select
+        recipient_id,
+        recipient_name,
+        recipient_kind,
+        connected_org_name,
+        {{ normalize_org_name('connected_org_name') }} as connected_org_norm
+    from {{ ref('int_recipients') }}
+),
+contributions as (
+    select
+        c.*,
+        r.recipient_name as recipient_name_known,
+        r.recipient_kind,
+        r.connected_org_name,
+        {{ is_own_employer_pac('c', 'r') }} as to_own_employer_pac,
+        coalesce(
+            {%- for p in cfg.payroll_memo_patterns %}
+            contains(upper(c.memo_text), {{ sql_string(p | upper) }}){{ " or " if not loop.last }}
+            {%- endfor %}, false) as memo_says_payroll
+    from {{ ref('stg_contributions') }} c
+    left join recipients r on r.recipient_id = c.recipient_id
+    where c.employer_norm is not null
+      and not c.employer_is_non_answer
+      and not c.is_organisation
+      {%- if cfg.exclude_memo %}
+      and not c.is_memo
+      {%- endif %}
+),
+payroll as (
+    select * from contributions where to_own_employer_pac or memo_says_payroll
+),
+per_pac as (
+    select
+        recipient_id,
+        employer_norm,
+        min(recipient_name_known) as recipient_name,
+        coalesce(min(recipient_kind), 'unknown') as recipient_kind,
+        min(connected_org_name) as connected_org_name,
+        count(distinct donor_key) as n_donors,
+        count(*) as n_contributions,
+        sum(amount) as total_amount,
+        min(donation_date) as first_date,
+        max(donation_date) as last_date,
+        count(distinct donation_date) as n_days,
+        count(*) filter (where to_own_employer_pac) as n_to_own_employer_pac,
+        count(*) filter (where memo_says_payroll) as n_memo_payroll,
+        list(distinct employer order by employer) as employer_spellings,
+        list(row_ref order by donation_date, row_index, row_ref) as row_refs
+    from payroll
+    group by recipient_id, employer_norm
+),
+vendor_for_employer as (
+    select
+        other_name_norm as employer_norm,
+        vendor_entity_id,
+        vendor_name_norm,
+        link_id,
+        confidence_tier
+    from {{ ref('int_name_links') }}
+    where relation = 'vendor_employer' and tier_rank <= {{ min_link_tier_rank() }}
+    qualify row_number() over (
+        partition by other_name_norm order by tier_rank, score desc, vendor_name_norm
+    ) = 1
+)
+select
+    {{ stable_id('payroll:v1', ['p.recipient_id', 'p.employer_norm']) }} as finding_id,
+    p.recipient_id,
+    p.recipient_name,
+    p.recipient_kind,
+    p.connected_org_name,
+    p.employer_norm,
+    p.employer_spellings,
+    p.n_donors,
+    p.n_contributions,
+    p.total_amount,
+    p.first_date,
+    p.last_date,
+    p.n_days,
+    p.n_to_own_employer_pac,
+    p.n_memo_payroll,
+    list_filter([
+        case when p.n_to_own_employer_pac > 0 then 'to_own_employer_pac' end,
+        case when p.n_memo_payroll > 0 then 'memo_says_payroll' end
+    ], x -> x is not null) as detected_by,
+    p.row_refs,
+    v.vendor_entity_id as linked_vendor_entity_id,
+    v.vendor_name_norm as linked_vendor_name_norm,
+    v.link_id as linked_via_link_id,
+    v.confidence_tier as link_confidence_tier,
+    'measured' as evidence_kind
+from per_pac p
+left join vendor_for_employer v on v.employer_norm = p.employer_norm
