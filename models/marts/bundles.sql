@@ -18,7 +18,7 @@ qualifying as (
     select recipient_id, donation_date, employer_norm
     from contributions
     group by recipient_id, donation_date, employer_norm
-    having count(distinct donor_key) >= {{ cfg.min_donors | int }}
+    having count(distinct donor_key) >= {{ mt_literal(cfg.min_donors) }}
 ),
 groups as (
     select

@@ -36,7 +36,7 @@ totals as (
     select donor_key, recipient_id, period, sum(amount) as total_amount
     from counted
     group by donor_key, recipient_id, period
-    having sum(amount) > cast({{ cfg.limit }} as decimal(18, 2))
+    having sum(amount) > cast({{ mt_literal(cfg.limit) }} as decimal(18, 2))
 ),
 flagged as (
     select
@@ -60,12 +60,12 @@ select
     donor_key,
     donor_name,
     recipient_id,
-    '{{ cfg.period }}' as period_kind,
+    {{ mt_literal(cfg.period) }} as period_kind,
     period,
     n_contributions,
     total_amount,
-    cast({{ cfg.limit }} as decimal(18, 2)) as limit_amount,
-    total_amount - cast({{ cfg.limit }} as decimal(18, 2)) as excess_amount,
+    cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as limit_amount,
+    total_amount - cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as excess_amount,
     first_date,
     last_date,
     employers_norm,

@@ -59,7 +59,7 @@ limits as (
 breadth as (
     select vendor_entity_id, finding_id, n_recipients
     from {{ ref('vendor_breadth') }}
-    where n_recipients >= {{ rf.breadth_min_recipients | int }}
+    where n_recipients >= {{ mt_literal(rf.breadth_min_recipients) }}
 ),
 rules as (
     select
@@ -118,4 +118,4 @@ select
     edge_ids,
     case when timing_cluster then 'modelled' else 'measured' end as evidence_kind
 from scored
-where len(rules_fired) >= {{ rf.min_rules | int }}
+where len(rules_fired) >= {{ mt_literal(rf.min_rules) }}
