@@ -185,7 +185,8 @@ NAME_CASES = [
     (
         "nul",
         "t\x00x",
-        "error: table name 't\\x00x' must be 1 to 63 ASCII letters, digits and underscores, not starting with a digit\n",
+        "error: table name 't\\x00x' must be 1 to 63 ASCII letters, digits and underscores, "
+        "not starting with a digit\n",
     ),
     (
         "quote",
@@ -195,7 +196,8 @@ NAME_CASES = [
     (
         "sql",
         "x; drop table y",
-        "error: table name 'x; drop table y' must be 1 to 63 ASCII letters, digits and underscores, not starting with a digit\n",
+        "error: table name 'x; drop table y' must be 1 to 63 ASCII letters, digits and underscores, "
+        "not starting with a digit\n",
     ),
     ("empty", "", "error: --table is required for CSV/TSV input\n"),
     ("manifest", "INGEST_MANIFEST", "error: table name 'INGEST_MANIFEST' is reserved for the ingest manifest\n"),
