@@ -69,9 +69,9 @@ array_to_string(list_sort(list_distinct(string_split({{ expr }}, ' '))), ' ')
 {%- endmacro %}
 
 {% macro is_employer_non_answer(expr) -%}
-{%- set replaced = mt_setting('employer_non_answers') -%}
-{%- set extra = mt_setting('employer_non_answers_extra') or [] -%}
-{%- set var_prefixes = mt_setting('employer_non_answer_prefixes') -%}
+{%- set replaced = var('employer_non_answers', none) -%}
+{%- set extra = var('employer_non_answers_extra', []) -%}
+{%- set var_prefixes = var('employer_non_answer_prefixes', none) -%}
 {%- set default_terms = ['BEST EFFORTS', 'DECLINED', 'DECLINED TO STATE', 'DISABLED', 'EMPLOYED', 'EMPLOYER', 'FULL TIME STUDENT', 'HOME MAKER', 'HOMEMAKER', 'HOUSEHUSBAND', 'HOUSEWIFE', 'INFO REQUESTED', 'INFORMATION REQUESTED', 'INFORMATION REQUESTED PER BEST EFFORTS', 'MYSELF', 'NA', 'NA RETIRED', 'NO', 'NO EMPLOYER', 'NONE', 'NONE HOMEMAKER', 'NONE NOT EMPLOYED', 'NONE PROVIDED', 'NONE RETIRED', 'NONENONE', 'NONERETIRED', 'NOT APPLICABLE', 'NOT CURRENTLY EMPLOYED', 'NOT EMPLOYED', 'NOT PROVIDED', 'NOTEMPLOYED', 'REFUSED', 'REQUESTED', 'RETIRED', 'RETIREE', 'SAME', 'SAME AS ABOVE', 'SEL EMPLOYED', 'SELF', 'SELF EMPLOYED', 'SELF EMPLOYED EMPLOYED', 'SELF EMPLOYEED', 'SELF EMPLOYEES', 'SELF EMPLOYMENT', 'SELF EMPLYED', 'SELF FAMILY', 'SELF RETIRED', 'SELFEMPLOYED', 'SEMI RETIRED', 'SLEF EMPLOYED', 'STUDENT', 'UNEMPLOYED', 'UNKNOWN'] -%}
 {%- set default_prefixes = ['INFORMATION REQUESTED', 'NONE', 'NOT EMPLOYED', 'RETIRED', 'SELF EMPLOYED'] -%}
 {%- set ns = namespace(terms=[], prefixes=[]) -%}
@@ -104,5 +104,5 @@ array_to_string(list_sort(list_distinct(string_split({{ expr }}, ' '))), ' ')
 {%- endmacro %}
 
 {% macro moneytrail_sql_quote(s) -%}
-{{ mt_literal(s | string) }}
+'{{ s | replace("'", "''") }}'
 {%- endmacro %}

@@ -295,7 +295,8 @@ def _report_refused(args: argparse.Namespace, run_file: Path, db_path: Path, ste
         pass
     name_ok = run_name_ok(name)
     if args.out is None and not name_ok:
-        print("      no report written: the run name is not a valid folder name (pass --out)", file=sys.stderr)
+        why = "the run file gives no name" if name is None else "the run name is not a valid folder name"
+        print(f"      no report written: {why} (pass --out)", file=sys.stderr)
         return
     out_dir = args.out or Path("output") / name
     out_dir.mkdir(parents=True, exist_ok=True)

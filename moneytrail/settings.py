@@ -13,6 +13,7 @@ directly, and rendered into docs/SETTINGS.md.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import json
 import math
@@ -86,6 +87,8 @@ def _kind(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, datetime.date):
+        return "a YAML date (write it in quotes)"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, Mapping):

@@ -473,3 +473,8 @@ def test_load_options_are_part_of_the_dataset_version_id(tmp_path, small_csv):
     # and the same load twice is the same id
     assert main(["ingest", str(small_csv), "--table", "t", "--db", str(db)]) == 0
     assert _rows(db, "select dataset_version_id, row_count from raw.ingest_manifest") == with_header
+
+
+def test_gate_with_unsplittable_pytest_args_exits_2(capsys):
+    assert main(["gate", "--pytest-args", "'unbalanced", "--skip-dbt-build"]) == 2
+    assert capsys.readouterr().err == 'error: --pytest-args "\'unbalanced" cannot be split: No closing quotation\n'

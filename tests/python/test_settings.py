@@ -128,6 +128,12 @@ def test_adding_a_setting_is_one_schema_entry(monkeypatch):
 ROLE = "vars.role_map.contributions"
 VARS_CASES = [
     (
+        "unquoted_yaml_date",
+        yaml.safe_load("timing: {window: configured, window_start: 2018-01-01, window_end: '2018-12-31'}"),
+        'vars.timing.window_start: "2018-01-01" is a YAML date (write it in quotes); '
+        "expected text matching [0-9]{4}-[0-9]{2}-[0-9]{2}",
+    ),
+    (
         "run_seed_text",
         {"run_seed": "abc"},
         'vars.run_seed: "abc" is text; expected an integer >= 0 and <= 9223372036854775807',
