@@ -55,8 +55,10 @@
 {% endmacro %}
 
 
-{#- The validated configuration of one role. -#}
-{% macro role_config(role) %}
+{#- The validated configuration of one role. `schema_check=false` skips the settings-schema
+    pass (role_column calls this once per field; the schema check already ran for the node
+    through role_relation/stage_role and for the whole run in the on-run-start hook). -#}
+{% macro role_config(role, schema_check=true) %}
   {% set role_map = var('role_map', none) %}
   {% if role_map is none or role_map is not mapping %}
     {{ role_map_error("vars.role_map is missing or not a mapping") }}
@@ -68,8 +70,11 @@
   {% endif %}
   {% set cfg = role_map[role] %}
   {#- types, ranges, unknown keys: the settings schema (moneytrail/settings.schema.yaml) -#}
-  {% set schema = mt_settings_schema() %}
-  {% set problems = mt_check(cfg, {'ref': 'role'}, 'vars.role_map.' ~ role, schema['definitions']) %}
+  {% set problems = [] %}
+  {% if schema_check %}
+    {% set schema = mt_settings_schema() %}
+    {% set problems = mt_check(cfg, {'ref': 'role'}, 'vars.role_map.' ~ role, schema['definitions']) %}
+  {% endif %}
   {% if problems %}
     {{ role_map_error(problems | join('; ')) }}
     {{ return({'columns': {}}) }}
@@ -102,7 +107,7 @@
 
 {#- The column a field is mapped to, or none when an optional field is not mapped. -#}
 {% macro role_column(role, field) %}
-  {% set columns = role_config(role).get('columns') or {} %}
+  {% set columns = role_config(role, schema_check=false).get('columns') or {} %}
   {% set mapped = columns.get(field) %}
   {% if mapped is mapping %}{{ return(mapped['column']) }}{% endif %}
   {{ return(mapped) }}
