@@ -73,7 +73,7 @@
   {% set problems = [] %}
   {% if schema_check %}
     {% set schema = mt_settings_schema() %}
-    {% set problems = mt_check(cfg, {'ref': 'role'}, 'vars.role_map.' ~ role, schema['definitions']) %}
+    {% set problems = mt_check(cfg, schema['vars']['keys']['role_map']['keys'][role], 'vars.role_map.' ~ role, schema['definitions']) %}
   {% endif %}
   {% if problems %}
     {{ role_map_error(problems | join('; ')) }}

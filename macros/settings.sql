@@ -89,7 +89,7 @@
   {% elif kind == 'list' %}
     {% set text = 'a list' ~ ((' of ' ~ mt_expected(node['items'], defs).replace('one of ', 'values from ')) if 'items' in node else '') %}
   {% elif kind == 'mapping' %}
-    {% set text = 'a mapping' ~ ((' with keys ' ~ node['keys'].keys() | join(', ')) if 'keys' in node else '') %}
+    {% set text = 'a mapping' ~ ((' with keys ' ~ node['keys'].keys() | reject('in', node.get('not_keys', [])) | join(', ')) if 'keys' in node else '') %}
   {% else %}
     {% set text = kind | string %}
   {% endif %}
@@ -180,6 +180,11 @@
   {% elif kind == 'mapping' %}
     {% if value is not mapping %}{{ return([bad_type]) }}{% endif %}
     {% set keys = node.get('keys') %}
+    {% if keys is not none and node.get('not_keys') %}
+      {% set kept = {} %}
+      {% for k, v in keys.items() if k not in node['not_keys'] %}{% do kept.update({k: v}) %}{% endfor %}
+      {% set keys = kept %}
+    {% endif %}
     {% for key in value %}
       {% if key is not string %}
         {% do problems.append(path ~ ': key ' ~ mt_show(key) ~ ' is ' ~ mt_kind(key) ~ '; keys are text') %}

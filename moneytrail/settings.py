@@ -133,7 +133,7 @@ def expected(node: Mapping[str, Any]) -> str:
     elif kind == "mapping":
         text = "a mapping"
         if "keys" in node:
-            text += " with keys " + ", ".join(node["keys"])
+            text += " with keys " + ", ".join(k for k in node["keys"] if k not in node.get("not_keys", ()))
     else:
         text = str(kind)
     if node.get("nullable"):
@@ -220,6 +220,8 @@ def _check_string(value: str, node: Mapping[str, Any], path: str) -> list[str]:
 def _check_mapping(value: Mapping[str, Any], node: Mapping[str, Any], path: str) -> list[str]:
     problems: list[str] = []
     keys = node.get("keys")
+    if keys is not None and node.get("not_keys"):
+        keys = {k: v for k, v in keys.items() if k not in node["not_keys"]}
     for key in value:
         if not isinstance(key, str):
             problems.append(f"{path}: key {show(key)} is {_kind(key)}; keys are text")

@@ -478,3 +478,115 @@ def test_load_options_are_part_of_the_dataset_version_id(tmp_path, small_csv):
 def test_gate_with_unsplittable_pytest_args_exits_2(capsys):
     assert main(["gate", "--pytest-args", "'unbalanced", "--skip-dbt-build"]) == 2
     assert capsys.readouterr().err == 'error: --pytest-args "\'unbalanced" cannot be split: No closing quotation\n'
+
+
+# ----------------------------------------------------------------------------------------------
+# The one Jinja helper pair, and every setting of the schema
+# ----------------------------------------------------------------------------------------------
+
+
+def _dbt_show(sql: str, values: list, db: Path, errors: list | None = None):
+    from moneytrail import dbt_runner
+
+    os.environ["MONEYTRAIL_DB"] = str(db)
+    from dbt.cli.main import dbtRunner
+
+    args = ["show", "--inline", sql, "--vars", json.dumps({"mt_hostile": values}), "--limit", "-1"]
+    args += ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+
+    def collect(event):
+        if errors is not None and event.info.level == "error":
+            errors.append(event.info.msg)
+
+    try:
+        return dbtRunner(callbacks=[collect]).invoke(args)
+    finally:
+        dbt_runner._release_warehouse()
+
+
+def test_mt_literal_and_mt_ident_round_trip_hostile_strings(tmp_path):
+    db = tmp_path / "w.duckdb"
+    literals = (
+        "select * from (values {% for v in var('mt_hostile') %}({{ mt_literal(v) }}, {{ loop.index }})"
+        "{{ ',' if not loop.last }}{% endfor %}) t(v, i) order by i"
+    )
+    result = _dbt_show(literals, HOSTILE, db)
+    assert result.success, result.exception
+    assert [row[0] for row in result.result.results[0].agate_table.rows] == HOSTILE
+    idents = (
+        "select {% for v in var('mt_hostile') %}{{ loop.index }} as {{ mt_ident(v) }}"
+        "{{ ',' if not loop.last }}{% endfor %}"
+    )
+    result = _dbt_show(idents, HOSTILE, db)
+    assert result.success, result.exception
+    assert list(result.result.results[0].agate_table.column_names) == HOSTILE
+    errors: list[str] = []
+    refused = _dbt_show("select {{ mt_literal(var('mt_hostile')[0]) }}", ["a\x00b"], db, errors)
+    assert not refused.success
+    assert 'a value holds a NUL character: "a\\u0000b"' in "\n".join(errors)
+    assert [t for t in _tables(db) if "pwned" in t[1]] == []
+
+
+def _schema_leaves():
+    from moneytrail import settings
+
+    out = []
+
+    def walk(node, path):
+        node = settings.resolve(node)
+        for key, child in (node.get("keys") or {}).items():
+            if key not in node.get("not_keys", ()):
+                walk(child, f"{path}.{key}")
+        if not node.get("keys"):
+            out.append((path, node))
+
+    schema = settings.load_schema()
+    walk(schema["vars"], "vars")
+    return out
+
+
+def _set(tree: dict, path: str, value) -> None:
+    keys = path.split(".")[1:]
+    for key in keys[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[keys[-1]] = value
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE[3], HOSTILE[5], "0.05 or 1=1", "1); select 1; --"])
+def test_every_setting_refuses_or_quotes_hostile_text(hostile):
+    """Each setting given a hostile string: refused by the schema with a message naming it, or a
+    free-text setting (only ever written into SQL by mt_literal/mt_ident)."""
+    from moneytrail import settings
+
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    free_text = {"text": [], "list": []}
+    for path, _node in _schema_leaves():
+        for shape, value in (("text", hostile), ("list", [hostile])):
+            given = json.loads(json.dumps(project))
+            _set(given, path, value)
+            try:
+                settings.validate_vars(given)
+            except settings.SettingsError as exc:
+                assert any(p.startswith(path) for p in exc.problems), (path, exc.problems)
+                continue
+            free_text[shape].append(path)
+    # Free text: descriptions (never written into SQL) and lists of text. Each list that reaches
+    # SQL goes through mt_literal and is run with hostile items by
+    # test_hostile_settings_and_header_are_data_not_sql; the matcher's word lists stay in Python.
+    roles = ("contributions", "contracts", "candidates")
+    assert free_text["text"] == [f"vars.role_map.{r}.description" for r in roles]
+    assert free_text["list"] == [
+        "vars.role_map.contributions.organisation_types",
+        "vars.contribution_limits.exclude_transaction_types",
+        "vars.red_flags.procurement_methods",
+        "vars.entity_resolution.generic_words",
+        "vars.entity_resolution.generic_words_extra",
+        "vars.entity_resolution.stop_words",
+        "vars.entity_resolution.government_type_words",
+        "vars.entity_resolution.organisation_type_words",
+        "vars.entity_resolution.non_answers_extra",
+        "vars.entity_resolution.non_answers",
+        "vars.employer_non_answers",
+        "vars.employer_non_answers_extra",
+        "vars.employer_non_answer_prefixes",
+    ]

@@ -267,6 +267,20 @@ ROLE_CASES = [
 ]
 
 
+def test_role_keys_that_do_not_apply_to_a_role_are_refused():
+    role_map = _role_map()
+    role_map["contracts"]["organisation_types"] = ["ORG"]
+    role_map["candidates"]["timing"] = {"enabled": False}
+    with pytest.raises(settings.SettingsError) as exc:
+        settings.validate_vars({"role_map": role_map})
+    assert exc.value.problems == [
+        "vars.role_map.contracts.organisation_types: unknown key; allowed: table, model, description, columns, "
+        "when, reject_tolerance, timing",
+        "vars.role_map.candidates.timing: unknown key; allowed: table, model, description, columns, when, "
+        "reject_tolerance",
+    ]
+
+
 @pytest.mark.parametrize(("case", "given", "message"), VARS_CASES, ids=[c[0] for c in VARS_CASES])
 def test_var_refused_with_exact_message(case, given, message):
     with pytest.raises(settings.SettingsError) as exc:
