@@ -161,7 +161,8 @@ def applied_settings(cli_vars: Mapping[str, Any] | None) -> dict[str, Any]:
     try:
         return settings.applied(settings.validate_vars(cli_vars))
     except settings.SettingsError:
-        return effective_vars(cli_vars)
+        # as given, JSON-safe (a YAML date in a refused setting becomes its ISO text)
+        return json.loads(json.dumps(effective_vars(cli_vars), default=str))
 
 
 def scrub(message: str | None, *paths: Path | None) -> str:

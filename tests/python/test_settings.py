@@ -282,10 +282,17 @@ def test_role_keys_that_do_not_apply_to_a_role_are_refused():
 
 
 @pytest.mark.parametrize(("case", "given", "message"), VARS_CASES, ids=[c[0] for c in VARS_CASES])
-def test_var_refused_with_exact_message(case, given, message):
+def test_var_refused_with_exact_message(tmp_path, capsys, case, given, message):
     with pytest.raises(settings.SettingsError) as exc:
         settings.validate_vars(given)
     assert str(exc.value) == message
+    # and `moneytrail run` says exactly that, exit 2, nothing ingested, a report saying so
+    path = _write(tmp_path, _demo_run_file(tmp_path, **given))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--db", str(tmp_path / "w.duckdb"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+    assert not (tmp_path / "w.duckdb").exists()
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["errors"][0]["message"] == message
 
 
 @pytest.mark.parametrize(("case", "change", "message"), ROLE_CASES, ids=[c[0] for c in ROLE_CASES])
@@ -332,12 +339,16 @@ INPUT_CASES = [
 
 
 @pytest.mark.parametrize(("case", "change", "message"), INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
-def test_run_file_input_refused_with_exact_message(tmp_path, case, change, message):
+def test_run_file_input_refused_with_exact_message(tmp_path, capsys, case, change, message):
     data = _demo_run_file(tmp_path)
     data["inputs"][0].update(change)
     with pytest.raises(settings.SettingsError) as exc:
         settings.validate_run_file(data)
     assert str(exc.value) == message
+    path = _write(tmp_path, data)
+    assert main(["run", str(path), "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+    assert not (tmp_path / "w.duckdb").exists()
 
 
 def test_run_name_cannot_leave_the_output_folder(tmp_path, monkeypatch, capsys):
