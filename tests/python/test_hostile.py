@@ -420,7 +420,7 @@ def test_kill_9_during_ingest_keeps_the_earlier_load(tmp_path, small_csv):
 
 def test_kill_9_during_the_build_then_a_clean_rerun(tmp_path):
     db, out = tmp_path / "w.duckdb", tmp_path / "out"
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")  # dbt's lines arrive as they are written
     proc = subprocess.Popen(
         [sys.executable, "-m", "moneytrail.cli", "demo", "--db", str(db), "--out", str(out)],
         cwd=REPO,
