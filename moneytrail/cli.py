@@ -326,7 +326,9 @@ def _write_report(
         input_tables=tuple(sorted(e.table_name for e in entries)),
     )
     try:
-        written = report.write_reports(out_dir, db_path, name, run_vars=report_vars, context=context)
+        # dbt did not run: no target folder, so no earlier build's results are mistaken for this one
+        no_dbt = out_dir / "dbt-not-run"
+        written = report.write_reports(out_dir, db_path, name, run_vars=report_vars, context=context, target_dir=no_dbt)
     except Exception as exc:  # the refusal is what the user must see
         print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
