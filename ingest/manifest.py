@@ -3,8 +3,14 @@
 Contract (DESIGN.md §2):
 - every raw table lives in the ``raw`` schema and has a ``row_index`` BIGINT column holding the
   0-based position of the row in input order;
-- ``dataset_version_id`` is derived from the sha256 of the input bytes and the table name, so the
-  same input loaded under the same name always gets the same id;
+- ``dataset_version_id`` is derived from the sha256 of the input bytes, the table name and (CSV/TSV)
+  the load options that decide what a row is (header, column names, delimiter, quote, encoding),
+  so the same input loaded the same way under the same name always gets the same id, and the
+  same bytes read another way (row 0 a header or a data row) get another id;
+- table names are case-insensitive (DuckDB identifiers are): a load whose table differs only in
+  case from a loaded table is refused, never allowed to replace it;
+- ``source_path`` is the input's file name only (with its sha256 it identifies the input): it
+  does not depend on the working directory or the machine;
 - a row is referenced as ``db://{dataset_version_id}#row_index={row_index}``.
 """
 
@@ -36,9 +42,18 @@ create table if not exists {RAW_SCHEMA}.{MANIFEST_TABLE} (
 """
 
 
-def dataset_version_id(input_sha256: str, table_name: str) -> str:
-    """Stable id of one table loaded from one input: same bytes and name, same id."""
-    digest = hashlib.sha256(f"dataset:v1:{input_sha256}:{table_name}".encode()).hexdigest()
+class TableNameError(ValueError):
+    """A table name that would replace or shadow another table (names are case-insensitive)."""
+
+
+def dataset_version_id(input_sha256: str, table_name: str, load_options: dict[str, Any] | None = None) -> str:
+    """Stable id of one table loaded from one input: same bytes, name and options, same id."""
+    key = f"dataset:v1:{input_sha256}:{table_name}"
+    if load_options is not None:
+        key = f"dataset:v2:{input_sha256}:{table_name}:" + json.dumps(
+            load_options, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+        )
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return f"dsv_{digest[:16]}"
 
 
@@ -92,8 +107,44 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_MANIFEST_DDL)
 
 
+def check_table_name_free(con: duckdb.DuckDBPyConnection, table_name: str) -> None:
+    """Refuse a name that differs only in case from a raw table or manifest row already there.
+
+    DuckDB identifiers are case-insensitive: loading KEEP after keep would silently replace
+    keep's rows and leave keep's manifest row describing data that is gone."""
+    others = con.execute(
+        f"""
+        select table_name from information_schema.tables
+        where table_schema = '{RAW_SCHEMA}' and lower(table_name) = lower(?) and table_name <> ?
+        union
+        select table_name from {RAW_SCHEMA}.{MANIFEST_TABLE}
+        where lower(table_name) = lower(?) and table_name <> ?
+        order by 1""",
+        [table_name, table_name, table_name, table_name],
+    ).fetchall()
+    if others:
+        raise TableNameError(
+            f"table name {table_name!r} differs only in case from the loaded table {others[0][0]!r} "
+            "(table names are case-insensitive); load it under that exact name to replace it, or "
+            "choose another name"
+        )
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failed load; when DuckDB has already aborted the transaction (a full
+    disk, ...), the rollback's own error is dropped so the original error is the one reported."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
 def record(con: duckdb.DuckDBPyConnection, entry: ManifestEntry) -> None:
-    """Insert or replace the manifest row of one table. Call inside the load's transaction."""
+    """Insert or replace the manifest row of one table. Call inside the load's transaction.
+
+    Refuses (TableNameError) a name that differs only in case from another manifest row, so a
+    dump creating `Keep` over `keep` is rolled back instead of orphaning keep's row."""
+    check_table_name_free(con, entry.table_name)
     con.execute(f"delete from {RAW_SCHEMA}.{MANIFEST_TABLE} where table_name = ?", [entry.table_name])
     con.execute(
         f"insert into {RAW_SCHEMA}.{MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -116,10 +167,6 @@ def read_all(con: duckdb.DuckDBPyConnection) -> list[ManifestEntry]:
 
 
 def display_path(path: Path) -> str:
-    """Path as recorded in the manifest: relative to the working directory when inside it, so
-    manifests (and the artifact hashes built from them) do not carry machine-specific prefixes."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.name
+    """Path as recorded in the manifest: the file name only. With the input's sha256 it names the
+    input, and the manifest (and report.json) is the same whatever the working directory."""
+    return Path(path).name

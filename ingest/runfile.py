@@ -8,6 +8,8 @@ inputs:
     table: demo_candidates
     delimiter: "\\t"
 vars: {}                          # merged over dbt_project.yml vars (role_map, ...)
+
+Every key is checked against moneytrail/settings.schema.yaml (docs/SETTINGS.md).
 """
 
 from __future__ import annotations
@@ -19,24 +21,7 @@ from typing import Any
 import yaml
 
 from ingest import presets
-from ingest.tabular import TabularOptions
-
-_INPUT_KEYS = {
-    "path",
-    "table",
-    "format",
-    "delimiter",
-    "quote",
-    "encoding",
-    "header",
-    "header_file",
-    "columns",
-    "table_prefix",
-    "schema_path",
-    "allow_sqlite_pragma_header",
-    "skip_programmable_objects",
-}
-_TOP_KEYS = {"name", "description", "inputs", "vars"} | presets.PRESET_KEYS
+from ingest.tabular import TabularError, TabularOptions
 
 
 class RunFileError(ValueError):
@@ -68,57 +53,64 @@ def guess_format(path: Path) -> str:
 
 
 def load_run_file(path: Path | str) -> RunFile:
+    """Read and validate a run file (moneytrail/settings.schema.yaml: every key, type and range,
+    the vars merged over dbt_project.yml's) before anything is ingested. Raises RunFileError
+    (unreadable file) or SettingsError (naming every broken setting)."""
+    from moneytrail.settings import SettingsError, validate_run_file
+
     path = Path(path)
     if not path.is_file():
         raise RunFileError(f"run file not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RunFileError(f"{path.name}: not a readable YAML file ({exc})") from None
     if not isinstance(data, dict):
-        raise RunFileError(f"{path}: top level must be a mapping")
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise RunFileError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(_TOP_KEYS)}")
-    if "source" in data:  # a preset (ingest/presets) adds its inputs and role map
+        raise SettingsError([f"run_file: {path.name} must hold a mapping with name, inputs, vars"])
+    if "source" in data:  # a preset (ingest/presets) expands into inputs and a role map first
         try:
             data = presets.apply(path, data)
         except presets.fec.PresetError as exc:
             raise RunFileError(str(exc)) from exc
-    if "name" not in data:
-        raise RunFileError(f"{path}: missing 'name' (used for the output folder)")
-    inputs = data.get("inputs") or []
-    if not inputs:
-        raise RunFileError(f"{path}: 'inputs' lists no files to ingest")
-    specs = [_input_spec(path, i, item) for i, item in enumerate(inputs, start=1)]
-    run_vars = data.get("vars") or {}
-    if not isinstance(run_vars, dict):
-        raise RunFileError(f"{path}: 'vars' must be a mapping")
-    return RunFile(path=path, name=str(data["name"]), inputs=specs, vars=run_vars)
+    validate_run_file(data, where="run_file")
+    specs = [_input_spec(path, i, item) for i, item in enumerate(data["inputs"], start=1)]
+    return RunFile(path=path, name=data["name"], inputs=specs, vars=dict(data.get("vars") or {}))
 
 
-def _input_spec(run_path: Path, number: int, item: Any) -> InputSpec:
-    where = f"{run_path} inputs[{number}]"
-    if not isinstance(item, dict) or "path" not in item:
-        raise RunFileError(f"{where}: each input needs a path")
-    unknown = sorted(set(item) - _INPUT_KEYS)
-    if unknown:
-        raise RunFileError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(_INPUT_KEYS)}")
+def _input_spec(run_path: Path, number: int, item: dict[str, Any]) -> InputSpec:
+    where = f"run_file.inputs[{number}]"
     file_path = (run_path.parent / item["path"]).resolve()
     fmt = item.get("format") or guess_format(file_path)
-    if fmt not in {"csv", "sql_dump"}:
-        raise RunFileError(f"{where}: format must be csv or sql_dump, got {fmt!r}")
+    csv_only = sorted(k for k in ("delimiter", "quote", "encoding", "header", "header_file", "columns") if k in item)
+    dump_only = sorted(
+        k
+        for k in ("table_prefix", "schema_path", "allow_sqlite_pragma_header", "skip_programmable_objects")
+        if k in item
+    )
     if fmt == "csv":
+        if dump_only:
+            raise RunFileError(
+                f"{where}: {', '.join(dump_only)} only apply to SQL dumps; {item['path']} is read as csv"
+            )
         if not item.get("table"):
             raise RunFileError(f"{where}: a csv input needs table: (the raw table name)")
         header_file = item.get("header_file")
         columns = item.get("columns")
-        options = TabularOptions(
-            delimiter=item.get("delimiter", ","),
-            quote=item.get("quote", '"'),
-            encoding=item.get("encoding", "utf-8"),
-            header=bool(item.get("header", header_file is None and columns is None)),
-            header_file=(run_path.parent / header_file).resolve() if header_file else None,
-            columns=tuple(columns) if columns else None,
-        )
+        header = item.get("header", header_file is None and columns is None)
+        try:
+            options = TabularOptions(
+                delimiter=item.get("delimiter", ","),
+                quote=item.get("quote", '"'),
+                encoding=item.get("encoding", "utf-8"),
+                header=header,
+                header_file=(run_path.parent / header_file).resolve() if header_file else None,
+                columns=tuple(columns) if columns else None,
+            )
+        except TabularError as exc:
+            raise RunFileError(f"{where}: {exc}") from None
         return InputSpec(file_path, fmt, item["table"], options)
+    if csv_only:
+        raise RunFileError(f"{where}: {', '.join(csv_only)} only apply to csv inputs; {item['path']} is a SQL dump")
     dump_options = {
         key: item[key]
         for key in ("table_prefix", "allow_sqlite_pragma_header", "skip_programmable_objects")
@@ -126,4 +118,8 @@ def _input_spec(run_path: Path, number: int, item: Any) -> InputSpec:
     }
     if "schema_path" in item:
         dump_options["schema_path"] = (run_path.parent / item["schema_path"]).resolve()
-    return InputSpec(file_path, fmt, item.get("table"), None, dump_options)
+    if item.get("table"):
+        raise RunFileError(
+            f"{where}: table: does not apply to SQL dumps (their tables keep their own names; use table_prefix:)"
+        )
+    return InputSpec(file_path, fmt, None, None, dump_options)

@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import hashlib
+import re
 import sys
 import time
 import zlib
@@ -24,6 +25,7 @@ import pyarrow as pa
 
 from ingest import manifest
 from ingest.manifest import RAW_SCHEMA, ROW_INDEX, ManifestEntry
+from ingest.sqlquote import quote_ident
 
 BATCH_ROWS = 100_000
 PROGRESS_EVERY_ROWS = 1_000_000
@@ -45,9 +47,11 @@ class TabularOptions:
     columns: tuple[str, ...] | None = None  # column names given explicitly
 
     def __post_init__(self) -> None:
-        if len(self.delimiter) != 1:
+        if not isinstance(self.header, bool):
+            raise TabularError(f"header must be true or false, got {self.header!r}")
+        if not isinstance(self.delimiter, str) or len(self.delimiter) != 1:
             raise TabularError(f"delimiter must be one character, got {self.delimiter!r}")
-        if self.quote is not None and len(self.quote) != 1:
+        if self.quote is not None and (not isinstance(self.quote, str) or len(self.quote) != 1):
             raise TabularError(f"quote must be one character or none, got {self.quote!r}")
         sources = [self.header_file is not None, self.columns is not None]
         if sum(sources) > 1:
@@ -56,9 +60,13 @@ class TabularOptions:
             raise TabularError("the file has its own header line; use --no-header with --header-file or --columns")
         if not self.header and not any(sources):
             raise TabularError("no column names: the file has no header line, so pass --header-file or --columns")
+        if self.columns is not None and (
+            isinstance(self.columns, str) or not all(isinstance(c, str) for c in self.columns)
+        ):
+            raise TabularError(f"columns must be a list of names, got {self.columns!r}")
         try:
             info = codecs.lookup(self.encoding)
-        except LookupError:
+        except (LookupError, TypeError):
             raise TabularError(f"unknown encoding {self.encoding!r}") from None
         if info.name.startswith(("utf-16", "utf-32")):
             raise TabularError(f"encoding {self.encoding!r} is not line-compatible; re-encode the file as UTF-8")
@@ -72,7 +80,7 @@ def _physical_lines(path: Path, encoding: str, hasher: hashlib._Hash, counter: l
     strip_bom = codecs.lookup(encoding).name == "utf-8"
     with open(path, "rb") as stored:
         fh = gzip.GzipFile(fileobj=_HashingReader(stored, hasher, counter)) if path.name.endswith(".gz") else None
-        lines = fh if fh is not None else _hashed_lines(stored, hasher, counter)
+        lines = _gzip_checked(fh, path) if fh is not None else _hashed_lines(stored, hasher, counter)
         for number, raw in enumerate(lines, start=1):
             try:
                 text = raw.decode(encoding)
@@ -84,6 +92,16 @@ def _physical_lines(path: Path, encoding: str, hasher: hashlib._Hash, counter: l
             if number == 1 and strip_bom and text.startswith("\ufeff"):
                 text = text[1:]
             yield text
+
+
+def _gzip_checked(fh: gzip.GzipFile, path: Path) -> Iterator[bytes]:
+    """The lines of a gzip stream; a file that is not gzip or is cut short is a TabularError."""
+    number = 0
+    try:
+        for number, raw in enumerate(fh, start=1):  # noqa: B007 - number is read after the loop
+            yield raw
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise TabularError(f"{path.name} line {number + 1}: broken gzip stream ({exc}); nothing was loaded") from None
 
 
 class _HashingReader:
@@ -120,6 +138,8 @@ def _check_columns(columns: Sequence[str], where: str) -> list[str]:
     for position, name in enumerate(names, start=1):
         if name.strip() == "":
             raise TabularError(f"{where}: column {position} has an empty name")
+        if "\x00" in name:
+            raise TabularError(f"{where}: column {position} name {name!r} holds a NUL character")
         if name.lower() == ROW_INDEX:
             raise TabularError(
                 f"{where}: column {position} is named {name!r}, which the loader reserves for "
@@ -133,8 +153,13 @@ def _check_columns(columns: Sequence[str], where: str) -> list[str]:
 
 
 def _header_from_file(header_file: Path, options: TabularOptions) -> list[str]:
-    with open(header_file, encoding=options.encoding, newline="") as fh:
-        first = fh.readline()
+    if not header_file.is_file():
+        raise TabularError(f"header file not found: {header_file.name}")
+    try:
+        with open(header_file, encoding=options.encoding, newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise TabularError(f"header file {header_file.name}: not valid {options.encoding} ({exc.reason})") from None
     fields = next(_reader(iter([first]), options), [])
     # Header files are sometimes written comma-separated for a pipe-delimited body.
     if len(fields) == 1 and options.delimiter not in first and "," in first:
@@ -142,15 +167,21 @@ def _header_from_file(header_file: Path, options: TabularOptions) -> list[str]:
     return _check_columns([f.strip() for f in fields], f"header file {header_file.name}")
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
-def _validate_table_name(table: str) -> None:
-    if not table or not all(ch.isalnum() or ch == "_" for ch in table) or table[0].isdigit():
-        raise TabularError(f"table name {table!r} must be letters, digits and underscores, not starting with a digit")
-    if table == manifest.MANIFEST_TABLE:
+def validate_table_name(table: object) -> str:
+    """A raw table name: ASCII letters, digits, underscores, not starting with a digit, at most 63
+    characters, not the manifest's name in any case. Returns it; raises TabularError."""
+    if not isinstance(table, str):
+        raise TabularError(f"table name {table!r} must be text")
+    if not TABLE_NAME.fullmatch(table):
+        raise TabularError(
+            f"table name {table!r} must be 1 to 63 ASCII letters, digits and underscores, not starting with a digit"
+        )
+    if table.lower() == manifest.MANIFEST_TABLE:
         raise TabularError(f"table name {table!r} is reserved for the ingest manifest")
+    return table
 
 
 ProgressFn = Callable[[int, int, float], None]
@@ -179,9 +210,13 @@ def load_tabular(
     """
     options = options if options is not None else TabularOptions()
     path = Path(path)
-    _validate_table_name(table)
+    validate_table_name(table)
     if not path.is_file():
-        raise TabularError(f"input file not found: {path}")
+        raise TabularError(f"input file not found: {path.name}")
+    if options.header_file is not None and not options.header_file.is_file():
+        raise TabularError(f"header file not found: {options.header_file.name}")
+    manifest.ensure_raw_schema(con)
+    manifest.check_table_name_free(con, table)
 
     hasher = hashlib.sha256()
     byte_counter = [0]
@@ -195,6 +230,8 @@ def load_tabular(
             raise TabularError(f"{path.name}: the file is empty (no header line)") from None
         except csv.Error as exc:
             raise TabularError(f"{path.name} line 1: {exc}; nothing was loaded") from None
+        except OSError as exc:
+            raise TabularError(f"{path.name}: cannot be read ({exc}); nothing was loaded") from None
         columns = _check_columns(header, f"{path.name} line 1 (header)")
     elif options.header_file is not None:
         columns = _header_from_file(options.header_file, options)
@@ -206,13 +243,20 @@ def load_tabular(
     target = f"{RAW_SCHEMA}.{quote_ident(table)}"
     column_ddl = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
 
-    manifest.ensure_raw_schema(con)
     con.execute("begin transaction")
     try:
         con.execute(f"drop table if exists {target}")
         con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
         rows = _stream_rows(con, path, reader, width, schema, target, byte_counter, progress)
-        version_id = manifest.dataset_version_id(hasher.hexdigest(), table)
+        details = {
+            "delimiter": options.delimiter,
+            "quote": options.quote,
+            "encoding": options.encoding,
+            "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
+            "columns": columns,
+        }
+        # the same bytes read with other options are other rows: the id covers the options
+        version_id = manifest.dataset_version_id(hasher.hexdigest(), table, load_options=details)
         entry = ManifestEntry(
             table_name=table,
             dataset_version_id=version_id,
@@ -221,18 +265,12 @@ def load_tabular(
             input_sha256=hasher.hexdigest(),
             input_bytes=byte_counter[0],
             row_count=rows,
-            details={
-                "delimiter": options.delimiter,
-                "quote": options.quote,
-                "encoding": options.encoding,
-                "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
-                "columns": columns,
-            },
+            details=details,
         )
         manifest.record(con, entry)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
         raise
     return entry
 

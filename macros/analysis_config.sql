@@ -6,14 +6,10 @@
   {% if execute %}{{ exceptions.raise_compiler_error("analysis config: " ~ message ~ ". Set it under vars in dbt_project.yml or in your run file's vars.") }}{% endif %}
 {% endmacro %}
 
+{#- A mapping of settings checked against the settings schema (types, ranges, allowed values,
+    unknown keys) with its schema defaults; `defaults` fills keys the schema gives no default. -#}
 {% macro checked_settings(name, defaults, allowed_values={}) %}
-  {% set given = var(name, {}) or {} %}
-  {% if given is not mapping %}{{ config_error("vars." ~ name ~ " must be a mapping") }}{% endif %}
-  {% for key in given %}
-    {% if key not in defaults %}
-      {{ config_error("vars." ~ name ~ " has unknown key '" ~ key ~ "' (allowed: " ~ defaults.keys() | list | sort | join(', ') ~ ")") }}
-    {% endif %}
-  {% endfor %}
+  {% set given = mt_setting(name) or {} %}
   {% set merged = {} %}
   {% do merged.update(defaults) %}
   {% do merged.update(given) %}
@@ -27,7 +23,7 @@
 
 {% macro donor_identity_expr() %}
   {% set allowed = ['donor_id', 'donor_name_norm', 'donor_person_key', 'donor_zip5', 'donor_name', 'donor_zip'] %}
-  {% set fields = var('donor_identity', ['donor_name_norm', 'donor_zip5']) %}
+  {% set fields = mt_setting('donor_identity') %}
   {% if fields is string or fields | length == 0 %}{{ config_error("vars.donor_identity must be a non-empty list") }}{% endif %}
   {% for f in fields %}
     {% if f not in allowed %}{{ config_error("vars.donor_identity has unknown field '" ~ f ~ "' (allowed: " ~ allowed | join(', ') ~ ")") }}{% endif %}
@@ -53,7 +49,7 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
 {% endmacro %}
 
 {% macro min_link_tier_rank() %}
-  {% set tier = var('min_link_tier', 'probable') %}
+  {% set tier = mt_setting('min_link_tier') %}
   {% if tier not in link_tiers() %}{{ config_error("vars.min_link_tier is '" ~ tier ~ "' (allowed: " ~ link_tiers() | join(', ') ~ ")") }}{% endif %}
   {{ return(link_tiers().index(tier) + 1) }}
 {% endmacro %}

@@ -105,8 +105,10 @@
 {% endmacro %}
 
 
-{#- The validated configuration of one role. -#}
-{% macro role_config(role) %}
+{#- The validated configuration of one role. `schema_check=false` skips the settings-schema
+    pass (role_column calls this once per field; the schema check already ran for the node
+    through role_relation/stage_role and for the whole run in the on-run-start hook). -#}
+{% macro role_config(role, schema_check=true) %}
   {% set role_map = var('role_map', none) %}
   {% if role_map is none or role_map is not mapping %}
     {{ role_map_error("vars.role_map is missing or not a mapping") }}
@@ -117,12 +119,16 @@
     {{ return({'columns': {}}) }}
   {% endif %}
   {% set cfg = role_map[role] %}
-  {% set known_keys = ['table', 'model', 'columns', 'when', 'organisation_types', 'reject_tolerance', 'description', 'timing'] %}
-  {% for key in cfg %}
-    {% if key not in known_keys %}
-      {{ role_map_error("role '" ~ role ~ "' has unknown key '" ~ key ~ "' (allowed: " ~ known_keys | join(', ') ~ ")") }}
-    {% endif %}
-  {% endfor %}
+  {#- types, ranges, unknown keys: the settings schema (moneytrail/settings.schema.yaml) -#}
+  {% set problems = [] %}
+  {% if schema_check %}
+    {% set schema = mt_settings_schema() %}
+    {% set problems = mt_check(cfg, schema['vars']['keys']['role_map']['keys'][role], 'vars.role_map.' ~ role, schema['definitions']) %}
+  {% endif %}
+  {% if problems %}
+    {{ role_map_error(problems | join('; ')) }}
+    {{ return({'columns': {}}) }}
+  {% endif %}
   {% if ('table' in cfg) == ('model' in cfg) %}
     {{ role_map_error("role '" ~ role ~ "' needs exactly one of table: (a raw table) or model: (a dbt model)") }}
   {% endif %}
@@ -151,7 +157,7 @@
 
 {#- The column a field is mapped to, or none when an optional field is not mapped. -#}
 {% macro role_column(role, field) %}
-  {% set columns = role_config(role).get('columns') or {} %}
+  {% set columns = role_config(role, schema_check=false).get('columns') or {} %}
   {% set mapped = columns.get(field) %}
   {% if mapped is mapping %}{{ return(mapped['column']) }}{% endif %}
   {{ return(mapped) }}
@@ -208,7 +214,7 @@
     {% if f is not mapping or 'column' not in f %}
       {{ role_map_error("role '" ~ role ~ "' has a when: entry without column: (" ~ f ~ ")") }}
     {% endif %}
-    {% set col = adapter.quote(f['column']) %}
+    {% set col = mt_ident(f['column']) %}
     {% if 'equals' in f %}
       {% do parts.append(col ~ ' = ' ~ sql_string(f['equals'])) %}
     {% elif 'in' in f %}
@@ -218,7 +224,7 @@
       {% set vals = [] %}{% for v in f['not_in'] %}{% do vals.append(sql_string(v)) %}{% endfor %}
       {% do parts.append('coalesce(' ~ col ~ ' not in (' ~ vals | join(', ') ~ '), true)') %}
     {% elif 'is_null' in f %}
-      {% do parts.append(col ~ (' is null' if f['is_null'] else ' is not null')) %}
+      {% do parts.append(col ~ (' is null' if f['is_null'] is sameas true else ' is not null')) %}
     {% else %}
       {{ role_map_error("role '" ~ role ~ "' when: on column '" ~ f['column'] ~ "' needs one of equals:, in:, not_in:, is_null:") }}
     {% endif %}
@@ -227,21 +233,23 @@
 {% endmacro %}
 
 
+{#- Kept for the models that call it: a text literal through mt_literal (macros/settings.sql). -#}
 {% macro sql_string(value) %}
-  {{ return("'" ~ (value | string).replace("'", "''") ~ "'") }}
+  {{ return(mt_literal(value | string)) }}
 {% endmacro %}
 
 
 {% macro reject_tolerance(role) %}
-  {% set per_role = var('reject_tolerance', {}) or {} %}
+  {% set per_role = mt_setting('reject_tolerance') %}
   {% set cfg = role_config(role) %}
-  {% if 'reject_tolerance' in cfg %}{{ return(cfg['reject_tolerance'] | int) }}{% endif %}
-  {{ return((per_role.get(role, 0) if per_role is mapping else per_role) | int) }}
+  {% if 'reject_tolerance' in cfg %}{{ return(cfg['reject_tolerance']) }}{% endif %}
+  {{ return(per_role.get(role, 0) if per_role is mapping else per_role) }}
 {% endmacro %}
 
 
 {#- `dbt run-operation validate_role_map`: check every role before anything runs. -#}
 {% macro validate_role_map() %}
+  {% do mt_validate_settings() %}
   {% for role in active_roles() %}
     {% do role_relation(role, before_build=true) %}
     {% do role_when_predicate(role) %}

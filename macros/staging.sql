@@ -36,7 +36,7 @@ renamed as (
         {%- if col is none %}
         cast(null as varchar) as {{ field }}_text{{ "," if not loop.last }}
         {%- else %}
-        nullif(trim(cast(source.{{ adapter.quote(col) }} as varchar)), '') as {{ field }}_text{{ "," if not loop.last }}
+        nullif(trim(cast(source.{{ mt_ident(col) }} as varchar)), '') as {{ field }}_text{{ "," if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from source

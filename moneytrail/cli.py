@@ -8,15 +8,36 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from ingest import manifest, warehouse
+from ingest.manifest import TableNameError
 from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
 from ingest.sqldump.errors import DumpRejected
+from ingest.sqlquote import UnsafeName
 from ingest.tabular import TabularError, TabularOptions, load_tabular
 from moneytrail import dbt_runner, match_cli
+from moneytrail.settings import SettingsError, validate_vars
 
 DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
 EXIT_INPUT_ERROR = 2
 EXIT_BUILD_FAILED = 1
+
+# What a user can get wrong (a file, a name, a setting, a busy or full warehouse): exit 2 and
+# one message, never a traceback.
+USER_ERRORS = (
+    TabularError,
+    RunFileError,
+    DumpRejected,
+    SettingsError,
+    TableNameError,
+    UnsafeName,
+    warehouse.WarehouseError,
+)
+
+
+class WarehouseWriteError(ValueError):
+    """DuckDB could not write the warehouse (full disk, read-only file, ...)."""
 
 
 def _unescape(value: str) -> str:
@@ -126,6 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_inputs_guarded(con, spec: InputSpec) -> list[manifest.ManifestEntry]:
+    """load_input, with DuckDB's own I/O failures (a full disk) as one clear user error."""
+    try:
+        return load_input(con, spec)
+    except (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException, OSError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise WarehouseWriteError(
+            f"loading {spec.path.name} failed while writing the warehouse: {text}; nothing of this input was loaded"
+        ) from None
+
+
 def _tabular_options(args: argparse.Namespace) -> TabularOptions:
     delimiter = args.delimiter
     if delimiter is None:
@@ -157,6 +189,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             return EXIT_INPUT_ERROR
         spec = InputSpec(args.path, fmt, args.table, _tabular_options(args))
     else:
+        if args.table:
+            print(
+                "error: --table does not apply to SQL dumps (their tables keep their own names; use --table-prefix)",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT_ERROR
         options = {
             "table_prefix": args.table_prefix,
             "allow_sqlite_pragma_header": args.allow_sqlite_pragma_header,
@@ -167,7 +205,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         spec = InputSpec(args.path, fmt, args.table, None, options)
     con = warehouse.connect(args.db)
     try:
-        entries = load_input(con, spec)
+        entries = load_inputs_guarded(con, spec)
     finally:
         con.close()
     if fmt == "sql_dump":
@@ -192,22 +230,35 @@ def write_manifest_json(path: Path, entries: Sequence[manifest.ManifestEntry]) -
 
 
 def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
-    run = load_run_file(run_file)
     db_path = args.db or warehouse.default_path()
+    try:
+        # every setting is checked before anything is ingested or built
+        run = load_run_file(run_file)
+        validate_vars(run.vars)
+    except (RunFileError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        _report_refused(args, run_file, db_path, "settings", str(exc))
+        return EXIT_INPUT_ERROR
     out_dir = args.out or Path("output") / run.name
     out_dir.mkdir(parents=True, exist_ok=True)
 
     print(f"[1/4] ingest {len(run.inputs)} input(s) into {db_path}")
-    con = warehouse.connect(db_path)
     entries: list[manifest.ManifestEntry] = []
     try:
-        for spec in run.inputs:
-            loaded = load_input(con, spec)
-            entries += loaded
-            for entry in loaded:
-                print(f"      raw.{entry.table_name}: {entry.row_count:,} rows from {entry.source_path}")
-    finally:
-        con.close()
+        con = warehouse.connect(db_path)
+        try:
+            for spec in run.inputs:
+                loaded = load_inputs_guarded(con, spec)
+                entries += loaded
+                for entry in loaded:
+                    print(f"      raw.{entry.table_name}: {entry.row_count:,} rows from {entry.source_path}")
+        finally:
+            con.close()
+    except (*USER_ERRORS, WarehouseWriteError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        write_manifest_json(out_dir / "ingest_manifest.json", entries)
+        _write_report(run.name, db_path, out_dir, run.vars, entries, ingest=str(exc))
+        return EXIT_INPUT_ERROR
     write_manifest_json(out_dir / "ingest_manifest.json", entries)
 
     print("[2/4] validate the role map")
@@ -226,6 +277,63 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         print("the run had failures: see the messages above", file=sys.stderr)
         return EXIT_BUILD_FAILED
     return 0
+
+
+def _report_refused(args: argparse.Namespace, run_file: Path, db_path: Path, step: str, message: str) -> None:
+    """A run refused before ingest still gets report.json/report.md saying why, in --out or in
+    output/<name> when the run file's name is a valid folder name."""
+    import yaml
+
+    from moneytrail.settings import run_name_ok
+
+    name, raw_vars = None, {}
+    try:
+        data = yaml.safe_load(Path(run_file).read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            name = data.get("name")
+            raw_vars = data.get("vars") if isinstance(data.get("vars"), dict) else {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass
+    name_ok = run_name_ok(name)
+    if args.out is None and not name_ok:
+        why = "the run file gives no name" if name is None else "the run name is not a valid folder name"
+        print(f"      no report written: {why} (pass --out)", file=sys.stderr)
+        return
+    out_dir = args.out or Path("output") / name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_report(name if name_ok else out_dir.name, db_path, out_dir, raw_vars, (), **{step: message})
+
+
+def _write_report(
+    name: str,
+    db_path: Path,
+    out_dir: Path,
+    report_vars: dict,
+    entries: Sequence[manifest.ManifestEntry],
+    settings: str | None = None,
+    ingest: str | None = None,
+) -> None:
+    """The report of a run that stopped before dbt: the failed step and that nothing was built."""
+    from moneytrail import report
+
+    failed = report.StepOutcome(False, settings or ingest)
+    context = report.BuildContext(
+        invocation_id="not-run",
+        build=report.StepOutcome(
+            False, "dbt build not run: the run stopped at the " + ("settings" if settings else "ingest") + " step"
+        ),
+        settings=failed if settings else report.StepOutcome(True),
+        ingest=failed if ingest else None,
+        input_tables=tuple(sorted(e.table_name for e in entries)),
+    )
+    try:
+        # dbt did not run: no target folder, so no earlier build's results are mistaken for this one
+        no_dbt = out_dir / "dbt-not-run"
+        written = report.write_reports(out_dir, db_path, name, run_vars=report_vars, context=context, target_dir=no_dbt)
+    except Exception as exc:  # the refusal is what the user must see
+        print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    print(f"      report: {written.out_dir / 'report.md'} (FAILED)")
 
 
 def _step_message(result: dbt_runner.DbtResult) -> str | None:
@@ -252,9 +360,11 @@ def _report_after_build(
         invocation_id=get_invocation_id(),
         build=report.StepOutcome(result.success, _step_message(result)),
         validation=report.StepOutcome(validation.success, _step_message(validation)),
+        settings=report.StepOutcome(True),
         input_tables=tuple(sorted(e.table_name for e in entries)),
     )
     try:
+        # the report records the settings as validated and applied (report.applied_settings)
         written = report.write_reports(out_dir, db_path, run.name, run_vars=run.vars, context=context)
     except Exception as exc:  # the report step must never hide the build's outcome
         print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -316,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return match_cli.main(args)
         if args.command == "match-review":
             return match_cli.review_main(args)
-    except (TabularError, RunFileError, DumpRejected) as exc:
+    except (*USER_ERRORS, WarehouseWriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     parser.error(f"unknown command {args.command}")

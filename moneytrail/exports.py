@@ -36,6 +36,8 @@ from typing import Any
 
 import duckdb
 
+from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by report.py
+
 BATCH_ROWS = 10_000
 FLOAT_SIGNIFICANT_DIGITS = 12
 
@@ -171,10 +173,6 @@ def relation_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) ->
         [schema, table],
     ).fetchall()
     return [r[0] for r in rows]
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def ordered_select(schema: str, table: str, columns: Sequence[str], order_by: Sequence[str]) -> str:

@@ -284,7 +284,11 @@ def run_gate(
 
 def main(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("output") / "gate"
-    pytest_args = shlex.split(args.pytest_args) if args.pytest_args else []
+    try:
+        pytest_args = shlex.split(args.pytest_args) if args.pytest_args else []
+    except ValueError as exc:  # unbalanced quotes: a user error, not a gate verdict
+        print(f"error: --pytest-args {args.pytest_args!r} cannot be split: {exc}", file=sys.stderr)
+        return 2
     ship, gate = run_gate(
         out_dir, pytest_args, args.approved_skips or APPROVED_SKIPS_FILE, build_demo=not args.skip_dbt_build
     )

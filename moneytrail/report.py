@@ -68,6 +68,8 @@ class BuildContext:
     invocation_id: str | None = None  # of the dbt build; run_results.json must carry it
     build: StepOutcome | None = None
     validation: StepOutcome | None = None
+    settings: StepOutcome | None = None  # schema validation of the run file and vars
+    ingest: StepOutcome | None = None
     input_tables: tuple[str, ...] | None = None  # the raw tables this run loaded
 
 
@@ -149,6 +151,18 @@ def effective_vars(cli_vars: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(project.get("vars") or {})
     merged.update(dict(cli_vars or {}))
     return merged
+
+
+def applied_settings(cli_vars: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The settings the build applied: the effective vars validated against the settings schema
+    with its defaults filled in; vars that break the schema (a refused run) are recorded as given."""
+    from moneytrail import settings
+
+    try:
+        return settings.applied(settings.validate_vars(cli_vars))
+    except settings.SettingsError:
+        # as given, JSON-safe (a YAML date in a refused setting becomes its ISO text)
+        return json.loads(json.dumps(effective_vars(cli_vars), default=str))
 
 
 def scrub(message: str | None, *paths: Path | None) -> str:
@@ -1000,6 +1014,16 @@ def write_reports(
     scrub_paths = (db_path, out_dir, target_dir, Path.cwd())
     errors: list[dict[str, Any]] = []
 
+    for source, step in (("settings", context.settings), ("ingest", context.ingest)):
+        if step is not None and not step.success:
+            errors.append(
+                {
+                    "source": source,
+                    "unique_id": None,
+                    "status": "error",
+                    "message": scrub(step.message or f"the {source} step failed", *scrub_paths),
+                }
+            )
     if context.validation is not None and not context.validation.success:
         errors.append(
             {
@@ -1054,7 +1078,7 @@ def write_reports(
     cli_vars = run_vars
     if cli_vars is None:
         cli_vars = ((artifacts.run_results or {}).get("args") or {}).get("vars") or {}
-    used_vars = effective_vars(cli_vars)
+    used_vars = applied_settings(cli_vars)
 
     con: duckdb.DuckDBPyConnection | None = None
     if not Path(db_path).is_file():
@@ -1129,7 +1153,10 @@ def write_reports(
         "run": {
             "name": run_name,
             "role_map_digest": hashlib.sha256(canonical_json(used_vars).encode("utf-8")).hexdigest(),
-            "run_seed": used_vars.get("run_seed"),
+            # a refused run_seed (settings error above) is not an integer: recorded as null
+            "run_seed": seed
+            if isinstance(seed := used_vars.get("run_seed"), int) and not isinstance(seed, bool)
+            else None,
             "vars": json_value(used_vars),
         },
         "inputs": inputs,

@@ -52,6 +52,7 @@ from ingest.sqldump.scanner import (
 )
 from ingest.sqldump.source import DumpSource
 from ingest.sqldump.types import Column, ColumnType, TableDef, column_from_def, domain_type
+from ingest.sqlquote import quote_ident
 
 SOURCE_FORMAT = "sql_dump"
 SOURCE_OFFSET = "source_offset"
@@ -141,10 +142,6 @@ class _Table:
     first_offset: int | None = None
     last_offset: int | None = None
     pending: _Pending | None = None
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1051,7 +1048,7 @@ def load_dump(
         con.execute("COMMIT")
     except BaseException:
         load.writer.abort()
-        con.execute("ROLLBACK")
+        manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
         raise
     finally:
         for name, value in saved.items():

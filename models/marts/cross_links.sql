@@ -15,7 +15,7 @@
 {%- endfor %}
 with links as (
     select * from {{ ref('int_name_links') }}
-    where link_scope in ({% for s in scopes %}'{{ s }}'{{ ", " if not loop.last }}{% endfor %})
+    where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
 ),
 contributions as (
     select * from {{ ref('stg_contributions') }}

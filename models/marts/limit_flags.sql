@@ -150,7 +150,7 @@ totals as (
     select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
     from periods
     group by donor_key, limit_recipient_id, period
-    having sum(counted_amount) > cast({{ cfg.limit }} as decimal(18, 2))
+    having sum(counted_amount) > cast({{ mt_literal(cfg.limit) }} as decimal(18, 2))
 ),
 flagged as (
     select
@@ -180,15 +180,15 @@ select
     recipient_id,
     recipient_name,
     recipient_kind,
-    '{{ cfg.period }}' as period_kind,
+    {{ mt_literal(cfg.period) }} as period_kind,
     period,
     n_contributions,
     total_amount,
-    cast({{ cfg.limit }} as decimal(18, 2)) as limit_amount,
-    total_amount - cast({{ cfg.limit }} as decimal(18, 2)) as excess_amount,
+    cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as limit_amount,
+    total_amount - cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as excess_amount,
     case when period = 'unknown election' then 'doubtful' else 'excess' end as flag_status,
     case when period = 'unknown election' then 'the rows carry no election code: they may belong to different elections, each with its own limit' end as doubt_reason,
-    'configured flat limit: $' || cast(cast({{ cfg.limit }} as decimal(18, 2)) as varchar) || ' per {{ cfg.period | replace("_", " ") }} per donor per recipient' as rule,
+    'configured flat limit: $' || cast(cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as varchar) || ' per ' || {{ mt_literal(cfg.period | replace("_", " ")) }} || ' per donor per recipient' as rule,
     'configured_flat_limit' as limit_basis,
     'vars.contribution_limits' as rule_source_title,
     cast(null as varchar) as rule_source_url,

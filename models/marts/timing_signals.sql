@@ -55,9 +55,9 @@ select
     t.timing_settings,
     coalesce(
         t.status = 'tested'
-        and t.p_value <= {{ rf.timing_max_p }}
-        and t.q_value <= {{ rf.timing_max_q }}
-        and t.effect_size >= {{ rf.timing_min_effect }},
+        and t.p_value <= {{ mt_literal(rf.timing_max_p) }}
+        and t.q_value <= {{ mt_literal(rf.timing_max_q) }}
+        and t.effect_size >= {{ mt_literal(rf.timing_min_effect) }},
         false
     ) as is_signal,
     a.award_dates,

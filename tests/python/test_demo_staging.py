@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import json
 import sys
 from pathlib import Path
 
@@ -180,9 +180,15 @@ def test_run_file_errors_are_clear(tmp_path, capsys):
 
     path = tmp_path / "bad.yml"
     path.write_text("name: x\ninputs:\n  - path: a.csv\n    tabel: t\n")
-    assert main(["run", str(path), "--db", str(tmp_path / "w.duckdb")]) == 2
+    assert main(["run", str(path), "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert re.search(r"inputs\[1\]: unknown key\(s\) \['tabel'\]; allowed: ", err)
+    # issue 11: one schema, one message shape, the nearest valid key
+    assert err == (
+        "error: run_file.inputs[1].tabel: unknown key (did you mean table?); allowed: path, table, format, "
+        "delimiter, quote, encoding, header, header_file, columns, table_prefix, schema_path, "
+        "allow_sqlite_pragma_header, skip_programmable_objects\n"
+    )
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["errors"][0]["source"] == "settings"
 
 
 def test_readme_has_exactly_two_setup_commands():

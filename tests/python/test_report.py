@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from moneytrail import report as report_mod
+from moneytrail import settings
 from tests.python.conftest import DEMO_DIR, REPO, NetworkBlocked
 
 pytestmark = pytest.mark.slow
@@ -64,7 +65,12 @@ def test_demo_report_is_valid_and_ok(demo_run):
 def test_run_identity(demo_run):
     run = _report(demo_run)["run"]
     project_vars = yaml.safe_load((REPO / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
-    canonical = json.dumps(project_vars, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # issue 11: the report records the settings as validated and applied, schema defaults filled
+    # in (e.g. bundles.min_donors), and the digest is of those
+    used = settings.applied(project_vars)
+    assert used["timing"] == {"n_permutations": 2000, "min_donations": 3, "window": "award_span"}
+    assert run["vars"] == used
+    canonical = json.dumps(used, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert run["name"] == "demo"
     assert run["role_map_digest"] == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert run["run_seed"] == project_vars["run_seed"]
