@@ -47,8 +47,10 @@ def test_generated_macro_and_doc_match_the_schema():
 
 def test_project_vars_and_example_run_files_are_valid():
     settings.validate_vars({})
+    from ingest.runfile import load_run_file
+
     for run_file in (REPO / "examples" / "demo" / "run.yml", REPO / "examples" / "fec_ice" / "run.yml"):
-        settings.validate_run_file(yaml.safe_load(run_file.read_text(encoding="utf-8")))
+        load_run_file(run_file)  # presets (source: fec) expand first, then every key is checked
 
 
 def test_every_var_the_project_reads_is_in_the_schema():
@@ -129,9 +131,8 @@ ROLE = "vars.role_map.contributions"
 VARS_CASES = [
     (
         "unquoted_yaml_date",
-        yaml.safe_load("timing: {window: configured, window_start: 2018-01-01, window_end: '2018-12-31'}"),
-        'vars.timing.window_start: "2018-01-01" is a YAML date (write it in quotes); '
-        "expected text matching [0-9]{4}-[0-9]{2}-[0-9]{2}",
+        yaml.safe_load("er_link_decisions_file: 2018-01-01"),
+        'vars.er_link_decisions_file: "2018-01-01" is a YAML date (write it in quotes); expected text',
     ),
     (
         "run_seed_text",
@@ -143,7 +144,7 @@ VARS_CASES = [
         {"bundle": {"min_donors": 4}},
         "vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
         "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
-        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, fec_ice_example",
+        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
     ),
     (
         "misspelt_contribution_limits",
@@ -151,18 +152,18 @@ VARS_CASES = [
         "vars.contribution_limit: unknown key (did you mean contribution_limits?); allowed: role_map, "
         "reject_tolerance, run_seed, donor_identity, min_link_tier, bundles, contribution_limits, timing, "
         "red_flags, entity_resolution, employer_non_answers, employer_non_answers_extra, "
-        "employer_non_answer_prefixes, fec_ice_example",
+        "employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
     ),
     (
         "timing_unknown_key",
         {"timing": {"n_permutations": 500, "bogus_key": 1}},
-        "vars.timing.bogus_key: unknown key; allowed: n_permutations, min_donations, window, window_start, window_end",
+        "vars.timing.bogus_key: unknown key; allowed: n_permutations, min_donations, min_awards, calendar",
     ),
     (
-        "timing_window_misspelt",
-        {"timing": {"window": "study_spam"}},
-        'vars.timing.window: "study_spam" is not allowed (did you mean study_span?); '
-        "expected one of award_span, study_span, configured",
+        "timing_calendar_misspelt",
+        {"timing": {"calendar": "all_award"}},
+        'vars.timing.calendar: "all_award" is not allowed (did you mean all_awards?); '
+        "expected one of all_awards, uniform_days",
     ),
     (
         "entity_resolution_unknown_key",
@@ -171,7 +172,7 @@ VARS_CASES = [
         "fuzzy_threshold, min_coverage, medium_min_coverage, medium_min_score, medium_min_idf, low_min_coverage, "
         "generic_weight, block_max_df, block_max_pairs, prefix_len, prefix_min_word_len, per_right, tie_epsilon, "
         "max_links_per_right, include_low, workers, generic_words, generic_words_extra, stop_words, "
-        "government_type_words, organisation_type_words, non_answers_extra, non_answers, chunk_pairs",
+        "government_type_words, organisation_type_words, non_answers_extra, non_answers, chunk_pairs, sister_units_low, glued_generic_low, acronyms",
     ),
     (
         "limit_negative",
@@ -185,9 +186,9 @@ VARS_CASES = [
         "expected a number > 0 and <= 1000000000",
     ),
     (
-        "min_rules_zero",
-        {"red_flags": {"min_rules": 0}},
-        "vars.red_flags.min_rules: 0 is out of range; expected an integer >= 1 and <= 5",
+        "min_independent_rules_zero",
+        {"red_flags": {"min_independent_rules": 0}},
+        "vars.red_flags.min_independent_rules: 0 is out of range; expected an integer >= 1 and <= 4",
     ),
     (
         "timing_max_p_two",
@@ -219,7 +220,7 @@ VARS_CASES = [
         "donor_identity_text",
         {"donor_identity": "donor_name"},
         'vars.donor_identity: "donor_name" is text; expected a list of values from donor_id, donor_name_norm, '
-        "donor_zip5, donor_name, donor_zip",
+        "donor_person_key, donor_zip5, donor_name, donor_zip",
     ),
     (
         "procurement_method_nul",
@@ -399,7 +400,7 @@ def test_several_problems_are_listed_together(tmp_path, capsys):
         '  run_file.inputs[1].header: "false" is text; expected true or false',
         "  vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
         "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
-        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, fec_ice_example",
+        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
         "  vars.red_flags.timing_max_p: 2 is out of range; expected a number >= 0 and <= 1",
     ]
 
@@ -419,7 +420,13 @@ def test_report_records_the_applied_settings(tmp_path):
     from moneytrail import report
 
     used = report.applied_settings({"bundles": {"min_donors": 4}})
-    assert used["bundles"] == {"min_donors": 4, "exclude_memo": True}
+    assert used["bundles"] == {
+        "min_donors": 4,
+        "exclude_memo": True,
+        "recipient_kinds": ["candidate"],
+        "unclassified_recipients": "exclude",
+        "payroll_memo_patterns": ["P/R DEDUCTION", "PAYROLL DEDUCTION"],
+    }
     assert used["red_flags"]["timing_max_p"] == 0.05
     assert used["contribution_limits"] == {
         "limit": 1000,
