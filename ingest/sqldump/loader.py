@@ -10,6 +10,7 @@ name loaded earlier stays as it was and no manifest row is written.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import queue
 import re
@@ -59,6 +60,7 @@ BATCH_ROWS = 122_880  # one DuckDB row group per insert
 MAX_PENDING_ROWS = 4 * BATCH_ROWS
 PROGRESS_EVERY_BYTES = 64 << 20
 DETECT_BYTES = 256 << 10
+_SERVER_SCOPES = {"GLOBAL", "PERSIST", "PERSIST_ONLY"}
 _UTF8_NAMES = {"utf8", "utf8mb4", "utf8mb3", "utf-8", "unicode", "utf_8"}
 
 
@@ -141,6 +143,7 @@ class _Table:
     first_offset: int | None = None
     last_offset: int | None = None
     pending: _Pending | None = None
+    defaults: dict[int, pa.Array] = field(default_factory=dict)  # column -> its literal DEFAULT
 
 
 def quote_ident(name: str) -> str:
@@ -334,7 +337,7 @@ class _Load:
         elif action == "insert_text":
             self._insert_text(decision, item)
         elif action == "set":
-            self._set(decision.payload, item)
+            kind = self._set(decision.payload, item) or kind
         elif action == "database":
             self._database(decision.kind, decision.payload, item.line)
         elif action == "drop_table":
@@ -516,7 +519,12 @@ class _Load:
             cols = entry.definition.columns
             for i, c in enumerate(cols):
                 if c.name.lower() == col.strip('"`').lower():
-                    cols[i] = Column(c.name, c.source_type, c.type, c.not_null, True)
+                    cols[i] = dataclasses.replace(
+                        c,
+                        computed_default=True,
+                        default_what="whose default (set by ALTER TABLE) the loader does not compute",
+                        default_token=None,
+                    )
 
     def _database(self, kind: str, name: str, line: int) -> None:
         if self.data_started:
@@ -535,7 +543,10 @@ class _Load:
 
     # -- settings --------------------------------------------------------------------------
 
-    def _set(self, e: exp.Set, item: Statement) -> None:
+    def _set(self, e: exp.Set, item: Statement) -> str | None:
+        """Apply the session settings that decide how the dump text is read; returns the kind
+        to count when it is not a plain SET."""
+        counted = None
         for set_item in e.expressions:
             kind = str(set_item.args.get("kind") or "").upper()
             target = set_item.this
@@ -545,6 +556,13 @@ class _Load:
             if not isinstance(target, exp.EQ):
                 continue
             left, right = target.this, target.expression
+            if isinstance(left, exp.SessionParameter) and left.args.get("kind"):
+                kind = str(left.args["kind"]).upper()
+            if kind in _SERVER_SCOPES:
+                # SET GLOBAL / PERSIST changes the server's setting for sessions started later;
+                # the session reading this dump keeps its own (MySQL's documented behaviour).
+                counted = "SET GLOBAL / SET PERSIST (server-wide; not this session's setting)"
+                continue
             if isinstance(left, exp.Parameter):
                 var = left.name.lower()
                 if isinstance(right, exp.SessionParameter) and right.name.lower() == "sql_mode":
@@ -572,6 +590,7 @@ class _Load:
                 if isinstance(right, (exp.Parameter, exp.SessionParameter)):
                     continue  # restoring a saved value: the one saved was UTF-8 or refused
                 self._charset(right.name, f"SET {name}", item.line)
+        return counted
 
     def _charset(self, value: str, kind: str, line: int) -> None:
         if value.strip("'\"").lower() not in _UTF8_NAMES and value.lower() != "default":
@@ -648,12 +667,32 @@ class _Load:
                 raise self.reject(f'{what} into "{entry.definition.name}" names column {name!r} twice', "schema", line)
             mapping[j] = pos
         for j, col in enumerate(cols):
-            if mapping[j] is None and (col.computed_default or col.not_null):
-                why = "has a default the loader cannot compute" if col.computed_default else "is NOT NULL"
-                raise self.reject(
-                    f'{what} into "{entry.definition.name}" leaves out column {col.name!r}, which {why}', "schema", line
-                )
+            if mapping[j] is not None:
+                continue
+            lead = f'{what} into "{entry.definition.name}" leaves out column {col.name!r}'
+            if col.computed_default:
+                raise self.reject(f"{lead}, {col.default_what}", "schema", line)
+            token = col.default_token
+            if token is not None and token != b"NULL":
+                if j not in entry.defaults:
+                    entry.defaults[j] = self._default_value(entry, col, lead, line)
+                continue
+            if col.not_null:
+                raise self.reject(f"{lead}, which is NOT NULL and has no default", "schema", line)
         return tuple(mapping), len(columns)
+
+    def _default_value(self, entry: _Table, col: Column, lead: str, line: int) -> pa.Array:
+        """The column's literal DEFAULT as a one-value typed array (the value a server would
+        store for a column an INSERT leaves out)."""
+        assert col.default_token is not None
+        mode = LexMode(self.mode.dialect, backslash_escapes=False, double_quoted_strings=False)
+        try:
+            return convert.convert_column([col.default_token], col.type, convert.SQL, mode)
+        except convert.ConversionError as exc:
+            token = col.default_token.decode("utf-8", "replace")
+            raise self.reject(
+                f"{lead}, whose DEFAULT {token} does not convert to {col.type.duckdb} ({exc.reason})", "schema", line
+            ) from None
 
     def _insert_head(self, item: InsertHead) -> None:
         head = item.head.decode("utf-8")
@@ -796,7 +835,11 @@ class _Load:
         for j, col in enumerate(entry.definition.columns):
             i = pending.mapping[j]
             if i is None:
-                arrays.append(pa.nulls(n, type=col.type.arrow))
+                default = entry.defaults.get(j)
+                if default is None:
+                    arrays.append(pa.nulls(n, type=col.type.arrow))
+                else:
+                    arrays.append(default.take(pa.array(np.zeros(n, dtype=np.int32))))
                 continue
             try:
                 arrays.append(convert.convert_column(columns[i], col.type, pending.syntax, pending.mode))
