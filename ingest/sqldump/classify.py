@@ -142,7 +142,7 @@ def classify(text: str, mode: LexMode) -> Decision:
     return _classify(text, mode)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # repeated short statements (SET, LOCK TABLES...); CREATE TABLEs differ
 def _classify_cached(text: str, mode: LexMode) -> Decision:
     return _classify(text, mode)
 
@@ -154,6 +154,9 @@ def _classify(text: str, mode: LexMode) -> Decision:
         text = unwrap_conditional(text)
     if not text.strip():
         return skip("empty statement")
+    fast = _fast_path(text, mode)
+    if fast is not None:
+        return fast
     first = words(text, mode, 120)
     lead = first[0] if first else ""
     if lead == "END" and first[1:] in ([], ["TRANSACTION"]):
@@ -249,6 +252,42 @@ def _top_level_partition(text: str, mode: LexMode) -> int | None:
         elif seen_columns and depth == 0 and " ".join(t.text.upper().split()) == "PARTITION BY":
             return t.start
     return None
+
+
+# The two statements mysqldump writes around every table, in their exact simple shapes, are
+# recognised without a sqlglot parse (which cost milliseconds each, the bulk of a dump of
+# thousands of small tables); any other shape goes through sqlglot as before.
+_BACKTICK = r"`(?:[^`]|``)+`"
+_BARE = r"[A-Za-z_][A-Za-z0-9_$]*"
+
+
+@lru_cache(maxsize=8)
+def _fast_patterns(dialect: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    ident = rf"(?:{_BACKTICK}|{_BARE})" if dialect == MYSQL else rf'(?:"(?:[^"]|"")+"|{_BARE})'
+    name = rf"(?:{ident}\s*\.\s*)?({ident})"
+    drop = re.compile(rf"\s*DROP\s+TABLE\s+IF\s+EXISTS\s+{name}\s*", re.I)
+    lock = re.compile(rf"\s*LOCK\s+TABLES\s+{name}\s+(?:READ|WRITE)\s*", re.I)
+    return drop, lock
+
+
+def _fast_path(text: str, mode: LexMode) -> Decision | None:
+    if len(text) > 400:
+        return None
+    drop, lock = _fast_patterns(mode.dialect)
+    m = drop.fullmatch(text)
+    if m is not None:
+        return Decision(SKIP, "DROP TABLE", action="drop_table", payload=([_unquote(m.group(1))], True))
+    if lock.fullmatch(text) is not None:
+        return skip("LOCK TABLES")
+    return None
+
+
+def _unquote(ident: str) -> str:
+    if ident[:1] == "`":
+        return ident[1:-1].replace("``", "`")
+    if ident[:1] == '"':
+        return ident[1:-1].replace('""', '"')
+    return ident
 
 
 def _by_words(first: list[str]) -> Decision:

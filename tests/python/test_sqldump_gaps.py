@@ -307,3 +307,67 @@ def test_insert_cut_off_after_a_comma(con, tmp_path, create, values):
 def test_parenthesised_select_is_named(con, tmp_path, statement, message):
     text = f"CREATE TABLE t (a INT, b VARCHAR(10));\n{statement}\n"
     assert rejected(con, tmp_path, text) == f"line 2: {message}; nothing was loaded"
+
+
+# -- bounded memory: staged loads stay atomic --------------------------------------------------
+
+MANY = "".join(
+    f"CREATE TABLE t{i} (a INT, b VARCHAR(10));\nINSERT INTO t{i} VALUES ({i},'r{i}'),({i + 1},'s');\n"
+    for i in range(5)
+)
+
+
+def raw_tables(con) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by table_name"
+        ).fetchall()
+    ]
+
+
+def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypatch):
+    from ingest.sqldump import loader
+
+    monkeypatch.setattr(loader, "COMMIT_EVERY_TABLES", 2)
+    con = connect(tmp_path / "w.duckdb")
+    load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
+    limit = con.execute("select current_setting('memory_limit')").fetchone()
+    entries = load(con, tmp_path, MANY)
+    assert [e.table_name for e in entries] == ["t0", "t1", "t2", "t3", "t4"]
+    assert raw_tables(con) == ["ingest_manifest", "t0", "t1", "t2", "t3", "t4"]
+    assert rows(con, "t1") == [(1, "r1"), (2, "s")]
+    assert rows(con, "t4") == [(4, "r4"), (5, "s")]
+    assert con.execute("select current_setting('memory_limit')").fetchone() == limit
+    con.close()
+
+
+def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_path, monkeypatch):
+    from ingest.sqldump import loader
+
+    monkeypatch.setattr(loader, "COMMIT_EVERY_TABLES", 2)
+    con = connect(tmp_path / "w.duckdb")
+    load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
+    with pytest.raises(DumpRejected) as err:
+        load(con, tmp_path, MANY + "INSERT INTO t4 VALUES (1, 2, 3);\n")
+    assert str(err.value) == 'line 11: INSERT into "t4": a row with 3 values, expected 2; nothing was loaded'
+    assert raw_tables(con) == ["ingest_manifest", "t1"]
+    assert rows(con, "t1") == [(99, "old")]
+    assert con.execute("select table_name, row_count from raw.ingest_manifest").fetchall() == [("t1", 1)]
+    con.close()
+
+
+def test_leftover_staging_tables_of_a_crashed_load_are_dropped(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("create schema if not exists raw")
+    con.execute('create table raw."_moneytrail_loading_0000003" (x int)')
+    load(con, tmp_path, "CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1);\n")
+    assert raw_tables(con) == ["ingest_manifest", "t"]
+    con.close()
+
+
+def test_staging_prefix_is_reserved(con, tmp_path):
+    assert rejected(con, tmp_path, "CREATE TABLE _moneytrail_loading_x (a INT);\n") == (
+        "line 1: table name '_moneytrail_loading_x' starts with '_moneytrail_loading_', which the loader "
+        "reserves for its staging tables; nothing was loaded"
+    )
