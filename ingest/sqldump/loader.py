@@ -65,7 +65,7 @@ SOURCE_OFFSET = "source_offset"
 # its cache of them. But every table keeps ~64 KiB of uncommitted or uncheckpointed data in
 # memory that cannot spill, and a checkpoint costs time in proportion to all tables.)
 STAGING_PREFIX = "_moneytrail_loading_"
-COMMIT_EVERY_TABLES = 2048
+COMMIT_EVERY_TABLES = 1024
 BATCH_ROWS = 122_880  # one DuckDB row group per insert
 MAX_PENDING_ROWS = 4 * BATCH_ROWS
 PROGRESS_EVERY_BYTES = 64 << 20
@@ -917,19 +917,14 @@ class _Load:
         arrays.append(pa.array(np.repeat(offsets, counts)))
         return pa.Table.from_arrays(arrays, names=[f"c{k}" for k in range(len(arrays))])
 
-    def _append(self, raw_name: str, batch: pa.Table) -> None:
-        """Append one typed batch (runs in the writer thread; DuckDB releases the GIL).
+    def _append(self, stage_name: str, batch: pa.Table) -> None:
+        """Append one typed batch to a staging table (runs in the writer thread; DuckDB
+        releases the GIL). Staging names never need quoting inside, so ``insert_into`` takes
+        them (it cannot parse an escaped quote in a name).
 
         Not through ``con.register``: a registered view keeps every batch alive until the
         transaction ends (memory grew with the dump size that way)."""
-        target = f"{RAW_SCHEMA}.{quote_ident(raw_name)}"
-        if '"' not in raw_name:
-            self.con.from_arrow(batch).insert_into(target)
-            return
-        # insert_into() cannot parse an escaped quote in a name; DuckDB's replacement scan of
-        # this frame's locals can read the batch instead.
-        moneytrail_dump_batch = batch  # noqa: F841 - read by DuckDB's replacement scan
-        self.con.execute(f"INSERT INTO {target} SELECT * FROM moneytrail_dump_batch")
+        self.con.from_arrow(batch).insert_into(f"{RAW_SCHEMA}.{quote_ident(stage_name)}")
 
     # -- results ---------------------------------------------------------------------------
 
@@ -1127,7 +1122,7 @@ _LOAD_SETTINGS = {"threads": "1", "python_enable_replacements": "true"}
 # 80% of the machine's RAM), which made the process grow ~12-15 bytes per loaded row. Those
 # blocks are already in the database file (or, for transaction-local data, can spill to its
 # temp directory), so a lower limit during the load bounds memory by the batch, not the dump.
-LOAD_MEMORY_LIMIT = 512 << 20
+LOAD_MEMORY_LIMIT = 256 << 20
 _UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
 _UNITS.update({"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40})
 

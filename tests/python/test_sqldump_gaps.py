@@ -371,3 +371,9 @@ def test_staging_prefix_is_reserved(con, tmp_path):
         "line 1: table name '_moneytrail_loading_x' starts with '_moneytrail_loading_', which the loader "
         "reserves for its staging tables; nothing was loaded"
     )
+
+
+def test_table_name_with_a_quote_is_staged_and_renamed(con, tmp_path):
+    load(con, tmp_path, 'CREATE TABLE "we""ird" (a INT);\nINSERT INTO "we""ird" VALUES (1),(2);\n')
+    assert raw_tables(con) == ["ingest_manifest", 'we"ird']
+    assert con.execute('select a from raw."we""ird" order by row_index').fetchall() == [(1,), (2,)]
