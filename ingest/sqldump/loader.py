@@ -57,15 +57,16 @@ from ingest.sqldump.types import Column, ColumnType, TableDef, column_from_def, 
 
 SOURCE_FORMAT = "sql_dump"
 SOURCE_OFFSET = "source_offset"
-# Rows are loaded into raw.<STAGING_PREFIX>NNNNNNN tables, committed and checkpointed every
-# COMMIT_EVERY_TABLES tables, and renamed to their raw.<table> names in one short final
+# Rows are loaded into raw.<STAGING_PREFIX>NNNNNNN tables, committed every COMMIT_EVERY_ROWS
+# rows (a single transaction grew ~10 bytes per row beyond DuckDB's memory limit), committed
+# and checkpointed every COMMIT_EVERY_TABLES tables, and renamed to their raw.<table> names in one short final
 # transaction; a failed load drops them, and a load left unfinished by a crash has its
-# leftovers dropped by the next load. (Rows alone need no intermediate commit: DuckDB writes
-# full row groups of a transaction to the file as they fill, and LOAD_MEMORY_LIMIT bounds
-# its cache of them. But every table keeps ~64 KiB of uncommitted or uncheckpointed data in
+# leftovers dropped by the next load. (DuckDB writes full row groups of a transaction to the
+# file as they fill, and LOAD_MEMORY_LIMIT bounds its cache of them. But every table keeps ~64 KiB of uncommitted or uncheckpointed data in
 # memory that cannot spill, and a checkpoint costs time in proportion to all tables.)
 STAGING_PREFIX = "_moneytrail_loading_"
 COMMIT_EVERY_TABLES = 1024
+COMMIT_EVERY_ROWS = 1_000_000
 BATCH_ROWS = 122_880  # one DuckDB row group per insert
 MAX_PENDING_ROWS = 4 * BATCH_ROWS
 PROGRESS_EVERY_BYTES = 64 << 20
@@ -189,6 +190,7 @@ class _Load:
         self.raw_names: dict[str, str] = {}  # lower-cased raw name -> raw name, of self.tables
         self.staged: list[str] = []  # every staging table this load created
         self.uncommitted_tables: set[str] = set()
+        self.uncommitted_rows = 0
         self.order: list[str] = []
         self.domains: dict[str, ColumnType] = {}
         self.counts: dict[str, dict[str, Counter[str]]] = {}
@@ -520,7 +522,7 @@ class _Load:
         )
         create = f"CREATE TABLE {target} ({ddl})"
         self.writer.submit(lambda: self.con.execute(create))
-        self._touched(stage_name)
+        self._touched(stage_name, 0)
         self.data_started = True
         return "CREATE TABLE"
 
@@ -871,25 +873,32 @@ class _Load:
         self.pending_rows -= n
         label = self.label
         self.writer.submit(lambda: self._append(entry.stage_name, self._typed_batch(entry, pending, first_row, label)))
-        self._touched(entry.stage_name)
+        self._touched(entry.stage_name, n)
 
-    def _touched(self, stage_name: str) -> None:
+    def _touched(self, stage_name: str, rows: int) -> None:
         """Commit and checkpoint the staged work once it spans many tables: DuckDB keeps
         each table's uncommitted (and committed but not checkpointed) rows in memory that
         cannot spill, so one transaction over a dump of thousands of tables ran out. Staging
         tables are invisible to the load's result until :meth:`swap_in`; a failed load drops
         them (see load_dump)."""
         self.uncommitted_tables.add(stage_name)
+        self.uncommitted_rows += rows
         if len(self.uncommitted_tables) >= COMMIT_EVERY_TABLES:
             self.uncommitted_tables = set()
-            self.writer.submit(self._commit_staged)
+            self.uncommitted_rows = 0
+            self.writer.submit(lambda: self._commit_staged(checkpoint=True))
+        elif self.uncommitted_rows >= COMMIT_EVERY_ROWS:
+            self.uncommitted_tables = set()
+            self.uncommitted_rows = 0
+            self.writer.submit(lambda: self._commit_staged(checkpoint=False))
 
-    def _commit_staged(self) -> None:
+    def _commit_staged(self, checkpoint: bool) -> None:
         """(writer thread) COMMIT and CHECKPOINT: committed rows stay in memory until a
         checkpoint writes them to the file, and many small tables never fill DuckDB's WAL
         threshold that would trigger one."""
         self.con.execute("COMMIT")
-        self.con.execute("CHECKPOINT")
+        if checkpoint:
+            self.con.execute("CHECKPOINT")
         self.con.execute("BEGIN TRANSACTION")
 
     def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int, label: str | None) -> pa.Table:

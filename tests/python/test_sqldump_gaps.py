@@ -342,10 +342,12 @@ def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypa
     con.close()
 
 
-def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_path, monkeypatch):
+@pytest.mark.parametrize("knob", ["COMMIT_EVERY_TABLES", "COMMIT_EVERY_ROWS"])
+def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_path, monkeypatch, knob):
     from ingest.sqldump import loader
 
-    monkeypatch.setattr(loader, "COMMIT_EVERY_TABLES", 2)
+    monkeypatch.setattr(loader, knob, 2)
+    monkeypatch.setattr(loader, "MAX_PENDING_ROWS", 2)  # flush (and so count) rows as they come
     con = connect(tmp_path / "w.duckdb")
     load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
     with pytest.raises(DumpRejected) as err:
