@@ -59,11 +59,11 @@ SOURCE_FORMAT = "sql_dump"
 SOURCE_OFFSET = "source_offset"
 # Rows are loaded into raw.<STAGING_PREFIX>NNNNNNN tables, committed every COMMIT_EVERY_ROWS
 # rows (a single transaction grew ~10 bytes per row beyond DuckDB's memory limit), committed
-# and checkpointed every COMMIT_EVERY_TABLES tables, and renamed to their raw.<table> names in one short final
-# transaction; a failed load drops them, and a load left unfinished by a crash has its
-# leftovers dropped by the next load. (DuckDB writes full row groups of a transaction to the
-# file as they fill, and LOAD_MEMORY_LIMIT bounds its cache of them. But every table keeps ~64 KiB of uncommitted or uncheckpointed data in
-# memory that cannot spill, and a checkpoint costs time in proportion to all tables.)
+# and checkpointed every COMMIT_EVERY_TABLES tables (each table keeps ~64 KiB of uncommitted
+# or uncheckpointed data in memory that cannot spill; a checkpoint costs time in proportion to
+# all tables), and renamed to their raw.<table> names in one short final transaction. A failed
+# load drops them; a load left unfinished by a crash has its leftovers dropped by the next load.
+# DuckDB writes full row groups to the file as they fill; LOAD_MEMORY_LIMIT caps its cache.
 STAGING_PREFIX = "_moneytrail_loading_"
 COMMIT_EVERY_TABLES = 1024
 COMMIT_EVERY_ROWS = 1_000_000
