@@ -142,7 +142,7 @@ def classify(text: str, mode: LexMode) -> Decision:
     return _classify(text, mode)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # repeated short statements (SET, LOCK TABLES...); CREATE TABLEs differ
 def _classify_cached(text: str, mode: LexMode) -> Decision:
     return _classify(text, mode)
 
@@ -154,10 +154,21 @@ def _classify(text: str, mode: LexMode) -> Decision:
         text = unwrap_conditional(text)
     if not text.strip():
         return skip("empty statement")
+    fast = _fast_path(text, mode)
+    if fast is not None:
+        return fast
     first = words(text, mode, 120)
     lead = first[0] if first else ""
     if lead == "END" and first[1:] in ([], ["TRANSACTION"]):
         return skip("COMMIT")  # SQLite's END [TRANSACTION] is COMMIT; sqlglot misreads it
+    if first[:2] == ["START", "TRANSACTION"] and set(first[2:]) <= _TRANSACTION_OPTIONS:
+        return skip("START TRANSACTION")  # sqlglot reads it as an alias outside MySQL
+    if lead == "(":
+        inner = next((w for w in first if w != "("), "")
+        if inner in ("SELECT", "WITH", "VALUES", "TABLE"):
+            return reject("parenthesised SELECT", REASON_UNKNOWN)
+    if lead == "CREATE" and _object_after_create(first) == "TABLE":
+        text = _without_table_options(text, mode)
     if lead == "INSERT":
         # Never hand a bulk VALUES list to sqlglot: classify the head, read rows ourselves.
         return _insert_statement(text, mode)
@@ -187,6 +198,96 @@ def _classify(text: str, mode: LexMode) -> Decision:
             return _create_command(first, text)
         return _by_words(first)
     return _by_expression(expressions[0], first, text, mode)
+
+
+# Words that may follow START TRANSACTION (isolation level, access mode, MySQL's snapshot).
+_TRANSACTION_OPTIONS = {
+    "ISOLATION",
+    "LEVEL",
+    "SERIALIZABLE",
+    "REPEATABLE",
+    "READ",
+    "COMMITTED",
+    "UNCOMMITTED",
+    "WRITE",
+    "ONLY",
+    "WITH",
+    "CONSISTENT",
+    "SNAPSHOT",
+    "DEFERRABLE",
+    "NOT",
+    ",",
+}
+_SQLITE_TABLE_OPTIONS = re.compile(r"\)(\s*(?:STRICT|WITHOUT\s+ROWID)(?:\s*,\s*(?:STRICT|WITHOUT\s+ROWID))*\s*)$", re.I)
+
+
+def _without_table_options(text: str, mode: LexMode) -> str:
+    """CREATE TABLE text without the clauses that only decide storage, which sqlglot cannot
+    always parse: MySQL's ``PARTITION BY ...`` (mysqldump writes it inside ``/*!50100 ... */``
+    after the table options) and SQLite's ``STRICT`` / ``WITHOUT ROWID``. They never change
+    which rows or values a table holds. Cut text is replaced by spaces (positions stay)."""
+    if mode.dialect == MYSQL:
+        cut = _top_level_partition(text, mode)
+        if cut is not None:
+            return text[:cut] + " " * (len(text) - cut)
+    elif mode.dialect != POSTGRES:
+        m = _SQLITE_TABLE_OPTIONS.search(text.rstrip())
+        if m is not None:
+            return text[: m.start(1)] + " " * (len(text) - m.start(1))
+    return text
+
+
+def _top_level_partition(text: str, mode: LexMode) -> int | None:
+    """Index of a ``PARTITION BY`` after the column list of a CREATE TABLE (MySQL), if any."""
+    if "PARTITION" not in text.upper():
+        return None
+    try:
+        tokens = _tokenizer(mode.sqlglot).tokenize(text)
+    except Exception:  # noqa: BLE001 - sqlglot will report the statement itself
+        return None
+    seen_columns = False
+    for t, depth in _with_depth(tokens):
+        if t.token_type == TokenType.R_PAREN and depth == 0:
+            seen_columns = True
+        elif seen_columns and depth == 0 and " ".join(t.text.upper().split()) == "PARTITION BY":
+            return t.start
+    return None
+
+
+# The two statements mysqldump writes around every table, in their exact simple shapes, are
+# recognised without a sqlglot parse (which cost milliseconds each, the bulk of a dump of
+# thousands of small tables); any other shape goes through sqlglot as before.
+_BACKTICK = r"`(?:[^`]|``)+`"
+_BARE = r"[A-Za-z_][A-Za-z0-9_$]*"
+
+
+@lru_cache(maxsize=8)
+def _fast_patterns(dialect: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    ident = rf"(?:{_BACKTICK}|{_BARE})" if dialect == MYSQL else rf'(?:"(?:[^"]|"")+"|{_BARE})'
+    name = rf"(?:{ident}\s*\.\s*)?({ident})"
+    drop = re.compile(rf"\s*DROP\s+TABLE\s+IF\s+EXISTS\s+{name}\s*", re.I)
+    lock = re.compile(rf"\s*LOCK\s+TABLES\s+{name}\s+(?:READ|WRITE)\s*", re.I)
+    return drop, lock
+
+
+def _fast_path(text: str, mode: LexMode) -> Decision | None:
+    if len(text) > 400:
+        return None
+    drop, lock = _fast_patterns(mode.dialect)
+    m = drop.fullmatch(text)
+    if m is not None:
+        return Decision(SKIP, "DROP TABLE", action="drop_table", payload=([_unquote(m.group(1))], True))
+    if lock.fullmatch(text) is not None:
+        return skip("LOCK TABLES")
+    return None
+
+
+def _unquote(ident: str) -> str:
+    if ident[:1] == "`":
+        return ident[1:-1].replace("``", "`")
+    if ident[:1] == '"':
+        return ident[1:-1].replace('""', '"')
+    return ident
 
 
 def _by_words(first: list[str]) -> Decision:

@@ -94,6 +94,11 @@ def _sql_token(tok: bytes, mode: LexMode) -> tuple[str, object]:
         if not re.fullmatch(rb"_[A-Za-z0-9]+", intro):
             raise NotALiteral(f"{_show(tok)} is not a literal value")
         return _sql_token(tok[len(intro) :], mode)
+    if first == b"$" and mode.dialect == POSTGRES:
+        tag = literals.dollar_tag(tok)
+        if tag is None or len(tok) < 2 * len(tag) or not tok.endswith(tag):
+            raise ValueError("a malformed dollar-quoted string")
+        return "str", tok[len(tag) : len(tok) - len(tag)]  # no escapes inside dollar quotes
     if first in (b"'", b'"') or (len(tok) > 1 and tok[1:2] == b"'" and first in b"NnEe"):
         prefix = b"" if first in (b"'", b'"') else first.upper()
         body = tok[len(prefix) :]

@@ -73,6 +73,9 @@ _SIGNALS: dict[str, tuple[re.Pattern[bytes], ...]] = {
             rb"^SET\s+standard_conforming_strings",
             rb"^SET\s+client_encoding",
             rb"::[a-z]",
+            # E'...' escape strings and $$ / $tag$ dollar quotes (hand-written INSERT scripts)
+            rb"(?<![A-Za-z0-9_'$\x80-\xff])[Ee]'[^'\n]*\\",
+            rb"(?<![A-Za-z0-9_'$\x80-\xff])\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$",
         )
     ),
     SQLITE: tuple(

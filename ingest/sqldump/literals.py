@@ -110,6 +110,7 @@ _NUMBER = re.compile(rb"(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][-+]?\d++)?")
 _HEXNUM = re.compile(rb"0[xX][0-9A-Fa-f]++|0[bB][01]++")
 _HEXSTR = re.compile(rb"[XxBb]'[^']*+'")
 _COND_OPEN = re.compile(rb"/\*!\d{0,6}")
+_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*+)?\$")
 _SUBQUERY_WORDS = {b"SELECT", b"WITH", b"VALUES", b"TABLE"}
 _FILE_FUNCTIONS = {
     b"LOAD_FILE",
@@ -292,6 +293,16 @@ def _read_value(cur: _Cursor) -> bytes:
         if prefix == b"_":
             return body
         return prefix + body
+    if c == b"$" and mode.dialect == POSTGRES:
+        tag = _DOLLAR_TAG.match(buf, cur.pos, cur.limit)
+        if tag is not None:
+            close = buf.find(tag.group(), tag.end(), cur.limit)
+            if close < 0:
+                if not cur.at_eof:
+                    raise NeedMore()
+                raise Problem(start, "unterminated dollar-quoted string (the file ends inside it)")
+            cur.pos = close + len(tag.group())
+            return buf[start : cur.pos]
     if c == b'"':
         raise Problem(
             start,
@@ -330,7 +341,9 @@ def _read_value(cur: _Cursor) -> bytes:
         cur.skip_space()
         inner = _WORD.match(buf, cur.pos, cur.limit)
         if inner is not None and inner.group().upper() in _SUBQUERY_WORDS:
-            raise Problem(start, "a subquery in VALUES", kind="subquery in VALUES", refused=REASON_ROWS)
+            raise Problem(
+                start, "a parenthesised SELECT (subquery) in VALUES", kind="subquery in VALUES", refused=REASON_ROWS
+            )
         raise Problem(start, "a parenthesised expression in VALUES", kind="expression in VALUES", refused=REASON_ROWS)
     if c in b"@":
         raise Problem(start, "a variable in VALUES", kind="variable in VALUES", refused=REASON_ROWS)
@@ -447,6 +460,12 @@ def _sqlite_word(cur: _Cursor, upper: bytes) -> bool:
     return True
 
 
+def dollar_tag(tok: bytes) -> bytes | None:
+    """The opening ``$tag$`` of a dollar-quoted token, or None."""
+    m = _DOLLAR_TAG.match(tok)
+    return m.group() if m else None
+
+
 def _show(c: bytes) -> str:
     return repr(c.decode("utf-8", "replace")) if c else "end of text"
 
@@ -467,6 +486,12 @@ def read_row(
     into the limit raises :class:`NeedMore` instead of an error."""
     cur = _Cursor(buf, pos, len(buf) if limit is None else limit, at_eof, mode)
     cur.skip_space()
+    if cur.pos >= cur.limit and at_eof:
+        comma = pos - 1 if pos > 0 and buf[pos - 1] == 44 else cur.pos  # b","
+        raise Problem(
+            comma,
+            "unexpected end of file after ',' (the statement is cut off where another row of VALUES was expected)",
+        )
     if cur.peek(1) != b"(":
         c = cur.peek(1)
         raise Problem(cur.pos, f"expected '(' to start a row of VALUES, found {_show(c)}")
@@ -560,12 +585,17 @@ _MYSQL_ESC_RE = re.compile(rb"\\([\s\S])")
 _SEP, _BACKSLASH, _QUOTE = b"\xff", b"\xfe", b"\xfd"
 
 
+_MYSQL_UNDEFINED_RE = re.compile(rb"\\([^%_])")
+
+
 def _mysql_escape(m: re.Match[bytes]) -> bytes:
     ch = m.group(1)
-    # MySQL keeps the backslash of \% and \_ (they are LIKE escapes). Any other undefined
-    # sequence (e.g. "\ ") keeps its backslash too: MySQL would drop it, but a dump writer
-    # never emits one on purpose, and keeping both bytes loses nothing (see POLICY.md).
-    return _MYSQL_ESC.get(ch, b"\\" + ch)
+    # MySQL keeps the backslash of \% and \_ (they are LIKE escapes); in any other undefined
+    # sequence the backslash is dropped ("\q" is "q", "\ " is " "), as the MySQL manual's
+    # string-literal section says and a MySQL server loading the dump does.
+    if ch in (b"%", b"_"):
+        return b"\\" + ch
+    return _MYSQL_ESC.get(ch, ch)
 
 
 def _unescape_mysql_slow(body: bytes, quote: bytes) -> bytes:
@@ -590,6 +620,9 @@ def unescape_mysql_many(bodies: list[bytes], quote: bytes = b"'") -> list[bytes]
     for esc, out in _MYSQL_ESC.items():
         if esc not in (quote, b"\\") and b"\\" + esc in j:
             j = j.replace(b"\\" + esc, out)
+    if b"\\" in j:
+        # Every backslash left starts an undefined escape: MySQL drops it, except in \% and \_.
+        j = _MYSQL_UNDEFINED_RE.sub(rb"\1", j)
     j = j.replace(_BACKSLASH, b"\\")
     return j.split(_SEP) if len(bodies) > 1 else [j]
 

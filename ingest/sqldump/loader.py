@@ -10,7 +10,9 @@ name loaded earlier stays as it was and no manifest row is written.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
+import json
 import queue
 import re
 import sys
@@ -56,10 +58,21 @@ from ingest.sqlquote import quote_ident
 
 SOURCE_FORMAT = "sql_dump"
 SOURCE_OFFSET = "source_offset"
+# Rows are loaded into raw.<STAGING_PREFIX>NNNNNNN tables, committed every COMMIT_EVERY_ROWS
+# rows (a single transaction grew ~10 bytes per row beyond DuckDB's memory limit), committed
+# and checkpointed every COMMIT_EVERY_TABLES tables (each table keeps ~64 KiB of uncommitted
+# or uncheckpointed data in memory that cannot spill; a checkpoint costs time in proportion to
+# all tables), and renamed to their raw.<table> names in one short final transaction. A failed
+# load drops them; a load left unfinished by a crash has its leftovers dropped by the next load.
+# DuckDB writes full row groups to the file as they fill; LOAD_MEMORY_LIMIT caps its cache.
+STAGING_PREFIX = "_moneytrail_loading_"
+COMMIT_EVERY_TABLES = 1024
+COMMIT_EVERY_ROWS = 1_000_000
 BATCH_ROWS = 122_880  # one DuckDB row group per insert
 MAX_PENDING_ROWS = 4 * BATCH_ROWS
 PROGRESS_EVERY_BYTES = 64 << 20
 DETECT_BYTES = 256 << 10
+_SERVER_SCOPES = {"GLOBAL", "PERSIST", "PERSIST_ONLY"}
 _UTF8_NAMES = {"utf8", "utf8mb4", "utf8mb3", "utf-8", "unicode", "utf_8"}
 
 
@@ -136,12 +149,14 @@ class _Pending:
 class _Table:
     definition: TableDef
     raw_name: str
+    stage_name: str  # where its rows go until the load succeeds (see _Load.swap_in)
     source: str  # "data" or "schema"
     rows: int = 0
     statements: int = 0
     first_offset: int | None = None
     last_offset: int | None = None
     pending: _Pending | None = None
+    defaults: dict[int, pa.Array] = field(default_factory=dict)  # column -> its literal DEFAULT
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,12 +184,17 @@ class _Load:
         self.forced_dialect = dialect
         self.writer = _Writer()
         self.tables: dict[str, _Table] = {}
+        self.raw_names: dict[str, str] = {}  # lower-cased raw name -> raw name, of self.tables
+        self.staged: list[str] = []  # every staging table this load created
+        self.uncommitted_tables: set[str] = set()
+        self.uncommitted_rows = 0
         self.order: list[str] = []
         self.domains: dict[str, ColumnType] = {}
         self.counts: dict[str, dict[str, Counter[str]]] = {}
         self.warnings: list[str] = []
         self.skipped_objects: list[str] = []
         self.pending_rows = 0
+        self.pending_tables: dict[int, _Table] = {}  # tables with rows not yet handed to the writer
         self.total_rows = 0
         self.started = time.monotonic()
         self.dialect_of: dict[str, str] = {}
@@ -223,9 +243,29 @@ class _Load:
                 kind="schema",
                 line=None,
             )
-        for entry in entries:
-            manifest.record(self.con, entry)
+        self.swap_in()
+        _record_manifest(self.con, entries)
         return entries
+
+    def swap_in(self) -> None:
+        """Commit the staged rows, then, in one short transaction (committed by load_dump with
+        the manifest rows), replace each ``raw.<table>`` by its staging table: a DROP of the
+        table loaded earlier, if any, and a rename."""
+        self.con.execute("COMMIT")
+        self.con.execute("BEGIN TRANSACTION")
+        existing = {
+            r[0].lower()
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]
+            ).fetchall()
+        }
+        for key in self.order:
+            entry = self.tables[key]
+            if entry.raw_name.lower() in existing:
+                self.con.execute(f"DROP TABLE {RAW_SCHEMA}.{quote_ident(entry.raw_name)}")
+            self.con.execute(
+                f"ALTER TABLE {RAW_SCHEMA}.{quote_ident(entry.stage_name)} RENAME TO {quote_ident(entry.raw_name)}"
+            )
 
     @property
     def bytes_read(self) -> int:
@@ -331,7 +371,7 @@ class _Load:
         elif action == "insert_text":
             self._insert_text(decision, item)
         elif action == "set":
-            self._set(decision.payload, item)
+            kind = self._set(decision.payload, item) or kind
         elif action == "database":
             self._database(decision.kind, decision.payload, item.line)
         elif action == "drop_table":
@@ -451,28 +491,35 @@ class _Load:
         raw_name = self.prefix + name
         if raw_name.lower() == MANIFEST_TABLE:
             raise self.reject(f"table name {raw_name!r} is reserved for the ingest manifest", "schema", item.line)
-        clash = [t.raw_name for t in self.tables.values() if t.raw_name.lower() == raw_name.lower()]
-        if clash:
+        if raw_name.lower().startswith(STAGING_PREFIX):
             raise self.reject(
-                f'table "{name}" and "{clash[0]}" would both be raw.{raw_name} (names are case-insensitive)',
+                f"table name {raw_name!r} starts with {STAGING_PREFIX!r}, which the loader reserves for "
+                "its staging tables",
+                "schema",
+                item.line,
+            )
+        clash = self.raw_names.get(raw_name.lower())
+        if clash is not None:
+            raise self.reject(
+                f'table "{name}" and "{clash}" would both be raw.{raw_name} (names are case-insensitive)',
                 "schema",
                 item.line,
             )
         definition = TableDef(name, columns, item.line, item.offset)
-        self.tables[key] = _Table(definition, raw_name, self.role)
+        stage_name = f"{STAGING_PREFIX}{len(self.staged):07d}"
+        self.staged.append(stage_name)
+        self.tables[key] = _Table(definition, raw_name, stage_name, self.role)
+        self.raw_names[raw_name.lower()] = raw_name
         self.order.append(key)
-        target = f"{RAW_SCHEMA}.{quote_ident(raw_name)}"
+        target = f"{RAW_SCHEMA}.{quote_ident(stage_name)}"
         ddl = ", ".join(
             [f"{quote_ident(ROW_INDEX)} BIGINT NOT NULL"]
             + [f"{quote_ident(c.name)} {c.type.duckdb}" for c in columns]
             + [f"{quote_ident(SOURCE_OFFSET)} BIGINT NOT NULL"]
         )
-        self.writer.submit(
-            lambda: (
-                self.con.execute(f"DROP TABLE IF EXISTS {target}"),
-                self.con.execute(f"CREATE TABLE {target} ({ddl})"),
-            )
-        )
+        create = f"CREATE TABLE {target} ({ddl})"
+        self.writer.submit(lambda: self.con.execute(create))
+        self._touched(stage_name, 0)
         self.data_started = True
         return "CREATE TABLE"
 
@@ -496,9 +543,10 @@ class _Load:
             if entry.rows or (entry.pending and entry.pending.count):
                 raise self.not_allowed("DROP TABLE", line, what=f'DROP TABLE "{name}" (the table already holds rows)')
             del self.tables[name.lower()]
+            del self.raw_names[entry.raw_name.lower()]
             self.order.remove(name.lower())
-            target = f"{RAW_SCHEMA}.{quote_ident(entry.raw_name)}"
-            self.writer.submit(lambda t=target: self.con.execute(f"DROP TABLE IF EXISTS {t}"))
+            target = f"{RAW_SCHEMA}.{quote_ident(entry.stage_name)}"
+            self.writer.submit(lambda t=target: self.con.execute(f"DROP TABLE {t}"))
 
     def _alter_table(self, payload: tuple[str, list[list[str]], list[str], str]) -> None:
         table, partitions, defaults, text = payload
@@ -513,7 +561,12 @@ class _Load:
             cols = entry.definition.columns
             for i, c in enumerate(cols):
                 if c.name.lower() == col.strip('"`').lower():
-                    cols[i] = Column(c.name, c.source_type, c.type, c.not_null, True)
+                    cols[i] = dataclasses.replace(
+                        c,
+                        computed_default=True,
+                        default_what="whose default (set by ALTER TABLE) the loader does not compute",
+                        default_token=None,
+                    )
 
     def _database(self, kind: str, name: str, line: int) -> None:
         if self.data_started:
@@ -532,7 +585,10 @@ class _Load:
 
     # -- settings --------------------------------------------------------------------------
 
-    def _set(self, e: exp.Set, item: Statement) -> None:
+    def _set(self, e: exp.Set, item: Statement) -> str | None:
+        """Apply the session settings that decide how the dump text is read; returns the kind
+        to count when it is not a plain SET."""
+        counted = None
         for set_item in e.expressions:
             kind = str(set_item.args.get("kind") or "").upper()
             target = set_item.this
@@ -542,6 +598,13 @@ class _Load:
             if not isinstance(target, exp.EQ):
                 continue
             left, right = target.this, target.expression
+            if isinstance(left, exp.SessionParameter) and left.args.get("kind"):
+                kind = str(left.args["kind"]).upper()
+            if kind in _SERVER_SCOPES:
+                # SET GLOBAL / PERSIST changes the server's setting for sessions started later;
+                # the session reading this dump keeps its own (MySQL's documented behaviour).
+                counted = "SET GLOBAL / SET PERSIST (server-wide; not this session's setting)"
+                continue
             if isinstance(left, exp.Parameter):
                 var = left.name.lower()
                 if isinstance(right, exp.SessionParameter) and right.name.lower() == "sql_mode":
@@ -569,6 +632,7 @@ class _Load:
                 if isinstance(right, (exp.Parameter, exp.SessionParameter)):
                     continue  # restoring a saved value: the one saved was UTF-8 or refused
                 self._charset(right.name, f"SET {name}", item.line)
+        return counted
 
     def _charset(self, value: str, kind: str, line: int) -> None:
         if value.strip("'\"").lower() not in _UTF8_NAMES and value.lower() != "default":
@@ -645,12 +709,32 @@ class _Load:
                 raise self.reject(f'{what} into "{entry.definition.name}" names column {name!r} twice', "schema", line)
             mapping[j] = pos
         for j, col in enumerate(cols):
-            if mapping[j] is None and (col.computed_default or col.not_null):
-                why = "has a default the loader cannot compute" if col.computed_default else "is NOT NULL"
-                raise self.reject(
-                    f'{what} into "{entry.definition.name}" leaves out column {col.name!r}, which {why}', "schema", line
-                )
+            if mapping[j] is not None:
+                continue
+            lead = f'{what} into "{entry.definition.name}" leaves out column {col.name!r}'
+            if col.computed_default:
+                raise self.reject(f"{lead}, {col.default_what}", "schema", line)
+            token = col.default_token
+            if token is not None and token != b"NULL":
+                if j not in entry.defaults:
+                    entry.defaults[j] = self._default_value(entry, col, lead, line)
+                continue
+            if col.not_null:
+                raise self.reject(f"{lead}, which is NOT NULL and has no default", "schema", line)
         return tuple(mapping), len(columns)
+
+    def _default_value(self, entry: _Table, col: Column, lead: str, line: int) -> pa.Array:
+        """The column's literal DEFAULT as a one-value typed array (the value a server would
+        store for a column an INSERT leaves out)."""
+        assert col.default_token is not None
+        mode = LexMode(self.mode.dialect, backslash_escapes=False, double_quoted_strings=False)
+        try:
+            return convert.convert_column([col.default_token], col.type, convert.SQL, mode)
+        except convert.ConversionError as exc:
+            token = col.default_token.decode("utf-8", "replace")
+            raise self.reject(
+                f"{lead}, whose DEFAULT {token} does not convert to {col.type.duckdb} ({exc.reason})", "schema", line
+            ) from None
 
     def _insert_head(self, item: InsertHead) -> None:
         head = item.head.decode("utf-8")
@@ -754,6 +838,7 @@ class _Load:
             pending = None
         if pending is None:
             pending = entry.pending = _Pending(key, mapping, syntax, self.mode)
+            self.pending_tables[id(entry)] = entry
         pending.statements.append(_Statement(pending.count, offset, chunk.first_line if per_line else line, per_line))
         pending.add(chunk)
         self.pending_rows += n
@@ -763,17 +848,19 @@ class _Load:
         if pending.count >= BATCH_ROWS:
             self.flush(entry)
         elif self.pending_rows >= MAX_PENDING_ROWS:
-            largest = max(self.tables.values(), key=lambda t: t.pending.count if t.pending else 0)
-            self.flush(largest)
+            # Rows of many tables, none with a full batch: flush them all (a scan for the
+            # largest on every INSERT cost time in proportion to the table count).
+            self.flush_all()
 
     def flush_all(self) -> None:
-        for entry in self.tables.values():
+        for entry in list(self.pending_tables.values()):
             self.flush(entry)
 
     def flush(self, entry: _Table) -> None:
         """Convert the table's pending rows and hand them to the writer thread as one batch."""
         pending = entry.pending
         entry.pending = None
+        self.pending_tables.pop(id(entry), None)
         if pending is None or not pending.count:
             return
         n = pending.count
@@ -782,7 +869,34 @@ class _Load:
         self.total_rows += n
         self.pending_rows -= n
         label = self.label
-        self.writer.submit(lambda: self._append(entry.raw_name, self._typed_batch(entry, pending, first_row, label)))
+        self.writer.submit(lambda: self._append(entry.stage_name, self._typed_batch(entry, pending, first_row, label)))
+        self._touched(entry.stage_name, n)
+
+    def _touched(self, stage_name: str, rows: int) -> None:
+        """Commit and checkpoint the staged work once it spans many tables: DuckDB keeps
+        each table's uncommitted (and committed but not checkpointed) rows in memory that
+        cannot spill, so one transaction over a dump of thousands of tables ran out. Staging
+        tables are invisible to the load's result until :meth:`swap_in`; a failed load drops
+        them (see load_dump)."""
+        self.uncommitted_tables.add(stage_name)
+        self.uncommitted_rows += rows
+        if len(self.uncommitted_tables) >= COMMIT_EVERY_TABLES:
+            self.uncommitted_tables = set()
+            self.uncommitted_rows = 0
+            self.writer.submit(lambda: self._commit_staged(checkpoint=True))
+        elif self.uncommitted_rows >= COMMIT_EVERY_ROWS:
+            self.uncommitted_tables = set()
+            self.uncommitted_rows = 0
+            self.writer.submit(lambda: self._commit_staged(checkpoint=False))
+
+    def _commit_staged(self, checkpoint: bool) -> None:
+        """(writer thread) COMMIT and CHECKPOINT: committed rows stay in memory until a
+        checkpoint writes them to the file, and many small tables never fill DuckDB's WAL
+        threshold that would trigger one."""
+        self.con.execute("COMMIT")
+        if checkpoint:
+            self.con.execute("CHECKPOINT")
+        self.con.execute("BEGIN TRANSACTION")
 
     def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int, label: str | None) -> pa.Table:
         """One batch as typed Arrow columns: row_index, the table's columns, source_offset."""
@@ -793,7 +907,11 @@ class _Load:
         for j, col in enumerate(entry.definition.columns):
             i = pending.mapping[j]
             if i is None:
-                arrays.append(pa.nulls(n, type=col.type.arrow))
+                default = entry.defaults.get(j)
+                if default is None:
+                    arrays.append(pa.nulls(n, type=col.type.arrow))
+                else:
+                    arrays.append(default.take(pa.array(np.zeros(n, dtype=np.int32))))
                 continue
             try:
                 arrays.append(convert.convert_column(columns[i], col.type, pending.syntax, pending.mode))
@@ -805,19 +923,14 @@ class _Load:
         arrays.append(pa.array(np.repeat(offsets, counts)))
         return pa.Table.from_arrays(arrays, names=[f"c{k}" for k in range(len(arrays))])
 
-    def _append(self, raw_name: str, batch: pa.Table) -> None:
-        """Append one typed batch (runs in the writer thread; DuckDB releases the GIL).
+    def _append(self, stage_name: str, batch: pa.Table) -> None:
+        """Append one typed batch to a staging table (runs in the writer thread; DuckDB
+        releases the GIL). Staging names never need quoting inside, so ``insert_into`` takes
+        them (it cannot parse an escaped quote in a name).
 
         Not through ``con.register``: a registered view keeps every batch alive until the
         transaction ends (memory grew with the dump size that way)."""
-        target = f"{RAW_SCHEMA}.{quote_ident(raw_name)}"
-        if '"' not in raw_name:
-            self.con.from_arrow(batch).insert_into(target)
-            return
-        # insert_into() cannot parse an escaped quote in a name; DuckDB's replacement scan of
-        # this frame's locals can read the batch instead.
-        moneytrail_dump_batch = batch  # noqa: F841 - read by DuckDB's replacement scan
-        self.con.execute(f"INSERT INTO {target} SELECT * FROM moneytrail_dump_batch")
+        self.con.from_arrow(batch).insert_into(f"{RAW_SCHEMA}.{quote_ident(stage_name)}")
 
     # -- results ---------------------------------------------------------------------------
 
@@ -882,6 +995,33 @@ class _Load:
                 )
             )
         return out
+
+
+def _record_manifest(con: duckdb.DuckDBPyConnection, entries: list[ManifestEntry]) -> None:
+    """Insert or replace the manifest rows of all tables at once (what ``manifest.record``
+    does per row: two statements per table made dumps of thousands of tables slow)."""
+    if len(entries) < 4:
+        for entry in entries:
+            manifest.record(con, entry)
+        return
+    target = f"{RAW_SCHEMA}.{MANIFEST_TABLE}"
+    names = pa.array([e.table_name for e in entries], pa.string())
+    moneytrail_manifest_names = pa.table({"table_name": names})  # noqa: F841 - replacement scan
+    con.execute(f"DELETE FROM {target} WHERE table_name IN (SELECT table_name FROM moneytrail_manifest_names)")
+    rows = pa.table(
+        [
+            names,
+            pa.array([e.dataset_version_id for e in entries], pa.string()),
+            pa.array([e.source_path for e in entries], pa.string()),
+            pa.array([e.source_format for e in entries], pa.string()),
+            pa.array([e.input_sha256 for e in entries], pa.string()),
+            pa.array([e.input_bytes for e in entries], pa.int64()),
+            pa.array([e.row_count for e in entries], pa.int64()),
+            pa.array([json.dumps(e.details, sort_keys=True, separators=(",", ":")) for e in entries], pa.string()),
+        ],
+        names=[f"c{i}" for i in range(8)],
+    )
+    con.from_arrow(rows).insert_into(target)
 
 
 def _conversion_error(
@@ -984,14 +1124,96 @@ def _partition_child(text: str) -> str:
 _LOAD_SETTINGS = {"threads": "1", "python_enable_replacements": "true"}
 
 
+# DuckDB's buffer pool keeps the blocks a load writes cached up to memory_limit (by default
+# 80% of the machine's RAM), which made the process grow ~12-15 bytes per loaded row. Those
+# blocks are already in the database file (or, for transaction-local data, can spill to its
+# temp directory), so a lower limit during the load bounds memory by the batch, not the dump.
+LOAD_MEMORY_LIMIT = 256 << 20
+_UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_UNITS.update({"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40})
+
+
+def _bytes_of(setting: str) -> float | None:
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", setting)
+    if m is None or m.group(2).upper() not in _UNITS:
+        return None
+    return float(m.group(1)) * _UNITS[m.group(2).upper()]
+
+
+def _file_backed(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return row is not None and row[0] is not None
+
+
 def _set_for_load(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Apply _LOAD_SETTINGS; returns the previous values (restored when the load ends)."""
+    """Apply _LOAD_SETTINGS (and, for a warehouse file, LOAD_MEMORY_LIMIT when the current
+    limit is higher); returns the previous values (restored when the load ends)."""
     saved = {}
     for name, value in _LOAD_SETTINGS.items():
         old = con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
         saved[name] = str(int(old)) if name == "threads" else str(old).lower()
         con.execute(f"SET {name} = {value}")
+    if _file_backed(con):
+        old = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        current = _bytes_of(old)
+        if current is not None and current > LOAD_MEMORY_LIMIT:
+            saved["memory_limit"] = old
+            con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}B'")
     return saved
+
+
+def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
+    for name, value in saved.items():
+        if name == "memory_limit":
+            # RESET gives back the default exactly; "18.8 GiB" read back would round.
+            con.execute("RESET memory_limit")
+            if str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]) != value:
+                con.execute(f"SET memory_limit = '{_quote_setting(value)}'")
+            continue
+        con.execute(f"SET {name} = {value}")
+
+
+def _quote_setting(value: str) -> str:
+    return value.replace("'", "''")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass  # the failure came between a COMMIT and the next BEGIN: nothing is open
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    """Drop the staging tables of a failed load (those already committed), in one transaction."""
+    if not names:
+        return
+    existing = _staging_tables(con)
+    doomed = [n for n in names if n.lower() in existing]
+    if not doomed:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in doomed:
+            con.execute(f"DROP TABLE {RAW_SCHEMA}.{quote_ident(name)}")
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def _staging_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND starts_with(lower(table_name), ?)",
+        [RAW_SCHEMA, STAGING_PREFIX],
+    ).fetchall()
+    return {r[0].lower() for r in rows}
+
+
+def _drop_leftover_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Staging tables of a load that a crash left unfinished (inside the new load's transaction)."""
+    for name in sorted(_staging_tables(con)):
+        con.execute(f"DROP TABLE {RAW_SCHEMA}.{quote_ident(name)}")
 
 
 def load_dump(
@@ -1035,6 +1257,7 @@ def load_dump(
             line=None,
         ) from None
     saved = _set_for_load(con)
+    _drop_leftover_staging(con)
     load = _Load(
         con,
         table_prefix=table_prefix,
@@ -1049,10 +1272,10 @@ def load_dump(
     except BaseException:
         load.writer.abort()
         manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
+        _drop_staging(con, load.staged)
         raise
     finally:
-        for name, value in saved.items():
-            con.execute(f"SET {name} = {value}")
+        _restore(con, saved)
     for message in load.warnings:
         warnings.warn(message, DumpWarning, stacklevel=2)
     if progress is not None:

@@ -97,6 +97,17 @@ class DumpSource:
                 self.offset += 3
                 data = data[3:]
         self._check_utf8(data, final=not data)
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = self.lines_before + data.count(b"\n", 0, nul) + 1
+            raise DumpRejected(
+                f"a raw NUL byte (0x00) at byte offset {self.offset + nul}: SQL text cannot hold one, and "
+                "a database reading the dump would cut or refuse the string there (dump writers "
+                "write it escaped, e.g. MySQL '\\0')",
+                kind="encoding",
+                line=line,
+                source=self.label,
+            )
         if not data:
             self.eof = True
             return b""

@@ -35,7 +35,9 @@ class Column:
     source_type: str  # as declared in the dump (normalised by sqlglot)
     type: ColumnType
     not_null: bool = False
-    computed_default: bool = False  # DEFAULT / AUTO_INCREMENT / serial / identity / generated
+    computed_default: bool = False  # a default the loader does not compute (see default_what)
+    default_what: str = ""  # why it cannot be left out, e.g. "a GENERATED column (...), whose ..."
+    default_token: bytes | None = None  # a literal DEFAULT as a VALUES token (b"'x'", b"-3", b"NULL")
 
 
 @dataclass
@@ -224,20 +226,54 @@ def column_from_def(cd: exp.ColumnDef, dialect: str, domains: dict[str, ColumnTy
     not_null = any(
         isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in constraints
     ) or any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in constraints)
-    computed = (dtype is not None and dtype.this in _SERIALS) or any(
-        isinstance(
-            k,
-            (
-                exp.DefaultColumnConstraint,
-                exp.AutoIncrementColumnConstraint,
-                exp.GeneratedAsIdentityColumnConstraint,
-                exp.ComputedColumnConstraint,
-            ),
-        )
-        for k in constraints
+    what = ""
+    token = None
+    glot = _sqlglot(dialect)
+    if dtype is not None and dtype.this in _SERIALS:
+        what = f"a {dtype.sql(dialect=glot).lower()} column, whose value the loader does not compute"
+    for k in constraints:
+        if isinstance(k, exp.AutoIncrementColumnConstraint):
+            what = "an AUTO_INCREMENT column, whose value the loader does not compute"
+        elif isinstance(k, exp.GeneratedAsIdentityColumnConstraint):
+            what = "an identity column (GENERATED ... AS IDENTITY), whose value the loader does not compute"
+        elif isinstance(k, exp.ComputedColumnConstraint):
+            what = f"a GENERATED column (AS {k.this.sql(dialect=glot)}), whose value the loader does not compute"
+        elif isinstance(k, exp.DefaultColumnConstraint):
+            token = default_token(k.this)
+            if token is None:
+                what = what or f"whose DEFAULT expression {k.this.sql(dialect=glot)} the loader does not compute"
+        if what:
+            token = None
+    source = dtype.sql(dialect=glot) if dtype is not None else ""
+    return Column(
+        cd.name, source, ctype, not_null=not_null, computed_default=bool(what), default_what=what, default_token=token
     )
-    source = dtype.sql(dialect=_sqlglot(dialect)) if dtype is not None else ""
-    return Column(cd.name, source, ctype, not_null=not_null, computed_default=computed)
+
+
+_TEXT_CASTS = {T.VARCHAR, T.TEXT, T.NVARCHAR, T.NAME}
+
+
+def default_token(e: exp.Expression) -> bytes | None:
+    """A literal DEFAULT as the VALUES token that stands for it (read without escapes), or None
+    for an expression. ``'x'::text`` / ``'x'::character varying`` (pg_dump) count as ``'x'``."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and e.this.is_string:
+        if e.to.this in _TEXT_CASTS and not e.to.expressions:
+            e = e.this
+    if isinstance(e, exp.Null):
+        return b"NULL"
+    if isinstance(e, exp.Boolean):
+        return b"TRUE" if e.this else b"FALSE"
+    if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal) and not e.this.is_string:
+        inner = default_token(e.this)
+        return None if inner is None else b"-" + inner
+    if isinstance(e, exp.Literal):
+        if e.is_string:
+            return b"'" + e.this.encode("utf-8").replace(b"'", b"''") + b"'"
+        if re.fullmatch(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", e.this):
+            return e.this.encode("ascii")
+    return None
 
 
 def _sqlglot(dialect: str) -> str | None:

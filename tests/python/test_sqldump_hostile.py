@@ -87,7 +87,7 @@ def test_text_that_looks_like_sql_stays_a_value(con, tmp_path, literal, value):
         ("pg_read_file('/etc/passwd')", "function call pg_read_file() in VALUES", "could act outside the dump"),
         ("sleep(10)", "function call sleep() in VALUES", "could change loaded rows"),
         ("CAST('1' AS CHAR)", "CAST() in VALUES", "could change loaded rows"),
-        ("(SELECT b FROM t)", "a subquery in VALUES", "could change loaded rows"),
+        ("(SELECT b FROM t)", "a parenthesised SELECT (subquery) in VALUES", "could change loaded rows"),
         ("((1))", "a parenthesised expression in VALUES", "could change loaded rows"),
         ("@secret", "a variable in VALUES", "could change loaded rows"),
         ("?", "a parameter placeholder in VALUES", "could change loaded rows"),

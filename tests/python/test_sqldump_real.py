@@ -137,15 +137,20 @@ def test_chinook_loads_exact_counts_and_values(chinook_truth, fixture, options, 
         rows = con.execute(f'select {select} from raw."{name(table)}" order by row_index').fetchall()
         assert len(rows) == len(truth_rows)
         for got, want in zip(rows, truth_rows, strict=False):
+            if dialect == "mysql":
+                # The MySQL script writes the original's "\\ " unescaped; MySQL reads "\\ " as
+                # an undefined escape and drops the backslash (5 occurrences, 4 track names).
+                want = tuple(w.replace("\\ ", " ") if isinstance(w, str) else w for w in want)
             assert all(same_value(g, w) for g, w in zip(got, want, strict=False)), (table, got, want)
 
 
-def test_chinook_keeps_backslashes_the_sqlite_original_has():
+def test_chinook_mysql_reads_backslash_space_as_mysql_does():
     con = connect(":memory:")
     load_dump(con, dump("Chinook_MySql.sql"))
     assert con.execute('select "Name" from raw."Track" where "TrackId" = 3435').fetchone() == (
-        "Cavalleria Rusticana \\ Act \\ Intermezzo Sinfonico",
+        "Cavalleria Rusticana  Act  Intermezzo Sinfonico",
     )
+    assert con.execute("""select count(*) from raw."Track" where "Name" like '%\\%' escape '!' """).fetchone() == (0,)
 
 
 def test_chinook_mysql_manifest_and_types():
