@@ -212,6 +212,27 @@ def test_timing_switched_off_by_role_map(fec_run):
     assert fec_run.query("select count(*) from marts.timing_signals") == [(0,)]
 
 
+def test_recipients_have_fec_kinds(fec_run):
+    """Counted independently from the raw committee master over the 627 filers of the slice:
+    58 not in the master; types O 10; W 4; Q/D 7; Q/N (not D or J) 501, of which 461 with an
+    ORG_TP (separate segregated funds); X/Y 47, of which NRCC is a national party.
+    Kept above test_limit_groups_match_the_independent_count, which rebuilds the models with
+    generic rules."""
+    assert fec_run.query("""
+        select recipient_kind, count(*) from intermediate.int_recipients
+        where recipient_id in (select "CMTE_ID" from raw.fec_itcont)
+        group by 1 order by 1""") == [
+        ("hybrid_pac", 4),
+        ("leadership_pac", 7),
+        ("pac_connected", 461),
+        ("pac_nonconnected", 40),
+        ("party_national", 1),
+        ("party_state_local", 46),
+        ("super_pac", 10),
+        ("unknown", 58),
+    ]
+
+
 def test_limit_groups_match_the_independent_count(fec_run):
     """404 donor (NAME + ZIP5) x committee x calendar-year groups of individuals sum above
     $2,700 with memo rows excluded, counted independently from the raw file."""
@@ -254,3 +275,19 @@ def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
     assert con.execute("""
         select count(*), count(*) filter (where k.memo_payroll), count(*) filter (where k.own_pac)
         from bundled b join gifts_k k using (row_index)""").fetchall() == [(len(bundled), 0, 0)]
+
+
+def test_flat_limit_settings_are_refused_under_fec_rules(fec_run):
+    """With the FEC preset the seeds decide limits; a contribution_limits setting would be
+    ignored, so it stops the limit models with a message instead."""
+    from moneytrail import dbt_runner
+
+    run_vars = load_run_file(RUN_FILE).vars
+    run_vars["contribution_limits"] = {"limit": 2700}
+    result = dbt_runner.invoke(["run", "--select", "limit_flags"], run_vars, warehouse=fec_run.db)
+    assert not result.success
+    assert (
+        "analysis config: vars.contribution_limits does not apply with source_rules fec (limits, periods, "
+        "memo rows and refunds follow the FEC seeds in seeds/fec_*.csv): remove it, or set source_rules: "
+        "generic for a flat limit. Set it under vars in dbt_project.yml or in your run file's vars."
+    ) in result.error_text()
