@@ -59,7 +59,9 @@ limits as (
         list(distinct r.row_ref order by r.row_ref) filter (where r.is_definite) as limit_row_refs,
         count(distinct r.flag_id) filter (where not r.is_definite) as n_doubtful_limit_flags
     from limit_rows r
-    join edges l on l.contribution_row_ref = r.row_ref and l.recipient_id = r.recipient_id
+    -- linked by the contribution row only: an earmarked gift's flag carries the ultimate
+    -- recipient, while its cross-link edge carries the committee that filed the row
+    join edges l on l.contribution_row_ref = r.row_ref
     group by 1, 2
 ),
 prohibited as (
@@ -80,6 +82,8 @@ pairs as (
     select vendor_entity_id, recipient_id from bundles
     union
     select vendor_entity_id, recipient_id from prohibited
+    union
+    select vendor_entity_id, recipient_id from limits
 ),
 timing as (
     select vendor_entity_id, recipient_id, finding_id, status, is_signal, donation_row_refs
