@@ -64,6 +64,7 @@ EXPORTS: tuple[ExportSpec, ...] = (
     ExportSpec("bundle_groups", "marts", ("bundle_id",)),
     ExportSpec("payroll_giving", "marts", ("finding_id",)),
     ExportSpec("limit_flags", "marts", ("flag_id",)),
+    ExportSpec("prohibited_contributions", "marts", ("finding_id",)),
     ExportSpec("vendor_breadth", "marts", ("finding_id",)),
     ExportSpec("timing_signals", "marts", ("finding_id",)),
     ExportSpec("red_flags", "marts", ("flag_id",)),

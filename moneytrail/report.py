@@ -333,9 +333,46 @@ def _sentence_limit_flags(f: dict[str, Any]) -> str:
         f"{f.get('donor_name')} gave {_money(f.get('total_amount'))} to {_recipient(f)} "
         f"in {f.get('period_kind')} {f.get('period')} ({f.get('n_contributions')} contributions, "
         f"{f.get('first_date')} to {f.get('last_date')}), {_money(f.get('excess_amount'))} over "
-        f"the {_money(f.get('limit_amount'))} limit. Flag `{f.get('flag_id')}`; rows: "
+        f"the {_money(f.get('limit_amount'))} limit{_limit_status(f)}. Rule: {f.get('rule')}"
+        f"{_rule_source(f)}. Flag `{f.get('flag_id')}`; rows: "
         f"{_refs(f.get('row_refs'), 'limit_flags.csv', f.get('row_refs_count'))}."
     )
+
+
+def _limit_status(f: Mapping[str, Any]) -> str:
+    if f.get("flag_status") == "doubtful":
+        return f" (doubtful: {f.get('doubt_reason')})"
+    return ""
+
+
+def _rule_source(f: Mapping[str, Any]) -> str:
+    title, url = f.get("rule_source_title"), f.get("rule_source_url")
+    if title and url:
+        return f" (source: {title}, {url})"
+    return f" (source: {title})" if title else ""
+
+
+def _sentence_prohibited(f: dict[str, Any]) -> str:
+    status = f.get("finding_status")
+    doubt = f" (doubtful: {f.get('doubt_reason')})" if status != "probable" and f.get("doubt_reason") else ""
+    return (
+        f"{f.get('donor_name')} ({f.get('organisation_form') or f.get('contributor_type')}) gave "
+        f"{_money(f.get('amount'))} to {_recipient(f)} on {f.get('donation_date')}{doubt}. Rule: "
+        f"{f.get('rule')}{_rule_source(f)}. Finding `{f.get('finding_id')}`; row: "
+        f"{_refs([f.get('row_ref')], 'prohibited_contributions.csv', 1)}."
+    )
+
+
+def _counts_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
+    return _rows(
+        con,
+        """
+        select count(*) as findings,
+               count(*) filter (where finding_status = 'probable') as probable,
+               count(*) filter (where finding_status <> 'probable') as doubtful,
+               coalesce(sum(amount), 0) as total_amount
+        from marts.prohibited_contributions""",
+    )[0]
 
 
 def _sentence_vendor_breadth(f: dict[str, Any]) -> str:
@@ -756,19 +793,29 @@ ANALYSES: tuple[Analysis, ...] = (
         "Contributions over the limit",
         "flag_id",
         "measured",
-        "excess_amount desc, flag_id",
-        "largest excess over the limit first, then flag_id",
+        "(flag_status = 'excess') desc, excess_amount desc, flag_id",
+        "definite excesses first, then doubtful ones; largest excess over the limit first, then flag_id",
         (
             "flag_id",
             "donor_key",
             "donor_name",
+            "contributor_kind",
             "recipient_id",
+            "recipient_name",
+            "recipient_kind",
             "period_kind",
             "period",
             "n_contributions",
             "total_amount",
             "limit_amount",
             "excess_amount",
+            "flag_status",
+            "doubt_reason",
+            "rule",
+            "limit_basis",
+            "rule_source_title",
+            "rule_source_url",
+            "conduit_ids",
             "first_date",
             "last_date",
             "employers_norm",
@@ -777,6 +824,37 @@ ANALYSES: tuple[Analysis, ...] = (
         ),
         _counts_limit_flags,
         _sentence_limit_flags,
+    ),
+    Analysis(
+        "prohibited_contributions",
+        "Contributions the recipient may not accept",
+        "finding_id",
+        "measured",
+        "(finding_status = 'probable') desc, amount desc, finding_id",
+        "probable findings first, then doubtful ones; largest amount first, then finding_id",
+        (
+            "finding_id",
+            "row_ref",
+            "contribution_id",
+            "donor_name",
+            "contributor_type",
+            "organisation_form",
+            "recipient_id",
+            "recipient_name",
+            "recipient_kind",
+            "conduit_id",
+            "donation_date",
+            "amount",
+            "transaction_type",
+            "finding_status",
+            "doubt_reason",
+            "rule",
+            "rule_source_title",
+            "rule_source_url",
+            "evidence_kind",
+        ),
+        _counts_prohibited,
+        _sentence_prohibited,
     ),
     Analysis(
         "vendor_breadth",

@@ -14,6 +14,7 @@ MARTS = [
     "bundle_groups",
     "payroll_giving",
     "limit_flags",
+    "prohibited_contributions",
     "vendor_breadth",
     "timing_signals",
     "red_flags",

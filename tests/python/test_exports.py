@@ -145,6 +145,7 @@ def test_synthetic_export_exact_bytes(tmp_path):
         ("bundles", "marts.bundles does not exist in the warehouse"),
         ("bundle_groups", "marts.bundle_groups does not exist in the warehouse"),
         ("payroll_giving", "marts.payroll_giving does not exist in the warehouse"),
+        ("prohibited_contributions", "marts.prohibited_contributions does not exist in the warehouse"),
         ("vendor_breadth", "marts.vendor_breadth does not exist in the warehouse"),
         ("timing_signals", "marts.timing_signals does not exist in the warehouse"),
         ("red_flags", "marts.red_flags does not exist in the warehouse"),

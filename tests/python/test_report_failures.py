@@ -133,8 +133,8 @@ def test_missing_column_fails_closed_with_both_reports(tmp_path, monkeypatch, ca
     html = (out / "html" / "index.html").read_text(encoding="utf-8")
     assert "<td>base_contributions</td><td>model</td><td>error</td>" in html
     assert not [p for p in paths if p.startswith("html/findings/")]
-    # bundle_groups, payroll_giving and red_flag_pairs joined the exports (issue 10)
-    assert len(index["missing_exports"]) == 11
+    # bundle_groups, payroll_giving, red_flag_pairs and prohibited_contributions joined the exports (issue 10)
+    assert len(index["missing_exports"]) == 12
 
     err = capsys.readouterr().err
     assert "error: model.moneytrail.base_contributions [error]: Compilation Error in model base_contributions" in err
