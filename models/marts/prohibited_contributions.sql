@@ -58,7 +58,10 @@ formed as (
     from named
 )
 select
-    {{ stable_id('prohibited:v1', ['row_ref']) }} as finding_id,
+    -- a content key, so reordered input keeps the id (row refs carry positions); identical
+    -- rows are told apart by their ordinal among themselves
+    {{ stable_id('prohibited:v2', ['limit_recipient_id', 'donor_name', 'donation_date', 'amount', 'transaction_type', 'contribution_id',
+        'row_number() over (partition by limit_recipient_id, donor_name, donation_date, amount, transaction_type, contribution_id order by row_ref)']) }} as finding_id,
     row_ref,
     contribution_id,
     donor_name,

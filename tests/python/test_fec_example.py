@@ -152,12 +152,12 @@ def test_no_candidate_committee_gets_a_bundle_in_the_slice(fec_run, raw):
     ).fetchall() == [(1,)]
     assert fec_run.query("select count(*) from marts.bundles") == [(0,)]
     # no pair evidence is left: every red flag of the old report rested on payroll "bundles"
-    assert fec_run.query("select count(*), count(*) filter (where is_flagged) from marts.red_flag_pairs") == [(35, 0)]
+    assert fec_run.query("select count(*), count(*) filter (where is_flagged) from marts.red_flag_pairs") == [(33, 0)]
     assert fec_run.query(
         "select count(*) from marts.red_flag_pairs where list_contains(rules_not_evaluated, "
         "'timing_cluster: not evaluated - the contracts role has no award dates "
         "(role_map.contracts.timing.enabled is false)')"
-    ) == [(35,)]
+    ) == [(33,)]
     assert fec_run.query(
         "select group_status, count(*), sum(n_contributions) from marts.bundle_groups group by all order by 1"
     ) == [("payroll_giving", 274, 6636), ("recipient_kind_not_bundled", 320, 3837), ("recipient_unclassified", 16, 149)]

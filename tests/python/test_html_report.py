@@ -42,7 +42,16 @@ INSTALL_HINT = (
     "or point MONEYTRAIL_CHROMIUM at a Chrome/Chromium binary."
 )
 ANALYSES = [a.name for a in report_mod.ANALYSES]  # every analysis of the report gets a page
-MARTS = ["red_flags", "timing_signals", "bundles", "limit_flags", "vendor_breadth", "cross_links"]
+MARTS = [
+    "red_flags",
+    "timing_signals",
+    "bundles",
+    "payroll_giving",
+    "limit_flags",
+    "prohibited_contributions",
+    "vendor_breadth",
+    "cross_links",
+]
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 
@@ -200,7 +209,7 @@ def test_bounds_are_applied_and_said(demo_run, tmp_path, monkeypatch):
     report = json.loads((demo_run.out / "report.json").read_text(encoding="utf-8"))
     written = render.write_html(tmp_path, demo_run.db, report)
     findings = [p for p in written if p.startswith("html/findings/")]
-    assert len(findings) == 5  # one per analysis with finding pages
+    assert len(findings) == 6  # one per analysis with findings (payroll_giving has none in the demo)
     links = (tmp_path / "html" / "cross_links.html").read_text(encoding="utf-8")
     (edges,) = demo_run.query("select count(*) from marts.cross_links")[0]
     assert f"The first 3 of {edges} findings in the report&#x27;s ranking; the export holds all." in links

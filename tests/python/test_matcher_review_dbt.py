@@ -125,7 +125,7 @@ def test_review_queue_round_trip(warehouse: Path, tmp_path: Path) -> None:
     result = build(warehouse, "cross_links", {"er_link_scopes": ["same_organisation", "cousins"]})
     assert not result.success
     assert (
-        "analysis config: vars.er_link_scopes has 'cousins' (allowed: same_organisation, family, ownership)"
+        'vars.er_link_scopes[2]: "cousins" is not allowed; expected one of same_organisation, family, ownership'
         in result.error_text()
     )
 
@@ -133,13 +133,14 @@ def test_review_queue_round_trip(warehouse: Path, tmp_path: Path) -> None:
 def test_entity_resolution_vars_reach_the_model(warehouse: Path) -> None:
     result = build(warehouse, "int_name_matches", {"entity_resolution": {"bogus_key": 1}})
     assert not result.success
-    assert (
-        "unknown matcher setting(s) vars.entity_resolution.bogus_key=1 (allowed settings: acronyms, block_max_df, "
-        in (result.error_text())
+    assert "vars.entity_resolution.bogus_key: unknown key; allowed: fuzzy_threshold, min_coverage, " in (
+        result.error_text()
     )
     result = build(warehouse, "int_name_matches", {"entity_resolution": {"fuzzy_threshold": 150}})
     assert not result.success
-    assert "vars.entity_resolution.fuzzy_threshold=150.0 (allowed: a number within 0..100)" in result.error_text()
+    assert "vars.entity_resolution.fuzzy_threshold: 150 is out of range; expected a number >= 0 and <= 100" in (
+        result.error_text()
+    )
 
     pair = (
         "select tier from intermediate.int_name_matches "
