@@ -29,3 +29,28 @@ coalesce({{ r }}.recipient_kind in ({% for k in pac_recipient_kinds() %}'{{ k }}
     and {{ r }}.connected_org_norm is not null
     and {{ r }}.connected_org_norm = {{ c }}.employer_norm, false)
 {% endmacro %}
+
+{#- The best vendor each normalised employer links to at the analysis tier or better; ties
+    broken by tier, score, then name. One row per employer_norm. -#}
+{% macro best_vendor_for_employer() %}
+    select
+        other_name_norm as employer_norm,
+        vendor_entity_id,
+        vendor_name_norm,
+        link_id,
+        confidence_tier
+    from {{ ref('int_name_links') }}
+    where relation = 'vendor_employer' and tier_rank <= {{ min_link_tier_rank() }}
+    qualify row_number() over (
+        partition by other_name_norm order by tier_rank, score desc, vendor_name_norm
+    ) = 1
+{% endmacro %}
+
+{#- True when the memo text of contribution alias c contains one of the payroll-deduction
+    patterns (vars.bundles.payroll_memo_patterns), compared upper-cased. -#}
+{% macro memo_says_payroll(c, patterns) %}
+coalesce(
+    {%- for p in patterns %}
+    contains(upper({{ c }}.memo_text), {{ sql_string(p | upper) }}){{ " or " if not loop.last }}
+    {%- endfor %}, false)
+{%- endmacro %}

@@ -1546,7 +1546,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             continue
         lines.append(
             f"{section['count']} finding(s) in `{a.relation}`; exported as "
-            f"{', '.join(section['exports']) or 'nothing'}. Counts: {_inline_counts(section['counts'])}."
+            f"{', '.join(section['exports']) or 'nothing'}. Counts: {inline_counts(section['counts'])}."
         )
         lines.append("")
         if section.get("notes"):
@@ -1599,7 +1599,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _inline_counts(counts: Mapping[str, Any]) -> str:
+def inline_counts(counts: Mapping[str, Any]) -> str:
+    """An analysis's counts in one line: 'flags 2; by severity (low 1)' (report.md and the HTML report)."""
     parts = []
     for key, value in counts.items():
         if isinstance(value, dict):

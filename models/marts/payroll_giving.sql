@@ -23,10 +23,7 @@ contributions as (
         r.recipient_kind,
         r.connected_org_name,
         {{ is_own_employer_pac('c', 'r') }} as to_own_employer_pac,
-        coalesce(
-            {%- for p in cfg.payroll_memo_patterns %}
-            contains(upper(c.memo_text), {{ sql_string(p | upper) }}){{ " or " if not loop.last }}
-            {%- endfor %}, false) as memo_says_payroll
+        {{ memo_says_payroll('c', cfg.payroll_memo_patterns) }} as memo_says_payroll
     from {{ ref('stg_contributions') }} c
     left join recipients r on r.recipient_id = c.recipient_id
     where c.employer_norm is not null
@@ -60,17 +57,7 @@ per_pac as (
     group by recipient_id, employer_norm
 ),
 vendor_for_employer as (
-    select
-        other_name_norm as employer_norm,
-        vendor_entity_id,
-        vendor_name_norm,
-        link_id,
-        confidence_tier
-    from {{ ref('int_name_links') }}
-    where relation = 'vendor_employer' and tier_rank <= {{ min_link_tier_rank() }}
-    qualify row_number() over (
-        partition by other_name_norm order by tier_rank, score desc, vendor_name_norm
-    ) = 1
+    {{ best_vendor_for_employer() }}
 )
 select
     {{ stable_id('payroll:v1', ['p.recipient_id', 'p.employer_norm']) }} as finding_id,

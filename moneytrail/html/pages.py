@@ -16,6 +16,7 @@ from typing import Any
 from moneytrail.html import charts
 from moneytrail.html.data import MartRows, RawLookup
 from moneytrail.html.markup import Links, code_text, e, is_money_column, kv, money, num, page, table
+from moneytrail.report import inline_counts
 
 TABLE_ROWS = 1000  # rows per analysis table, in the report's ranking
 FINDING_PAGES = 25  # finding pages per analysis: the top of the report's ranking
@@ -234,17 +235,6 @@ def _export_links(section: Mapping[str, Any]) -> str:
     return ", ".join(f'<a href="../{e(f)}">{e(f)}</a>' for f in files)
 
 
-def _inline_counts(counts: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in counts.items():
-        if isinstance(value, dict):
-            inner = ", ".join(f"{k} {v}" for k, v in value.items())
-            parts.append(f"{key.replace('_', ' ')} ({inner or 'none'})")
-        else:
-            parts.append(f"{key.replace('_', ' ')} {value}")
-    return "; ".join(parts)
-
-
 # ----------------------------------------------------------------------------------------------
 # Overview
 # ----------------------------------------------------------------------------------------------
@@ -361,7 +351,7 @@ def overview(ctx: Context) -> str:
                 "status": s.get("status"),
                 "findings": s.get("count"),
                 "finding pages": len(ctx.findings.get(a.name, [])),
-                "detail": _inline_counts(s.get("counts") or {}) if s.get("status") == "ok" else s.get("reason"),
+                "detail": inline_counts(s.get("counts") or {}) if s.get("status") == "ok" else s.get("reason"),
             }
         )
     body = "".join(
@@ -451,7 +441,7 @@ def analysis_page(ctx: Context, a: Any) -> str:
             [
                 ("evidence", e(s.get("evidence_kind"))),
                 ("findings", e(s.get("count"))),
-                ("counts", e(_inline_counts(s.get("counts") or {}))),
+                ("counts", e(inline_counts(s.get("counts") or {}))),
                 ("ranking", e(s.get("ordering", a.ordering))),
                 ("export", _export_links(s)),
                 ("model", f"<code>{e(s.get('model', a.model_id))}</code>"),
