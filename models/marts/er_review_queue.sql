@@ -17,11 +17,11 @@ contributions as (
         row_ref,
         row_index,
         amount
-    from {{ ref('stg_contributions') }}
+    from {{ ref('int_contributions') }}
     where not is_organisation and not employer_is_non_answer and employer_norm is not null
     union all
     select donor_org_norm, 'vendor_business_donor', donor_name, row_ref, row_index, amount
-    from {{ ref('stg_contributions') }}
+    from {{ ref('int_contributions') }}
     where is_organisation and donor_org_norm is not null
 ),
 other_side as (
