@@ -27,7 +27,7 @@ vendor_rows as (
         first(row_ref order by row_index, row_ref) as vendor_row_ref,
         first(vendor_name order by row_index, row_ref) as vendor_name,
         count(*) as vendor_award_rows
-    from {{ ref('stg_contracts') }}
+    from {{ ref('int_contracts') }}
     group by vendor_name_norm
 ),
 edges as (

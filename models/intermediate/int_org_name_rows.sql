@@ -9,7 +9,7 @@ select
     vendor_name as name_raw,
     row_ref,
     row_index
-from {{ ref('stg_contracts') }}
+from {{ ref('int_contracts') }}
 where vendor_name_norm is not null
 union all
 select

@@ -48,7 +48,7 @@ vendor_side as (
             filter (where v.n <= 3) as vendor_examples
     from (
         select *, row_number() over (partition by vendor_name_norm order by row_index, row_ref) as n
-        from {{ ref('stg_contracts') }}
+        from {{ ref('int_contracts') }}
         where vendor_name_norm in (select vendor_name_norm from queue)
     ) v
     group by v.vendor_name_norm
