@@ -11,33 +11,35 @@ from pathlib import Path
 import duckdb
 
 from ingest import manifest, warehouse
-from ingest.manifest import TableNameError
-from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
-from ingest.sqldump.errors import DumpRejected
-from ingest.sqlquote import UnsafeName
-from ingest.tabular import TabularError, TabularOptions, load_tabular
+from ingest.runfile import InputSpec, guess_format, load_run_file
+from ingest.tabular import TabularOptions, load_tabular
 from moneytrail import dbt_runner, match_cli
-from moneytrail.settings import SettingsError, validate_vars
+from moneytrail.errors import EXIT_BUILD_FAILED, EXIT_INPUT_ERROR, MoneytrailError, UserError, exit_code
+from moneytrail.settings import validate_vars
 
 DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
-EXIT_INPUT_ERROR = 2
-EXIT_BUILD_FAILED = 1
 
-# What a user can get wrong (a file, a name, a setting, a busy or full warehouse): exit 2 and
-# one message, never a traceback.
-USER_ERRORS = (
-    TabularError,
-    RunFileError,
-    DumpRejected,
-    SettingsError,
-    TableNameError,
-    UnsafeName,
-    warehouse.WarehouseError,
-)
+# What a user can get wrong (a file, a name, a setting, a busy or full warehouse) is a
+# UserError (moneytrail.errors): exit 2 and one message, never a traceback. Library messages
+# name options in the library's terms; these are the flags that set them, per command.
+OPTION_FLAGS = {
+    "ingest": {"header": "--no-header", "header_file": "--header-file", "columns": "--columns", "warehouse": "--db"},
+    "run": {"warehouse": "--db"},
+    "demo": {"warehouse": "--db"},
+    "report": {"warehouse": "--db"},
+}
 
 
-class WarehouseWriteError(ValueError):
+class WarehouseWriteError(UserError, ValueError):
     """DuckDB could not write the warehouse (full disk, read-only file, ...)."""
+
+
+def error_message(exc: MoneytrailError, command: str | None) -> str:
+    """The message of an error as the CLI prints it: the library's message, then the flags of
+    this command that set the options it names."""
+    flags = [OPTION_FLAGS.get(command or "", {}).get(o) for o in exc.options]
+    shown = [f for f in flags if f is not None]
+    return f"{exc} (command line: {', '.join(shown)})" if shown else str(exc)
 
 
 def _unescape(value: str) -> str:
@@ -235,8 +237,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # every setting is checked before anything is ingested or built
         run = load_run_file(run_file)
         validate_vars(run.vars)
-    except (RunFileError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
         _report_refused(args, run_file, db_path, "settings", str(exc))
         return EXIT_INPUT_ERROR
     out_dir = args.out or Path("output") / run.name
@@ -254,8 +256,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
                     print(f"      raw.{entry.table_name}: {entry.row_count:,} rows from {entry.source_path}")
         finally:
             con.close()
-    except (*USER_ERRORS, WarehouseWriteError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
         write_manifest_json(out_dir / "ingest_manifest.json", entries)
         _write_report(run.name, db_path, out_dir, run.vars, entries, ingest=str(exc))
         return EXIT_INPUT_ERROR
@@ -426,9 +428,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return match_cli.main(args)
         if args.command == "match-review":
             return match_cli.review_main(args)
-    except (*USER_ERRORS, WarehouseWriteError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT_ERROR
+    except MoneytrailError as exc:
+        # user errors exit 2, internal ones 1; anything else is a bug and keeps its traceback
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
+        return exit_code(exc)
     parser.error(f"unknown command {args.command}")
     return EXIT_INPUT_ERROR
 

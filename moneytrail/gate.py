@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from moneytrail.dbt_runner import PROJECT_DIR
+from moneytrail.errors import UserError
 
 APPROVED_SKIPS_FILE = PROJECT_DIR / "tests" / "approved_skips.txt"
 GATE_FORMAT = "moneytrail-gate/1"
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed")
 
 
-class GateError(ValueError):
+class GateError(UserError, ValueError):
     pass
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from moneytrail.errors import UserError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SCHEMA_PATH = PACKAGE_DIR / "settings.schema.yaml"
@@ -37,7 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAX_SHOWN = 60
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """Settings that break the schema; ``problems`` holds one message per problem."""
 
     def __init__(self, problems: Sequence[str]) -> None:
