@@ -31,7 +31,7 @@ vendor_rows as (
     group by vendor_name_norm
 ),
 edges as (
-    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_employer'
@@ -39,7 +39,7 @@ edges as (
      and not c.employer_is_non_answer
      and not c.is_organisation
     union all
-    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_business_donor'

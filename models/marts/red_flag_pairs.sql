@@ -214,7 +214,8 @@ scored as (
 ),
 evidence as (
     -- one row per fired rule with its contribution rows
-    select flag_key, item.rule as rule, item.rows as rows
+    -- struct fields, named for the columns they become
+    select flag_key, item.rule as rule, item.rows as rows  -- noqa: AL09
     from (
         select
             vendor_entity_id || '|' || recipient_id as flag_key,
