@@ -33,6 +33,9 @@ FOREIGN_KEYS = {
     "contribution_row_ref": "stg_contributions",
     "vendor_row_ref": "stg_contracts",
     "recipient_id": "int_recipients",
+    # lists of keys: a finding's evidence (list_relationships, tests/dbt/generic)
+    "row_refs": "stg_contributions",
+    "edge_ids": "cross_links",
 }
 # where a column of that name is not a foreign key, or its target is another model; each with why
 NOT_FOREIGN_KEYS = {
@@ -49,6 +52,7 @@ NOT_FOREIGN_KEYS = {
     ("cross_links", "other_entity_id"): "a view over int_cross_links, which carries the test",
     ("red_flags", "vendor_entity_id"): "a filter of red_flag_pairs, whose test it repeats",
     ("red_flags", "recipient_id"): "a filter of red_flag_pairs, whose test it repeats",
+    ("red_flags", "edge_ids"): "a filter of red_flag_pairs, whose test it repeats",
     ("er_review_queue", "vendor_entity_id"): "a filter of int_name_links, whose test it repeats",
     ("er_review_queue", "other_entity_id"): "a filter of int_name_links, whose test it repeats",
 }
@@ -73,8 +77,9 @@ def _test_names(tests: list[Any] | None) -> list[str]:
 def _relationship_targets(tests: list[Any] | None) -> list[str]:
     out = []
     for t in tests or []:
-        if isinstance(t, dict) and "relationships" in t:
-            spec = t["relationships"].get("arguments", t["relationships"])
+        kind = next(iter(t)) if isinstance(t, dict) else None
+        if kind in ("relationships", "list_relationships"):
+            spec = t[kind].get("arguments", t[kind])
             out.append(re.sub(r"^ref\('(\w+)'\)$", r"\1", spec["to"]))
     return out
 
