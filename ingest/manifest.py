@@ -24,6 +24,8 @@ from typing import Any, BinaryIO
 
 import duckdb
 
+from ingest.errors import IngestError
+
 RAW_SCHEMA = "raw"
 MANIFEST_TABLE = "ingest_manifest"
 ROW_INDEX = "row_index"
@@ -42,7 +44,7 @@ create table if not exists {RAW_SCHEMA}.{MANIFEST_TABLE} (
 """
 
 
-class TableNameError(ValueError):
+class TableNameError(IngestError):
     """A table name that would replace or shadow another table (names are case-insensitive)."""
 
 

@@ -21,10 +21,11 @@ from typing import Any
 import yaml
 
 from ingest import presets
+from ingest.errors import IngestError
 from ingest.tabular import TabularError, TabularOptions
 
 
-class RunFileError(ValueError):
+class RunFileError(IngestError):
     pass
 
 

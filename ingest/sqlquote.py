@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
+from ingest.errors import IngestError
 
-class UnsafeName(ValueError):
+
+class UnsafeName(IngestError):
     """A name or value that cannot be written into SQL faithfully (NUL, empty, wrong type)."""
 
 

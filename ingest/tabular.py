@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import manifest
+from ingest.errors import IngestError
 from ingest.manifest import RAW_SCHEMA, ROW_INDEX, ManifestEntry
 from ingest.sqlquote import quote_ident
 
@@ -33,7 +34,11 @@ PROGRESS_EVERY_ROWS = 1_000_000
 csv.field_size_limit(1 << 30)
 
 
-class TabularError(ValueError):
+# the options that name columns when a file has no header line (the CLI shows their flags)
+NAME_OPTIONS = ("header_file", "columns")
+
+
+class TabularError(IngestError):
     """Input that cannot be loaded faithfully. The message names the file and line."""
 
 
@@ -55,11 +60,16 @@ class TabularOptions:
             raise TabularError(f"quote must be one character or none, got {self.quote!r}")
         sources = [self.header_file is not None, self.columns is not None]
         if sum(sources) > 1:
-            raise TabularError("give column names once: --header-file or --columns, not both")
+            raise TabularError("give column names once: header_file or columns, not both", options=NAME_OPTIONS)
         if self.header and any(sources):
-            raise TabularError("the file has its own header line; use --no-header with --header-file or --columns")
+            raise TabularError(
+                "the file has a header line; header_file and columns need header: false",
+                options=("header", *NAME_OPTIONS),
+            )
         if not self.header and not any(sources):
-            raise TabularError("no column names: the file has no header line, so pass --header-file or --columns")
+            raise TabularError(
+                "no column names: the file has no header line, so give header_file or columns", options=NAME_OPTIONS
+            )
         if self.columns is not None and (
             isinstance(self.columns, str) or not all(isinstance(c, str) for c in self.columns)
         ):
@@ -130,24 +140,27 @@ def _reader(lines: Iterator[str], options: TabularOptions) -> csv._reader:
     return csv.reader(lines, delimiter=options.delimiter, quotechar=options.quote, doublequote=True, strict=True)
 
 
-def _check_columns(columns: Sequence[str], where: str) -> list[str]:
+def _check_columns(columns: Sequence[str], where: str, options: tuple[str, ...] = ()) -> list[str]:
     names = list(columns)
     if not names:
-        raise TabularError(f"{where}: no column names")
+        raise TabularError(f"{where}: no column names", options=options)
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         if name.strip() == "":
-            raise TabularError(f"{where}: column {position} has an empty name")
+            raise TabularError(f"{where}: column {position} has an empty name", options=options)
         if "\x00" in name:
-            raise TabularError(f"{where}: column {position} name {name!r} holds a NUL character")
+            raise TabularError(f"{where}: column {position} name {name!r} holds a NUL character", options=options)
         if name.lower() == ROW_INDEX:
             raise TabularError(
                 f"{where}: column {position} is named {name!r}, which the loader reserves for "
-                "the input row position; rename it in the header"
+                "the input row position; rename it in the header",
+                options=options,
             )
         key = name.lower()
         if key in seen:
-            raise TabularError(f"{where}: column name {name!r} appears twice (columns {seen[key]} and {position})")
+            raise TabularError(
+                f"{where}: column name {name!r} appears twice (columns {seen[key]} and {position})", options=options
+            )
         seen[key] = position
     return names
 
@@ -236,7 +249,7 @@ def load_tabular(
     elif options.header_file is not None:
         columns = _header_from_file(options.header_file, options)
     else:
-        columns = _check_columns(options.columns or (), "--columns")
+        columns = _check_columns(options.columns or (), "columns", ("columns",))
 
     width = len(columns)
     schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])

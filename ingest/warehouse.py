@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.errors import IngestError
+
 DB_ENV = "MONEYTRAIL_DB"
 DEFAULT_DB = "warehouse/moneytrail.duckdb"
 
@@ -21,7 +23,7 @@ def default_path() -> Path:
     return Path(os.environ.get(DB_ENV, DEFAULT_DB))
 
 
-class WarehouseError(ValueError):
+class WarehouseError(IngestError):
     """The warehouse file cannot be opened (held by another process, not a DuckDB file, ...)."""
 
 
@@ -40,6 +42,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         if "lock" in text.lower():
             raise WarehouseError(
                 f"the warehouse {target.name} is in use by another process (DuckDB allows one writer); "
-                "wait for it to finish or pass another --db"
+                "wait for it to finish or use another warehouse file",
+                options=("warehouse",),
             ) from None
         raise WarehouseError(f"the warehouse {target.name} cannot be opened: {text.splitlines()[0]}") from None

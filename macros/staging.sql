@@ -140,3 +140,19 @@ where false
 {% macro raw_row_ref(alias, table_name) %}
 'db://' || (select dataset_version_id from {{ source('raw', 'ingest_manifest') }} where table_name = {{ sql_string(table_name) }}) || '#row_index=' || {{ alias }}.row_index
 {% endmacro %}
+
+
+{#- The accepted rows of a role (passed its when: filters and parsed), with the row reference
+    columns first and then `columns`: canonical field names or `expression as name`. The one
+    shape of every stg_<role> model that only renames and casts. -#}
+{% macro accepted_rows(role, columns) %}
+select
+    row_ref,
+    dataset_version_id,
+    row_index,
+    {%- for c in columns %}
+    {{ c }}{{ "," if not loop.last }}
+    {%- endfor %}
+from {{ ref('base_' ~ role) }}
+where passes_when and reject_reason is null
+{% endmacro %}

@@ -7,37 +7,40 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from ingest import manifest, warehouse
-from ingest.manifest import TableNameError
-from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
-from ingest.sqldump.errors import DumpRejected
-from ingest.sqlquote import UnsafeName
-from ingest.tabular import TabularError, TabularOptions, load_tabular
+from ingest.runfile import InputSpec, RunFile, guess_format, load_run_file
+from ingest.tabular import TabularOptions, load_tabular
 from moneytrail import dbt_runner, match_cli
-from moneytrail.settings import SettingsError, validate_vars
+from moneytrail.errors import EXIT_BUILD_FAILED, EXIT_INPUT_ERROR, MoneytrailError, UserError, exit_code
+from moneytrail.settings import validate_vars
 
 DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
-EXIT_INPUT_ERROR = 2
-EXIT_BUILD_FAILED = 1
 
-# What a user can get wrong (a file, a name, a setting, a busy or full warehouse): exit 2 and
-# one message, never a traceback.
-USER_ERRORS = (
-    TabularError,
-    RunFileError,
-    DumpRejected,
-    SettingsError,
-    TableNameError,
-    UnsafeName,
-    warehouse.WarehouseError,
-)
+# What a user can get wrong (a file, a name, a setting, a busy or full warehouse) is a
+# UserError (moneytrail.errors): exit 2 and one message, never a traceback. Library messages
+# name options in the library's terms; these are the flags that set them, per command.
+OPTION_FLAGS = {
+    "ingest": {"header": "--no-header", "header_file": "--header-file", "columns": "--columns", "warehouse": "--db"},
+    "run": {"warehouse": "--db"},
+    "demo": {"warehouse": "--db"},
+    "report": {"warehouse": "--db"},
+}
 
 
-class WarehouseWriteError(ValueError):
+class WarehouseWriteError(UserError, ValueError):
     """DuckDB could not write the warehouse (full disk, read-only file, ...)."""
+
+
+def error_message(exc: MoneytrailError, command: str | None) -> str:
+    """The message of an error as the CLI prints it: the library's message, then the flags of
+    this command that set the options it names."""
+    flags = [OPTION_FLAGS.get(command or "", {}).get(o) for o in exc.options]
+    shown = [f for f in flags if f is not None]
+    return f"{exc} (command line: {', '.join(shown)})" if shown else str(exc)
 
 
 def _unescape(value: str) -> str:
@@ -45,7 +48,7 @@ def _unescape(value: str) -> str:
     return {"\\t": "\t", "tab": "\t", "\\|": "|"}.get(value, value)
 
 
-def _add_ingest(sub: argparse._SubParsersAction) -> None:
+def _add_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ingest", help="load a CSV/TSV file or a SQL dump into the warehouse's raw schema")
     p.add_argument("path", type=Path, help="input file (.csv, .tsv, .txt, .sql, .sql.gz)")
     p.add_argument("--table", help="raw table name (CSV/TSV; for dumps: the dump's own table names)")
@@ -85,7 +88,7 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="ingest a run file's inputs, dbt build, write the report")
     p.add_argument("run_file", type=Path, help="run file (YAML: name, inputs, vars)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default output/<name>)")
@@ -95,7 +98,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     _add_db(d)
 
 
-def _add_report(sub: argparse._SubParsersAction) -> None:
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "report", help="export the marts and write report.json/.md and the evidence index from the last dbt build"
     )
@@ -110,7 +113,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     _add_db(p)
 
 
-def _add_gate(sub: argparse._SubParsersAction) -> None:
+def _add_gate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "gate",
         help="release gate: the whole pytest suite and the demo dbt build; "
@@ -147,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_inputs_guarded(con, spec: InputSpec) -> list[manifest.ManifestEntry]:
+def load_inputs_guarded(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> list[manifest.ManifestEntry]:
     """load_input, with DuckDB's own I/O failures (a full disk) as one clear user error."""
     try:
         return load_input(con, spec)
@@ -172,7 +175,7 @@ def _tabular_options(args: argparse.Namespace) -> TabularOptions:
     )
 
 
-def load_input(con, spec: InputSpec) -> list[manifest.ManifestEntry]:
+def load_input(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> list[manifest.ManifestEntry]:
     if spec.format == "csv":
         assert spec.table is not None and spec.tabular is not None
         return [load_tabular(con, spec.path, spec.table, spec.tabular)]
@@ -235,8 +238,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # every setting is checked before anything is ingested or built
         run = load_run_file(run_file)
         validate_vars(run.vars)
-    except (RunFileError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
         _report_refused(args, run_file, db_path, "settings", str(exc))
         return EXIT_INPUT_ERROR
     out_dir = args.out or Path("output") / run.name
@@ -254,8 +257,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
                     print(f"      raw.{entry.table_name}: {entry.row_count:,} rows from {entry.source_path}")
         finally:
             con.close()
-    except (*USER_ERRORS, WarehouseWriteError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
         write_manifest_json(out_dir / "ingest_manifest.json", entries)
         _write_report(run.name, db_path, out_dir, run.vars, entries, ingest=str(exc))
         return EXIT_INPUT_ERROR
@@ -286,12 +289,14 @@ def _report_refused(args: argparse.Namespace, run_file: Path, db_path: Path, ste
 
     from moneytrail.settings import run_name_ok
 
-    name, raw_vars = None, {}
+    name: Any = None
+    raw_vars: dict[str, Any] = {}
     try:
         data = yaml.safe_load(Path(run_file).read_text(encoding="utf-8"))
         if isinstance(data, dict):
             name = data.get("name")
-            raw_vars = data.get("vars") if isinstance(data.get("vars"), dict) else {}
+            found = data.get("vars")
+            raw_vars = found if isinstance(found, dict) else {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         pass
     name_ok = run_name_ok(name)
@@ -299,16 +304,16 @@ def _report_refused(args: argparse.Namespace, run_file: Path, db_path: Path, ste
         why = "the run file gives no name" if name is None else "the run name is not a valid folder name"
         print(f"      no report written: {why} (pass --out)", file=sys.stderr)
         return
-    out_dir = args.out or Path("output") / name
+    out_dir = args.out or Path("output") / str(name)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_report(name if name_ok else out_dir.name, db_path, out_dir, raw_vars, (), **{step: message})
+    _write_report(str(name) if name_ok else out_dir.name, db_path, out_dir, raw_vars, (), **{step: message})
 
 
 def _write_report(
     name: str,
     db_path: Path,
     out_dir: Path,
-    report_vars: dict,
+    report_vars: dict[str, Any],
     entries: Sequence[manifest.ManifestEntry],
     settings: str | None = None,
     ingest: str | None = None,
@@ -343,7 +348,7 @@ def _step_message(result: dbt_runner.DbtResult) -> str | None:
 
 
 def _report_after_build(
-    run,
+    run: RunFile,
     db_path: Path,
     out_dir: Path,
     validation: dbt_runner.DbtResult,
@@ -377,7 +382,7 @@ def _report_after_build(
     return written.ok
 
 
-def _print_report_errors(errors: Sequence[dict], indent: str = "") -> None:
+def _print_report_errors(errors: Sequence[dict[str, Any]], indent: str = "") -> None:
     skipped = [e for e in errors if e["status"] == "skipped"]
     for error in errors:
         if error["status"] != "skipped":
@@ -426,11 +431,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return match_cli.main(args)
         if args.command == "match-review":
             return match_cli.review_main(args)
-    except (*USER_ERRORS, WarehouseWriteError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    parser.error(f"unknown command {args.command}")
-    return EXIT_INPUT_ERROR
+    except MoneytrailError as exc:
+        # user errors exit 2, internal ones 1; anything else is a bug and keeps its traceback
+        print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
+        return exit_code(exc)
+    parser.error(f"unknown command {args.command}")  # exits 2
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def _release_warehouse() -> None:
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
+        env: Any = DuckDBConnectionManager._ENV
         if env is not None:
             env.close()
             DuckDBConnectionManager._ENV = None

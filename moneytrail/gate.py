@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from moneytrail.dbt_runner import PROJECT_DIR
+from moneytrail.errors import UserError
 
 APPROVED_SKIPS_FILE = PROJECT_DIR / "tests" / "approved_skips.txt"
 GATE_FORMAT = "moneytrail-gate/1"
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed")
 
 
-class GateError(ValueError):
+class GateError(UserError, ValueError):
     pass
 
 
@@ -143,7 +144,7 @@ def summarise(cases: Sequence[CaseResult], approved: Mapping[str, str]) -> dict[
         rows = []
         for c in cases:
             if c.outcome in outcomes:
-                row = {"node_id": c.node_id, "outcome": c.outcome, "message": c.message}
+                row: dict[str, Any] = {"node_id": c.node_id, "outcome": c.outcome, "message": c.message}
                 if c.outcome in {"skipped", "xfailed"}:
                     row["approved"] = c.node_id in approved
                     row["approval_reason"] = approved.get(c.node_id)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from moneytrail.errors import UserError
 from python_udfs.matcher import TIERS, ConfigError, MatchConfig, match_to_arrow, tier_at_least
 from python_udfs.names import normalize_org_name
 
@@ -49,7 +50,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )
 
 
-class InputError(ValueError):
+class InputError(UserError, ValueError):
     """An input file or column cannot be read."""
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from moneytrail.errors import UserError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SCHEMA_PATH = PACKAGE_DIR / "settings.schema.yaml"
@@ -37,7 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MAX_SHOWN = 60
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """Settings that break the schema; ``problems`` holds one message per problem."""
 
     def __init__(self, problems: Sequence[str]) -> None:
@@ -50,7 +52,9 @@ class SettingsError(ValueError):
 
 @cache
 def _schema_cached() -> dict[str, Any]:
-    return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert isinstance(schema, dict), f"{SCHEMA_PATH.name} must hold a mapping"
+    return schema
 
 
 def load_schema() -> dict[str, Any]:
@@ -217,7 +221,7 @@ def _check_string(value: str, node: Mapping[str, Any], path: str) -> list[str]:
     return []
 
 
-def _check_mapping(value: Mapping[str, Any], node: Mapping[str, Any], path: str) -> list[str]:
+def _check_mapping(value: Mapping[Any, Any], node: Mapping[str, Any], path: str) -> list[str]:
     problems: list[str] = []
     keys = node.get("keys")
     if keys is not None and node.get("not_keys"):
@@ -290,7 +294,9 @@ def validate_vars(given: Mapping[str, Any] | None, where: str = "vars") -> dict[
 
 def applied(merged_vars: Mapping[str, Any]) -> dict[str, Any]:
     """Validated vars with the schema defaults filled in: the settings the build applies."""
-    return with_defaults(merged_vars, _schema_cached()["vars"])
+    filled = with_defaults(merged_vars, _schema_cached()["vars"])
+    assert isinstance(filled, dict)
+    return filled
 
 
 def validate_run_file(data: Any, where: str = "run_file") -> dict[str, Any]:

@@ -89,6 +89,7 @@ class _UnionFind:
 
 
 def _link_pairs(links: Iterable[Link] | pa.Table, min_tier: str) -> list[tuple[str, str]]:
+    rows: Iterable[tuple[str, str, str]]
     if isinstance(links, pa.Table):
         rows = zip(
             links.column("left_name").to_pylist(),
@@ -136,7 +137,7 @@ def canonical_entities(
     clusters: dict[str, list[str]] = {}
     for n in sorted(uf.parent):
         clusters.setdefault(uf.find(n), []).append(n)
-    out = []
+    out: list[EntityMember] = []
     for members in clusters.values():
         canonical = min(members, key=lambda m: (-counts.get(m, 0), len(m), m))
         eid = entity_id(entity_type, canonical)

@@ -180,7 +180,8 @@ def _no_conflicts(decisions: list[Decision]) -> list[Decision]:
     seen: dict[tuple[str, str, str], Decision] = {}
     kept = []
     for d in decisions:
-        key = (d.relation or "", *sorted((d.left_norm, d.right_norm)))
+        low, high = sorted((d.left_norm, d.right_norm))
+        key = (d.relation or "", low, high)
         prev = seen.get(key)
         if prev is None:
             seen[key] = d
@@ -390,10 +391,10 @@ def apply_knowledge(
     mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
     rest = links.filter(pc.invert(mask))
     rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
-    for r in rows.values():
-        r.update(
+    for row in rows.values():
+        row.update(
             link_scope="same_organisation",
-            matcher_tier=r["tier"],
+            matcher_tier=row["tier"],
             review_decision=None,
             decision_id=None,
             alias_id=None,
@@ -461,9 +462,9 @@ def apply_knowledge(
             r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
             if d.decision == "same":
                 r.update(tier="high", match_type="reviewed", link_scope="same_organisation")
-    for r in rows.values():
-        r["tier_rank"] = TIERS.index(r["tier"])
-        r["relation"] = relation
+    for row in rows.values():
+        row["tier_rank"] = TIERS.index(row["tier"])
+        row["relation"] = relation
     n = rest.num_rows
     null = pa.nulls(n, pa.string())
     rest = (

@@ -26,6 +26,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import IngestError
+
 HEADERS = Path(__file__).resolve().parent / "fec"
 
 # file key -> (raw table, header file, required)
@@ -110,7 +112,7 @@ ROLES: dict[str, dict[str, Any]] = {
 _FILE_KEYS = {"path", "encoding"}
 
 
-class PresetError(ValueError):
+class PresetError(IngestError):
     pass
 
 

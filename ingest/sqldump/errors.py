@@ -6,12 +6,14 @@ ends with "nothing was loaded": the loader rolls back before the exception leave
 
 from __future__ import annotations
 
+from ingest.errors import UserError
+
 REASON_ROWS = "could change loaded rows"
 REASON_OUTSIDE = "could act outside the dump"
 REASON_UNKNOWN = "not a statement a dump needs"
 
 
-class DumpRejected(Exception):
+class DumpRejected(UserError):
     """The dump cannot be loaded faithfully; the warehouse holds nothing from it.
 
     ``kind`` names what was refused (a statement kind such as ``"DELETE"``, or ``"value"``,

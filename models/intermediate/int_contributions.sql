@@ -1,25 +1,69 @@
--- Every staged contribution with what it means for the limit analyses: who gave (contributor
--- kind), whose limit it counts toward (the ultimate recipient of an earmark, with the conduit
--- named), the amount that counts (refunds negative by transaction type, never by sign), the
--- election it is for, and why a row does not count when it does not. With vars.source_rules
--- fec the meaning comes from the FEC seeds; otherwise from vars.contribution_limits.
+-- Every staged contribution, keyed and with its meaning, defined once for every analysis:
+--   keys    the normalised employer and its non-answer flag, the normalised donor names, the
+--           person key and donor_key (vars.donor_identity): who gave, as the analyses count them
+--   limits  who gave (contributor kind), whose limit it counts toward (the ultimate recipient of
+--           an earmark, with the conduit named, and the recipient's own row of the same gift),
+--           the amount that counts (refunds negative by transaction type, never by sign), the
+--           election it is for, and why a row does not count when it does not. With
+--           vars.source_rules fec the meaning comes from the FEC seeds; otherwise from
+--           vars.contribution_limits.
 {%- set fec = source_rules() == 'fec' %}
 {%- set cfg = limit_settings() %}
 with c as (
     select * from {{ ref('stg_contributions') }}
 ),
+-- organisation names are normalised once per distinct spelling, not once per row
+employer_names as (
+    select employer, {{ normalize_org_name('employer') }} as employer_norm
+    from (select distinct employer from c where employer is not null)
+),
+employer_flags as (
+    select employer, employer_norm, {{ is_employer_non_answer('employer_norm') }} as employer_is_non_answer
+    from employer_names
+),
+org_donor_names as (
+    select donor_name, {{ normalize_org_name('donor_name') }} as donor_org_norm
+    from (select distinct donor_name from c where is_organisation)
+),
+donor_names as (
+    select
+        donor_name,
+        {{ normalize_person_name('donor_name') }} as donor_name_norm,
+        {{ person_name_key('donor_name') }} as donor_person_key
+    from (select distinct donor_name from c)
+),
+named as (
+    select
+        c.*,
+        e.employer_norm,
+        coalesce(e.employer_is_non_answer, false) as employer_is_non_answer,
+        case when c.is_organisation then o.donor_org_norm end as donor_org_norm,
+        d.donor_name_norm,
+        case when c.is_organisation then o.donor_org_norm else d.donor_person_key end as donor_person_key
+    from c
+    left join donor_names d on d.donor_name = c.donor_name
+    left join employer_flags e on e.employer = c.employer
+    -- an equality-only join condition keeps this a hash join (an extra predicate on one side
+    -- turns it into a nested loop)
+    left join org_donor_names o on o.donor_name = c.donor_name
+),
+keyed as (
+    -- is_refund is decided below, by transaction type under FEC rules
+    select * exclude (is_refund), {{ donor_identity_expr() }} as donor_key
+    from named
+),
 {%- if fec %}
 typed as (
     select
-        c.*,
-        upper(c.transaction_type) as tt,
-        t.semantics,
+        k.*,
+        upper(k.transaction_type) as tt,
+        t.semantics as type_semantics,
         t.counts_toward_limit as type_counts,
         coalesce(t.is_refund, false) as is_refund_type,
         t.limit_recipient,
         t.party_account,
         t.memo_rows_count,
-        case upper(c.contributor_type)
+        case upper(k.contributor_type)
             when 'IND' then 'individual'
             when 'ORG' then 'organisation'
             when 'CAN' then 'candidate'
@@ -29,9 +73,9 @@ typed as (
             when 'PTY' then 'committee'
             else 'unknown'
         end as contributor_kind,
-        try_cast(c.file_num as bigint) as file_num_int
-    from c
-    left join {{ ref('fec_transaction_types') }} t on t.transaction_type = upper(c.transaction_type)
+        try_cast(k.file_num as bigint) as file_num_int
+    from keyed k
+    left join {{ ref('fec_transaction_types') }} t on t.transaction_type = upper(k.transaction_type)
 ),
 amendments as (
     -- an amended report (AMNDT_IND A) restates the transactions of the report it amends with
@@ -50,7 +94,7 @@ placed as (
         case when limit_recipient = 'other_id' then other_id else recipient_id end as limit_recipient_id,
         case
             when limit_recipient = 'other_id' then recipient_id
-            when semantics = 'earmark_received' then other_id
+            when type_semantics = 'earmark_received' then other_id
         end as conduit_id,
         coalesce(file_num_int < latest_amendment_file_num, false) as is_superseded
     from amendments
@@ -70,7 +114,7 @@ received as (
         row_ref, donor_key, recipient_id, amount, donation_date,
         row_number() over (partition by donor_key, recipient_id, amount order by donation_date, row_ref) as k
     from placed
-    where semantics in ('contribution', 'earmark_received') and not is_superseded
+    where type_semantics in ('contribution', 'earmark_received') and not is_superseded
       and not (is_memo and not memo_rows_count)
 ),
 earmark_pairs as (
@@ -91,13 +135,13 @@ elections as (
     left join earmark_pairs ep on ep.row_ref = placed.row_ref
     left join {{ ref('fec_general_election_dates') }} g on g.cycle = year(placed.donation_date) + year(placed.donation_date) % 2
 ),
-meaning as (
+years as (
     select
         *,
         case
-            when semantics is null then 'transaction type ' || coalesce(tt, 'NULL') || ' is not in fec_transaction_types'
+            when type_semantics is null then 'transaction type ' || coalesce(tt, 'NULL') || ' is not in fec_transaction_types'
             when is_memo and not memo_rows_count then 'memo row (MEMO_CD X) of transaction type ' || tt
-            when not type_counts then 'transaction type ' || tt || ' (' || semantics || ') does not count toward a limit'
+            when not type_counts then 'transaction type ' || tt || ' (' || type_semantics || ') does not count toward a limit'
             when contributor_kind in ('committee', 'candidate', 'unknown') then 'contributor entity type ' || coalesce(contributor_type, 'NULL') || ' (' || contributor_kind || '): limits for this contributor are not checked'
             when is_superseded then 'superseded by the amendment in FILE_NUM ' || latest_amendment_file_num
             when same_gift_row_ref is not null then 'the same earmarked gift as the recipient''s own row ' || same_gift_row_ref
@@ -110,46 +154,36 @@ meaning as (
             else 'next general election on or after the contribution date (the code has no year)'
         end as election_year_source
     from elections
+),
+meaning as (
+    select
+        *,
+        case when is_refund_type then -abs(amount) else amount end as counted_amount,
+        coalesce(type_semantics, 'unknown') as semantics,
+        is_refund_type as is_refund,
+        case election_letter
+            when 'P' then 'primary' when 'G' then 'general' when 'R' then 'runoff'
+            when 'S' then 'special' when 'C' then 'convention' when 'E' then 'recount'
+        end as election_kind,
+        case when election_year is not null then election_letter || election_year end as election_label
+    from years
 )
-select
-    row_ref,
-    dataset_version_id,
-    row_index,
-    contribution_id,
-    contributor_type,
-    contributor_kind,
-    is_organisation,
-    donor_key,
-    donor_name,
-    donor_org_norm,
-    employer_norm,
-    recipient_id as filer_id,
-    limit_recipient_id,
-    conduit_id,
-    donation_date,
-    amount,
-    case when is_refund_type then -abs(amount) else amount end as counted_amount,
-    transaction_type,
-    tran_id,
-    coalesce(semantics, 'unknown') as semantics,
-    is_refund_type as is_refund,
-    is_memo,
-    party_account,
-    election_code,
-    case election_letter
-        when 'P' then 'primary' when 'G' then 'general' when 'R' then 'runoff'
-        when 'S' then 'special' when 'C' then 'convention' when 'E' then 'recount'
-    end as election_kind,
-    election_year,
-    election_year_source,
-    case when election_year is not null then election_letter || election_year end as election_label,
-    not_counted_reason is null as counts_toward_limit,
-    not_counted_reason
-from meaning
 {%- else %}
 meaning as (
     select
         *,
+        case when is_organisation then 'organisation' else 'individual' end as contributor_kind,
+        recipient_id as limit_recipient_id,
+        cast(null as varchar) as conduit_id,
+        cast(null as varchar) as same_gift_row_ref,
+        amount as counted_amount,
+        case when amount < 0 then 'refund' else 'contribution' end as semantics,
+        amount < 0 as is_refund,
+        cast(null as varchar) as party_account,
+        cast(null as varchar) as election_kind,
+        cast(null as integer) as election_year,
+        cast(null as varchar) as election_year_source,
+        election_code as election_label,
         case
             {%- if cfg.exclude_memo %}
             when is_memo then 'memo row'
@@ -162,38 +196,54 @@ meaning as (
             {%- endif %}
             when false then null
         end as not_counted_reason
-    from c
+    from keyed
 )
+{%- endif %}
 select
     row_ref,
     dataset_version_id,
     row_index,
     contribution_id,
     contributor_type,
-    case when is_organisation then 'organisation' else 'individual' end as contributor_kind,
+    contributor_kind,
     is_organisation,
-    donor_key,
     donor_name,
+    donor_name_norm,
+    donor_person_key,
+    donor_zip,
+    donor_zip5,
+    donor_id,
+    donor_key,
     donor_org_norm,
+    employer,
     employer_norm,
-    recipient_id as filer_id,
-    recipient_id as limit_recipient_id,
-    cast(null as varchar) as conduit_id,
+    employer_is_non_answer,
+    occupation,
+    recipient_id,
+    recipient_name,
+    limit_recipient_id,
+    conduit_id,
+    same_gift_row_ref,
     donation_date,
     amount,
-    amount as counted_amount,
+    counted_amount,
+    memo_code,
+    is_memo,
+    is_refund,
     transaction_type,
     tran_id,
-    case when amount < 0 then 'refund' else 'contribution' end as semantics,
-    amount < 0 as is_refund,
-    is_memo,
-    cast(null as varchar) as party_account,
+    semantics,
+    party_account,
     election_code,
-    cast(null as varchar) as election_kind,
-    cast(null as integer) as election_year,
-    cast(null as varchar) as election_year_source,
-    election_code as election_label,
+    election_kind,
+    election_year,
+    election_year_source,
+    election_label,
+    other_id,
+    memo_text,
+    amendment_indicator,
+    report_type,
+    file_num,
     not_counted_reason is null as counts_toward_limit,
     not_counted_reason
 from meaning
-{%- endif %}

@@ -17,7 +17,7 @@ def model(dbt, session):
         name = user_file.replace("\\", "/").rsplit("/", 1)[-1]
         aliases += parse_aliases(rows, f"file:{name}", header)
     parents = (
-        dbt.ref("stg_contracts")
+        dbt.ref("int_contracts")
         .filter("parent_vendor_name_norm is not null and vendor_name_norm is not null")
         .project("vendor_name_norm, parent_vendor_name_norm")
         .distinct()

@@ -9,7 +9,7 @@ select
     vendor_name as name_raw,
     row_ref,
     row_index
-from {{ ref('stg_contracts') }}
+from {{ ref('int_contracts') }}
 where vendor_name_norm is not null
 union all
 select
@@ -20,7 +20,7 @@ select
     employer,
     row_ref,
     row_index
-from {{ ref('stg_contributions') }}
+from {{ ref('int_contributions') }}
 where employer_norm is not null
   and not employer_is_non_answer
   and not is_organisation
@@ -33,5 +33,5 @@ select
     donor_name,
     row_ref,
     row_index
-from {{ ref('stg_contributions') }}
+from {{ ref('int_contributions') }}
 where is_organisation and donor_org_norm is not null

@@ -17,7 +17,7 @@ select
     c.award_date,
     c.row_ref,
     '{{ precision }}' as date_precision
-from {{ ref('stg_contracts') }} c
+from {{ ref('int_contracts') }} c
 left join vendor_entities v on v.vendor_name_norm = c.vendor_name_norm
 where c.award_date is not null
   {%- if not enabled %}

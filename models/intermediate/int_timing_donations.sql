@@ -14,7 +14,7 @@ select distinct
     contribution_row_ref as row_ref,
     min(edge_id) over (partition by vendor_entity_id, recipient_id, contribution_row_ref) as edge_id,
     '{{ precision }}' as date_precision
-from {{ ref('cross_links') }}
+from {{ ref('int_cross_links') }}
 where tier_rank <= {{ min_link_tier_rank() }}
   and not is_memo
   and amount > 0

@@ -10,15 +10,13 @@
 --   recipient_kind_not_bundled  the recipient is of another kind (a PAC, a party, ...)
 --   recipient_unclassified      no committee-kind data for the recipient; counted as a bundle
 --                               only with vars.bundles.unclassified_recipients: include
--- Earmarked gifts (FEC rules): a conduit's pass-on rows (transaction types whose
--- fec_transaction_types.limit_recipient is other_id, i.e. 24T/24I) are attributed to the
--- intended recipient (OTHER_ID) with the conduit named; a recipient's own earmark receipt (15E)
--- names its conduit too. A pass-on row is dropped when the recipient's own 15E row for the same
--- gift (same donor, amount, recipient and conduit) is in the data, so a gift counts once.
+-- Earmarked gifts (FEC rules) count where int_contributions places them: a conduit's pass-on
+-- row (24T/24I) at the intended recipient (OTHER_ID) with the conduit named, a recipient's own
+-- earmark receipt (15E) with its conduit named; a pass-on row that is the same gift as the
+-- recipient's own row (int_contributions.same_gift_row_ref) is left out, so a gift counts once.
 -- One donor's several gifts are not a bundle; non-answer employers (RETIRED, SELF-EMPLOYED, ...)
 -- and organisations never bundle; refunds and (by default) memo rows are left out.
 {%- set cfg = bundle_settings() %}
-{%- set fec = source_rules() == 'fec' %}
 with recipients as (
     select
         recipient_id,
@@ -31,30 +29,15 @@ with recipients as (
         {{ normalize_org_name('connected_org_name') }} as connected_org_norm
     from {{ ref('int_recipients') }}
 ),
-staged as (
-    -- earmark columns are only read under FEC rules (vars.source_rules: fec)
-    select
-        c.* exclude (recipient_id),
-        c.recipient_id as filer_id,
-        case when t.limit_recipient = 'other_id' and c.other_id is not null then c.other_id else c.recipient_id end as recipient_id,
-        case
-            when t.limit_recipient = 'other_id' and c.other_id is not null then c.recipient_id
-            when t.semantics = 'earmark_received' then c.other_id
-        end as conduit_id,
-        coalesce(t.limit_recipient = 'other_id' and c.other_id is not null, false) as is_passed_on
-    from {{ ref('stg_contributions') }} c
-    left join {{ ref('fec_transaction_types') }} t
-      on t.transaction_type = upper(c.transaction_type) and {{ 'true' if fec else 'false' }}
-),
 attributed as (
-    select s.*
-    from staged s
-    where not (s.is_passed_on and exists (
-        select 1 from staged own
-        where own.recipient_id = s.recipient_id and own.filer_id = s.recipient_id
-          and own.conduit_id = s.filer_id and own.donor_key = s.donor_key and own.amount = s.amount
-          and not own.is_passed_on
-    ))
+    select
+        c.* exclude (recipient_id, conduit_id),
+        c.recipient_id as filer_id,
+        -- an earmark without OTHER_ID stays with its filer (its intended recipient is unknown)
+        coalesce(c.limit_recipient_id, c.recipient_id) as recipient_id,
+        case when c.limit_recipient_id is not null then c.conduit_id end as conduit_id
+    from {{ ref('int_contributions') }} c
+    where c.same_gift_row_ref is null
 ),
 contributions as (
     select

@@ -17,11 +17,11 @@ contributions as (
         row_ref,
         row_index,
         amount
-    from {{ ref('stg_contributions') }}
+    from {{ ref('int_contributions') }}
     where not is_organisation and not employer_is_non_answer and employer_norm is not null
     union all
     select donor_org_norm, 'vendor_business_donor', donor_name, row_ref, row_index, amount
-    from {{ ref('stg_contributions') }}
+    from {{ ref('int_contributions') }}
     where is_organisation and donor_org_norm is not null
 ),
 other_side as (
@@ -48,7 +48,7 @@ vendor_side as (
             filter (where v.n <= 3) as vendor_examples
     from (
         select *, row_number() over (partition by vendor_name_norm order by row_index, row_ref) as n
-        from {{ ref('stg_contracts') }}
+        from {{ ref('int_contracts') }}
         where vendor_name_norm in (select vendor_name_norm from queue)
     ) v
     group by v.vendor_name_norm

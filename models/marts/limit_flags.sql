@@ -8,7 +8,7 @@
 {%- set fec = source_rules() == 'fec' %}
 {%- set cfg = limit_settings() %}
 with counted as (
-    select c.*, r.recipient_kind, r.recipient_name
+    select c.* exclude (recipient_name), r.recipient_kind, r.recipient_name
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit

@@ -24,7 +24,7 @@ contributions as (
         r.connected_org_name,
         {{ is_own_employer_pac('c', 'r') }} as to_own_employer_pac,
         {{ memo_says_payroll('c', cfg.payroll_memo_patterns) }} as memo_says_payroll
-    from {{ ref('stg_contributions') }} c
+    from {{ ref('int_contributions') }} c
     left join recipients r on r.recipient_id = c.recipient_id
     where c.employer_norm is not null
       and not c.employer_is_non_answer

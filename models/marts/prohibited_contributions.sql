@@ -11,7 +11,7 @@
 -- rules are not encoded).
 {%- set fec = source_rules() == 'fec' %}
 with rows as (
-    select c.*, r.recipient_name, r.recipient_kind
+    select c.* exclude (recipient_name), r.recipient_name, r.recipient_kind
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
@@ -32,7 +32,7 @@ attributions as (
     select o.row_ref, count(*) as n_partners, sum(m.amount) as attributed_amount
     from rows o
     join {{ ref('int_contributions') }} m
-      on m.filer_id = o.filer_id and m.donation_date = o.donation_date
+      on m.recipient_id = o.recipient_id and m.donation_date = o.donation_date
      and m.is_memo and m.contributor_kind = 'individual'
      and starts_with(m.tran_id, o.tran_id || '.')
     group by o.row_ref

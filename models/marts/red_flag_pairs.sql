@@ -104,7 +104,7 @@ non_competitive as (
         v.vendor_entity_id,
         list(c.row_ref order by c.row_ref) as award_row_refs,
         list(distinct c.procurement_method_norm order by c.procurement_method_norm) as methods
-    from {{ ref('stg_contracts') }} c
+    from {{ ref('int_contracts') }} c
     join (select distinct vendor_name_norm, vendor_entity_id from {{ ref('int_name_links') }}) v
       on v.vendor_name_norm = c.vendor_name_norm
     where {% for m in rf.procurement_methods %}contains(c.procurement_method_norm, {{ sql_string(m | upper) }}){{ " or " if not loop.last }}{% endfor %}
@@ -214,7 +214,8 @@ scored as (
 ),
 evidence as (
     -- one row per fired rule with its contribution rows
-    select flag_key, item.rule as rule, item.rows as rows
+    -- struct fields, named for the columns they become
+    select flag_key, item.rule as rule, item.rows as rows  -- noqa: AL09
     from (
         select
             vendor_entity_id || '|' || recipient_id as flag_key,

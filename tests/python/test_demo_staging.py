@@ -48,7 +48,7 @@ def test_staged_values_are_typed_exactly(demo_run):
     index = demo_run.truth["limit_flags"]["positive"][0]["rows"][0]
     row = demo_run.query(
         "select donor_name, donor_key, donation_date, amount, employer_norm, employer_is_non_answer "
-        "from staging.stg_contributions where row_index = ?",
+        "from intermediate.int_contributions where row_index = ?",
         [index],
     )[0]
     assert row == (
@@ -64,7 +64,7 @@ def test_staged_values_are_typed_exactly(demo_run):
 def test_non_answer_employers_flagged(demo_run):
     rows = dict(
         demo_run.query(
-            "select employer, bool_and(employer_is_non_answer) from staging.stg_contributions "
+            "select employer, bool_and(employer_is_non_answer) from intermediate.int_contributions "
             "where employer in ('RETIRED', 'SELF-EMPLOYED', 'ACME ROAD BUILDERS') group by employer"
         )
     )
@@ -72,7 +72,7 @@ def test_non_answer_employers_flagged(demo_run):
 
 
 def test_org_donor_recognised(demo_run):
-    rows = demo_run.query("select donor_name, donor_org_norm from staging.stg_contributions where is_organisation")
+    rows = demo_run.query("select donor_name, donor_org_norm from intermediate.int_contributions where is_organisation")
     assert rows == [("BLUEWATER MARINE SYSTEMS, LLC", "BLUEWATER MARINE SYSTEMS")]
 
 

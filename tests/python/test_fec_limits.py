@@ -359,7 +359,7 @@ def test_person_key_merges_measured(runs, name):
     plain = {(re.sub(r" +", " ", re.sub(r"[^A-Z0-9 ]+", " ", n.upper())).strip(), z) for n, z in rows}
     person = {(person_key(n), z) for n, z in rows}
     model = runs[name].query(
-        "select count(distinct donor_key) from staging.stg_contributions where contributor_type = 'IND'"
+        "select count(distinct donor_key) from intermediate.int_contributions where contributor_type = 'IND'"
     )
     assert model == [(len(person),)]
     measured = (len(plain), len(person))

@@ -229,7 +229,7 @@ def test_bad_column_names_exit_2(tmp_path, small_csv, capsys):
     assert main(["ingest", str(nul), "--table", "t", "--db", str(db)]) == 2
     assert capsys.readouterr().err == "error: nul.csv line 1 (header): column 2 name 'b\\x00c' holds a NUL character\n"
     assert main(["ingest", str(small_csv), "--table", "t", "--no-header", "--columns", "a,,b", "--db", str(db)]) == 2
-    assert capsys.readouterr().err == "error: --columns: column 2 has an empty name\n"
+    assert capsys.readouterr().err == "error: columns: column 2 has an empty name (command line: --columns)\n"
 
 
 def test_a_header_with_quotes_loads_as_that_name(tmp_path, capsys):
@@ -336,7 +336,7 @@ def test_held_lock_exits_2(tmp_path, small_csv, capsys):
         assert main(["ingest", str(small_csv), "--table", "t", "--db", str(db)]) == 2
         assert capsys.readouterr().err == (
             "error: the warehouse w.duckdb is in use by another process (DuckDB allows one writer); "
-            "wait for it to finish or pass another --db\n"
+            "wait for it to finish or use another warehouse file (command line: --db)\n"
         )
     finally:
         holder.kill()

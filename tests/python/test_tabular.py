@@ -169,8 +169,8 @@ def test_bad_headers(con, tmp_path, header, message):
     "kwargs, message",
     [
         ({"delimiter": "||"}, "delimiter must be one character, got '||'"),
-        ({"header": False}, "no column names: the file has no header line, so pass --header-file or --columns"),
-        ({"columns": ("a",)}, "the file has its own header line; use --no-header with --header-file or --columns"),
+        ({"header": False}, "no column names: the file has no header line, so give header_file or columns"),
+        ({"columns": ("a",)}, "the file has a header line; header_file and columns need header: false"),
         ({"encoding": "utf-16"}, "encoding 'utf-16' is not line-compatible; re-encode the file as UTF-8"),
         ({"encoding": "nope"}, "unknown encoding 'nope'"),
     ],

@@ -10,7 +10,7 @@ select
     reject_reason,
     {%- if role == 'contributions' %}
     donation_date_raw as date_raw,
-    amount_raw as amount_raw
+    amount_raw
     {%- elif role == 'contracts' %}
     award_date_raw as date_raw,
     contract_value_raw as amount_raw

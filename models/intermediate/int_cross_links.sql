@@ -1,0 +1,81 @@
+-- The link graph: one edge per contribution row linked to a vendor, through the employer the
+-- donor wrote down (vendor_employer) or the business that gave (vendor_business_donor).
+-- Every edge carries the name-level link's match type, tier and features and both row refs.
+-- Links between the same organisation only, unless vars.er_link_scopes opts in to family
+-- (units of one brand) and ownership (parent / subsidiary) links; every edge says its scope.
+{%- set allowed_scopes = ['same_organisation', 'family', 'ownership'] %}
+{%- set scopes = var('er_link_scopes', ['same_organisation']) %}
+{%- if scopes is string or scopes is mapping or scopes is not iterable or scopes | length == 0 %}
+  {{ config_error("vars.er_link_scopes is '" ~ scopes ~ "' (allowed: a non-empty list of " ~ allowed_scopes | join(', ') ~ ")") }}
+{%- endif %}
+{%- for s in scopes %}
+  {%- if s not in allowed_scopes %}
+  {{ config_error("vars.er_link_scopes has '" ~ s ~ "' (allowed: " ~ allowed_scopes | join(', ') ~ ")") }}
+  {%- endif %}
+{%- endfor %}
+with links as (
+    select * from {{ ref('int_name_links') }}
+    where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
+),
+contributions as (
+    select * from {{ ref('int_contributions') }}
+),
+vendor_rows as (
+    -- a vendor's first award row stands for the vendor side of every edge
+    select
+        vendor_name_norm,
+        first(row_ref order by row_index, row_ref) as vendor_row_ref,
+        first(vendor_name order by row_index, row_ref) as vendor_name,
+        count(*) as vendor_award_rows
+    from {{ ref('int_contracts') }}
+    group by vendor_name_norm
+),
+edges as (
+    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
+    from links l
+    join contributions c
+      on l.relation = 'vendor_employer'
+     and c.employer_norm = l.other_name_norm
+     and not c.employer_is_non_answer
+     and not c.is_organisation
+    union all
+    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
+    from links l
+    join contributions c
+      on l.relation = 'vendor_business_donor'
+     and c.is_organisation
+     and c.donor_org_norm = l.other_name_norm
+)
+select
+    {{ stable_id('edge:v1', ['e.relation', 'e.vendor_entity_id', 'e.other_entity_id', 'e.contribution_row_ref']) }} as edge_id,
+    e.link_id,
+    e.relation,
+    e.vendor_entity_id,
+    e.vendor_name_norm,
+    v.vendor_name,
+    e.other_entity_id,
+    e.other_name_norm,
+    case when e.relation = 'vendor_employer' then e.employer else e.donor_name end as other_name_raw,
+    e.match_type,
+    e.confidence_tier,
+    e.tier_rank,
+    e.score,
+    e.overlap_ratio,
+    e.shared_tokens,
+    e.token_rarity,
+    e.number_mismatch,
+    e.link_scope,
+    e.review_decision,
+    e.knowledge_note,
+    v.vendor_row_ref,
+    v.vendor_award_rows,
+    e.contribution_row_ref,
+    e.donor_key,
+    e.donor_name,
+    e.recipient_id,
+    e.donation_date,
+    e.amount,
+    e.is_memo,
+    e.amount < 0 as is_refund
+from edges e
+join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm
