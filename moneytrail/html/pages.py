@@ -26,22 +26,17 @@ KV_LIST_SHOW = 50  # list items shown in a finding's field list
 CHARTS_PER_ANALYSIS_PAGE = 6  # per-finding charts repeated on the analysis page
 CHART_BARS = 30  # bars in a bar chart (the largest first)
 
-SHORT_TITLES = {
-    "red_flags": "Red flags",
-    "timing_signals": "Timing",
-    "bundles": "Bundles",
-    "limit_flags": "Limit flags",
-    "vendor_breadth": "Vendor breadth",
-    "cross_links": "Links",
-}
-FINDING_NOUN = {
-    "red_flags": "Red flag",
-    "timing_signals": "Timing finding",
-    "bundles": "Bundle",
-    "limit_flags": "Limit flag",
-    "vendor_breadth": "Vendor breadth finding",
-    "cross_links": "Link",
-}
+
+def finding_noun(analysis: str) -> str:
+    """What one finding of an analysis is called on its page ("Red flag"): the registry's noun."""
+    from moneytrail.report import ANALYSES
+
+    for a in ANALYSES:
+        if a.name == analysis:
+            return a.noun or "Finding"
+    return analysis
+
+
 # columns of one analysis that hold ids of another analysis's findings
 COLUMN_TARGETS = {
     "timing_finding_id": "timing_signals",
@@ -101,7 +96,7 @@ class Context:
 
     def nav(self) -> list[tuple[str, str]]:
         return [("index.html", "Overview")] + [
-            (f"{a.name}.html", SHORT_TITLES.get(a.name, a.name.replace("_", " ").capitalize())) for a in self.analyses
+            (f"{a.name}.html", a.short_title or a.name.replace("_", " ").capitalize()) for a in self.analyses
         ]
 
 
@@ -693,7 +688,7 @@ def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
 def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_by: Sequence[Finding]) -> str:
     r = ctx.report
     links = ctx.links("../")
-    noun = FINDING_NOUN.get(a.name, "Finding")
+    noun = finding_noun(a.name)
     section = (r.get("analyses") or {}).get(a.name) or {}
     rank = ctx.findings[a.name].index(f) + 1
     parts = [
@@ -721,7 +716,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
         for v in values if isinstance(values, list) else [values]:
             if isinstance(v, str):
                 href = links.href(target, v)
-                label = f"{FINDING_NOUN.get(target, target)} <code>{e(v)}</code>"
+                label = f"{finding_noun(target)} <code>{e(v)}</code>"
                 related.append(
                     f'<li><a href="{e(href)}">{label}</a> ({e(column)})</li>'
                     if href
@@ -730,7 +725,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
                 )
     for other in cited_by:
         related.append(
-            f'<li>cited by {e(FINDING_NOUN.get(other.analysis, other.analysis))} <a href="../{e(other.path)}">'
+            f'<li>cited by {e(finding_noun(other.analysis))} <a href="../{e(other.path)}">'
             f"<code>{e(other.finding_id)}</code></a></li>"
         )
     if related:

@@ -25,8 +25,6 @@ from moneytrail.html import assets, data, pages
 from moneytrail.html.markup import safe_name
 
 HTML_DIR = "html"
-# every analysis gets finding pages except the link list itself (an edge is evidence, not a finding)
-NO_FINDING_PAGES = frozenset({"cross_links"})
 
 
 def write_html(out_dir: Path, db_path: Path, report: Mapping[str, Any]) -> list[str]:
@@ -86,9 +84,9 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
     for a in analyses:
         if con is None or (sections.get(a.name) or {}).get("status") != "ok":
             continue
-        mart = data.mart_rows(con, "marts", a.name, a.order_by, pages.TABLE_ROWS)
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, pages.TABLE_ROWS)
         marts[a.name] = mart
-        if a.name in NO_FINDING_PAGES or a.id_column not in mart.columns:
+        if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue
         out = []
         for row in mart.rows[: pages.FINDING_PAGES]:

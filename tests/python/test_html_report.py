@@ -42,16 +42,7 @@ INSTALL_HINT = (
     "or point MONEYTRAIL_CHROMIUM at a Chrome/Chromium binary."
 )
 ANALYSES = [a.name for a in report_mod.ANALYSES]  # every analysis of the report gets a page
-MARTS = [
-    "red_flags",
-    "timing_signals",
-    "bundles",
-    "payroll_giving",
-    "limit_flags",
-    "prohibited_contributions",
-    "vendor_breadth",
-    "cross_links",
-]
+MARTS = ANALYSES  # the html_report exposure depends on every analysis's mart
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 

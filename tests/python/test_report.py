@@ -19,7 +19,7 @@ from tests.python.conftest import DEMO_DIR, REPO, NetworkBlocked
 
 pytestmark = pytest.mark.slow
 
-SCHEMA = json.loads((REPO / "moneytrail" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_mod.load_schema()  # the file plus the registered analyses (moneytrail/registry.py)
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
