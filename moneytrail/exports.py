@@ -32,11 +32,11 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import duckdb
 
-from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by report.py
+from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by the report
 
 BATCH_ROWS = 10_000
 FLOAT_SIGNIFICANT_DIGITS = 12
@@ -278,11 +278,13 @@ def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ).fetchall()
         return {k: n for k, n in rows}
 
-    edges, vendors, donors, recipients, contributions, total = con.execute(
+    row = con.execute(
         "select count(*), count(distinct vendor_entity_id), count(distinct donor_key), "
         "count(distinct recipient_id), count(distinct contribution_row_ref), sum(amount) "
         "from marts.cross_links"
     ).fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    edges, vendors, donors, recipients, contributions, total = row
     return {
         "edges": edges,
         "by_relation": counts("relation"),
@@ -312,7 +314,7 @@ class _AtomicText:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.tmp")
 
-    def __enter__(self):
+    def __enter__(self) -> TextIO:
         self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
         return self.fh
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
+from ingest.sqlquote import quote_ident
 from moneytrail import exports, registry
-from moneytrail.exports import quote_ident
 from moneytrail.report import counts as C
 from moneytrail.report import sentences as S
 from moneytrail.report.common import TOP_N, cap_lists, query_grouped, query_rows, query_scalar, tier_rank

@@ -88,7 +88,8 @@ def applied_settings(cli_vars: Mapping[str, Any] | None) -> dict[str, Any]:
         return settings.applied(settings.validate_vars(cli_vars))
     except settings.SettingsError:
         # as given, JSON-safe (a YAML date in a refused setting becomes its ISO text)
-        return json.loads(json.dumps(effective_vars(cli_vars), default=str))
+        given: dict[str, Any] = json.loads(json.dumps(effective_vars(cli_vars), default=str))
+        return given
 
 
 def scrub(message: str | None, *paths: Path | None) -> str:
@@ -118,7 +119,9 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] =
 
 
 def query_scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    return json_value(con.execute(sql).fetchone()[0])
+    row = con.execute(sql).fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    return json_value(row[0])
 
 
 def query_grouped(con: duckdb.DuckDBPyConnection, relation: str, expr: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from moneytrail.report.analyses import ANALYSES
+from moneytrail.report.er import er_sentence
 
 
 def _md(text: Any) -> str:
@@ -19,7 +20,7 @@ def _fence(text: str) -> list[str]:
 
 def render_markdown(report: Mapping[str, Any]) -> str:
     lines = [f"# moneytrail report: {report['run']['name']}", ""]
-    for part in (_md_status, _md_run, _md_data_quality, _md_findings, _md_build, _md_exports):
+    for part in (_md_status, _md_run, _md_data_quality, _md_entity_resolution, _md_findings, _md_build, _md_exports):
         lines += part(report)
     return "\n".join(lines)
 
@@ -113,6 +114,13 @@ def _md_data_quality(report: Mapping[str, Any]) -> list[str]:
             )
     lines.append("")
     return lines
+
+
+def _md_entity_resolution(report: Mapping[str, Any]) -> list[str]:
+    section = report.get("entity_resolution")
+    if section is None:
+        return []
+    return ["## Entity resolution", "", er_sentence(section), ""]
 
 
 def _md_findings(report: Mapping[str, Any]) -> list[str]:

@@ -35,6 +35,7 @@ from moneytrail.report.common import (
     query_scalar,
     scrub,
 )
+from moneytrail.report.er import er_section
 from moneytrail.report.index import write_evidence_index
 from moneytrail.report.markdown import render_markdown
 from moneytrail.report.schema import validate_report
@@ -97,11 +98,13 @@ def write_reports(
         inputs = _inputs(con, context.input_tables, errors)
         data_quality = _data_quality(con, missing, errors, run.scrub_paths)
         analyses = _analyses(con, export_result, missing, used_vars, errors, run.scrub_paths)
+        entity_resolution = er_section(con, not_built, errors, run.scrub_paths)
     finally:
         if con is not None:
             con.close()
 
-    report = _document(run_name, used_vars, context, errors, build, inputs, data_quality, analyses, export_result)
+    sections = {"data_quality": data_quality, "entity_resolution": entity_resolution, "analyses": analyses}
+    report = _document(run_name, used_vars, context, errors, build, inputs, sections, export_result)
     validate_report(report)
     return _write_files(run, report, export_result, errors, started)
 
@@ -113,8 +116,7 @@ def _document(
     errors: list[dict[str, Any]],
     build: dict[str, Any],
     inputs: list[dict[str, Any]],
-    data_quality: dict[str, Any],
-    analyses: dict[str, Any],
+    sections: Mapping[str, dict[str, Any]],
     export_result: exports.ExportResult,
 ) -> dict[str, Any]:
     """report.json as a dict; ok only when nothing failed and every section is there."""
@@ -122,8 +124,9 @@ def _document(
         not errors
         and build["status"] == "success"
         and (context.build is None or context.build.success)
-        and all(s.get("status") == "ok" for s in analyses.values())
-        and all(s.get("status") == "ok" for s in data_quality.values())
+        and all(s.get("status") == "ok" for s in sections["analyses"].values())
+        and all(s.get("status") == "ok" for s in sections["data_quality"].values())
+        and sections["entity_resolution"].get("status") == "ok"
     )
     return {
         "format": REPORT_FORMAT,
@@ -132,8 +135,9 @@ def _document(
         "inputs": inputs,
         "errors": errors,
         "build": build,
-        "data_quality": data_quality,
-        "analyses": analyses,
+        "data_quality": sections["data_quality"],
+        "entity_resolution": sections["entity_resolution"],
+        "analyses": sections["analyses"],
         "exports": _exports_section(export_result),
     }
 

@@ -43,7 +43,8 @@ def test_report_exposure_closes_the_lineage(docs):
     exposure = manifest["exposures"]["exposure.moneytrail.report"]
     assert exposure["description"].strip()
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
-        [f"model.moneytrail.{m}" for m in EXPORTED] + ["source.moneytrail.raw.ingest_manifest"]
+        [f"model.moneytrail.{m}" for m in [*EXPORTED, "er_decisions_applied", "er_review_summary"]]
+        + ["source.moneytrail.raw.ingest_manifest"]
     )
     # walking up from the report reaches every raw source the role map reads
     parents = manifest["parent_map"]

@@ -13,7 +13,7 @@ import yaml
 
 from moneytrail import exports, registry
 from moneytrail.report import analyses as analyses_mod
-from moneytrail.report import load_schema
+from moneytrail.report import er, load_schema
 from tests.python.conftest import REPO
 
 
@@ -79,9 +79,10 @@ def _exposures() -> dict[str, list[str]]:
 
 def test_exposures_name_every_registered_mart():
     exposures = _exposures()
-    # the report exposure: every export and the ingest manifest, nothing else
+    # the report exposure: every export, the marts of report.json's entity_resolution, the ingest manifest
+    er_marts = [f"ref('{m.split('.')[-1]}')" for m in (er.APPLIED_MODEL, er.SUMMARY_MODEL)]
     assert sorted(exposures["report"]) == sorted(
-        [f"ref('{s.name}')" for s in exports.EXPORTS] + ["source('raw', 'ingest_manifest')"]
+        [f"ref('{s.name}')" for s in exports.EXPORTS] + er_marts + ["source('raw', 'ingest_manifest')"]
     )
     # the HTML report reads every analysis's mart (and more: raw rows, staging)
     assert {f"ref('{a.name}')" for a in analyses_mod.ANALYSES} <= set(exposures["html_report"])

@@ -215,7 +215,14 @@ def test_report_md_for_people(demo_run):
     assert "ACME ROAD BUILDERS -> C001 (Rivera, Alex) (signal)" in md
     assert "| cross_links | success |  |" in md
     sections = [line for line in md.splitlines() if line.startswith("## ")]
-    assert sections == ["## Run", "## Data quality", "## Findings", "## Build status", "## Exports"]
+    assert sections == [
+        "## Run",
+        "## Data quality",
+        "## Entity resolution",
+        "## Findings",
+        "## Build status",
+        "## Exports",
+    ]
 
 
 def test_evidence_index(demo_run):
