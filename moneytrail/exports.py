@@ -37,25 +37,18 @@ from typing import Any, TextIO
 import duckdb
 
 from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by the report
+from moneytrail.registry import ModelRef
 
 BATCH_ROWS = 10_000
 FLOAT_SIGNIFICANT_DIGITS = 12
 
 
 @dataclass(frozen=True)
-class ExportSpec:
+class ExportSpec(ModelRef):
     name: str  # export file stem and dbt model name
     schema: str
     order_by: tuple[str, ...]  # leading sort columns; the remaining columns follow
     jsonl: bool = False
-
-    @property
-    def relation(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    @property
-    def model_id(self) -> str:
-        return f"model.moneytrail.{self.name}"
 
 
 def specs(project_dir: Path | None = None) -> tuple[ExportSpec, ...]:

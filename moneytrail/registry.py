@@ -69,14 +69,12 @@ class ReportEntry:
     finding_pages: bool
 
 
-@dataclass(frozen=True)
-class Mart:
-    name: str  # dbt model name
-    schema: str  # dbt schema (the model's folder under models/)
-    yml: str  # the YAML file declaring it, relative to the project
-    id_column: str | None
-    export: ExportEntry | None
-    report: ReportEntry | None
+class ModelRef:
+    """A dbt model of this project by name and schema: its node id and its relation in the warehouse
+    (shared by Mart, exports.ExportSpec and report.Analysis)."""
+
+    name: str
+    schema: str
 
     @property
     def model_id(self) -> str:
@@ -85,6 +83,16 @@ class Mart:
     @property
     def relation(self) -> str:
         return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Mart(ModelRef):
+    name: str  # dbt model name
+    schema: str  # dbt schema (the model's folder under models/)
+    yml: str  # the YAML file declaring it, relative to the project
+    id_column: str | None
+    export: ExportEntry | None
+    report: ReportEntry | None
 
 
 @dataclass(frozen=True)

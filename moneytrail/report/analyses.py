@@ -29,7 +29,7 @@ Sentence = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(registry.ModelRef):
     name: str
     title: str
     id_column: str
@@ -47,14 +47,6 @@ class Analysis:
     short_title: str | None = None  # HTML navigation
     noun: str | None = None  # HTML finding pages: "Red flag <id>"
     finding_pages: bool = True
-
-    @property
-    def relation(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    @property
-    def model_id(self) -> str:
-        return f"model.moneytrail.{self.name}"
 
 
 @dataclass(frozen=True)
