@@ -207,13 +207,8 @@ RED_FLAG_FACTORS = (
     ("limit_excess", "limit_flag_ids", "limit flag", "limit flags"),
     ("prohibited_contribution", "prohibited_finding_ids", "prohibited contribution", "prohibited contributions"),
     ("timing_cluster", "timing_finding_id", "timing signal", "timing signals"),
-    (
-        "non_competitive_award",
-        "non_competitive_award_row_refs",
-        "non-competitive award row",
-        "non-competitive award rows",
-    ),
-    ("broad_influence", "vendor_n_recipients", "recipient reached", "recipients reached"),
+    ("non_competitive_award", "non_competitive_award_row_refs", "award row", "award rows"),
+    ("broad_influence", "vendor_n_recipients", "recipient", "recipients"),
 )
 CONTEXT_RULES = frozenset({"non_competitive_award", "broad_influence"})
 

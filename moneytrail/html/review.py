@@ -18,7 +18,7 @@ import duckdb
 
 from moneytrail.exports import json_value, relation_columns
 from moneytrail.html import assets
-from moneytrail.html.markup import e, kv, table
+from moneytrail.html.markup import code_text, e, kv, table
 
 #: Columns the page shows, in order (the CSV has them all, decision columns first).
 QUEUE_COLUMNS: tuple[str, ...] = (
@@ -139,7 +139,7 @@ def report_body(section: Mapping[str, Any], data: ReviewData | None) -> str:
     """review.html's body in the HTML report: counts, the round trip, the queue, the decisions."""
     from moneytrail.report.er import er_sentence
 
-    parts = ["<h1>Entity-resolution review</h1>", f'<p class="lead">{e(er_sentence(section))}</p>']
+    parts = ["<h1>Entity-resolution review</h1>", f'<p class="lead">{code_text(er_sentence(section))}</p>']
     if section.get("status") != "ok" or data is None:
         reason = section.get("reason") or "the review marts are not in the warehouse"
         return "\n".join(parts + [f'<div class="status failed">The review is not available: {e(reason)}</div>'])
