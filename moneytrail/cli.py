@@ -14,7 +14,7 @@ import duckdb
 from ingest import manifest, warehouse
 from ingest.runfile import InputSpec, RunFile, guess_format, load_run_file
 from ingest.tabular import TabularOptions, load_tabular
-from moneytrail import dbt_runner, match_cli
+from moneytrail import dbt_runner, match_cli, progress
 from moneytrail.errors import EXIT_BUILD_FAILED, EXIT_INPUT_ERROR, MoneytrailError, UserError, exit_code
 from moneytrail.settings import validate_vars
 
@@ -176,12 +176,25 @@ def _tabular_options(args: argparse.Namespace) -> TabularOptions:
 
 
 def load_input(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> list[manifest.ManifestEntry]:
-    if spec.format == "csv":
-        assert spec.table is not None and spec.tabular is not None
-        return [load_tabular(con, spec.path, spec.table, spec.tabular)]
-    from ingest.sqldump import load_dump  # the dump reader is only needed for dumps
+    """Load one input; a progress bar (bytes of the file) on a terminal, nothing otherwise."""
+    bar = progress.for_file(spec.path.name, spec.path.stat().st_size if spec.path.is_file() else 0)
+    try:
+        if spec.format == "csv":
+            assert spec.table is not None and spec.tabular is not None
+            on_rows = None if bar is None else (lambda rows, nbytes, seconds: bar.update(nbytes))
+            entries = [load_tabular(con, spec.path, spec.table, spec.tabular, progress=on_rows)]
+        else:
+            from ingest.sqldump import load_dump  # the dump reader is only needed for dumps
 
-    return load_dump(con, spec.path, **spec.dump_options)
+            on_bytes = None if bar is None else (lambda p: bar.update(p.stored_bytes))
+            entries = load_dump(con, spec.path, **spec.dump_options, progress=on_bytes)
+    except BaseException:
+        if bar is not None:
+            bar.close(finished=False)
+        raise
+    if bar is not None:
+        bar.close()
+    return entries
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -416,6 +429,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    progress.configure(sys.stderr)  # bars on a terminal only; python_udfs run by dbt read it too
     try:
         if args.command == "ingest":
             return cmd_ingest(args)

@@ -36,43 +36,33 @@ from typing import Any, TextIO
 
 import duckdb
 
-from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by report.py
+from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by the report
+from moneytrail.registry import ModelRef
 
 BATCH_ROWS = 10_000
 FLOAT_SIGNIFICANT_DIGITS = 12
 
 
 @dataclass(frozen=True)
-class ExportSpec:
+class ExportSpec(ModelRef):
     name: str  # export file stem and dbt model name
     schema: str
     order_by: tuple[str, ...]  # leading sort columns; the remaining columns follow
     jsonl: bool = False
 
-    @property
-    def relation(self) -> str:
-        return f"{self.schema}.{self.name}"
 
-    @property
-    def model_id(self) -> str:
-        return f"model.moneytrail.{self.name}"
+def specs(project_dir: Path | None = None) -> tuple[ExportSpec, ...]:
+    """The exports, in order: every mart whose YAML registers an export (moneytrail/registry.py)."""
+    from moneytrail import registry
+
+    return tuple(
+        ExportSpec(m.name, m.schema, m.export.order_by, jsonl=m.export.jsonl)
+        for m in registry.load(project_dir).exported()
+        if m.export is not None
+    )
 
 
-EXPORTS: tuple[ExportSpec, ...] = (
-    ExportSpec("cross_links", "marts", ("edge_id",), jsonl=True),
-    ExportSpec("bundles", "marts", ("bundle_id",)),
-    ExportSpec("bundle_groups", "marts", ("bundle_id",)),
-    ExportSpec("payroll_giving", "marts", ("finding_id",)),
-    ExportSpec("limit_flags", "marts", ("flag_id",)),
-    ExportSpec("prohibited_contributions", "marts", ("finding_id",)),
-    ExportSpec("vendor_breadth", "marts", ("finding_id",)),
-    ExportSpec("timing_signals", "marts", ("finding_id",)),
-    ExportSpec("red_flags", "marts", ("flag_id",)),
-    ExportSpec("red_flag_pairs", "marts", ("flag_id",)),
-    # rejects have no id of their own: input order within each input is the natural order
-    ExportSpec("stg_rejects", "staging", ("role", "dataset_version_id", "row_index", "row_ref")),
-    ExportSpec("dq_row_accounting", "staging", ("role",)),
-)
+EXPORTS: tuple[ExportSpec, ...] = specs()
 SUMMARY_FILE = "cross_link_summary.json"
 
 
@@ -200,18 +190,19 @@ def export_marts(
     con: duckdb.DuckDBPyConnection | None,
     out_dir: Path,
     unavailable: Mapping[str, str] | None = None,
+    export_specs: Sequence[ExportSpec] | None = None,
 ) -> ExportResult:
     """Write every export whose relation exists and was built by this run.
 
     ``unavailable`` maps export names to the reason they must not be exported (their model
     failed, was skipped, or the run has no dbt results): a table left over from an earlier run
     would otherwise be passed off as this run's output. Files of missing exports are deleted
-    for the same reason."""
+    for the same reason. ``export_specs`` defaults to EXPORTS (the registry's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     unavailable = dict(unavailable or {})
     files: list[ExportedFile] = []
     missing: list[MissingExport] = []
-    for spec in EXPORTS:
+    for spec in EXPORTS if export_specs is None else export_specs:
         reason = unavailable.get(spec.name)
         columns: list[str] = []
         if reason is None:

@@ -293,50 +293,12 @@ def export_review_queue(
     return len(rows)
 
 
-#: Columns the HTML page shows, in order (the CSV has them all).
-HTML_COLUMNS: tuple[str, ...] = (
-    "queue_rank",
-    "left_name",
-    "right_name",
-    "relation",
-    "confidence_tier",
-    "match_type",
-    "link_scope",
-    "score",
-    "coverage_left",
-    "coverage_right",
-    "shared_tokens",
-    "number_mismatch",
-    "type_conflict",
-    "knowledge_note",
-    "donations_at_stake",
-    "contract_value_at_stake",
-    "vendor_examples",
-    "other_examples",
-)
-
-
 def review_queue_html(rows: Sequence[Sequence[str]]) -> str:
-    """A self-contained page of the review queue: every value escaped, no scripts, no
-    external resources, no timestamps (the same queue gives the same bytes)."""
-    from html import escape
+    """The offline review page of the queue's CSV cells: the one review rendering
+    (moneytrail/html/review.py, also the HTML report's review page), without a script."""
+    from moneytrail.html import review
 
-    idx = [REVIEW_COLUMNS.index(c) for c in HTML_COLUMNS]
-    head = "".join(f"<th>{escape(c)}</th>" for c in HTML_COLUMNS)
-    body = "\n".join("<tr>" + "".join(f"<td>{escape(r[i])}</td>" for i in idx) + "</tr>" for r in rows)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<title>moneytrail: entity-resolution review queue</title>\n"
-        "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;font-size:13px}"
-        "th,td{border:1px solid #bbb;padding:3px 5px;vertical-align:top}th{background:#eee;position:sticky;top:0}"
-        "tr:nth-child(even){background:#f8f8f8}</style>\n</head>\n<body>\n"
-        "<h1>Entity-resolution review queue</h1>\n"
-        f"<p>{len(rows)} links, most money at stake first. To decide, fill in <code>decision</code> "
-        "(same, not_same, unsure), <code>note</code>, <code>reviewer</code> and <code>decided_on</code> "
-        "in the CSV written next to this page, then rebuild with <code>vars.er_link_decisions_file</code> "
-        "pointing at it.</p>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</body>\n</html>\n"
-    )
+    return review.standalone_page([dict(zip(REVIEW_COLUMNS, r, strict=True)) for r in rows])
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

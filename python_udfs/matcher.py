@@ -60,6 +60,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from python_udfs import progress
 from python_udfs.names import NonAnswerMatcher
 
 TIERS: tuple[str, ...] = ("high", "medium", "probable", "low")
@@ -853,6 +854,7 @@ def _candidate_chunks(c: _Corpus, cfg: MatchConfig) -> Iterator[tuple[np.ndarray
             base = int(cum[b - 1])
     bounds.append(l_nm.size)
     n = len(c.names)
+    tracker = progress.start("matching names", int(cum[-1]), "pairs")  # drawn only under the CLI on a terminal
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
         nm, tk, cnt = l_nm[lo:hi], l_tok[lo:hi], per_occ[lo:hi]
         total = int(cnt.sum())
@@ -864,6 +866,8 @@ def _candidate_chunks(c: _Corpus, cfg: MatchConfig) -> Iterator[tuple[np.ndarray
         keep = left != right
         pairs = _unique_int(left[keep] * n + right[keep])
         yield pairs // n, pairs % n
+        tracker.advance(total)
+    tracker.close()
 
 
 @dataclass

@@ -89,6 +89,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.random import PCG64, Generator
 
+from python_udfs import progress
 from python_udfs.stats import bh_qvalues
 
 CALENDARS = ("all_awards", "uniform_days")
@@ -928,12 +929,14 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
             s1, d1, d2 = _moments(rows, max(bounds))
             for j, i in enumerate(members):
                 moments[i] = (s1[j], d1[j], d2[j])
+            tracker.advance(len(members))
 
         def bound(award_days, d):
             # Every null set keeps the first and last award: no null sum exceeds this.
             return int(np.minimum(np.abs(d - award_days[0]), np.abs(d - award_days[-1])).sum())
 
         small: dict[int, list[str]] = {}
+        tracker = progress.start("timing test", len(tested), "pairs")  # drawn only under the CLI on a terminal
         for v, members in by_vendor.items():
             a, b = aw.slices[v]
             award_days = aw.days[a:b]
@@ -964,6 +967,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
                     bounds += [bound(award_days, d) for d in dsets]
                     sums += vendor_sums
                 keep(members, bounds, sums)
+        tracker.close()
         p_values = (k + 1) / (n_perm + 1)
         q_values = bh_qvalues(p_values)
         for i, p in enumerate(tested.tolist()):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from moneytrail.html import charts
+from moneytrail.html import charts, figures
 from moneytrail.html.data import MartRows, RawLookup
+from moneytrail.html.figures import CHART_BARS
 from moneytrail.html.markup import Links, code_text, e, is_money_column, kv, money, num, page, table
+from moneytrail.html.review import ReviewData
 from moneytrail.report import inline_counts
 
 TABLE_ROWS = 1000  # rows per analysis table, in the report's ranking
@@ -24,24 +26,18 @@ EVIDENCE_ROWS = 100  # cited raw rows shown per finding page
 LINK_ROWS = 100  # cross_links edges shown per finding page
 KV_LIST_SHOW = 50  # list items shown in a finding's field list
 CHARTS_PER_ANALYSIS_PAGE = 6  # per-finding charts repeated on the analysis page
-CHART_BARS = 30  # bars in a bar chart (the largest first)
 
-SHORT_TITLES = {
-    "red_flags": "Red flags",
-    "timing_signals": "Timing",
-    "bundles": "Bundles",
-    "limit_flags": "Limit flags",
-    "vendor_breadth": "Vendor breadth",
-    "cross_links": "Links",
-}
-FINDING_NOUN = {
-    "red_flags": "Red flag",
-    "timing_signals": "Timing finding",
-    "bundles": "Bundle",
-    "limit_flags": "Limit flag",
-    "vendor_breadth": "Vendor breadth finding",
-    "cross_links": "Link",
-}
+
+def finding_noun(analysis: str) -> str:
+    """What one finding of an analysis is called on its page ("Red flag"): the registry's noun."""
+    from moneytrail.report import ANALYSES
+
+    for a in ANALYSES:
+        if a.name == analysis:
+            return a.noun or "Finding"
+    return analysis
+
+
 # columns of one analysis that hold ids of another analysis's findings
 COLUMN_TARGETS = {
     "timing_finding_id": "timing_signals",
@@ -95,41 +91,22 @@ class Context:
     links_rows: list[dict[str, Any]]
     bundles_by_day: list[tuple[_dt.date, Decimal, int, int]] | None
     pages: dict[tuple[str, str], str]
+    review: ReviewData | None = None  # the entity-resolution review queue and decisions
 
     def links(self, prefix: str) -> Links:
         return Links(prefix, self.pages, COLUMN_TARGETS)
 
     def nav(self) -> list[tuple[str, str]]:
-        return [("index.html", "Overview")] + [
-            (f"{a.name}.html", SHORT_TITLES.get(a.name, a.name.replace("_", " ").capitalize())) for a in self.analyses
-        ]
+        return (
+            [("index.html", "Overview")]
+            + [(f"{a.name}.html", a.short_title or a.name.replace("_", " ").capitalize()) for a in self.analyses]
+            + [("review.html", "Review")]
+        )
 
 
 # ----------------------------------------------------------------------------------------------
 # Small helpers
 # ----------------------------------------------------------------------------------------------
-
-
-def as_date(value: Any) -> _dt.date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return _dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def as_float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def collect_evidence(f: Finding) -> None:
@@ -252,6 +229,18 @@ def overview(ctx: Context) -> str:
         "evidence_index.md</a>.</p>",
         _status_banner(r),
     ]
+    parts += _overview_errors(r)
+    parts += _overview_run(r, run)
+    parts += _overview_data_quality(r)
+    parts.append(_entity_resolution(r))
+    parts += _overview_analyses(ctx, r)
+    parts += _overview_build(r, links)
+    parts += _overview_exports(r)
+    return page(f"moneytrail report: {run.get('name')}", "\n".join(parts), "", ctx.nav())
+
+
+def _overview_errors(r: Mapping[str, Any]) -> list[str]:
+    parts: list[str] = []
     errors = r.get("errors") or []
     if errors:
         failed = [x for x in errors if x.get("status") != "skipped"]
@@ -286,6 +275,11 @@ def overview(ctx: Context) -> str:
                     f"<h3>{e(x.get('unique_id') or x.get('source'))}: full message</h3>"
                     f'<pre class="mono">{e(x.get("message"))}</pre>'
                 )
+    return parts
+
+
+def _overview_run(r: Mapping[str, Any], run: Mapping[str, Any]) -> list[str]:
+    parts: list[str] = []
     parts += [
         "<h2>Run and inputs</h2>",
         kv(
@@ -302,7 +296,11 @@ def overview(ctx: Context) -> str:
         parts.append(table("inputs", cols, inputs, filterable=False))
     else:
         parts.append("<p>No input datasets recorded.</p>")
+    return parts
 
+
+def _overview_data_quality(r: Mapping[str, Any]) -> list[str]:
+    parts: list[str] = []
     parts.append("<h2>Data quality</h2>")
     dq = r.get("data_quality") or {}
     acc = dq.get("row_accounting") or {}
@@ -333,7 +331,11 @@ def overview(ctx: Context) -> str:
             parts.append(table("rejects-sample", cols, sample, filterable=False))
     else:
         parts.append(f"<p>Rejects are {e(rej.get('status'))}: {e(rej.get('reason'))}</p>")
+    return parts
 
+
+def _overview_analyses(ctx: Context, r: Mapping[str, Any]) -> list[str]:
+    parts: list[str] = []
     parts += [
         "<h2>Analyses</h2>",
         '<p class="note">Measured findings count what the data says; modelled findings (the timing test, and red '
@@ -365,7 +367,11 @@ def overview(ctx: Context) -> str:
         '<th class="num">findings</th><th class="num">finding pages</th><th>counts, or why it is missing</th></tr>'
         f"</thead><tbody>{body}</tbody></table></div>"
     )
+    return parts
 
+
+def _overview_build(r: Mapping[str, Any], links: Links) -> list[str]:
+    parts: list[str] = []
     build = r.get("build") or {}
     parts += [
         "<h2>What ran</h2>",
@@ -396,7 +402,11 @@ def overview(ctx: Context) -> str:
         parts.append(table("nodes", ["node", "type", "status", "failures", "message"], rows, links=links))
     else:
         parts.append("<p>No dbt node results for this run.</p>")
+    return parts
 
+
+def _overview_exports(r: Mapping[str, Any]) -> list[str]:
+    parts: list[str] = []
     ex = r.get("exports") or {}
     items = [
         f'<li><a href="../{e(f["path"])}">{e(f["path"])}</a>: {e(f.get("records"))} record(s) from '
@@ -414,7 +424,21 @@ def overview(ctx: Context) -> str:
         "Tables sort by a click on a column header and filter by text; a link may carry "
         "<code>#sort=column:desc&amp;filter=text</code>.</p>",
     ]
-    return page(f"moneytrail report: {run.get('name')}", "\n".join(parts), "", ctx.nav())
+    return parts
+
+
+def _entity_resolution(r: Mapping[str, Any]) -> str:
+    """The overview's line on reviewed decisions applied, with the way to the review page."""
+    from moneytrail.report.er import er_sentence
+
+    section = r.get("entity_resolution")
+    if section is None:
+        return ""
+    return (
+        f'<h2 id="entity-resolution">Entity resolution</h2><p>{code_text(er_sentence(section))}</p>'
+        "<p>The links worth a human look, most money first, with their features and sample rows, and how a "
+        'row becomes a decision: <a href="review.html">entity-resolution review</a>.</p>'
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -469,12 +493,12 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
     out: list[str] = []
     if name == "vendor_breadth" and mart.rows:
         rows = mart.rows[:CHART_BARS]
-        out.append(_breadth_chart("c-breadth", rows, mart.total))
+        out.append(figures.breadth_chart("c-breadth", rows, mart.total))
     elif name == "bundles" and ctx.bundles_by_day is not None:
         days = ctx.bundles_by_day
         if days:
             out.append(
-                _figure(
+                figures.figure(
                     charts.bundles_by_day_chart("c-bundles", "Bundles by day: money given per day", days),
                     "Every bundle in the mart, by the day its donations were given; the number above a bar is "
                     "the count of bundles that day.",
@@ -482,12 +506,12 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
             )
     elif name == "limit_flags":
         for i, f in enumerate(ctx.findings.get(name, [])[:CHARTS_PER_ANALYSIS_PAGE]):
-            out.append(_limit_figure(ctx, f, f"c-limit-{i}", link=True))
+            out.append(figures.limit_figure(ctx, f, f"c-limit-{i}", link=True))
     elif name == "timing_signals":
         found = ctx.findings.get(name, [])
         tested = [f for f in found if f.row.get("status") == "tested"] or found  # charts with a statistic first
         for i, f in enumerate(tested[:CHARTS_PER_ANALYSIS_PAGE]):
-            out.append(_timing_figure(ctx, f, f"c-timing-{i}", link=True))
+            out.append(figures.timing_figure(ctx, f, f"c-timing-{i}", link=True))
     elif name == "red_flags":
         section = (ctx.report.get("analyses") or {}).get(name) or {}
         by_rule = (section.get("counts") or {}).get("by_rule") or {}
@@ -508,7 +532,7 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
                 ],
                 label_heading="rule",
             )
-            out.append(_figure(svg, "One flag can fire several rules."))
+            out.append(figures.figure(svg, "One flag can fire several rules."))
     if not out:
         return ""
     heading = "<h2>Charts</h2>"
@@ -525,166 +549,6 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
     return heading + "".join(out)
 
 
-def _figure(svg: str, caption: str) -> str:
-    return f'<figure class="chart">{svg}<figcaption>{e(caption)}</figcaption></figure>'
-
-
-def _breadth_chart(uid: str, rows: Sequence[Mapping[str, Any]], total: int) -> str:
-    names = [str(r.get("vendor_name") or r.get("vendor_name_norm") or r.get("vendor_entity_id")) for r in rows]
-    recipients = [float(r.get("n_recipients") or 0) for r in rows]
-    amounts = [as_decimal(r.get("total_amount")) or Decimal(0) for r in rows]
-    svg = charts.hbar_chart(
-        uid,
-        "Vendor breadth: recipients reached and money given",
-        f"The first {len(rows)} of {total} vendors by breadth rank: "
-        + "; ".join(
-            f"{n} reaches {int(k)} recipient(s), {money(m)}" for n, k, m in zip(names, recipients, amounts, strict=True)
-        )
-        + ".",
-        names,
-        [
-            charts.BarPanel(
-                "recipients reached", recipients, [str(int(k)) for k in recipients], "recipients", integer=True
-            ),
-            charts.BarPanel(
-                "money in linked contributions",
-                [float(m) for m in amounts],
-                [charts.money(m, cents=False) for m in amounts],
-                "linked money",
-                is_money=True,
-            ),
-        ],
-    )
-    return _figure(svg, f"Top {len(rows)} vendors by breadth rank (most recipients, then most money).")
-
-
-# ----------------------------------------------------------------------------------------------
-# Per-finding charts
-# ----------------------------------------------------------------------------------------------
-
-
-def _timing_figure(ctx: Context, f: Finding, uid: str, link: bool = False) -> str:
-    row = f.row
-    refs = [v for v in row.get("donation_row_refs") or [] if isinstance(v, str)]
-    donations = []
-    missing = 0
-    for ref in refs:
-        c = ctx.contributions.get(ref)
-        d = as_date(c.get("donation_date")) if c else None
-        if d is None:
-            missing += 1
-            continue
-        donations.append((d, c.get("amount")))
-    awards = [d for d in (as_date(x) for x in row.get("award_dates") or []) if d is not None]
-    stats = charts.TimingStats(
-        row.get("status"),
-        as_float(row.get("observed_mean_days")),
-        as_float(row.get("null_mean_days")),
-        as_float(row.get("null_sd_days")),
-        as_float(row.get("p_value")),
-    )
-    who = f"{row.get('vendor_name_norm') or row.get('vendor_entity_id')} \u2192 {row.get('recipient_id')}"
-    svg = charts.timing_chart(
-        uid,
-        f"Timing: {who}",
-        donations,
-        awards,
-        (as_date(row.get("window_start")), as_date(row.get("window_end"))),
-        stats,
-    )
-    caption = (
-        "Donations (dots; several on one day stack up) and the vendor's award dates (lines) over the test's window; "
-        "below, the observed mean distance against the null model's mean (dashed) and one standard deviation "
-        "(band)."
-    )
-    if stats.status not in (None, "tested") or stats.observed_mean_days is None:
-        caption = (
-            "Donations (dots; several on one day stack up) and the vendor's award dates (lines) over the test's "
-            f"window; the pair was not tested ({stats.status}), so there is no statistic to compare with the null."
-        )
-    elif stats.null_mean_days is None:
-        caption += " The mart has no null mean for this pair, so only the observed statistic is drawn."
-    if missing:
-        caption += f" {missing} cited donation row(s) have no parsed date in staging and are not drawn."
-    if link:
-        caption += " Evidence: "
-        return (
-            f'<figure class="chart">{svg}<figcaption>{e(caption)}<a href="{e(f.path)}"><code>{e(f.finding_id)}'
-            "</code></a></figcaption></figure>"
-        )
-    return _figure(svg, caption)
-
-
-def _limit_period(row: Mapping[str, Any]) -> tuple[_dt.date | None, _dt.date | None]:
-    period = str(row.get("period") or "")
-    if row.get("period_kind") == "calendar_year" and len(period) == 4 and period.isdigit():
-        return _dt.date(int(period), 1, 1), _dt.date(int(period), 12, 31)
-    return as_date(row.get("first_date")), as_date(row.get("last_date"))
-
-
-def _limit_figure(ctx: Context, f: Finding, uid: str, link: bool = False) -> str:
-    row = f.row
-    points = []
-    missing = 0
-    for ref in [v for v in row.get("row_refs") or [] if isinstance(v, str)]:
-        c = ctx.contributions.get(ref)
-        d = as_date(c.get("donation_date")) if c else None
-        amount = as_decimal(c.get("amount")) if c else None
-        if d is None or amount is None:
-            missing += 1
-            continue
-        points.append((d, amount, ref))
-    who = f"{row.get('donor_name') or row.get('donor_key')} \u2192 {row.get('recipient_id')}, {row.get('period')}"
-    svg = charts.running_total_chart(
-        uid,
-        f"Running total: {who}",
-        points,
-        as_decimal(row.get("limit_amount")),
-        _limit_period(row),
-        as_decimal(row.get("total_amount")),
-    )
-    caption = (
-        "The donor's running total to this recipient over the period, one step per cited contribution; "
-        "red points are over the limit (dashed)."
-    )
-    if missing:
-        caption += f" {missing} cited row(s) have no parsed date or amount in staging and are not drawn."
-    if link:
-        return (
-            f'<figure class="chart">{svg}<figcaption>{e(caption)} Evidence: <a href="{e(f.path)}"><code>'
-            f"{e(f.finding_id)}</code></a></figcaption></figure>"
-        )
-    return _figure(svg, caption)
-
-
-def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
-    items = []
-    for ref in [v for v in f.row.get("row_refs") or [] if isinstance(v, str)]:
-        c = ctx.contributions.get(ref)
-        if c is None or as_decimal(c.get("amount")) is None:
-            continue
-        items.append((str(c.get("donor_name") or ref), as_decimal(c.get("amount")), ref))
-    if not items:
-        return ""
-    items.sort(key=lambda t: (-t[1], t[0], t[2]))
-    n_all = len(items)
-    items = items[:CHART_BARS]
-    svg = charts.hbar_chart(
-        uid,
-        f"Contributions in the bundle on {f.row.get('donation_date')}",
-        "; ".join(f"{n}: {money(str(a))}" for n, a, _ in items) + ".",
-        [n for n, _, _ in items],
-        [
-            charts.BarPanel(
-                "amount given", [float(a) for _, a, _ in items], [money(str(a)) for _, a, _ in items], "amount", True
-            )
-        ],
-        label_heading="donor",
-    )
-    which = "Each cited contribution" if n_all == len(items) else f"The {len(items)} largest of {n_all} contributions"
-    return _figure(svg, f"{which} of the bundle (donor name as parsed in staging).")
-
-
 # ----------------------------------------------------------------------------------------------
 # Finding pages
 # ----------------------------------------------------------------------------------------------
@@ -693,7 +557,7 @@ def _bundle_figure(ctx: Context, f: Finding, uid: str) -> str:
 def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_by: Sequence[Finding]) -> str:
     r = ctx.report
     links = ctx.links("../")
-    noun = FINDING_NOUN.get(a.name, "Finding")
+    noun = finding_noun(a.name)
     section = (r.get("analyses") or {}).get(a.name) or {}
     rank = ctx.findings[a.name].index(f) + 1
     parts = [
@@ -707,13 +571,15 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
         parts.append(f'<p class="sentence"><strong>Finding.</strong> {code_text(sentence)}</p>')
     parts.append(f'<p class="sentence rule"><strong>Rule.</strong> {e(rule_sentence(a.name, r))}</p>')
     if a.name == "timing_signals":
-        parts.append(_timing_figure(ctx, f, "c-f"))
+        parts.append(figures.timing_figure(ctx, f, "c-f"))
     elif a.name == "limit_flags":
-        parts.append(_limit_figure(ctx, f, "c-f"))
+        parts.append(figures.limit_figure(ctx, f, "c-f"))
     elif a.name == "bundles":
-        parts.append(_bundle_figure(ctx, f, "c-f"))
+        parts.append(figures.bundle_figure(ctx, f, "c-f"))
     elif a.name == "vendor_breadth":
-        parts.append(_breadth_chart("c-f", [f.row], 1))
+        parts.append(figures.breadth_chart("c-f", [f.row], 1))
+    elif a.name == "red_flags":
+        parts.append(figures.red_flag_figure(f, "c-f"))
 
     related = []
     for column, target in COLUMN_TARGETS.items():
@@ -721,7 +587,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
         for v in values if isinstance(values, list) else [values]:
             if isinstance(v, str):
                 href = links.href(target, v)
-                label = f"{FINDING_NOUN.get(target, target)} <code>{e(v)}</code>"
+                label = f"{finding_noun(target)} <code>{e(v)}</code>"
                 related.append(
                     f'<li><a href="{e(href)}">{label}</a> ({e(column)})</li>'
                     if href
@@ -730,7 +596,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
                 )
     for other in cited_by:
         related.append(
-            f'<li>cited by {e(FINDING_NOUN.get(other.analysis, other.analysis))} <a href="../{e(other.path)}">'
+            f'<li>cited by {e(finding_noun(other.analysis))} <a href="../{e(other.path)}">'
             f"<code>{e(other.finding_id)}</code></a></li>"
         )
     if related:
@@ -805,9 +671,7 @@ def _evidence_rows(ctx: Context, f: Finding) -> str:
         parts.append(f"<h3>raw.{e(name)} ({len(rows)} row(s))</h3>")
         raw_columns = set(columns[name]) - {"row_ref", "cited as", "row_index"}
         parts.append(
-            table(
-                f"raw-{i}", columns[name], rows, filterable=len(rows) > 10, raw_cells=lambda c, rc=raw_columns: c in rc
-            )
+            table(f"raw-{i}", columns[name], rows, filterable=len(rows) > 10, raw_cells=raw_columns.__contains__)
         )
     if problems:
         items = "".join(f"<li><code>{e(ref)}</code>: {e(why)}</li>" for ref, why in problems)

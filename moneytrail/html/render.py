@@ -1,6 +1,6 @@
 """Write the static HTML report: ``<out>/html/`` beside report.md.
 
-Called by the report step (moneytrail/report.py) with the finished report dict. It reads the
+Called by the report step (moneytrail/report/write.py) with the finished report dict. It reads the
 marts, the raw input rows behind findings and the parsed contributions from the warehouse
 (read-only, bounded queries), and writes index.html, one page per analysis, one page per top
 finding under findings/, report.css and report.js. Nothing is fetched from the network when a
@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from moneytrail import exports
-from moneytrail.html import assets, data, pages
-from moneytrail.html.markup import safe_name
+from moneytrail.html import assets, data, pages, review
+from moneytrail.html.markup import page, safe_name
 
 HTML_DIR = "html"
-# every analysis gets finding pages except the link list itself (an edge is evidence, not a finding)
-NO_FINDING_PAGES = frozenset({"cross_links"})
 
 
 def write_html(out_dir: Path, db_path: Path, report: Mapping[str, Any]) -> list[str]:
@@ -55,6 +53,12 @@ def write_html(out_dir: Path, db_path: Path, report: Mapping[str, Any]) -> list[
         "report.css": assets.CSS,
         "report.js": assets.JS,
         "index.html": pages.overview(ctx),
+        "review.html": page(
+            "Entity-resolution review",
+            review.report_body(report.get("entity_resolution") or {"status": "missing"}, ctx.review),
+            "",
+            ctx.nav(),
+        ),
     }
     cited_by: dict[tuple[str, str], list[pages.Finding]] = {}
     for f in ctx.findings.get("red_flags", []):
@@ -86,9 +90,9 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
     for a in analyses:
         if con is None or (sections.get(a.name) or {}).get("status") != "ok":
             continue
-        mart = data.mart_rows(con, "marts", a.name, a.order_by, pages.TABLE_ROWS)
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, pages.TABLE_ROWS)
         marts[a.name] = mart
-        if a.name in NO_FINDING_PAGES or a.id_column not in mart.columns:
+        if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue
         out = []
         for row in mart.rows[: pages.FINDING_PAGES]:
@@ -125,7 +129,12 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
             links_rows = data.cross_links(con, edges, by_ref)
         if "bundles" in marts:
             bundles_by_day = _bundles_by_day(con, marts["bundles"].columns)
-    return pages.Context(report, analyses, marts, findings, raw, contributions, links_rows, bundles_by_day, page_paths)
+    review_data = None
+    if con is not None and (report.get("entity_resolution") or {}).get("status") == "ok":
+        review_data = review.read(con)
+    return pages.Context(
+        report, analyses, marts, findings, raw, contributions, links_rows, bundles_by_day, page_paths, review_data
+    )
 
 
 def _bundles_by_day(con: Any, columns: list[str]) -> list[tuple[_dt.date, Decimal, int, int]] | None:

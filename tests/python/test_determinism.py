@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from moneytrail import exports
 from tests.python.conftest import DEMO_DIR
 
 pytestmark = pytest.mark.slow
@@ -19,16 +20,7 @@ pytestmark = pytest.mark.slow
 # dataset_version_id (a content hash of the file) and the row_index, and edge ids hash the
 # contribution's row ref. Everything else must not depend on input order.
 POSITIONAL = re.compile(r"(^|_)(row_refs?|edge_ids?|row_index|dataset_version_id)(_count)?$")
-FINDINGS = [
-    "bundles",
-    "limit_flags",
-    "timing_signals",
-    "vendor_breadth",
-    "red_flags",
-    "cross_links",
-    "stg_rejects",
-    "dq_row_accounting",
-]
+FINDINGS = [spec.name for spec in exports.EXPORTS]  # every registered export
 
 
 def _artifact_hashes(out: Path) -> dict[str, str]:

@@ -42,16 +42,8 @@ INSTALL_HINT = (
     "or point MONEYTRAIL_CHROMIUM at a Chrome/Chromium binary."
 )
 ANALYSES = [a.name for a in report_mod.ANALYSES]  # every analysis of the report gets a page
-MARTS = [
-    "red_flags",
-    "timing_signals",
-    "bundles",
-    "payroll_giving",
-    "limit_flags",
-    "prohibited_contributions",
-    "vendor_breadth",
-    "cross_links",
-]
+MARTS = ANALYSES  # the html_report exposure depends on every analysis's mart
+ER_MARTS = ["er_review_queue", "er_decisions_applied", "er_review_summary"]  # review.html
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 
@@ -72,7 +64,9 @@ def test_html_folder_has_overview_analysis_and_finding_pages(demo_run):
     assert demo_run.exit_code == 0
     html = demo_run.out / "html"
     top = sorted(p.name for p in html.iterdir())
-    assert top == sorted(["findings", "index.html", "report.css", "report.js", *[f"{a}.html" for a in ANALYSES]])
+    assert top == sorted(
+        ["findings", "index.html", "review.html", "report.css", "report.js", *[f"{a}.html" for a in ANALYSES]]
+    )
     findings = sorted(p.name for p in (html / "findings").iterdir())
     # every finding of the demo is within the top-N bound, except cross_links (no finding pages)
     for name, (count,) in [
@@ -539,6 +533,9 @@ def test_every_page_renders_in_chromium_without_errors(demo_run, tab):
     # the charts the issue asks for are there
     for name in ["vendor_breadth.html", "bundles.html", "limit_flags.html", "timing_signals.html", "red_flags.html"]:
         assert name in charted, name
+    # every red flag's page has its own chart (the factors behind it)
+    flag_pages = [p.name for p in (demo_run.out / "html" / "findings").glob("red_flags-*.html")]
+    assert flag_pages and all(f"findings/{p}" in charted for p in flag_pages)
     timing_pages = [p for p in charted if p.startswith("findings/timing_signals-")]
     (n_timing,) = demo_run.query("select count(*) from marts.timing_signals")[0]
     assert len(timing_pages) == min(n_timing, pages.FINDING_PAGES)
@@ -604,6 +601,67 @@ def test_tables_filter_by_text(demo_run, tab):
     assert tab.eval("document.getElementById('t-cross_links').getAttribute('data-shown')") == str(len(vendors))
 
 
+def test_red_flag_page_charts_the_factors_behind_the_flag(demo_run):
+    (flag_id, vendor, recipient, bundles, limits, n_awards, n_recipients, fired) = demo_run.query(
+        "select flag_id, vendor_name_norm, recipient_id, len(bundle_ids), len(limit_flag_ids), "
+        "len(non_competitive_award_row_refs), vendor_n_recipients, rules_fired from marts.red_flags "
+        "order by flag_id limit 1"
+    )[0]
+    text = (demo_run.out / "html" / "findings" / f"red_flags-{flag_id}.html").read_text(encoding="utf-8")
+    assert f"Factors behind the flag: {vendor} → {recipient}" in text
+    assert 'class="axis-label" text-anchor="middle">findings or input rows</text>' in text
+    assert 'class="axis-label" text-anchor="end">rule (state)</text>' in text
+    state = "fired" if "bundled_donations" in fired else "not fired"
+    assert f"bundled_donations ({state}): {bundles} bundle{'' if bundles == 1 else 's'}" in text
+    assert f"limit_excess (fired): {limits} limit flag" in text
+    assert f"non_competitive_award (context): {n_awards} award rows" in text
+    assert f"broad_influence (context): {n_recipients} recipients" in text
+
+
+def test_review_page_lists_the_queue_most_money_first_and_says_how_to_decide(demo_run):
+    queue = demo_run.query(
+        "select queue_rank, left_name, right_name, donations_at_stake from marts.er_review_queue order by queue_rank"
+    )
+    (applied, decisions) = demo_run.query(
+        "select count(*) filter (where applied), count(*) from marts.er_decisions_applied"
+    )[0]
+    text = (demo_run.out / "html" / "review.html").read_text(encoding="utf-8")
+    assert "<h1>Entity-resolution review</h1>" in text
+    assert f"Reviewed entity-resolution decisions: {decisions} loaded, {applied} applied in this build" in text
+    assert f"<p>{len(queue)} links, most money at stake first." in text
+    assert text.count('<tr><td class="num" data-v="') >= len(queue)  # queue_rank first, numeric
+    for rank, left, right, _ in queue:
+        assert f'<td class="num" data-v="{rank}">{rank}</td><td>{left}</td><td>{right}</td>' in text
+    assert "moneytrail match-review --db &lt;warehouse&gt; --out decisions.csv" in text
+    assert "<code>vars.er_link_decisions_file</code>" in text
+    assert 'data-col="coverage_left"' in text and 'data-col="vendor_examples"' in text
+    # the overview counts the decisions applied and links here; report.json and report.md say the same
+    index = (demo_run.out / "html" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="review.html">entity-resolution review</a>' in index
+    assert f"{decisions} loaded, {applied} applied in this build" in index
+    report = json.loads((demo_run.out / "report.json").read_text(encoding="utf-8"))
+    er = report["entity_resolution"]
+    assert (er["status"], er["decisions"], er["decisions_applied"]) == ("ok", decisions, applied)
+    assert er["summary"]["review_queue_rows"] == len(queue)
+    md = (demo_run.out / "report.md").read_text(encoding="utf-8")
+    assert f"## Entity resolution\n\nReviewed entity-resolution decisions: {decisions} loaded, {applied} applied" in md
+
+
+def test_review_queue_sorts_in_chromium(demo_run, tab):
+    url = (demo_run.out / "html" / "review.html").as_uri()
+    assert _problems(tab.open(url + "#sort=donations_at_stake:asc")) == []
+    (n,) = demo_run.query("select count(*) from marts.er_review_queue")[0]
+    if n < 2:
+        pytest.fail("the demo's review queue needs two rows to check sorting")
+    got = _column(tab, "t-review-queue", "donations_at_stake")
+    assert [Decimal(v or "0") for v in got] == sorted(Decimal(v or "0") for v in got)
+    tab.open(url)
+    tab.eval("document.querySelector('#t-review-queue th[data-col=\"queue_rank\"] button').click()")
+    tab.eval("document.querySelector('#t-review-queue th[data-col=\"queue_rank\"] button').click()")
+    ranks = [int(v) for v in _column(tab, "t-review-queue", "queue_rank")]
+    assert ranks == sorted(ranks, reverse=True) and len(ranks) == n
+
+
 def test_dbt_docs_has_the_html_report_as_an_exposure(tmp_path, monkeypatch):
     from moneytrail import dbt_runner
 
@@ -615,7 +673,7 @@ def test_dbt_docs_has_the_html_report_as_an_exposure(tmp_path, monkeypatch):
     assert exposure["type"] == "dashboard" and exposure["url"] == "file:output/demo/html/index.html"
     assert "output/<run name>/html/index.html" in exposure["description"]
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
-        [f"model.moneytrail.{m}" for m in MARTS + ["stg_rejects", "dq_row_accounting", "stg_contributions"]]
+        [f"model.moneytrail.{m}" for m in MARTS + ["stg_rejects", "dq_row_accounting", "stg_contributions"] + ER_MARTS]
         + [f"source.moneytrail.raw.{t}" for t in ("ingest_manifest", "contributions", "contracts", "candidates")]
     )
     # the report step names the same exposure as the producer of every page

@@ -19,7 +19,7 @@ from tests.python.conftest import DEMO_DIR, REPO, NetworkBlocked
 
 pytestmark = pytest.mark.slow
 
-SCHEMA = json.loads((REPO / "moneytrail" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_mod.load_schema()  # the file plus the registered analyses (moneytrail/registry.py)
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -215,7 +215,14 @@ def test_report_md_for_people(demo_run):
     assert "ACME ROAD BUILDERS -> C001 (Rivera, Alex) (signal)" in md
     assert "| cross_links | success |  |" in md
     sections = [line for line in md.splitlines() if line.startswith("## ")]
-    assert sections == ["## Run", "## Data quality", "## Findings", "## Build status", "## Exports"]
+    assert sections == [
+        "## Run",
+        "## Data quality",
+        "## Entity resolution",
+        "## Findings",
+        "## Build status",
+        "## Exports",
+    ]
 
 
 def test_evidence_index(demo_run):
