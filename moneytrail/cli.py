@@ -58,6 +58,15 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-header", action="store_true", help="the file has no header line")
     p.add_argument("--header-file", type=Path, help="take column names from this file's first line")
     p.add_argument("--columns", help="comma-separated column names (with --no-header)")
+    p.add_argument(
+        "--skip-lines", type=int, default=0, help="physical lines to skip before the header (or the first row)"
+    )
+    p.add_argument(
+        "--empty-last-column",
+        choices=["refuse", "drop"],
+        default="refuse",
+        help="drop: every row ends with the delimiter (an always-empty last field, e.g. MA OCPF files)",
+    )
     p.add_argument("--table-prefix", default="", help="dumps: prefix for every table name")
     p.add_argument(
         "--schema",
@@ -169,6 +178,8 @@ def _tabular_options(args: argparse.Namespace) -> TabularOptions:
         header=not args.no_header,
         header_file=args.header_file,
         columns=tuple(c.strip() for c in args.columns.split(",")) if args.columns else None,
+        skip_lines=args.skip_lines,
+        empty_last_column=args.empty_last_column,
     )
 
 
