@@ -150,17 +150,43 @@
     {% if field in columns and spec.type == 'date' and (columns[field] is not mapping or 'format' not in columns[field] or 'column' not in columns[field]) %}
       {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is a date and needs {column: <name>, format: <strptime format>}") }}
     {% endif %}
+    {% if field in columns and spec.type != 'date' and columns[field] is mapping and 'format' in columns[field] %}
+      {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is " ~ spec.type ~ ", not a date: format: does not apply (map it to a column name)") }}
+    {% endif %}
+    {% if field in columns and spec.type != 'text' and columns[field] is mapping and 'concat' in columns[field] %}
+      {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is " ~ spec.type ~ ": concat: joins text fields only (map it to one column)") }}
+    {% endif %}
   {% endfor %}
   {{ return(cfg) }}
 {% endmacro %}
 
 
-{#- The column a field is mapped to, or none when an optional field is not mapped. -#}
+{#- The column a field is mapped to (for a {concat: [...]} field: the list of its columns),
+    or none when an optional field is not mapped. -#}
 {% macro role_column(role, field) %}
   {% set columns = role_config(role, schema_check=false).get('columns') or {} %}
   {% set mapped = columns.get(field) %}
+  {% if mapped is mapping and 'concat' in mapped %}{{ return(mapped['concat'] | list) }}{% endif %}
   {% if mapped is mapping %}{{ return(mapped['column']) }}{% endif %}
   {{ return(mapped) }}
+{% endmacro %}
+
+
+{#- The SQL text of a mapped field read from `alias`, trimmed, '' as NULL; none when not mapped.
+    {concat: [a, b], sep: s}: the trimmed non-empty parts joined with s, in order (an empty or
+    NULL part and its separator are left out; all parts empty gives NULL). Names and the
+    separator reach SQL only through mt_ident and mt_literal. -#}
+{% macro role_field_sql(role, field, alias) %}
+  {% set mapped = (role_config(role, schema_check=false).get('columns') or {}).get(field) %}
+  {% if mapped is none %}{{ return(none) }}{% endif %}
+  {% if mapped is mapping and 'concat' in mapped %}
+    {% set parts = [] %}
+    {% for col in mapped['concat'] %}
+      {% do parts.append("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(col) ~ " as varchar)), '')") %}
+    {% endfor %}
+    {{ return("nullif(concat_ws(" ~ mt_literal(mapped.get('sep', ' ')) ~ ", " ~ parts | join(', ') ~ "), '')") }}
+  {% endif %}
+  {{ return("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(role_column(role, field)) ~ " as varchar)), '')") }}
 {% endmacro %}
 
 
@@ -191,7 +217,9 @@
     {% set wanted = [] %}
     {% for field in role_fields()[role] %}
       {% set col = role_column(role, field) %}
-      {% if col is not none %}{% do wanted.append((field, col)) %}{% endif %}
+      {% if col is string %}{% do wanted.append((field, col)) %}
+      {% elif col is not none %}{% for part in col %}{% do wanted.append((field, part)) %}{% endfor %}
+      {% endif %}
     {% endfor %}
     {% for w in cfg.get('when') or [] %}{% do wanted.append(('when', w.get('column'))) %}{% endfor %}
     {% if 'model' in cfg %}{% do wanted.append(('row_ref', 'row_ref')) %}{% endif %}
