@@ -8,6 +8,7 @@
 {%- if role not in active_roles() -%}
 {{ empty_role(role) }}
 {%- else -%}
+{%- do mt_check_run_config() -%}
 {%- set cfg = role_config(role) -%}
 {%- set relation = role_relation(role) -%}
 {%- set fields = role_fields()[role] -%}

@@ -16,7 +16,7 @@ from ingest.runfile import InputSpec, RunFileError, guess_format, load_run_file
 from ingest.sqldump.errors import DumpRejected
 from ingest.sqlquote import UnsafeName
 from ingest.tabular import TabularError, TabularOptions, load_tabular
-from moneytrail import dbt_runner, match_cli
+from moneytrail import dbt_runner, match_cli, run_config
 from moneytrail.settings import SettingsError, validate_vars
 
 DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
@@ -104,6 +104,40 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     _add_db(d)
 
 
+def _add_dbt(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "dbt",
+        help="any dbt command (build, test, docs generate, ...) with the vars of the `moneytrail run` "
+        "that built the warehouse",
+    )
+    _add_db(p)
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="the dbt command and its arguments, e.g. build")
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    db_path = args.db or warehouse.default_path()
+    if not args.dbt_args:
+        print("error: name the dbt command, e.g. moneytrail dbt build", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    if "--vars" in args.dbt_args:
+        print(
+            "error: moneytrail dbt passes the run's vars itself; for other vars write a run file and moneytrail run it",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERROR
+    try:
+        config = run_config.read(db_path)
+    except run_config.RunConfigMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    print(f"dbt {' '.join(args.dbt_args)} with the vars of run {config.run_name} ({config.run_file})")
+    result = dbt_runner.invoke(list(args.dbt_args), config.vars, warehouse=db_path, check_run_config=True)
+    if not result.success:
+        print(f"error: dbt {' '.join(args.dbt_args)} failed:\n{result.error_text()}", file=sys.stderr)
+        return EXIT_BUILD_FAILED
+    return 0
+
+
 def _add_report(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="export the marts and write report.json/.md and the evidence index from the last dbt build"
@@ -150,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_report(sub)
     _add_gate(sub)
+    _add_dbt(sub)
     match = sub.add_parser("match", help=match_cli.HELP)
     match_cli.add_arguments(match)
     match_cli.add_review_arguments(sub.add_parser("match-review", help=match_cli.REVIEW_HELP))
@@ -245,7 +280,7 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     try:
         # every setting is checked before anything is ingested or built
         run = load_run_file(run_file)
-        validate_vars(run.vars)
+        merged_vars = validate_vars(run.vars)
     except (RunFileError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _report_refused(args, run_file, db_path, "settings", str(exc))
@@ -258,6 +293,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     try:
         con = warehouse.connect(db_path)
         try:
+            # a plain dbt build afterwards keeps these vars or stops (macros/run_config.sql)
+            run_config.record(con, db_path, run.name, run_file, merged_vars)
             for spec in run.inputs:
                 loaded = load_inputs_guarded(con, spec)
                 entries += loaded
@@ -273,14 +310,16 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     write_manifest_json(out_dir / "ingest_manifest.json", entries)
 
     print("[2/4] validate the role map")
-    validation = dbt_runner.invoke(["run-operation", "validate_role_map"], run.vars, warehouse=db_path)
+    validation = dbt_runner.invoke(
+        ["run-operation", "validate_role_map"], run.vars, warehouse=db_path, check_run_config=True
+    )
     if not validation.success:
         # Keep going: dbt still builds every node the broken role does not feed, and the
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
     print("[3/4] dbt build")
-    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
+    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
     report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
@@ -433,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "gate":
             return cmd_gate(args)
+        if args.command == "dbt":
+            return cmd_dbt(args)
         if args.command == "match":
             return match_cli.main(args)
         if args.command == "match-review":
