@@ -46,6 +46,10 @@ class RunFile:
     vars: dict[str, Any]
 
 
+# input keys that apply only to CSV/TSV files
+CSV_KEYS = ("delimiter", "quote", "encoding", "header", "header_file", "columns", "skip_lines", "empty_last_column")
+
+
 def guess_format(path: Path) -> str:
     name = path.name.lower()
     if name.endswith((".sql", ".sql.gz", ".dump", ".dump.gz")):
@@ -82,7 +86,7 @@ def _input_spec(run_path: Path, number: int, item: dict[str, Any]) -> InputSpec:
     where = f"run_file.inputs[{number}]"
     file_path = (run_path.parent / item["path"]).resolve()
     fmt = item.get("format") or guess_format(file_path)
-    csv_only = sorted(k for k in ("delimiter", "quote", "encoding", "header", "header_file", "columns") if k in item)
+    csv_only = sorted(k for k in CSV_KEYS if k in item)
     dump_only = sorted(
         k
         for k in ("table_prefix", "schema_path", "allow_sqlite_pragma_header", "skip_programmable_objects")
@@ -106,6 +110,8 @@ def _input_spec(run_path: Path, number: int, item: dict[str, Any]) -> InputSpec:
                 header=header,
                 header_file=(run_path.parent / header_file).resolve() if header_file else None,
                 columns=tuple(columns) if columns else None,
+                skip_lines=item.get("skip_lines", 0),
+                empty_last_column=item.get("empty_last_column", "refuse"),
             )
         except TabularError as exc:
             raise RunFileError(f"{where}: {exc}") from None

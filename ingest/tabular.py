@@ -30,6 +30,9 @@ from ingest.sqlquote import quote_ident
 
 BATCH_ROWS = 100_000
 PROGRESS_EVERY_ROWS = 100_000  # the callback is cheap; the CLI's bar redraws at most 4 times a second
+EMPTY_LAST_COLUMN = ("refuse", "drop")
+# delimiters a wrongly read line is checked for (the hint names the likeliest)
+COMMON_DELIMITERS = ("\t", "|", ";", ",")
 
 csv.field_size_limit(1 << 30)
 
@@ -50,10 +53,18 @@ class TabularOptions:
     header: bool = True  # first line holds the column names
     header_file: Path | None = None  # column names from another file (first line)
     columns: tuple[str, ...] | None = None  # column names given explicitly
+    skip_lines: int = 0  # physical lines before the header (or the first row) that are not data
+    empty_last_column: str = "refuse"  # drop: the header ends with the delimiter (MA OCPF)
 
     def __post_init__(self) -> None:
         if not isinstance(self.header, bool):
             raise TabularError(f"header must be true or false, got {self.header!r}")
+        if isinstance(self.skip_lines, bool) or not isinstance(self.skip_lines, int) or self.skip_lines < 0:
+            raise TabularError(f"skip_lines must be an integer >= 0, got {self.skip_lines!r}")
+        if self.empty_last_column not in EMPTY_LAST_COLUMN:
+            raise TabularError(
+                f"empty_last_column must be one of {', '.join(EMPTY_LAST_COLUMN)}, got {self.empty_last_column!r}"
+            )
         if not isinstance(self.delimiter, str) or len(self.delimiter) != 1:
             raise TabularError(f"delimiter must be one character, got {self.delimiter!r}")
         if self.quote is not None and (not isinstance(self.quote, str) or len(self.quote) != 1):
@@ -82,9 +93,17 @@ class TabularOptions:
             raise TabularError(f"encoding {self.encoding!r} is not line-compatible; re-encode the file as UTF-8")
 
 
-def _physical_lines(path: Path, encoding: str, hasher: hashlib._Hash, counter: list[int]) -> Iterator[str]:
+def _physical_lines(
+    path: Path,
+    encoding: str,
+    hasher: hashlib._Hash,
+    counter: list[int],
+    skip: int = 0,
+    skipped: list[int] | None = None,
+) -> Iterator[str]:
     """Decoded lines, each decoded alone so a bad byte is reported with its line number.
 
+    The first `skip` lines are hashed but neither decoded nor yielded (`skipped` counts them).
     The hash and byte count are of the file as stored (for .gz: the compressed bytes), so the
     dataset_version_id matches `sha256sum` of the file the user has."""
     strip_bom = codecs.lookup(encoding).name == "utf-8"
@@ -92,6 +111,10 @@ def _physical_lines(path: Path, encoding: str, hasher: hashlib._Hash, counter: l
         fh = gzip.GzipFile(fileobj=_HashingReader(stored, hasher, counter)) if path.name.endswith(".gz") else None
         lines = _gzip_checked(fh, path) if fh is not None else _hashed_lines(stored, hasher, counter)
         for number, raw in enumerate(lines, start=1):
+            if number <= skip:
+                if skipped is not None:
+                    skipped[0] = number
+                continue
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -177,7 +200,8 @@ def _header_from_file(header_file: Path, options: TabularOptions) -> list[str]:
     # Header files are sometimes written comma-separated for a pipe-delimited body.
     if len(fields) == 1 and options.delimiter not in first and "," in first:
         fields = next(csv.reader([first]))
-    return _check_columns([f.strip() for f in fields], f"header file {header_file.name}")
+    where = f"header file {header_file.name}"
+    return _check_columns(_drop_empty_last_name([f.strip() for f in fields], options, where), where)
 
 
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -233,25 +257,36 @@ def load_tabular(
 
     hasher = hashlib.sha256()
     byte_counter = [0]
-    lines = _physical_lines(path, options.encoding, hasher, byte_counter)
+    skip = options.skip_lines
+    skipped = [0]
+    lines = _physical_lines(path, options.encoding, hasher, byte_counter, skip, skipped)
     reader = _reader(lines, options)
+    where = f"{path.name} line {skip + 1} (header)"
 
     if options.header:
         try:
             header = next(reader)
         except StopIteration:
+            if skip:
+                raise TabularError(
+                    f"{path.name}: no header line after the {skip} skipped line(s) (skip_lines: {skip}; "
+                    f"the file has {skipped[0]} line(s))"
+                ) from None
             raise TabularError(f"{path.name}: the file is empty (no header line)") from None
         except csv.Error as exc:
-            raise TabularError(f"{path.name} line 1: {exc}; nothing was loaded") from None
+            raise TabularError(f"{path.name} line {skip + 1}: {exc}; nothing was loaded") from None
         except OSError as exc:
             raise TabularError(f"{path.name}: cannot be read ({exc}); nothing was loaded") from None
-        columns = _check_columns(header, f"{path.name} line 1 (header)")
+        names = _drop_empty_last_name(header, options, where)
+        columns = _check_columns(names, where)
+        _refuse_one_column_of_many(columns, options, where)
     elif options.header_file is not None:
+        where = f"header file {options.header_file.name}"
         columns = _header_from_file(options.header_file, options)
     else:
-        columns = _check_columns(options.columns or (), "columns", ("columns",))
+        where = "columns"
+        columns = _check_columns(options.columns or (), where, ("columns",))
 
-    width = len(columns)
     schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])
     target = f"{RAW_SCHEMA}.{quote_ident(table)}"
     column_ddl = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
@@ -260,7 +295,7 @@ def load_tabular(
     try:
         con.execute(f"drop table if exists {target}")
         con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
-        rows = _stream_rows(con, path, reader, width, schema, target, byte_counter, progress)
+        rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
         details = {
             "delimiter": options.delimiter,
             "quote": options.quote,
@@ -268,6 +303,11 @@ def load_tabular(
             "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
             "columns": columns,
         }
+        # only when set: the ids of loads without these options stay as they were
+        if skip:
+            details["skip_lines"] = skip
+        if options.empty_last_column != "refuse":
+            details["empty_last_column"] = options.empty_last_column
         # the same bytes read with other options are other rows: the id covers the options
         version_id = manifest.dataset_version_id(hasher.hexdigest(), table, load_options=details)
         entry = ManifestEntry(
@@ -292,18 +332,25 @@ def _stream_rows(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     reader: csv._reader,
-    width: int,
+    columns: Sequence[str],
+    options: TabularOptions,
     schema: pa.Schema,
     target: str,
     byte_counter: list[int],
     progress: ProgressFn | None,
 ) -> int:
+    width = len(columns)
+    drop_last = options.empty_last_column == "drop"
+    file_width = width + 1 if drop_last else width  # the dropped column is still in every row
+    offset = options.skip_lines  # reader.line_num counts the lines after the skipped ones
+    filled_last = 0  # rows whose dropped last field holds a value
+    first_filled = 0
     buffers: list[list[str]] = [[] for _ in range(width)]
     start_index = 0
     row_index = 0
     started = time.monotonic()
     next_progress = PROGRESS_EVERY_ROWS
-    first_line = reader.line_num + 1
+    first_line = reader.line_num + 1 + offset
     while True:
         try:
             record = next(reader)
@@ -315,25 +362,114 @@ def _stream_rows(
             raise TabularError(
                 f"{path.name} line {first_line}: broken gzip stream ({exc}); nothing was loaded"
             ) from None
-        if len(record) != width:
-            if not record and reader.line_num == first_line:
+        if len(record) != file_width:
+            if not record and reader.line_num + offset == first_line:
                 raise TabularError(f"{path.name} line {first_line}: empty line inside the data; nothing was loaded")
             raise TabularError(
-                f"{path.name} line {first_line}: expected {width} fields, found {len(record)}; nothing was loaded"
+                f"{path.name} line {first_line}: expected {file_width} fields, found {len(record)}; "
+                f"nothing was loaded ({_ragged_hint(record, file_width, options)})"
             )
+        if drop_last:
+            if record.pop() != "":
+                filled_last += 1
+                first_filled = first_filled or first_line
         for buffer, value in zip(buffers, record, strict=False):
             buffer.append(value)
         row_index += 1
-        first_line = reader.line_num + 1
+        first_line = reader.line_num + 1 + offset
         if row_index - start_index >= BATCH_ROWS:
             _flush(con, buffers, start_index, row_index, schema, target)
             start_index = row_index
         if progress is not None and row_index >= next_progress:
             progress(row_index, byte_counter[0], time.monotonic() - started)
             next_progress += PROGRESS_EVERY_ROWS
+    if filled_last:
+        raise TabularError(
+            f"{path.name}: empty_last_column: drop, but the last column (empty name in the header) holds a "
+            f"value in {filled_last:,} of {row_index:,} rows (first at line {first_filled}); nothing was loaded "
+            "(its values need a column name: name it in the header, or give the names with columns:)"
+        )
     if row_index > start_index:
         _flush(con, buffers, start_index, row_index, schema, target)
     return row_index
+
+
+def _show_delimiter(char: str) -> str:
+    return "tab" if char == "\t" else f"'{char}'"
+
+
+def _likely_delimiter(text: str, options: TabularOptions) -> tuple[str, int] | None:
+    """The common delimiter (other than the one in use) that `text` holds most often, or None."""
+    counts = [(text.count(c), c) for c in COMMON_DELIMITERS if c != options.delimiter]
+    count, char = max(counts, key=lambda pair: pair[0])  # ties: the earlier in COMMON_DELIMITERS
+    return (char, count) if count else None
+
+
+def _delimiter_advice(char: str) -> str:
+    shown = "\\t" if char == "\t" else char
+    return f"delimiter: \"{shown}\" in a run file, --delimiter '{shown}' for moneytrail ingest"
+
+
+def _ragged_hint(record: Sequence[str], width: int, options: TabularOptions) -> str:
+    """Why a row may not have the header's number of fields, for the error message."""
+    used = _show_delimiter(options.delimiter)
+    if len(record) == 1:
+        likely = _likely_delimiter(record[0], options)
+        if likely is not None:
+            char, count = likely
+            return (
+                f"hint: the line holds no {used} but {_show_delimiter(char)} {count} time(s): is the file "
+                f"{_show_delimiter(char)}-delimited? ({_delimiter_advice(char)})"
+            )
+    if len(record) == width + 1 and record[-1] == "":
+        return (
+            f"hint: the line ends with a {used} the column names do not account for; if every row ends "
+            "with it and that last field is always empty, drop it with empty_last_column: drop"
+        )
+    if len(record) == width - 1 and options.empty_last_column == "drop":
+        return f"hint: with empty_last_column: drop every row must end with an empty field after a last {used}"
+    quoting = "quoting is off" if options.quote is None else f"quote character '{options.quote}'"
+    return (
+        f"hint: every row needs as many fields as the header; check the delimiter ({used}) and the quoting "
+        f"({quoting}): a value holding the delimiter must be quoted"
+    )
+
+
+def _drop_empty_last_name(header: Sequence[str], options: TabularOptions, where: str) -> list[str]:
+    """The column names without a trailing empty name. With empty_last_column: drop the rows
+    carry one extra, always empty last field (a trailing delimiter); a header that ends with the
+    delimiter too loses its empty last name. With refuse an empty last name is explained."""
+    names = list(header)
+    last_empty = len(names) > 1 and names[-1].strip() == ""
+    if options.empty_last_column == "drop":
+        return names[:-1] if last_empty else names
+    if last_empty:
+        raise TabularError(
+            f"{where}: column {len(names)} has an empty name (the line ends with the delimiter "
+            f"{_show_delimiter(options.delimiter)}); if every row ends with it too and that last field is "
+            "always empty, drop it with empty_last_column: drop (--empty-last-column drop)"
+        )
+    return names
+
+
+def _refuse_one_column_of_many(columns: Sequence[str], options: TabularOptions, where: str) -> None:
+    """A header read as one column that holds another common delimiter: the delimiter is wrong."""
+    if len(columns) != 1:
+        return
+    likely = _likely_delimiter(columns[0], options)
+    if likely is None:
+        return
+    char, count = likely
+    raise TabularError(
+        f"{where}: one column named {show_name(columns[0])} with delimiter {_show_delimiter(options.delimiter)}, "
+        f"but the name holds {_show_delimiter(char)} {count} time(s): is the file {_show_delimiter(char)}-delimited? "
+        f"({_delimiter_advice(char)}); nothing was loaded"
+    )
+
+
+def show_name(name: str, limit: int = 60) -> str:
+    text = repr(name)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def _flush(

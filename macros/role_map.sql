@@ -5,84 +5,24 @@
   column stops the build with one message that names it and says where to set it.
 -#}
 
+{#- The fields, in staging column order, come from the settings schema
+    (moneytrail/settings.schema.yaml role_fields:, copied into mt_settings_schema()): adding a
+    field is one line there. Each: type (text, date, amount), required, nonempty. -#}
 {% macro role_fields() %}
-  {{ return({
-    'contributions': {
-      'contribution_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "the source's own id of the contribution"},
-      'contributor_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'individual or organisation code as the source writes it'},
-      'donor_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'name of the contributor'},
-      'donor_zip': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "contributor's ZIP or postal code"},
-      'donor_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "the source's own contributor id"},
-      'employer': {'type': 'text', 'required': true, 'nonempty': false, 'doc': 'employer the contributor wrote down'},
-      'occupation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "contributor's occupation"},
-      'recipient_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee or candidate receiving the money'},
-      'recipient_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'name of the recipient'},
-      'donation_date': {'type': 'date', 'required': true, 'nonempty': true, 'doc': 'date of the contribution'},
-      'amount': {'type': 'amount', 'required': true, 'nonempty': true, 'doc': 'amount in dollars (negative for refunds)'},
-      'memo_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'memo marker (memo rows do not count toward totals)'},
-      'transaction_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'transaction type code'},
-      'election_code': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election the contribution is for (e.g. FEC P2018, G2018)'},
-      'other_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC OTHER_ID: the conduit (15E) or the intended recipient (24T/24I) of an earmarked contribution'},
-      'memo_text': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'free-text memo of the row'},
-      'amendment_indicator': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC AMNDT_IND: N new, A amendment, T termination report'},
-      'report_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC RPT_TP: the report the row was filed on'},
-      'tran_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "FEC TRAN_ID: the filer's transaction id, kept across amendments of one report"},
-      'file_num': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'FEC FILE_NUM: the filing (report or amendment) the row comes from'},
-    },
-    'contracts': {
-      'award_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'award or contract id'},
-      'vendor_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'name of the vendor (recipient of the award)'},
-      'parent_vendor_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'parent company of the vendor'},
-      'agency': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'awarding agency or office'},
-      'award_date': {'type': 'date', 'required': false, 'nonempty': false, 'doc': 'date of the award (needed for the timing analysis)'},
-      'contract_value': {'type': 'amount', 'required': false, 'nonempty': false, 'doc': 'value of the award in dollars'},
-      'procurement_method': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'how the award was competed (sole source, ...)'},
-      'fiscal_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'fiscal year of the award'},
-    },
-    'candidates': {
-      'candidate_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate id'},
-      'candidate_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate name'},
-      'committee_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "id of the candidate's committee (joins contributions.recipient_id)"},
-      'office': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'office sought'},
-      'party': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'party'},
-      'state': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'state'},
-      'election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'election year'},
-    },
-    'committees': {
-      'committee_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee id (joins contributions.recipient_id)'},
-      'committee_name': {'type': 'text', 'required': true, 'nonempty': false, 'doc': 'committee name'},
-      'committee_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee type code (FEC CMTE_TP)'},
-      'committee_designation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee designation code (FEC CMTE_DSGN)'},
-      'organisation_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'connected organisation type (FEC ORG_TP)'},
-      'connected_org_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'connected organisation or sponsor (FEC CONNECTED_ORG_NM)'},
-      'candidate_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'candidate of a campaign committee (FEC CAND_ID)'},
-      'party': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'party affiliation'},
-      'state': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'state'},
-      'filing_frequency': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'filing frequency (FEC CMTE_FILING_FREQ; T = terminated)'},
-    },
-    'candidate_links': {
-      'candidate_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'candidate id'},
-      'committee_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'committee id'},
-      'candidate_election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': "candidate's election year (FEC CAND_ELECTION_YR)"},
-      'fec_election_year': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'active two-year period (FEC FEC_ELECTION_YR)'},
-      'committee_type': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee type code'},
-      'committee_designation': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'committee designation code'},
-      'linkage_id': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'linkage id (FEC LINKAGE_ID)'},
-    },
-  }) }}
+  {{ return(mt_settings_schema()['role_fields']) }}
 {% endmacro %}
 
 
-{#- Roles a run may leave out: committees and candidate_links always; candidates when a
-    committees role is configured (the committee master is then the recipients directory). -#}
+{#- Roles a run may leave out: committees, candidate_links and candidates. Without candidates
+    and committees no recipient has a kind: the analyses that need one (bundles) say so in the
+    report ("Not run: needs the candidates role ..."). -#}
 {% macro role_is_configured(role) %}
   {% set role_map = var('role_map', none) %}
   {{ return(role_map is mapping and role in role_map and role_map[role] is not none) }}
 {% endmacro %}
 
 {% macro role_is_optional(role) %}
-  {% if role in ['committees', 'candidate_links'] %}{{ return(true) }}{% endif %}
-  {{ return(role == 'candidates' and role_is_configured('committees')) }}
+  {{ return(role in ['committees', 'candidate_links', 'candidates']) }}
 {% endmacro %}
 
 {#- The roles this run stages: every required role (missing ones fail when used) and the
@@ -150,17 +90,43 @@
     {% if field in columns and spec.type == 'date' and (columns[field] is not mapping or 'format' not in columns[field] or 'column' not in columns[field]) %}
       {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is a date and needs {column: <name>, format: <strptime format>}") }}
     {% endif %}
+    {% if field in columns and spec.type != 'date' and columns[field] is mapping and 'format' in columns[field] %}
+      {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is " ~ spec.type ~ ", not a date: format: does not apply (map it to a column name)") }}
+    {% endif %}
+    {% if field in columns and spec.type != 'text' and columns[field] is mapping and 'concat' in columns[field] %}
+      {{ role_map_error("role '" ~ role ~ "' field '" ~ field ~ "' is " ~ spec.type ~ ": concat: joins text fields only (map it to one column)") }}
+    {% endif %}
   {% endfor %}
   {{ return(cfg) }}
 {% endmacro %}
 
 
-{#- The column a field is mapped to, or none when an optional field is not mapped. -#}
+{#- The column a field is mapped to (for a {concat: [...]} field: the list of its columns),
+    or none when an optional field is not mapped. -#}
 {% macro role_column(role, field) %}
   {% set columns = role_config(role, schema_check=false).get('columns') or {} %}
   {% set mapped = columns.get(field) %}
+  {% if mapped is mapping and 'concat' in mapped %}{{ return(mapped['concat'] | list) }}{% endif %}
   {% if mapped is mapping %}{{ return(mapped['column']) }}{% endif %}
   {{ return(mapped) }}
+{% endmacro %}
+
+
+{#- The SQL text of a mapped field read from `alias`, trimmed, '' as NULL; none when not mapped.
+    {concat: [a, b], sep: s}: the trimmed non-empty parts joined with s, in order (an empty or
+    NULL part and its separator are left out; all parts empty gives NULL). Names and the
+    separator reach SQL only through mt_ident and mt_literal. -#}
+{% macro role_field_sql(role, field, alias) %}
+  {% set mapped = (role_config(role, schema_check=false).get('columns') or {}).get(field) %}
+  {% if mapped is none %}{{ return(none) }}{% endif %}
+  {% if mapped is mapping and 'concat' in mapped %}
+    {% set parts = [] %}
+    {% for col in mapped['concat'] %}
+      {% do parts.append("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(col) ~ " as varchar)), '')") %}
+    {% endfor %}
+    {{ return("nullif(concat_ws(" ~ mt_literal(mapped.get('sep', ' ')) ~ ", " ~ parts | join(', ') ~ "), '')") }}
+  {% endif %}
+  {{ return("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(role_column(role, field)) ~ " as varchar)), '')") }}
 {% endmacro %}
 
 
@@ -191,7 +157,9 @@
     {% set wanted = [] %}
     {% for field in role_fields()[role] %}
       {% set col = role_column(role, field) %}
-      {% if col is not none %}{% do wanted.append((field, col)) %}{% endif %}
+      {% if col is string %}{% do wanted.append((field, col)) %}
+      {% elif col is not none %}{% for part in col %}{% do wanted.append((field, part)) %}{% endfor %}
+      {% endif %}
     {% endfor %}
     {% for w in cfg.get('when') or [] %}{% do wanted.append(('when', w.get('column'))) %}{% endfor %}
     {% if 'model' in cfg %}{% do wanted.append(('row_ref', 'row_ref')) %}{% endif %}
@@ -250,6 +218,7 @@
 {#- `dbt run-operation validate_role_map`: check every role before anything runs. -#}
 {% macro validate_role_map() %}
   {% do mt_validate_settings() %}
+  {% do mt_check_run_config() %}
   {% for role in active_roles() %}
     {% do role_relation(role, before_build=true) %}
     {% do role_when_predicate(role) %}
@@ -273,4 +242,26 @@
     {{ role_map_error("the timing analysis needs role 'contracts' field 'award_date', which is not mapped (map it as award_date: {column: <name>, format: <strptime format>}, or switch the analysis off for this source with role_map.contracts.timing: {enabled: false})") }}
   {% endif %}
   {{ return(enabled) }}
+{% endmacro %}
+
+
+{#- Precision of a date field, from its declared strptime format: 'day' when the format names a
+    day (%d, %e, %j), 'month' when it names a month but no day, 'year' otherwise. A date without
+    a day is parsed as the 1st (of January): the timing test refuses it (python_udfs/timing.py
+    reads the date_precision column of int_timing_awards / int_timing_donations). -#}
+{% macro date_precision(role, field) %}
+  {% set spec = (role_config(role, schema_check=false).get('columns') or {}).get(field) %}
+  {% set fmt = spec.get('format', '') if spec is mapping else '' %}
+  {% if '%d' in fmt or '%j' in fmt or '%e' in fmt %}{{ return('day') }}{% endif %}
+  {% if '%m' in fmt or '%b' in fmt or '%B' in fmt %}{{ return('month') }}{% endif %}
+  {{ return('year') }}
+{% endmacro %}
+
+
+{#- Where a date field comes from, in words, for messages and findings: the role-map key, the
+    input column and its format. -#}
+{% macro date_source(role, field) %}
+  {% set spec = (role_config(role, schema_check=false).get('columns') or {}).get(field) %}
+  {% if spec is not mapping %}{{ return('role_map.' ~ role ~ '.columns.' ~ field ~ ' (not mapped)') }}{% endif %}
+  {{ return('role_map.' ~ role ~ '.columns.' ~ field ~ ': column ' ~ tojson(spec.get('column')) ~ ', format ' ~ tojson(spec.get('format'))) }}
 {% endmacro %}

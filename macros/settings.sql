@@ -256,11 +256,7 @@
   {% if not execute %}{{ return('') }}{% endif %}
   {% set schema = mt_settings_schema() %}
   {% set known = schema['vars']['keys'] %}
-  {% set merged = {} %}
-  {% for key in known %}
-    {% set value = var(key, '__mt_absent__') %}
-    {% if value != '__mt_absent__' %}{% do merged.update({key: value}) %}{% endif %}
-  {% endfor %}
+  {% set merged = mt_active_vars() %}
   {% set cli_vars = invocation_args_dict.get('vars') or {} %}
   {% if cli_vars is string %}{% set cli_vars = fromyaml(cli_vars) or {} %}{% endif %}
   {% for key in cli_vars if key not in known %}{% do merged.update({key: cli_vars[key]}) %}{% endfor %}

@@ -8,6 +8,7 @@
 {%- if role not in active_roles() -%}
 {{ empty_role(role) }}
 {%- else -%}
+{%- do mt_check_run_config() -%}
 {%- set cfg = role_config(role) -%}
 {%- set relation = role_relation(role) -%}
 {%- set fields = role_fields()[role] -%}
@@ -32,11 +33,11 @@ renamed as (
         {%- endif %}
         {{ role_when_predicate(role) }} as passes_when,
         {%- for field, spec in fields.items() %}
-        {%- set col = role_column(role, field) %}
-        {%- if col is none %}
+        {%- set value_sql = role_field_sql(role, field, 'source') %}
+        {%- if value_sql is none %}
         cast(null as varchar) as {{ field }}_text{{ "," if not loop.last }}
         {%- else %}
-        nullif(trim(cast(source.{{ mt_ident(col) }} as varchar)), '') as {{ field }}_text{{ "," if not loop.last }}
+        {{ value_sql }} as {{ field }}_text{{ "," if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from source

@@ -14,7 +14,7 @@ import duckdb
 from ingest import manifest, warehouse
 from ingest.runfile import InputSpec, RunFile, guess_format, load_run_file
 from ingest.tabular import TabularOptions, load_tabular
-from moneytrail import dbt_runner, match_cli, progress
+from moneytrail import dbt_runner, match_cli, progress, run_config
 from moneytrail.errors import EXIT_BUILD_FAILED, EXIT_INPUT_ERROR, MoneytrailError, UserError, exit_code
 from moneytrail.settings import validate_vars
 
@@ -61,6 +61,15 @@ def _add_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--no-header", action="store_true", help="the file has no header line")
     p.add_argument("--header-file", type=Path, help="take column names from this file's first line")
     p.add_argument("--columns", help="comma-separated column names (with --no-header)")
+    p.add_argument(
+        "--skip-lines", type=int, default=0, help="physical lines to skip before the header (or the first row)"
+    )
+    p.add_argument(
+        "--empty-last-column",
+        choices=["refuse", "drop"],
+        default="refuse",
+        help="drop: every row ends with the delimiter (an always-empty last field, e.g. MA OCPF files)",
+    )
     p.add_argument("--table-prefix", default="", help="dumps: prefix for every table name")
     p.add_argument(
         "--schema",
@@ -96,6 +105,40 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("demo", help="the whole job on the bundled golden demo data")
     d.add_argument("--out", type=Path, default=None, help="output folder (default output/demo)")
     _add_db(d)
+
+
+def _add_dbt(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "dbt",
+        help="any dbt command (build, test, docs generate, ...) with the vars of the `moneytrail run` "
+        "that built the warehouse",
+    )
+    _add_db(p)
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="the dbt command and its arguments, e.g. build")
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    db_path = args.db or warehouse.default_path()
+    if not args.dbt_args:
+        print("error: name the dbt command, e.g. moneytrail dbt build", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    if "--vars" in args.dbt_args:
+        print(
+            "error: moneytrail dbt passes the run's vars itself; for other vars write a run file and moneytrail run it",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERROR
+    try:
+        config = run_config.read(db_path)
+    except run_config.RunConfigMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    print(f"dbt {' '.join(args.dbt_args)} with the vars of run {config.run_name} ({config.run_file})")
+    result = dbt_runner.invoke(list(args.dbt_args), config.vars, warehouse=db_path, check_run_config=True)
+    if not result.success:
+        print(f"error: dbt {' '.join(args.dbt_args)} failed:\n{result.error_text()}", file=sys.stderr)
+        return EXIT_BUILD_FAILED
+    return 0
 
 
 def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -144,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_report(sub)
     _add_gate(sub)
+    _add_dbt(sub)
     match = sub.add_parser("match", help=match_cli.HELP)
     match_cli.add_arguments(match)
     match_cli.add_review_arguments(sub.add_parser("match-review", help=match_cli.REVIEW_HELP))
@@ -172,6 +216,8 @@ def _tabular_options(args: argparse.Namespace) -> TabularOptions:
         header=not args.no_header,
         header_file=args.header_file,
         columns=tuple(c.strip() for c in args.columns.split(",")) if args.columns else None,
+        skip_lines=args.skip_lines,
+        empty_last_column=args.empty_last_column,
     )
 
 
@@ -250,7 +296,7 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     try:
         # every setting is checked before anything is ingested or built
         run = load_run_file(run_file)
-        validate_vars(run.vars)
+        merged_vars = validate_vars(run.vars)
     except UserError as exc:
         print(f"error: {error_message(exc, args.command)}", file=sys.stderr)
         _report_refused(args, run_file, db_path, "settings", str(exc))
@@ -263,6 +309,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     try:
         con = warehouse.connect(db_path)
         try:
+            # a plain dbt build afterwards keeps these vars or stops (macros/run_config.sql)
+            run_config.record(con, db_path, run.name, run_file, merged_vars)
             for spec in run.inputs:
                 loaded = load_inputs_guarded(con, spec)
                 entries += loaded
@@ -278,14 +326,16 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     write_manifest_json(out_dir / "ingest_manifest.json", entries)
 
     print("[2/4] validate the role map")
-    validation = dbt_runner.invoke(["run-operation", "validate_role_map"], run.vars, warehouse=db_path)
+    validation = dbt_runner.invoke(
+        ["run-operation", "validate_role_map"], run.vars, warehouse=db_path, check_run_config=True
+    )
     if not validation.success:
         # Keep going: dbt still builds every node the broken role does not feed, and the
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
     print("[3/4] dbt build")
-    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path)
+    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
     report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
@@ -441,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "gate":
             return cmd_gate(args)
+        if args.command == "dbt":
+            return cmd_dbt(args)
         if args.command == "match":
             return match_cli.main(args)
         if args.command == "match-review":

@@ -51,10 +51,25 @@ def project_dir() -> Path:
     return PROJECT_DIR
 
 
-def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: Path | None = None) -> DbtResult:
-    """Run one dbt command against this project; dbt's own output goes to stdout."""
+# macros/run_config.sql: whether dbt compares its vars with those of the `moneytrail run` that
+# built the warehouse. Callers of invoke() pass their vars on purpose, so it is off unless asked.
+RUN_CONFIG_CHECK_ENV = "MONEYTRAIL_RUN_CONFIG_CHECK"
+
+
+def invoke(
+    args: list[str],
+    run_vars: dict[str, Any] | None = None,
+    warehouse: Path | None = None,
+    check_run_config: bool = False,
+) -> DbtResult:
+    """Run one dbt command against this project; dbt's own output goes to stdout.
+
+    check_run_config: stop (as a plain `dbt build` does) when run_vars differ from those of the
+    `moneytrail run` that built the warehouse (moneytrail/run_config.py)."""
     for key, value in OFFLINE_ENV.items():
         os.environ[key] = value
+    before = os.environ.get(RUN_CONFIG_CHECK_ENV)
+    os.environ[RUN_CONFIG_CHECK_ENV] = "on" if check_run_config else "off"
     if warehouse is not None:
         os.environ["MONEYTRAIL_DB"] = str(warehouse.resolve())
     from dbt.cli.main import dbtRunner  # imported late: dbt reads the environment on import
@@ -78,6 +93,10 @@ def invoke(args: list[str], run_vars: dict[str, Any] | None = None, warehouse: P
         result = dbtRunner(callbacks=[collect]).invoke(command)
     finally:
         _release_warehouse()
+        if before is None:
+            os.environ.pop(RUN_CONFIG_CHECK_ENV, None)
+        else:
+            os.environ[RUN_CONFIG_CHECK_ENV] = before
     return DbtResult(
         success=bool(result.success),
         command=["dbt"] + command,

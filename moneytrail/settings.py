@@ -33,6 +33,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 SCHEMA_PATH = PACKAGE_DIR / "settings.schema.yaml"
 MACRO_PATH = PROJECT_DIR / "macros" / "settings_schema.sql"
 DOC_PATH = PROJECT_DIR / "docs" / "SETTINGS.md"
+RUNFILE_DOC_PATH = PROJECT_DIR / "docs" / "RUNFILE.md"
 
 # Control characters other than tab and newline: never part of a setting.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -278,6 +279,28 @@ def project_vars() -> dict[str, Any]:
     return dict(project.get("vars") or {})
 
 
+def role_field_problems(merged_vars: Any, where: str = "vars") -> list[str]:
+    """Fields a role map's columns: name that its role does not have (schema role_fields)."""
+    role_map = merged_vars.get("role_map") if isinstance(merged_vars, Mapping) else None
+    if not isinstance(role_map, Mapping):
+        return []
+    problems = []
+    for role, fields in _schema_cached()["role_fields"].items():
+        cfg = role_map.get(role)
+        columns = cfg.get("columns") if isinstance(cfg, Mapping) else None
+        if not isinstance(columns, Mapping):
+            continue
+        for field in columns:
+            if isinstance(field, str) and field not in fields:
+                hint = nearest(field, list(fields))
+                did = f" (did you mean {hint}?)" if hint else ""
+                allowed = ", ".join(fields)
+                problems.append(
+                    f"{where}.role_map.{role}.columns.{field}: unknown field{did}; fields of {role}: {allowed}"
+                )
+    return problems
+
+
 def validate_vars(given: Mapping[str, Any] | None, where: str = "vars") -> dict[str, Any]:
     """dbt_project.yml's vars with `given`'s top-level keys on top, validated (SettingsError).
 
@@ -286,7 +309,7 @@ def validate_vars(given: Mapping[str, Any] | None, where: str = "vars") -> dict[
         raise SettingsError([f"{where}: {show(given)} is {_kind(given)}; expected a mapping"])
     merged = project_vars()
     merged.update(dict(given or {}))
-    problems = check(merged, _schema_cached()["vars"], where)
+    problems = check(merged, _schema_cached()["vars"], where) + role_field_problems(merged, where)
     if problems:
         raise SettingsError(problems)
     return merged
@@ -308,7 +331,7 @@ def validate_run_file(data: Any, where: str = "run_file") -> dict[str, Any]:
         merged = project_vars()
         merged.update(dict(data.get("vars") or {}))
         problems = [p for p in problems if not p.startswith(f"{where}.vars")]
-        problems += check(merged, _schema_cached()["vars"], "vars")
+        problems += check(merged, _schema_cached()["vars"], "vars") + role_field_problems(merged)
     if problems:
         raise SettingsError(problems)
     return dict(data)
@@ -348,7 +371,13 @@ def _for_macro(node: Any) -> Any:
 
 
 def render_macro() -> str:
-    schema = {name: _for_macro(node) for name, node in _schema_cached().items() if name != "definitions"}
+    schema = {
+        name: _for_macro(node) for name, node in _schema_cached().items() if name not in ("definitions", "role_fields")
+    }
+    schema["role_fields"] = {
+        role: {field: {k: v for k, v in spec.items() if k not in _DOC_KEYS} for field, spec in fields.items()}
+        for role, fields in _schema_cached()["role_fields"].items()
+    }
     schema["definitions"] = {name: _for_macro(node) for name, node in _schema_cached()["definitions"].items()}
     # the description of a pattern is part of its message
     text = json.dumps(schema, ensure_ascii=True, separators=(",", ":"))  # key order kept: messages list keys in it
@@ -415,10 +444,197 @@ def render_doc() -> str:
     return "\n".join(lines)
 
 
+# The example at the top of docs/RUNFILE.md; tests/python/test_settings.py validates it.
+RUNFILE_EXAMPLE = """\
+name: boston_2021                    # output/boston_2021; letters, digits, . _ -
+description: Boston 2021 mayoral contributions against city contract awards.
+inputs:
+  - path: data/contributions.csv     # relative to this file; .gz is read directly
+    table: boston_contributions
+  - path: data/all_filers.txt        # MA OCPF: tab-delimited, header and rows end with a tab
+    table: ocpf_filers
+    delimiter: "\\t"
+    empty_last_column: drop
+  - path: data/awards.csv
+    table: city_awards
+    skip_lines: 2                    # a title and a blank line above the header
+vars:
+  role_map:
+    contributions:
+      table: boston_contributions
+      columns:
+        donor_name: {concat: [FirstName, LastName], sep: " "}
+        employer: Employer
+        occupation: Occupation
+        donor_zip: ZipCode
+        recipient_id: Candidate
+        donation_date: {column: Date, format: "%Y-%m-%d"}
+        amount: Amount
+      when:
+        - {column: Employer, not_in: [N/A]}
+    contracts:
+      table: city_awards
+      columns:
+        award_id: Contract Number
+        vendor_name: Vendor Name
+        award_date: {column: Award Date, format: "%m/%d/%Y"}
+        contract_value: Award Amount
+    candidates:
+      table: ocpf_filers
+      when:
+        - {column: Is_Candidate_Only, equals: "True"}
+      columns:
+        candidate_id: CPF ID
+        candidate_name: {concat: [Candidate First Name, Candidate Last Name]}
+  contribution_limits: {limit: 1000, period: calendar_year}
+"""
+
+
+def _doc_table(rows: list[tuple[str, Mapping[str, Any]]], default_column: bool = True) -> list[str]:
+    head = (
+        "| key | accepts | default | description | example |"
+        if default_column
+        else "| key | accepts | description | example |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for path, n in rows:
+        default = f"`{json.dumps(n['default'])}`" if "default" in n else ("required" if n.get("required") else "")
+        example = f"`{json.dumps(n['example'], ensure_ascii=False)}`" if "example" in n else ""
+        cells = [f"`{path}`", _cell(expected(n))] + ([default] if default_column else [])
+        cells += [_cell(n.get("description", "")), example]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _children(node: Mapping[str, Any], prefix: str) -> list[tuple[str, Mapping[str, Any]]]:
+    node = resolve(node)
+    keys = {k: v for k, v in (node.get("keys") or {}).items() if k not in node.get("not_keys", ())}
+    return [(f"{prefix}{key}", resolve(child)) for key, child in keys.items()]
+
+
+def render_runfile_doc() -> str:
+    schema = _schema_cached()
+    defs = schema["definitions"]
+    run_keys = schema["run_file"]["keys"]
+    roles = schema["vars"]["keys"]["role_map"]["keys"]
+    role_node = resolve(defs["role"])
+    when_node = resolve(role_node["keys"]["when"]["items"])
+    lines = [
+        "# Run file reference",
+        "",
+        "Generated from `moneytrail/settings.schema.yaml` by `python -m moneytrail.settings generate`;",
+        "do not edit by hand (tests/python/test_settings.py fails when this page and the schema disagree).",
+        "",
+        "A run file is one YAML file saying which files to load and which dbt vars (the role map and",
+        "the analysis settings) to build them with: `moneytrail run FILE`. Every key below is checked",
+        "before anything is loaded (`python -m moneytrail.settings check FILE` checks only): a wrong",
+        "type, a value out of range or not allowed, a missing required key and an unknown key stop the",
+        "run with exit code 2 and one message per problem naming the key's path and what is allowed,",
+        "e.g. `run_file.inputs[1].delimeter: unknown key (did you mean delimiter?); allowed: path, ...`.",
+        "Nothing is coerced and no setting is ignored. The settings under `vars:` are listed in",
+        "[SETTINGS.md](SETTINGS.md), which the same schema generates.",
+        "",
+        "## Example",
+        "",
+        "```yaml",
+        RUNFILE_EXAMPLE.rstrip("\n"),
+        "```",
+        "",
+        "## Top-level keys",
+        "",
+        *_doc_table([(f"{k}", resolve(v)) for k, v in run_keys.items()]),
+        "",
+        "## Inputs: `inputs[]`",
+        "",
+        "Each input is one file: a CSV/TSV file (every value loaded as text into `raw.<table>`) or a SQL",
+        "dump (its tables keep their names). Keys marked *Dumps only* are refused on CSV/TSV inputs, and",
+        "the CSV/TSV keys on dumps.",
+        "",
+        *_doc_table(_children(defs["input"], "")),
+        "",
+        "## Roles: `vars.role_map.<role>`",
+        "",
+        "Which table (or dbt model) plays each role. "
+        + "; ".join(
+            f"`{role}`: {'required' if resolve(node).get('required') else 'optional'}"
+            + (f" (not: {', '.join(node['not_keys'])})" if node.get("not_keys") else "")
+            for role, node in roles.items()
+        )
+        + ". Each role takes exactly one of `table:` and `model:`.",
+        "",
+        *_doc_table(_children(defs["role"], "")),
+        "",
+        "### Field mappings: `columns.<field>`",
+        "",
+        "| form | for | description | example |",
+        "|---|---|---|---|",
+    ]
+    forms = resolve(defs["column_ref"])["any_of"]
+    kinds = ["every field", "date fields", "text fields"]
+    for kind, form in zip(kinds, forms, strict=True):
+        form = resolve(form)
+        example = json.dumps(form.get("example", "Employer"), ensure_ascii=False)
+        lines.append(f"| {_cell(expected(form))} | {kind} | {_cell(form['description'])} | `{example}` |")
+    concat_keys = _children(forms[2], "")
+    lines += ["", *_doc_table(concat_keys), "", "### Filters: `when[]`", ""]
+    lines += [
+        _cell(when_node["description"]) + " Rows that fail a filter are counted as filtered out",
+        "(staging.dq_row_accounting), never silently dropped. Values are compared as text.",
+        "",
+        *_doc_table(_children(when_node, "")),
+        "",
+        "## Role fields",
+        "",
+        "The canonical fields each role's `columns:` can map (an unknown field is refused). Required",
+        "fields must be mapped; a field that must hold a value makes a row without one a counted reject",
+        "(staging.stg_rejects). Dates are `{column, format}`; amounts are dollars with at most two",
+        "decimals.",
+        "",
+    ]
+    for role, fields in schema["role_fields"].items():
+        lines += [f"### {role}", "", "| field | type | required | must hold a value | description | example |"]
+        lines.append("|---|---|---|---|---|---|")
+        for field, spec in fields.items():
+            lines.append(
+                f"| `{field}` | {spec['type']} | {'yes' if spec['required'] else 'no'} | "
+                f"{'yes' if spec['nonempty'] else 'no'} | {_cell(spec['description'])} | "
+                f"`{json.dumps(spec['example'], ensure_ascii=False)}` |"
+            )
+        lines.append("")
+    source = resolve(run_keys["source"])
+    lines += [
+        "## Source presets: `source:`",
+        "",
+        f"Known sources: {', '.join(f'`{v}`' for v in source['enum'])}. {_cell(source['description'])}",
+        "",
+        *_doc_table(_children(run_keys["fec_files"], "fec_files.")),
+        "",
+        "## Settings: `vars:`",
+        "",
+        "Each top-level key replaces dbt_project.yml's; all are listed with their sub-keys in",
+        "[SETTINGS.md](SETTINGS.md).",
+        "",
+        "| key | description |",
+        "|---|---|",
+        *[f"| `vars.{k}` | {_cell(resolve(v).get('description', ''))} |" for k, v in schema["vars"]["keys"].items()],
+        "",
+        "## After a run: dbt directly",
+        "",
+        "`moneytrail run FILE` remembers the run's resolved vars in the warehouse (`meta.run_config`) and",
+        "beside it (`warehouse/moneytrail.run_vars.json`, git-ignored). A later `dbt build`, `dbt test` or",
+        "`dbt docs generate` with other vars (a plain `dbt build` has dbt_project.yml's demo role map)",
+        "stops before changing anything and names the command to use: `moneytrail dbt build` (any dbt",
+        'command after `moneytrail dbt`) or `dbt build --vars "$(cat warehouse/moneytrail.run_vars.json)"`.',
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def generate(write: bool = True) -> dict[Path, bool]:
     """Rewrite the generated files; returns {path: was it out of date}."""
     out = {}
-    for path, text in ((MACRO_PATH, render_macro()), (DOC_PATH, render_doc())):
+    generated = ((MACRO_PATH, render_macro()), (DOC_PATH, render_doc()), (RUNFILE_DOC_PATH, render_runfile_doc()))
+    for path, text in generated:
         stale = not path.is_file() or path.read_text(encoding="utf-8") != text
         out[path] = stale
         if write and stale:

@@ -3,11 +3,7 @@
 -- calendar the contracts data records (the null redraws award dates from that calendar).
 {%- set enabled = timing_enabled() %}
 {#- Precision of the declared award_date format: the test refuses dates without a day. -#}
-{%- set spec = (role_config('contracts').get('columns') or {}).get('award_date') %}
-{%- set fmt = spec.get('format', '') if spec is mapping else '' %}
-{%- if '%d' in fmt or '%j' in fmt or '%e' in fmt %}{% set precision = 'day' %}
-{%- elif '%m' in fmt or '%b' in fmt or '%B' in fmt %}{% set precision = 'month' %}
-{%- else %}{% set precision = 'year' %}{% endif %}
+{%- set precision = date_precision('contracts', 'award_date') %}
 with vendor_entities as (
     select distinct vendor_name_norm, vendor_entity_id
     from {{ ref('int_name_links') }}
@@ -16,7 +12,8 @@ select
     coalesce(v.vendor_entity_id, 'unlinked:' || c.vendor_name_norm) as vendor_key,
     c.award_date,
     c.row_ref,
-    '{{ precision }}' as date_precision
+    '{{ precision }}' as date_precision,
+    {{ mt_literal(date_source('contracts', 'award_date')) }} as date_source
 from {{ ref('int_contracts') }} c
 left join vendor_entities v on v.vendor_name_norm = c.vendor_name_norm
 where c.award_date is not null

@@ -2,18 +2,15 @@
 -- links at vars.min_link_tier or better, memo rows and refunds left out.
 {%- set enabled = timing_enabled() %}
 {#- Precision of the declared donation_date format: the test refuses dates without a day. -#}
-{%- set spec = (role_config('contributions').get('columns') or {}).get('donation_date') %}
-{%- set fmt = spec.get('format', '') if spec is mapping else '' %}
-{%- if '%d' in fmt or '%j' in fmt or '%e' in fmt %}{% set precision = 'day' %}
-{%- elif '%m' in fmt or '%b' in fmt or '%B' in fmt %}{% set precision = 'month' %}
-{%- else %}{% set precision = 'year' %}{% endif %}
+{%- set precision = date_precision('contributions', 'donation_date') %}
 select distinct
     vendor_entity_id as vendor_key,
     recipient_id as recipient_key,
     donation_date,
     contribution_row_ref as row_ref,
     min(edge_id) over (partition by vendor_entity_id, recipient_id, contribution_row_ref) as edge_id,
-    '{{ precision }}' as date_precision
+    '{{ precision }}' as date_precision,
+    {{ mt_literal(date_source('contributions', 'donation_date')) }} as date_source
 from {{ ref('int_cross_links') }}
 where tier_rank <= {{ min_link_tier_rank() }}
   and not is_memo

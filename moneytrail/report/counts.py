@@ -65,6 +65,14 @@ def notes_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -
         f"same day, at least {cfg.get('min_donors', 3)} distinct donors. Employees' giving to their own "
         "employer's PAC is payroll giving, never a bundle."
     ]
+    role_map = settings.get("role_map") or {}
+    if not role_map.get("candidates") and not role_map.get("committees") and unclassified == "exclude":
+        notes.append(
+            "Not run: bundles need the candidates role (or a committees role) to know which recipients are "
+            "candidates, and neither is mapped, so no recipient has a kind and no group counts as a bundle. "
+            "Map role_map.candidates, or, where every recipient is a candidate (contributions that name "
+            "their candidate), set vars.bundles.unclassified_recipients: include."
+        )
     rows = con.execute(
         """
         select group_status, count(*), coalesce(sum(n_contributions), 0),
@@ -175,11 +183,30 @@ def notes_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) ->
             "Not run: the contracts role has no award dates (role_map.contracts.timing.enabled is false), "
             "so no pair was tested."
         )
+    notes += notes_date_precision(con)
     for status, n in query_grouped(con, "marts.timing_signals", "status").items():
         if status == "too_few_donations":
             notes.append(f"{n} pair(s) not tested: fewer linked donations than vars.timing.min_donations.")
         elif status == "no_award_dates":
             notes.append(f"{n} pair(s) not tested: the vendor has no award dates.")
+    return notes
+
+
+def notes_date_precision(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Dates declared without a day (a year- or month-only format) never enter the timing test:
+    say so naming the input column and its format (int_timing_*.date_source)."""
+    notes = []
+    for table, what in (("int_timing_awards", "award"), ("int_timing_donations", "donation")):
+        if "date_source" not in exports.relation_columns(con, "intermediate", table):
+            continue
+        for precision, source, rows in con.execute(
+            f"select date_precision, date_source, count(*) from intermediate.{table} "
+            "where date_precision <> 'day' group by all order by 1, 2"
+        ).fetchall():
+            notes.append(
+                f"Not run on {rows:,} {what} date(s): they have {precision} precision ({source}), and a date "
+                "without a day never enters the timing test (its distances in days would be artefacts of the format)."
+            )
     return notes
 
 

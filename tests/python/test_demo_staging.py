@@ -185,8 +185,8 @@ def test_run_file_errors_are_clear(tmp_path, capsys):
     # issue 11: one schema, one message shape, the nearest valid key
     assert err == (
         "error: run_file.inputs[1].tabel: unknown key (did you mean table?); allowed: path, table, format, "
-        "delimiter, quote, encoding, header, header_file, columns, table_prefix, schema_path, "
-        "allow_sqlite_pragma_header, skip_programmable_objects\n"
+        "delimiter, quote, encoding, header, header_file, columns, skip_lines, empty_last_column, table_prefix, "
+        "schema_path, allow_sqlite_pragma_header, skip_programmable_objects\n"
     )
     assert json.loads((tmp_path / "out" / "report.json").read_text())["errors"][0]["source"] == "settings"
 

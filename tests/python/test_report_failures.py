@@ -173,7 +173,7 @@ def test_build_that_stops_before_any_node_still_reports(tmp_path, monkeypatch):
     mistakes happen to fail at parse time."""
     from moneytrail import dbt_runner
 
-    def fake_invoke(args, run_vars=None, warehouse=None):
+    def fake_invoke(args, run_vars=None, warehouse=None, check_run_config=False):
         if args[0] == "build":
             return dbt_runner.DbtResult(False, ["dbt", "build"], "Parsing Error\n  forced for the test")
         return dbt_runner.DbtResult(True, ["dbt", *args], None)

@@ -333,8 +333,8 @@ INPUT_CASES = [
         "misspelt_input_key",
         {"delimeter": "|"},
         "run_file.inputs[1].delimeter: unknown key (did you mean delimiter?); allowed: path, table, format, "
-        "delimiter, quote, encoding, header, header_file, columns, table_prefix, schema_path, "
-        "allow_sqlite_pragma_header, skip_programmable_objects",
+        "delimiter, quote, encoding, header, header_file, columns, skip_lines, empty_last_column, "
+        "table_prefix, schema_path, allow_sqlite_pragma_header, skip_programmable_objects",
     ),
 ]
 

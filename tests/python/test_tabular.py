@@ -11,6 +11,11 @@ from ingest import manifest
 from ingest.tabular import TabularError, TabularOptions, load_tabular
 from ingest.warehouse import connect
 
+RAGGED_HINT = (
+    "(hint: every row needs as many fields as the header; check the delimiter (',') and the quoting "
+    "(quote character '\"'): a value holding the delimiter must be quoted)"
+)
+
 
 @pytest.fixture()
 def con():
@@ -75,15 +80,16 @@ def test_ragged_row_fails_with_line_number_and_leaves_no_table(con, tmp_path):
     path = write(tmp_path, "rag.csv", "a,b,c\n1,2,3\n4,5,6\n7,8\n9,10,11\n")
     with pytest.raises(TabularError) as err:
         load_tabular(con, path, "rag")
-    assert str(err.value) == "rag.csv line 4: expected 3 fields, found 2; nothing was loaded"
+    assert str(err.value) == ("rag.csv line 4: expected 3 fields, found 2; nothing was loaded " + RAGGED_HINT)
     assert "rag" not in tables(con)
     assert con.execute("select count(*) from raw.ingest_manifest").fetchone() == (0,)
 
 
 def test_too_many_fields_counts_lines_of_multiline_records(con, tmp_path):
     path = write(tmp_path, "m.csv", 'a,b\n1,"two\nlines"\n3,4,5\n')
-    with pytest.raises(TabularError, match=r"^m\.csv line 4: expected 2 fields, found 3; nothing was loaded$"):
+    with pytest.raises(TabularError) as err:
         load_tabular(con, path, "m")
+    assert str(err.value) == "m.csv line 4: expected 2 fields, found 3; nothing was loaded " + RAGGED_HINT
 
 
 def test_failed_reload_keeps_the_previous_table(con, tmp_path):
@@ -225,7 +231,9 @@ def test_cli_ingest_ragged_exits_non_zero(tmp_path, capsys):
 
     path = write(tmp_path, "r.csv", "a,b\n1\n")
     assert main(["ingest", str(path), "--table", "r", "--db", str(tmp_path / "w.duckdb")]) == 2
-    assert capsys.readouterr().err == "error: r.csv line 2: expected 2 fields, found 1; nothing was loaded\n"
+    assert capsys.readouterr().err == (
+        "error: r.csv line 2: expected 2 fields, found 1; nothing was loaded " + RAGGED_HINT + "\n"
+    )
 
 
 def test_gzip_input_hashes_the_stored_bytes(con, tmp_path):
