@@ -23,6 +23,7 @@ from python_udfs.matcher_words import (
     DIRECTION_WORDS,
     PLACE_WORDS,
     STATE_CODES,
+    _is_initial,
 )
 
 # ----------------------------------------------------------------------------- word alignment
@@ -77,6 +78,7 @@ class _Alignment:
     type_conflict: bool
     distinct_shared: int  # matches between words that are distinctive in both names
     sister: bool = False  # each name has a qualifier the other lacks (DELOITTE TAX / CONSULTING)
+    initials: bool = False  # a single-letter initial without a partner (J ALLEN / ALLEN)
 
 
 def _type_conflict(
@@ -280,4 +282,6 @@ def _align(c: _Corpus, tok_id: Mapping[str, int], li: int, ri: int) -> _Alignmen
         _type_conflict(c, a, b, ma, mb, bool(ul or ur)),
         distinct,
         bool(qa2) and bool(qb2),
+        any(_is_initial(w) and k not in ma for k, w in enumerate(a))
+        or any(_is_initial(u) and k not in mb for k, u in enumerate(b)),
     )

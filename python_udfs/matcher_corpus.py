@@ -31,6 +31,7 @@ from python_udfs.matcher_words import (
     DEFAULT_STOP_WORDS,
     DIRECTION_WORDS,
     PLACE_WORDS,
+    _is_initial,
     _roman_value,
     name_numbers,
 )
@@ -114,6 +115,7 @@ class _Corpus:
     blocking: np.ndarray  # per vocab entry
     prefix_key: np.ndarray  # per vocab entry: a prefix blocking key
     long_word: np.ndarray  # per vocab entry: a distinctive word that has a prefix key
+    initial: np.ndarray  # per vocab entry: a single letter (a person's initial: J ALLEN)
     total_weight: np.ndarray  # per name
     n_identity: np.ndarray  # per name: identity words
     all_generic: np.ndarray  # per name: no distinctive word
@@ -296,6 +298,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
         blocking=((kind == _DISTINCT) | (kind == _KEY)) & (df <= cfg.block_max_df),
         prefix_key=np.array([v.startswith("~") for v in vocab], dtype=bool),
         long_word=(kind == _DISTINCT) & (vlen >= cfg.prefix_min_word_len) & (cfg.prefix_len > 0),
+        initial=np.array([_is_initial(v) for v in vocab], dtype=bool),
         total_weight=np.bincount(nt_name, weights=weight[nt_tok], minlength=n_names),
         n_identity=np.bincount(nt_name, weights=ident_tok, minlength=n_names).astype(np.int64),
         all_generic=all_generic,

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from python_udfs.matcher_align import _align, _Alignment
 from python_udfs.matcher_config import _TIER_RANK, MatchConfig
 from python_udfs.matcher_corpus import _Corpus
-from python_udfs.matcher_words import _DIR, _DISTINCT, _GENERIC, _GOV, _KEY, _LEGAL, _ORG, _PLACE, _QUAL, _STOP
+from python_udfs.matcher_words import _DIR, _DISTINCT, _GENERIC, _GOV, _INIT, _KEY, _LEGAL, _ORG, _PLACE, _QUAL, _STOP
 
 
 @dataclass
@@ -68,6 +68,7 @@ def _side(c: _Corpus, a: np.ndarray, b: np.ndarray) -> _Side:
     un_class[_QUAL] = np.bincount(
         pair, weights=miss & (kind != _STOP) & ((cls & (_DIR | _PLACE | _LEGAL)) == 0), minlength=n
     ).astype(np.int64)
+    un_class[_INIT] = np.bincount(pair, weights=miss & c.initial[tok], minlength=n).astype(np.int64)
     lp = b * n_vocab + c.last_tok[a]
     lidx = np.minimum(np.searchsorted(c.nt_key, lp), c.nt_key.size - 1)
     return _Side(
@@ -114,6 +115,7 @@ def _fuzzy_tier(cfg: MatchConfig, score: float, sort_score: float, al: _Alignmen
         not number_mismatch
         and not al.type_conflict
         and not (cfg.sister_units_low and al.sister)
+        and not al.initials
         and score >= cfg.fuzzy_threshold
         and min(al.cov_left, al.cov_right) >= cfg.min_coverage
         and (al.unmatched_left == 0 or al.unmatched_right == 0)
@@ -253,6 +255,9 @@ def _classify(
         & ((unm_l == 0) | (unm_r == 0))
         & ~conflict
         & ~_sister(c, cfg, left, right, sl, sr)
+        # an initial without a partner names another person's firm (J ALLEN AND ASSOCIATES /
+        # ALLEN ASSOCIATES): the pair can still link at ``low``
+        & ((sl.un_class[_INIT] + sr.un_class[_INIT]) == 0)
     )
     tier = np.full(left.size, -1, dtype=np.int8)
     tier[k.low_ok] = _TIER_RANK["low"]

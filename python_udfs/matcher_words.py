@@ -35,12 +35,13 @@ DEFAULT_STOP_WORDS: tuple[str, ...] = (
     "Y",
 )
 
-#: Direction and position qualifiers: weak as evidence, but a name with one the other lacks
-#: names another place (SOUTH ALABAMA, MIDDLE TENNESSEE, SPOKANE VALLEY is not a direction).
+#: Direction, position and scope qualifiers: weak as evidence, but a name with one the other
+#: lacks names another place or reach (SOUTH ALABAMA, MIDDLE TENNESSEE; NATIONAL INDUSTRIES
+#: FOR THE BLIND is not a local INDUSTRIES OF THE BLIND; SPOKANE VALLEY is not a direction).
 _DIRECTIONS = (
-    "CENTRAL EAST EASTERN GREATER LOWER MIDDLE MIDWEST NORTH NORTHEAST NORTHEASTERN NORTHERN "
-    "NORTHWEST NORTHWESTERN SOUTH SOUTHEAST SOUTHEASTERN SOUTHERN SOUTHWEST SOUTHWESTERN "
-    "UPPER WEST WESTERN"
+    "CENTRAL EAST EASTERN GREATER LOWER MIDDLE MIDWEST NATIONAL NORTH NORTHEAST NORTHEASTERN "
+    "NORTHERN NORTHWEST NORTHWESTERN SOUTH SOUTHEAST SOUTHEASTERN SOUTHERN SOUTHWEST "
+    "SOUTHWESTERN UPPER WEST WESTERN"
 )
 
 #: Places: states (names and postal codes), the country and a few others.
@@ -246,6 +247,14 @@ def name_numbers(name: str) -> frozenset[int]:
 # word classes used by the organisation-type checks
 _GOV, _ORG, _DIR, _PLACE, _LEGAL = 1, 2, 4, 8, 16
 _QUAL = 32  # pseudo-bit: un_class key of qualifier words
+_INIT = 64  # pseudo-bit: un_class key of single-letter initials
+
+
+def _is_initial(word: str) -> bool:
+    """A single letter naming a person (J ALLEN); I is the unit numeral (COMCAST OF MASSACHUSETTS I)."""
+    return len(word) == 1 and word.isalpha() and word != "I"
+
+
 #: legal-form words that survive normalisation inside a name: no qualifier
 _LEGAL_WORDS = frozenset("COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC".split())
 _ORDERED_BITS = {"UNIVERSITY": 1, "COLLEGE": 2}
