@@ -33,6 +33,7 @@
       'award_id': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'award or contract id'},
       'vendor_name': {'type': 'text', 'required': true, 'nonempty': true, 'doc': 'name of the vendor (recipient of the award)'},
       'parent_vendor_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'parent company of the vendor'},
+      'dba_name': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'name the vendor does business as (USAspending recipient_doing_business_as_name)'},
       'agency': {'type': 'text', 'required': false, 'nonempty': false, 'doc': 'awarding agency or office'},
       'award_date': {'type': 'date', 'required': false, 'nonempty': false, 'doc': 'date of the award (needed for the timing analysis)'},
       'contract_value': {'type': 'amount', 'required': false, 'nonempty': false, 'doc': 'value of the award in dollars'},

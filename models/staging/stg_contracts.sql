@@ -10,6 +10,8 @@ vendor_names as (
         select vendor_name as name from base
         union
         select parent_vendor_name from base where parent_vendor_name is not null
+        union
+        select dba_name from base where dba_name is not null
     )
 )
 select
@@ -21,6 +23,8 @@ select
     v.name_norm as vendor_name_norm,
     parent_vendor_name,
     p.name_norm as parent_vendor_name_norm,
+    dba_name,
+    d.name_norm as dba_name_norm,
     agency,
     award_date,
     contract_value,
@@ -30,3 +34,4 @@ select
 from base
 left join vendor_names v on v.name = base.vendor_name
 left join vendor_names p on p.name = base.parent_vendor_name
+left join vendor_names d on d.name = base.dba_name
