@@ -178,7 +178,7 @@ def parse_decisions(rows: Iterable[Mapping[str, Any]], origin: str, columns: Seq
 
 def _no_conflicts(decisions: list[Decision]) -> list[Decision]:
     """Refuse two different decisions on the same pair; drop exact repeats."""
-    seen: dict[tuple[str, str, str], Decision] = {}
+    seen: dict[tuple[str, ...], Decision] = {}
     kept = []
     for d in decisions:
         key = (d.relation or "", *sorted((d.left_norm, d.right_norm)))
@@ -413,6 +413,7 @@ def apply_knowledge(
     mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
     rest = links.filter(pc.invert(mask))
     rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
+    r: dict[str, Any] | None
     for r in rows.values():
         r.update(
             link_scope="same_organisation",
