@@ -6,7 +6,7 @@ Two kinds of knowledge sit on top of the matcher:
   ``vars.er_link_decisions_file``): a person looked at two names and said ``same``,
   ``not_same`` or ``unsure``, with a note, who and when.
 * **Aliases** (``seeds/er_aliases.csv``, optionally ``vars.er_aliases_file``, plus what the
-  data says: the parent name of a contract's vendor): ``name`` is ``relation_kind`` of
+  data says: the parent and doing-business-as names of a contract's vendor): ``name`` is ``relation_kind`` of
   ``alias_of`` -- ``former_name`` (renamed), ``successor`` (legal successor), ``dba`` (trades as),
   ``acronym``, ``abbreviation`` (same organisation), ``brand_family`` (units of one brand),
   ``subsidiary_of`` / ``parent_of`` (ownership).
@@ -15,8 +15,9 @@ Precedence on one (vendor, other) name pair, strongest first:
 
 1. ``not_same`` decision: the pair is never linked, whatever the matcher or an alias says.
 2. ``same`` decision: linked, ``match_type = reviewed``, tier ``high``, same organisation.
-3. alias (curated file or data): linked, ``match_type = alias`` (curated) or ``parent_name``
-   (from the data), with the alias's scope: ``same_organisation``, ``family`` or ``ownership``.
+3. alias (curated file or data): linked, ``match_type = alias`` (curated), ``parent_name`` or
+   ``dba_name`` (from the data: ``DATA_ALIAS_FIELDS``), with the alias's scope:
+   ``same_organisation``, ``family`` or ``ownership``.
 4. the matcher's own link.
 
 ``unsure`` changes no link; it marks it as looked at (the review queue skips it).
@@ -177,7 +178,7 @@ def parse_decisions(rows: Iterable[Mapping[str, Any]], origin: str, columns: Seq
 
 def _no_conflicts(decisions: list[Decision]) -> list[Decision]:
     """Refuse two different decisions on the same pair; drop exact repeats."""
-    seen: dict[tuple[str, str, str], Decision] = {}
+    seen: dict[tuple[str, ...], Decision] = {}
     kept = []
     for d in decisions:
         low, high = sorted((d.left_norm, d.right_norm))
@@ -248,26 +249,48 @@ def read_csv_file(path: str | Path, var_name: str) -> tuple[list[dict[str, str]]
     return rows, list(reader.fieldnames or [])
 
 
-def parent_aliases(pairs: Iterable[tuple[str | None, str | None]]) -> list[Alias]:
-    """Ownership aliases from the contract data: (vendor name, parent name), normalised."""
+#: Aliases the contract data states itself: role field -> (relation kind, match type, note).
+#: Each keeps its own relation kind, scope (``ALIAS_KINDS``) and match type; all link at tier
+#: ``medium`` (stated by the source, not reviewed by a person).
+DATA_ALIAS_FIELDS: dict[str, tuple[str, str, str]] = {
+    "parent_vendor_name": ("subsidiary_of", "parent_name", "parent name recorded on the vendor's contract rows"),
+    "dba_name": ("dba", "dba_name", "doing-business-as name recorded on the vendor's contract rows"),
+}
+
+
+def data_aliases(field: str, pairs: Iterable[tuple[str | None, str | None]]) -> list[Alias]:
+    """Aliases from a field of the contract data: (vendor name, name in ``field``), normalised."""
+    kind, _, note = DATA_ALIAS_FIELDS[field]
     out = {}
-    for vendor, parent in pairs:
-        if not vendor or not parent or alias_key(vendor) == alias_key(parent):
+    for vendor, other in pairs:
+        if not vendor or not other or alias_key(vendor) == alias_key(other):
             continue
         a = Alias(
-            _hid("alias-rel:v1", "subsidiary_of", vendor, parent),
-            "data:contracts.parent_vendor_name",
+            _hid("alias-rel:v1", kind, vendor, other),
+            f"data:contracts.{field}",
             vendor,
-            parent,
+            other,
             vendor,
-            parent,
-            "subsidiary_of",
-            "ownership",
-            "parent name recorded on the vendor's contract rows",
-            "contracts data: parent_vendor_name",
+            other,
+            kind,
+            ALIAS_KINDS[kind],
+            note,
+            f"contracts data: {field}",
         )
         out[a.alias_id] = a
     return sorted(out.values(), key=lambda a: (a.name_norm, a.alias_of_norm))
+
+
+def parent_aliases(pairs: Iterable[tuple[str | None, str | None]]) -> list[Alias]:
+    """Ownership aliases from the contract data: (vendor name, parent name), normalised."""
+    return data_aliases("parent_vendor_name", pairs)
+
+
+def _alias_match_type(a: Alias) -> str:
+    """``alias`` for a curated alias, the field's own match type for one the data states."""
+    if not a.origin.startswith("data:contracts."):
+        return "alias"
+    return DATA_ALIAS_FIELDS[a.origin.removeprefix("data:contracts.")][1]
 
 
 DECISION_SCHEMA = pa.schema(
@@ -391,6 +414,7 @@ def apply_knowledge(
     mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
     rest = links.filter(pc.invert(mask))
     rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
+    r: dict[str, Any] | None
     for row in rows.values():
         row.update(
             link_scope="same_organisation",
@@ -427,19 +451,21 @@ def apply_knowledge(
             for left in sorted(lkeys.get(alias_key(x), ())):
                 for right in sorted(rkeys.get(alias_key(y), ())):
                     r = rows.get((left, right))
+                    data = a.origin.startswith("data:")
                     if r is not None and r["alias_id"] is None and r["matcher_tier"] is not None:
                         # the matcher already links them; a same-organisation alias raises the tier
-                        if a.link_scope == "same_organisation" and r["tier"] != "high":
-                            r.update(tier="high", match_type="alias", alias_id=a.alias_id)
+                        # (to high when curated, to medium when the data states it)
+                        target = "medium" if data else "high"
+                        if a.link_scope == "same_organisation" and TIERS.index(r["tier"]) > TIERS.index(target):
+                            r.update(tier=target, match_type=_alias_match_type(a), alias_id=a.alias_id)
                             r["knowledge_note"] = f"{a.relation_kind}: {a.note} [{a.source}]"
                         continue
                     if r is not None:
                         continue  # an earlier alias wins (aliases are sorted)
                     r = blank(left, right)
-                    data = a.origin.startswith("data:")
                     r.update(
                         tier="medium" if data else "high",
-                        match_type="parent_name" if data else "alias",
+                        match_type=_alias_match_type(a),
                         link_scope=a.link_scope,
                         alias_id=a.alias_id,
                         knowledge_note=f"{a.relation_kind}: {a.note} [{a.source}]",

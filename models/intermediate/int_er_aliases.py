@@ -1,10 +1,11 @@
 """Aliases (logic: python_udfs/er_decisions.py): seeds/er_aliases.csv, the user CSV named by
 vars.er_aliases_file, and what the contract data says itself: each vendor's parent name
-(role_map.contracts.columns.parent_vendor_name) as an ownership alias."""
+(role_map.contracts.columns.parent_vendor_name) as an ownership alias and its
+doing-business-as name (role_map.contracts.columns.dba_name) as a same-organisation alias."""
 
 import pyarrow as pa
 
-from python_udfs.er_decisions import aliases_to_arrow, parent_aliases, parse_aliases, read_csv_file
+from python_udfs.er_decisions import DATA_ALIAS_FIELDS, aliases_to_arrow, data_aliases, parse_aliases, read_csv_file
 
 
 def model(dbt, session):
@@ -16,21 +17,19 @@ def model(dbt, session):
         rows, header = read_csv_file(user_file, "er_aliases_file")
         name = user_file.replace("\\", "/").rsplit("/", 1)[-1]
         aliases += parse_aliases(rows, f"file:{name}", header)
-    parents = (
-        dbt.ref("int_contracts")
-        .filter("parent_vendor_name_norm is not null and vendor_name_norm is not null")
-        .project("vendor_name_norm, parent_vendor_name_norm")
-        .distinct()
-        .order("vendor_name_norm, parent_vendor_name_norm")
-        .fetch_arrow_table()
-    )
-    aliases += parent_aliases(
-        zip(
-            parents.column("vendor_name_norm").to_pylist(),
-            parents.column("parent_vendor_name_norm").to_pylist(),
-            strict=True,
+    for field in DATA_ALIAS_FIELDS:
+        pairs = (
+            dbt.ref("int_contracts")
+            .filter(f"{field}_norm is not null and vendor_name_norm is not null")
+            .project(f"vendor_name_norm, {field}_norm")
+            .distinct()
+            .order(f"vendor_name_norm, {field}_norm")
+            .fetch_arrow_table()
         )
-    )
+        aliases += data_aliases(
+            field,
+            zip(pairs.column("vendor_name_norm").to_pylist(), pairs.column(f"{field}_norm").to_pylist(), strict=True),
+        )
     table = aliases_to_arrow(sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin)))
     assert isinstance(table, pa.Table)
     return table

@@ -4,6 +4,7 @@
     'award_id',
     'vendor_name',
     'parent_vendor_name',
+    'dba_name',
     'agency',
     'award_date',
     'contract_value',

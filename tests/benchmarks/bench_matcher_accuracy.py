@@ -174,6 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report("heldout_pairs.csv (labelled after the thresholds were frozen)", fresh, fresh_tiers)
         if args.errors:
             print("\n".join(errors(fresh, fresh_tiers, "low" if args.errors_low else "probable")))
+        dc = load_pairs(FIXTURES / "fresh_dc_pairs.csv")
+        dc_tiers = matcher_tiers(dc)
+        report("fresh_dc_pairs.csv (labelled after the wave-3 changes, never tuned on)", dc, dc_tiers)
+        if args.errors:
+            print("\n".join(errors(dc, dc_tiers, "low" if args.errors_low else "probable")))
     if args.golden:
         sets.append((f"golden set {args.golden.name}", load_pairs(args.golden)))
     for title, pairs in sets:

@@ -3,6 +3,7 @@ determinism, configuration, and accuracy on the labelled real pairs."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import random
 import sys
@@ -454,3 +455,46 @@ def test_acronym_links_need_a_unique_expansion() -> None:
     two = match_names(left + ["BOISE IDAHO DENTAL MEDICAL COLLEGE"], right)
     assert [k for k in two if k.right == "BIDMC"] == []
     assert [k for k in match_names(left, right, MatchConfig(acronyms=False)) if k.right == "BIDMC"] == []
+
+
+# ----------------------------------------------------------------------------- initials, scope words
+
+
+def test_an_initial_without_a_partner_caps_a_pair_at_low() -> None:
+    """J ALLEN AND ASSOCIATES is another person's firm than ALLEN ASSOCIATES; the same
+    initial on both sides, or I as a unit numeral, does not hold a pair back."""
+    assert best_tier("J ALLEN AND ASSOCIATES OF TEXAS, LLC", "ALLEN ASSOCIATES") == "low"
+    assert best_tier("J ALLEN AND ASSOCIATES OF TEXAS, LLC", "K ALLEN ASSOCIATES") == "low"
+    assert best_tier("PINNACLE ROOFING SERVICES", "PINNACLE ROOFING SERVICES J") == "low"
+    assert best_tier("PINNACLE ROOFING SERVICES", "PINNACLE ROOFING SERVICES I") == "probable"
+    assert best_tier("Comcast Cable", "COMCAST CABLE OF MASSACHUSETTS I,INC") == "probable"
+
+
+def test_an_unmatched_scope_word_caps_a_pair_at_low() -> None:
+    """NATIONAL, like a direction, names another reach: NATIONAL INDUSTRIES FOR THE BLIND is not
+    a local INDUSTRIES OF THE BLIND."""
+    assert best_tier("INDUSTRIES OF THE BLIND, INCORPORATED", "NATIONAL INDUSTRIES FOR THE BLIND") == "low"
+    assert best_tier("CHILDREN'S NATIONAL MEDICAL CENTER", "CHILDREN'S MEDICAL CENTER") == "low"
+    assert best_tier("CHILDRENS NATIONAL MEDICAL CENTER", "CHILDRENS NATIONAL MEDICAL CENTRE") == "probable"
+
+
+def test_no_employer_non_answer_of_the_seed_is_ever_linked() -> None:
+    """Every term of seeds/employer_non_answers.csv (read here with csv, not the project's
+    loader), as a raw employer and with words after it for the prefix terms, against vendors
+    spelling the same words: no link. A real employer in the same run does link."""
+    with (ROOT / "seeds" / "employer_non_answers.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 58
+    employers, vendors = [], []
+    for r in rows:
+        term = r["employer_norm"]
+        employers += [term, term.lower(), f"{term}."]
+        vendors += [term, f"{term} LLC"]
+        if r["match"] == "prefix":
+            employers += [f"{term} CONSULTANT", f"{term} - ACME ROOFING"]
+    left = _norm(BACKGROUND_LEFT + vendors + ["Acme Roofing Co"])
+    right = _norm(BACKGROUND_RIGHT + employers + ["ACME ROOFING"])
+    links = match_names(left, right, MatchConfig(per_right="all"))
+    non_answer_links = [(k.left, k.right, k.tier) for k in links if k.right in set(_norm(employers))]
+    assert non_answer_links == []
+    assert ("ACME ROOFING", "ACME ROOFING", "high") in {(k.left, k.right, k.tier) for k in links}

@@ -14,6 +14,7 @@ from python_udfs.er_decisions import (
     alias_key,
     apply_knowledge,
     combine_decisions,
+    data_aliases,
     parent_aliases,
     parse_aliases,
     parse_decisions,
@@ -190,6 +191,28 @@ def test_parent_aliases_skip_self_parents() -> None:
     assert [(a.name_norm, a.alias_of_norm, a.relation_kind, a.link_scope, a.origin) for a in got] == [
         ("CORECIVIC OF TENNESSEE", "CORECIVIC", "subsidiary_of", "ownership", "data:contracts.parent_vendor_name")
     ]
+
+
+def test_dba_names_of_the_data_are_same_organisation_aliases() -> None:
+    """A doing-business-as name on the vendor's contract rows links the two names as one
+    organisation, with its own relation kind and match type, at tier medium; a curated alias
+    stays high; a not_same decision still wins."""
+    got = data_aliases("dba_name", [("CELLCO PARTNERSHIP", "VERIZON WIRELESS"), ("ACME", "ACME"), ("X", None)])
+    assert [(a.name_norm, a.alias_of_norm, a.relation_kind, a.link_scope, a.origin) for a in got] == [
+        ("CELLCO PARTNERSHIP", "VERIZON WIRELESS", "dba", "same_organisation", "data:contracts.dba_name")
+    ]
+    left, right = ["CELLCO PARTNERSHIP", "DELOITTE"], ["VERIZON WIRELESS", "DELOITTE"]
+    out = _rows(apply_knowledge(match_to_arrow(left, right), "vendor_employer", left, right, [], got))
+    assert out == {
+        ("CELLCO PARTNERSHIP", "VERIZON WIRELESS", "medium", "dba_name", "same_organisation", None),
+        ("DELOITTE", "DELOITTE", "high", "exact", "same_organisation", None),
+    }
+    no = parse_decisions([dec("CELLCO PARTNERSHIP", "VERIZON WIRELESS", "not_same")], "f", COLS)
+    out = _rows(apply_knowledge(match_to_arrow(left, right), "vendor_employer", left, right, no, got))
+    assert out == {
+        ("CELLCO PARTNERSHIP", "VERIZON WIRELESS", "medium", "dba_name", "same_organisation", "not_same"),
+        ("DELOITTE", "DELOITTE", "high", "exact", "same_organisation", None),
+    }
 
 
 def test_entity_map_never_merges_a_not_same_pair() -> None:
