@@ -705,6 +705,7 @@ ANALYSES: tuple[Analysis, ...] = (
             "null_sd_days",
             "effect_size",
             "k_as_extreme",
+            "n_tied",
             "n_permutations",
             "p_value",
             "q_value",

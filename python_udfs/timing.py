@@ -100,6 +100,7 @@ STATUSES = (
     "too_few_awards",
     "imprecise_donation_dates",
     "no_donation_between_awards",
+    "null_without_variation",
 )
 PRECISIONS = ("day", "month", "year")
 MAX_PERMUTATIONS = 1_000_000
@@ -121,6 +122,7 @@ OUTPUT_SCHEMA = pa.schema(
         pa.field("null_sd_days", pa.float64()),
         pa.field("effect_size", pa.float64()),
         pa.field("k_as_extreme", pa.int64()),
+        pa.field("n_tied", pa.int64()),
         pa.field("n_permutations", pa.int64()),
         pa.field("p_value", pa.float64()),
         pa.field("q_value", pa.float64()),
@@ -144,6 +146,8 @@ _MAX_REDRAW_PASSES = 64
 _SMALL_K = 32
 # Calendar weight of one vendor's award on a day, against 1 for every day of the file's span.
 _VENDOR_WEIGHT = 10
+# Largest calendar (in slots: 10 per vendor and award date, 1 per day) given a slot -> day table.
+_MAX_TABLE_SLOTS = 1 << 24
 # Small vendors share numpy passes (batched_null_sums); results are identical either way.
 _BATCH_SMALL = True
 _EPOCH = dt.date(1970, 1, 1)
@@ -229,6 +233,18 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def tie_position(run_seed: int, vendor_key: str, recipient_key: str, n_tied: int) -> int:
+    """The observed statistic's place (0..n_tied) among the null statistics equal to it.
+
+    h = first 8 bytes (big-endian) of sha256("timing:tie:v1:<run_seed>:<len(vendor)>:<vendor>:
+    <recipient>"), and the place is (h * (n_tied + 1)) >> 64: every place equally likely
+    (to within (n_tied + 1) / 2**64), fixed by the seed and the pair alone.
+    """
+    text = f"timing:tie:v1:{run_seed}:{len(vendor_key)}:{vendor_key}:{recipient_key}"
+    h = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return (h * (n_tied + 1)) >> 64
+
+
 # ----------------------------------------------------------------------------- null draws
 
 
@@ -236,17 +252,20 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
 class Calendar:
     """Dates a null award may fall on, with integer weights.
 
-    ``entries`` holds one entry per vendor and date, sorted by date. With ``smoothing``, a
-    day's weight is _VENDOR_WEIGHT per vendor awarded that day plus 1 (every day from the
-    file's first to last award): a draw u in [0, _VENDOR_WEIGHT * m + width) is the entry
-    u // _VENDOR_WEIGHT when u < _VENDOR_WEIGHT * m, else the day start + (u - ...). Without
-    smoothing a day weighs its number of vendors. ``days``/``cum``: distinct entry dates and
-    their cumulative counts.
+    Every day from the file's first to its last award date (``base`` .. ``base + span - 1``)
+    has a weight: with ``smoothing``, _VENDOR_WEIGHT per vendor awarded that day plus 1;
+    without, its number of vendors. The weights are laid out as consecutive "slots", day by
+    day (day d owns slots ``cum[d - base - 1]`` .. ``cum[d - base] - 1``), so the days strictly
+    between two dates own one contiguous run of slots and a uniform integer over that run is
+    a day drawn in proportion to its weight. ``table`` (slot -> day) makes that one lookup;
+    above _MAX_TABLE_SLOTS slots it is not built and the same mapping is made by a binary
+    search of ``cum`` (identical draws, less memory, slower).
     """
 
-    entries: np.ndarray  # int32 days, sorted
-    days: np.ndarray  # int32 days, sorted, distinct
-    cum: np.ndarray  # int64 cumulative counts, cum[-1] = number of entries
+    base: int
+    weights: np.ndarray  # int64 weight of each day from base
+    cum: np.ndarray  # int64 cumulative weights, cum[-1] = total slots
+    table: np.ndarray | None  # int32 day of each slot
     smoothing: bool
 
     @classmethod
@@ -256,23 +275,39 @@ class Calendar:
         of the file (as integers: 10 per vendor, 1 per day). The 0.1 keeps every day possible:
         a file with few vendors, or a vendor whose period no other vendor shares, still has a
         calendar instead of a null that can only return the vendor's own dates."""
-        entries = np.sort(np.asarray(days, dtype=np.int64)).astype(np.int32)
-        u, counts = np.unique(entries, return_counts=True)
-        return cls(entries, u, np.cumsum(counts), smoothing)
+        days = np.asarray(days, dtype=np.int64)
+        if days.size == 0:
+            return cls(0, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32), smoothing)
+        base = int(days.min())
+        counts = np.bincount(days - base).astype(np.int64)
+        weights = _VENDOR_WEIGHT * counts + 1 if smoothing else counts
+        cum = np.cumsum(weights)
+        table = None
+        if int(cum[-1]) <= _MAX_TABLE_SLOTS:
+            table = np.repeat(np.arange(base, base + counts.size, dtype=np.int32), weights)
+        return cls(base, weights, cum, table, smoothing)
+
+    def slots_before(self, day: int) -> int:
+        """Slots of the days before ``day``."""
+        i = min(max(day - self.base, 0), self.cum.size)
+        return int(self.cum[i - 1]) if i else 0
+
+    def lookup(self, slots: np.ndarray) -> np.ndarray:
+        """Slot numbers to days (int32)."""
+        if self.table is not None:
+            return self.table[slots]
+        return (np.searchsorted(self.cum, slots, "right") + self.base).astype(np.int32)
 
     def between(self, first: int, last: int, uniform: bool) -> _Slice:
         """The dates strictly between first and last."""
         width = max(0, last - first - 1)
         if uniform:
-            return _Slice(first + 1, width, width, 0, 0, 0, None, width, 1)
-        lo = int(np.searchsorted(self.days, first, "right"))
-        hi = int(np.searchsorted(self.days, last, "left"))
-        entry_lo = int(self.cum[lo - 1]) if lo else 0
-        n_entries = int(self.cum[hi - 1]) - entry_lo if hi > lo else 0
-        if self.smoothing:
-            total = _VENDOR_WEIGHT * n_entries + width
-            return _Slice(first + 1, width, total, entry_lo, n_entries, lo, self, width, _VENDOR_WEIGHT)
-        return _Slice(first + 1, hi - lo, n_entries, entry_lo, n_entries, lo, self, width, 1)
+            return _Slice(first + 1, width, width, 0, None, width)
+        offset = self.slots_before(first + 1)
+        total = self.slots_before(last) - offset if width else 0
+        lo, hi = min(max(first + 1 - self.base, 0), self.weights.size), min(max(last - self.base, 0), self.weights.size)
+        n_days = width if self.smoothing else int(np.count_nonzero(self.weights[lo:hi]))
+        return _Slice(first + 1, n_days, total, offset, self, width)
 
 
 @dataclass(frozen=True)
@@ -281,13 +316,10 @@ class _Slice:
 
     start: int
     n_days: int  # dates with a positive weight
-    total: int  # total weight
-    entry_lo: int
-    n_entries: int  # vendor entries strictly inside
-    lo: int  # index of the slice's first entry date in calendar.days
+    total: int  # total weight (slots)
+    offset: int  # slots of the calendar before start
     calendar: Calendar | None  # None: every day, weight 1
     width: int  # days strictly between first and last
-    vendor_weight: int
 
     def pick(self, rng: Generator, size) -> np.ndarray:
         return self.map(rng.integers(0, self.total, size=size, dtype=np.int32))
@@ -296,29 +328,28 @@ class _Slice:
         """Uniform integers in [0, total) to days."""
         if self.calendar is None:
             return u + np.int32(self.start)
-        if not self.calendar.smoothing:
-            return self.calendar.entries[u + np.int32(self.entry_lo)]
-        split = self.vendor_weight * self.n_entries
-        if self.n_entries == 0:
-            return u + np.int32(self.start)
-        entry = self.calendar.entries[np.minimum(u // self.vendor_weight, self.n_entries - 1) + self.entry_lo]
-        return np.where(u < split, entry, u - np.int32(split - self.start)).astype(np.int32)
+        return self.calendar.lookup(u + np.int32(self.offset) if self.offset < (1 << 31) else u + self.offset)
+
+    def _weights(self) -> np.ndarray:
+        cal = self.calendar
+        lo = min(max(self.start - cal.base, 0), cal.weights.size)
+        hi = min(max(self.start + self.width - cal.base, 0), cal.weights.size)
+        w = np.zeros(self.width, dtype=np.int64)
+        w[lo - (self.start - cal.base) : hi - (self.start - cal.base)] = cal.weights[lo:hi]
+        return w
 
     def days(self) -> np.ndarray:
+        all_days = np.arange(self.start, self.start + self.width, dtype=np.int32)
         if self.calendar is None or self.calendar.smoothing:
-            return np.arange(self.start, self.start + self.width, dtype=np.int32)
-        return self.calendar.days[self.lo : self.lo + self.n_days]
+            return all_days
+        return all_days[self._weights() > 0]
 
     def cum(self) -> np.ndarray:
         """Cumulative weights of days() (for exponential keys)."""
         if self.calendar is None:
             return np.arange(1, self.width + 1, dtype=np.int64)
-        if not self.calendar.smoothing:
-            return self.calendar.cum[self.lo : self.lo + self.n_days] - self.entry_lo
-        d = self.days()
-        ent = self.calendar.entries
-        counts = np.searchsorted(ent, d, "right") - np.searchsorted(ent, d, "left")
-        return np.cumsum(1 + self.vendor_weight * counts.astype(np.int64))
+        w = self._weights()
+        return np.cumsum(w if self.calendar.smoothing else w[w > 0])
 
     def uses_rejection(self, k: int) -> bool:
         return 0 < k < self.n_days and k <= _REJECTION_SHARE * self.n_days
@@ -331,14 +362,16 @@ def _dup_mask(idx: np.ndarray) -> np.ndarray:
     of ``idx``, including the slot-major views the batched path uses.
     """
     rows, k = idx.shape
-    mask = np.zeros((rows, k), dtype=bool)
     if k <= _SMALL_K:
+        # slot-major work arrays: every comparison runs over contiguous memory
+        mask_t = np.zeros((k, rows), dtype=bool)
+        cols = [idx[:, j] for j in range(k)]
         for j in range(1, k):
-            col = idx[:, j]
-            m = mask[:, j]
+            m = mask_t[j]
             for i in range(j):
-                m |= idx[:, i] == col
-        return mask
+                m |= cols[i] == cols[j]
+        return mask_t.T
+    mask = np.zeros((rows, k), dtype=bool)
     order = np.argsort(idx, axis=1, kind="stable")
     ranked = np.take_along_axis(idx, order, axis=1)
     later = np.zeros((rows, k), dtype=bool)
@@ -516,25 +549,15 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
     g = len(vendors)
     slices = [calendar.between(int(a[0]), int(a[-1]), uniform) for a, _, _ in vendors]
     rngs = [Generator(PCG64(seed)) for _, seed, _ in vendors]
-    # First draws: per vendor stream, mapped to calendar dates in one pass for all vendors.
-    idx = np.empty((k, g, n_perm), dtype=np.int32)
+    # First draws: per vendor stream, as slot numbers (or days for uniform_days), then mapped
+    # to calendar dates in one lookup for all vendors.
+    wide = not uniform and int(calendar.cum[-1]) >= (1 << 31)
+    idx = np.empty((k, g, n_perm), dtype=np.int64 if wide else np.int32)
     for i, (rng, sl) in enumerate(zip(rngs, slices, strict=True)):
-        idx[:, i, :] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
-    starts = np.array([sl.start for sl in slices], dtype=np.int32)[None, :, None]
-    if uniform:
-        idx += starts
-    elif not calendar.smoothing:
-        idx += np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
-        idx = calendar.entries[idx]
-    else:  # the same mapping as _Slice.map, for all vendors at once
-        m = np.array([sl.n_entries for sl in slices], dtype=np.int32)[None, :, None]
-        lo = np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
-        split = m * np.int32(_VENDOR_WEIGHT)
-        at = np.minimum(
-            np.minimum(idx // np.int32(_VENDOR_WEIGHT), np.maximum(m - 1, 0)) + lo, calendar.entries.size - 1
-        )
-        entry = calendar.entries[at]
-        idx = np.where(idx < split, entry, idx - (split - starts)).astype(np.int32)
+        draw = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
+        np.add(draw, sl.start if uniform else sl.offset, out=idx[:, i, :], casting="unsafe")
+    if not uniform:
+        idx = calendar.lookup(idx)
     # Repeats: each pass redraws every vendor's repeated slots (row-major, from the vendor's
     # own stream) and re-checks only the touched rows, as _redraw_repeats does per vendor.
     mask = _dup_mask(idx.reshape(k, g * n_perm).T)  # (g * n_perm, k), rows vendor-major
@@ -804,6 +827,7 @@ _STAT_COLUMNS = (
     "null_sd_days",
     "effect_size",
     "k_as_extreme",
+    "n_tied",
     "n_permutations",
     "p_value",
     "q_value",
@@ -916,7 +940,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         by_vendor: dict[str, list[int]] = {}
         for i, p in enumerate(tested.tolist()):
             by_vendor.setdefault(pairs.vendor[p], []).append(i)
-        k = np.zeros(tested.size, dtype=np.int64)
+        k_closer = np.zeros(tested.size, dtype=np.int64)
+        k_tied = np.zeros(tested.size, dtype=np.int64)
         moments = [None] * tested.size
         uniform = config.calendar == "uniform_days"
 
@@ -924,7 +949,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
             """k and exact moments for pairs ``members`` with null sums ``sums``."""
             rows = np.stack(sums)
             which = np.array(members, dtype=np.int64)
-            k[which] = (rows <= observed[which][:, None]).sum(axis=1)
+            k_closer[which] = (rows < observed[which][:, None]).sum(axis=1)
+            k_tied[which] = (rows == observed[which][:, None]).sum(axis=1)
             s1, d1, d2 = _moments(rows, max(bounds))
             for j, i in enumerate(members):
                 moments[i] = (s1[j], d1[j], d2[j])
@@ -964,9 +990,30 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
                     bounds += [bound(award_days, d) for d in dsets]
                     sums += vendor_sums
                 keep(members, bounds, sums)
+        # Every null statistic equal to the observed: the test can say nothing (with the
+        # tie-break below, p would be a lottery), so the pair is refused after the fact.
+        constant = k_tied == n_perm
+        for p in tested[constant].tolist():
+            status[p] = "null_without_variation"
+            reasons[p] = (
+                f"not tested: all {n_perm} redrawn award calendars put the donations exactly as close to the "
+                "awards as the real one (there is no other way to place the vendor's awards between its first "
+                "and last award that changes the distances), so the test could say nothing"
+            )
+        # Ties: the observed statistic takes a seeded place among the null statistics equal to it.
+        k = k_closer + np.array(
+            [
+                tie_position(config.run_seed, pairs.vendor[p], pairs.recipient[p], int(k_tied[i]))
+                for i, p in enumerate(tested.tolist())
+            ],
+            dtype=np.int64,
+        )
         p_values = (k + 1) / (n_perm + 1)
-        q_values = bh_qvalues(p_values)
+        q_values = np.full(tested.size, np.nan)
+        q_values[~constant] = bh_qvalues(p_values[~constant])
         for i, p in enumerate(tested.tolist()):
+            if constant[i]:
+                continue
             nd = int(n_dons[p])
             s1, d1, d2 = moments[i]
             null_mean = s1 / (n_perm * nd)
@@ -980,6 +1027,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
                 ((s1 - n_perm * int(observed[i])) / (n_perm * nd)) / null_sd if var_num > 0 else None
             )
             stats["k_as_extreme"][p] = int(k[i])
+            stats["n_tied"][p] = int(k_tied[i])
             stats["n_permutations"][p] = n_perm
             stats["p_value"][p] = float(p_values[i])
             stats["q_value"][p] = float(q_values[i])

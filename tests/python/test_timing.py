@@ -251,29 +251,38 @@ def test_exact_null_distribution_with_one_free_award():
     def stat(j):
         return sum(min(abs(x - a) for a in (0, j, 10)) for x in (3, 4, 5))
 
-    exact_p = sum(stat(j) <= 2 for j in range(1, 10)) / 9
-    assert exact_p == 1 / 9  # only a middle award on day 4 gets as close
-    assert abs(out["p_value"] - exact_p) < 0.01
+    assert [stat(j) for j in range(1, 10)].count(2) == 1 and min(stat(j) for j in range(1, 10)) == 2
+    # No redraw gets closer; a middle award on day 4 (1 in 9) ties. The observed takes the
+    # seeded place tie_position(...) among the ties, so p = (that place + 1) / (n + 1).
+    assert abs(out["n_tied"] / 40000 - 1 / 9) < 0.01
+    place = timing.tie_position(20240101, "v", "r", out["n_tied"])
+    assert out["k_as_extreme"] == place and out["p_value"] == (place + 1) / 40001
     exact_mean = sum(stat(j) for j in range(1, 10)) / 9 / 3
     assert abs(out["null_mean_days"] - exact_mean) < 0.02
 
 
-def test_null_without_freedom_gives_p_one_and_no_effect_size():
+def test_null_without_variation_is_refused_not_given_a_lottery_p():
     # Awards on three consecutive days: the only day between the first and last is the middle one.
     don, aw = tables([("v", "r", 1, "a"), ("v", "r", 1, "b"), ("v", "r", 1, "c")], [("v", 0), ("v", 1), ("v", 2)])
     out = run_timing(don, aw, TimingConfig(n_permutations=99)).to_pylist()[0]
-    assert (out["status"], out["k_as_extreme"], out["p_value"], out["null_sd_days"], out["effect_size"]) == (
-        "tested",
-        99,
-        1.0,
-        0.0,
-        None,
+    assert (out["status"], out["status_reason"]) == (
+        "null_without_variation",
+        "not tested: all 99 redrawn award calendars put the donations exactly as close to the awards as the "
+        "real one (there is no other way to place the vendor's awards between its first and last award that "
+        "changes the distances), so the test could say nothing",
     )
-    assert out["null_model"] == (
-        "Compared with 1 of the vendor's award dates redrawn at random (first award 2020-01-01 and last award "
-        "2020-01-03 kept) from the days between those two, each day as likely as the number of vendors in "
-        "the contracts data awarded that day plus 0.1; the donation dates are kept as they are."
-    )
+    for column in ["k_as_extreme", "n_tied", "p_value", "q_value", "null_sd_days", "effect_size", "null_model"]:
+        assert out[column] is None
+
+
+def test_tie_position_is_uniform_and_fixed_by_seed_and_pair():
+    assert timing.tie_position(20240101, "v", "r", 0) == 0
+    places = [timing.tie_position(20240101, "v", f"r{i}", 4) for i in range(5000)]
+    assert np.bincount(places).tolist() == [1044, 996, 966, 1000, 994]  # 1000 each expected (sd 28)
+    assert timing.tie_position(20240101, "v", "r", 1000) == timing.tie_position(20240101, "v", "r", 1000)
+    assert timing.tie_position(7, "v", "r", 1000) != timing.tie_position(20240101, "v", "r", 1000)
+    digest = hashlib.sha256(b"timing:tie:v1:20240101:1:v:r").digest()
+    assert timing.tie_position(20240101, "v", "r", 9) == (int.from_bytes(digest[:8], "big") * 10) >> 64
 
 
 def test_other_vendors_awards_form_the_calendar():
@@ -343,7 +352,7 @@ def test_too_few_donations_takes_precedence_over_no_awards():
 def test_min_donations_and_min_awards_boundaries():
     dons = [("v", "r", 1), ("v", "r", 2), ("v", "r", 3)]
     three = tables(dons, [("v", 2), ("v", 20), ("v", 50)])
-    assert run_timing(*three, TimingConfig(n_permutations=9)).column("status").to_pylist() == ["tested"]
+    assert run_timing(*three, TimingConfig(n_permutations=999)).column("status").to_pylist() == ["tested"]
     assert run_timing(*three, TimingConfig(n_permutations=9, min_donations=4)).column("status").to_pylist() == [
         "too_few_donations"
     ]
@@ -640,6 +649,6 @@ def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
         None,
     )
     one_inside = outside + [("v", "r", 101)]
-    assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=9)).column("status").to_pylist() == [
+    assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=999)).column("status").to_pylist() == [
         "tested"
     ]
