@@ -411,11 +411,10 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
     if k == sl.n_days:
         return np.broadcast_to(sl.days(), (rows, k)).copy()
     if sl.uses_rejection(k):
-        if k <= _SMALL_K:
-            idx = sl.pick(rng, (rows, k))
-            _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
-        else:
-            idx = _draw_distinct_bitmap(rng, sl, k, rows)
+        if k > _SMALL_K:
+            return _draw_distinct_bitmap(rng, sl, k, rows)  # sorted already
+        idx = sl.pick(rng, (rows, k))
+        _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
     else:
         idx = sl.days()[_keys(rng, sl.cum(), k, rows)]
     idx.sort(axis=1)
@@ -423,45 +422,43 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
 
 
 def _draw_distinct_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
-    """Rejection sampling for many awards per set: a bitmap of taken days per row.
+    """The sets of _taken_bitmap as sorted (rows, k) int32 days."""
+    taken = _taken_bitmap(rng, sl, k, rows)
+    # flat positions, row by row in day order; minus each row's start gives the day offsets
+    flat = np.flatnonzero(taken).reshape(rows, k)
+    flat -= (np.arange(rows, dtype=np.int64) * sl.width - sl.start)[:, None]
+    return flat.astype(np.int32)
+
+
+def _taken_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
+    """Rejection sampling for many awards per set: (rows, width) bool, True on the set's days.
 
     The first draws are made slot by slot (all rows' first award, then all rows' second...);
     a draw landing on a day already taken in its row is rejected and redrawn in the next
-    pass, in row order (successive sampling without replacement).
+    pass, in row order (successive sampling without replacement). Which of two equal draws
+    of a row counts as the repeat does not change the set, so repeats of the first pass are
+    counted per row (k minus the distinct days) rather than found one by one.
     """
     vals_t = sl.pick(rng, (k, rows))  # slot-major
-    wide = np.int64 if rows * max(sl.width, 1) >= (1 << 31) else np.int32
-    base = (np.arange(rows, dtype=np.int64) * sl.width - sl.start).astype(wide)
+    base = np.arange(rows, dtype=np.int64) * sl.width - sl.start
     taken = np.zeros(rows * sl.width, dtype=bool)
-    hit_t = np.empty((k, rows), dtype=bool)
-    for j in range(k):
-        col = vals_t[j] + base
-        hit_t[j] = taken[col]
-        taken[col] = True
-    vals = vals_t.T.copy()
-    r, c = np.nonzero(hit_t.T)  # row-major order of the rejected draws
+    taken[np.add(vals_t, base, dtype=np.int64).ravel()] = True
+    grid = taken.reshape(rows, sl.width)
+    missing = k - np.count_nonzero(grid, axis=1)
     for _ in range(_MAX_REDRAW_PASSES):
+        r = np.repeat(np.arange(rows, dtype=np.int64), missing)  # row-major order of the repeats
         if r.size == 0:
-            return vals
-        new = sl.pick(rng, r.size)
-        new_flat = new + base[r]
-        # rank of each redraw within its row: redraws of one row are checked in order
-        row_start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-        rank = np.arange(r.size) - np.repeat(row_start, np.diff(np.r_[row_start, r.size]))
-        again = np.zeros(r.size, dtype=bool)
-        order = np.argsort(rank, kind="stable")
-        cuts = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2))
-        for m in range(int(rank.max()) + 1):
-            sel = order[cuts[m] : cuts[m + 1]]
-            f = new_flat[sel]
-            h = taken[f]
-            again[sel] = h
-            taken[f[~h]] = True
-        vals[r, c] = new
-        r, c = r[again], c[again]
-    bad = np.unique(r)
-    vals[bad] = sl.days()[_keys(rng, sl.cum(), k, bad.size)]
-    return vals
+            return grid
+        # A pass's redraws of one row, checked one after the other against the row's days and
+        # each other, add exactly the new distinct days: count those instead.
+        taken[sl.pick(rng, r.size) + base[r]] = True
+        touched = np.flatnonzero(missing)
+        missing[touched] = k - np.count_nonzero(grid[touched], axis=1)
+    bad = np.flatnonzero(missing)
+    grid[bad] = False
+    days = sl.days()[_keys(rng, sl.cum(), k, bad.size)] - sl.start
+    grid[np.repeat(bad, k), days.ravel()] = True
+    return grid
 
 
 def _keys(rng: Generator, cum: np.ndarray, k: int, rows: int) -> np.ndarray:
@@ -798,6 +795,17 @@ def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> di
     return out
 
 
+def _date_source(table: pa.Table, role: str, field: str) -> str:
+    """Where the dates come from, for refusals: the mapped column (optional ``date_column``,
+    one value per table) and its role-map entry."""
+    where = f"role_map.{role}.columns.{field}"
+    if "date_column" in table.column_names and table.num_rows:
+        names = sorted({n for n in table.column("date_column").to_pylist() if n is not None})
+        if len(names) == 1:
+            return f"column {names[0]!r}, mapped as {where}"
+    return where
+
+
 def _date_flags(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per day number: is it the 1st of a month; is it 1 January."""
     d = days.astype("datetime64[D]")
@@ -852,6 +860,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
     aw = _awards(awards)
     award_declared = _declared_precision(awards, "awards", ["vendor_key"])
     don_declared = _declared_precision(donations, "donations", ["vendor_key", "recipient_key"])
+    award_source = _date_source(awards, "contracts", "award_date")
+    donation_source = _date_source(donations, "contributions", "donation_date")
     n_pairs = len(pairs.vendor)
     n_perm = config.n_permutations
     n_dons = np.diff(pairs.ptr)
@@ -869,22 +879,29 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         if declared is not None:
             vendor_state[v] = (
                 "imprecise_award_dates",
-                f"not tested: the award dates are declared with {declared} precision (the role map's "
-                "award_date format has no day), so distances in days would be artefacts of the format",
+                f"not tested: the award dates ({award_source}) are declared with {declared} precision (the "
+                "format has no day), so distances in days would be artefacts of the format",
             )
         elif n >= 2 and inferred != "day":
             what = "1 January" if inferred == "year" else "the 1st of a month"
             vendor_state[v] = (
                 "imprecise_award_dates",
-                f"not tested: every one of the vendor's {n} award dates is {what}, which looks like "
-                f"{inferred} precision; distances in days would be artefacts of the recording",
+                f"not tested: every one of the vendor's {n} award dates ({award_source}) is {what}, which "
+                f"looks like {inferred} precision; distances in days would be artefacts of the recording",
+            )
+        elif n < MIN_AWARDS_FLOOR:
+            vendor_state[v] = (
+                "too_few_awards",
+                f"not tested: the vendor has {n} distinct award date(s); the null keeps the first and last "
+                f"award dates and redraws the ones between them, so it needs at least {MIN_AWARDS_FLOOR} and "
+                f"with {n} there is nothing to redraw",
             )
         elif n < config.min_awards:
             vendor_state[v] = (
                 "too_few_awards",
-                f"not tested: the vendor has {n} distinct award date(s), fewer than min_awards = "
-                f"{config.min_awards}; the null keeps the first and last award dates and redraws the "
-                "ones between them, so fewer dates leave too little to redraw",
+                f"not tested: the vendor has {n} distinct award dates, fewer than min_awards = "
+                f"{config.min_awards} (vars.timing.min_awards); the null keeps the first and last award "
+                f"dates and would redraw only the {n - 2} between them",
             )
         else:
             vendor_state[v] = ("tested", None)
@@ -907,14 +924,16 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         elif (v, r) in don_declared:
             state = (
                 "imprecise_donation_dates",
-                f"not tested: the donation dates are declared with {don_declared[(v, r)]} precision "
-                "(the role map's donation_date format has no day)",
+                f"not tested: the donation dates ({donation_source}) are declared with "
+                f"{don_declared[(v, r)]} precision (the format has no day), so distances in days would be "
+                "artefacts of the format",
             )
         elif don_month_start[pairs.ptr[p] : pairs.ptr[p + 1]].all() and np.unique(d).size >= 3:
             state = (
                 "imprecise_donation_dates",
-                "not tested: every donation date of the pair is the 1st of a month or 1 January, which "
-                "looks like month or year precision; distances in days would be artefacts of the recording",
+                f"not tested: every donation date of the pair ({donation_source}) is the 1st of a month or "
+                "1 January, which looks like month or year precision; distances in days would be artefacts "
+                "of the recording",
             )
         elif not np.any((d > aw.days[aw.slices[v][0]]) & (d < aw.days[aw.slices[v][1] - 1])):
             state = (

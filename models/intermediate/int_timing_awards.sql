@@ -16,7 +16,8 @@ select
     coalesce(v.vendor_entity_id, 'unlinked:' || c.vendor_name_norm) as vendor_key,
     c.award_date,
     c.row_ref,
-    '{{ precision }}' as date_precision
+    '{{ precision }}' as date_precision,
+    {{ mt_literal(spec.get('column') if spec is mapping else none) }}::varchar as date_column
 from {{ ref('stg_contracts') }} c
 left join vendor_entities v on v.vendor_name_norm = c.vendor_name_norm
 where c.award_date is not null

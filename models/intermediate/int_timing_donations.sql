@@ -13,7 +13,8 @@ select distinct
     donation_date,
     contribution_row_ref as row_ref,
     min(edge_id) over (partition by vendor_entity_id, recipient_id, contribution_row_ref) as edge_id,
-    '{{ precision }}' as date_precision
+    '{{ precision }}' as date_precision,
+    {{ mt_literal(spec.get('column') if spec is mapping else none) }}::varchar as date_column
 from {{ ref('cross_links') }}
 where tier_rank <= {{ min_link_tier_rank() }}
   and not is_memo

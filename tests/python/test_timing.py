@@ -359,12 +359,16 @@ def test_min_donations_and_min_awards_boundaries():
     out = run_timing(*three, TimingConfig(n_permutations=9, min_awards=4)).to_pylist()[0]
     assert (out["status"], out["status_reason"]) == (
         "too_few_awards",
-        "not tested: the vendor has 3 distinct award date(s), fewer than min_awards = 4; the null keeps the "
-        "first and last award dates and redraws the ones between them, so fewer dates leave too little to redraw",
+        "not tested: the vendor has 3 distinct award dates, fewer than min_awards = 4 (vars.timing.min_awards); "
+        "the null keeps the first and last award dates and would redraw only the 1 between them",
     )
     two = tables(dons, [("v", 2), ("v", 2), ("v", 50)])
     out = run_timing(*two, TimingConfig(n_permutations=9)).to_pylist()[0]
     assert (out["status"], out["n_awards"], out["n_award_rows"]) == ("too_few_awards", 2, 3)
+    assert out["status_reason"] == (
+        "not tested: the vendor has 2 distinct award date(s); the null keeps the first and last award dates and "
+        "redraws the ones between them, so it needs at least 3 and with 2 there is nothing to redraw"
+    )
 
 
 @pytest.mark.parametrize(
@@ -372,13 +376,14 @@ def test_min_donations_and_min_awards_boundaries():
     [
         (
             [day(0), day(31), day(60), day(366)],  # 2020-01-01, 02-01, 03-01, 2021-01-01
-            "not tested: every one of the vendor's 4 award dates is the 1st of a month, which looks like month "
-            "precision; distances in days would be artefacts of the recording",
+            "not tested: every one of the vendor's 4 award dates (role_map.contracts.columns.award_date) is the "
+            "1st of a month, which looks like month precision; distances in days would be artefacts of the "
+            "recording",
         ),
         (
             [day(0), day(366), day(731)],  # 1 January 2020, 2021, 2022
-            "not tested: every one of the vendor's 3 award dates is 1 January, which looks like year precision; "
-            "distances in days would be artefacts of the recording",
+            "not tested: every one of the vendor's 3 award dates (role_map.contracts.columns.award_date) is "
+            "1 January, which looks like year precision; distances in days would be artefacts of the recording",
         ),
     ],
 )
@@ -402,8 +407,8 @@ def test_declared_precision_is_refused_before_looking_at_the_dates():
         )
     )
     assert out[("v", "r")]["status_reason"] == (
-        "not tested: the award dates are declared with year precision (the role map's award_date format has no "
-        "day), so distances in days would be artefacts of the format"
+        "not tested: the award dates (role_map.contracts.columns.award_date) are declared with year precision "
+        "(the format has no day), so distances in days would be artefacts of the format"
     )
     assert out[("w", "r")]["status"] == "tested"
     out = rows_by_pair(
@@ -413,12 +418,33 @@ def test_declared_precision_is_refused_before_looking_at_the_dates():
     )
     assert (out[("v", "r")]["status"], out[("w", "r")]["status"]) == ("tested", "imprecise_donation_dates")
     assert out[("w", "r")]["status_reason"] == (
-        "not tested: the donation dates are declared with month precision (the role map's donation_date format "
-        "has no day)"
+        "not tested: the donation dates (role_map.contributions.columns.donation_date) are declared with month "
+        "precision (the format has no day), so distances in days would be artefacts of the format"
     )
     with pytest.raises(ValueError) as err:
         run_timing(*tables(dons, awards, award_precision=["days"] * 6), TimingConfig())
     assert str(err.value) == "timing: awards.date_precision has value 'days'; allowed: day, month, year"
+
+
+def test_refusals_name_the_mapped_date_column():
+    dons = [("v", "r", 10), ("v", "r", 40), ("v", "r", 70), ("w", "r", 10), ("w", "r", 11), ("w", "r", 12)]
+    awards = [("v", 3), ("v", 45), ("v", 90), ("w", 3), ("w", 45), ("w", 90)]
+    don, aw = tables(
+        dons, awards, award_precision=["month"] * 3 + ["day"] * 3, donation_precision=["day"] * 3 + ["year"] * 3
+    )
+    don = don.append_column("date_column", pa.array(["CONTRIB DATE"] * 6))
+    aw = aw.append_column("date_column", pa.array(["action_month"] * 6))
+    out = rows_by_pair(run_timing(don, aw, TimingConfig(n_permutations=9)))
+    assert out[("v", "r")]["status_reason"] == (
+        "not tested: the award dates (column 'action_month', mapped as role_map.contracts.columns.award_date) are "
+        "declared with month precision (the format has no day), so distances in days would be artefacts of the "
+        "format"
+    )
+    assert out[("w", "r")]["status_reason"] == (
+        "not tested: the donation dates (column 'CONTRIB DATE', mapped as role_map.contributions.columns."
+        "donation_date) are declared with year precision (the format has no day), so distances in days would be "
+        "artefacts of the format"
+    )
 
 
 def test_donation_dates_all_on_the_first_of_a_month_are_refused():
