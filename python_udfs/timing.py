@@ -825,7 +825,9 @@ def _null_sentence(calendar: str, first: int, last: int, n_awards: int) -> str:
     return (
         f"Compared with {k} of the vendor's award dates redrawn at random (first award "
         f"{_day_to_date(first).isoformat()} and last award {_day_to_date(last).isoformat()} kept) "
-        f"from the {where}; the donation dates are kept as they are."
+        f"from the {where}; the donation dates are kept as they are, and redrawn sets that put the donations "
+        "exactly as close to the awards as the real ones are ranked before or after them by a fixed lottery "
+        "seeded from the run seed and the pair."
     )
 
 

@@ -304,7 +304,9 @@ def test_other_vendors_awards_form_the_calendar():
     uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
     assert abs(uniform["p_value"] - 50 / 99) < 0.04
     assert uniform["null_model"].endswith(
-        "from the days between those two, every day equally likely; the donation dates are kept as they are."
+        "from the days between those two, every day equally likely; the donation dates are kept as they are, and "
+        "redrawn sets that put the donations exactly as close to the awards as the real ones are ranked before "
+        "or after them by a fixed lottery seeded from the run seed and the pair."
     )
 
 
