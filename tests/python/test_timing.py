@@ -680,3 +680,33 @@ def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
     assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=999)).column("status").to_pylist() == [
         "tested"
     ]
+
+
+@pytest.mark.parametrize("calendar", ["all_awards", "uniform_days"])
+def test_unrelated_vendor_and_pairs_change_no_other_pair_on_every_code_path(calendar):
+    # Vendors of 3..12 award dates (batched path), 40..60 (per-vendor rejection: bitmap) and
+    # 200 on a 300-day span (exponential keys), several recipients each. Adding a vendor whose
+    # awards all fall after every other vendor's last award, pairs of that vendor, and a new
+    # recipient of an existing vendor changes no other pair's row except its q-value.
+    rng = np.random.default_rng(21)
+    donations, awards = [], []
+    sizes = [int(rng.integers(3, 13)) for _ in range(30)] + [40, 55, 60] + [200, 200]
+    for v, n in enumerate(sizes):
+        span = 300 if n == 200 else 900
+        awards += [(f"v{v:02d}", int(a)) for a in rng.choice(np.arange(span), size=n, replace=False)]
+        for r in range(int(rng.integers(1, 4))):
+            donations += [(f"v{v:02d}", f"r{r}", int(d)) for d in rng.integers(0, 900, size=int(rng.integers(3, 9)))]
+    config = TimingConfig(n_permutations=499, calendar=calendar)
+    before = rows_by_pair(run_timing(*tables(donations, awards), config))
+    assert sum(r["status"] == "tested" for r in before.values()) > 50
+    extra_awards = awards + [("vnew", d) for d in (1000, 1003, 1010, 1020)]
+    extra_dons = donations + [("vnew", f"r{i}", d) for i in range(3) for d in (1001, 1005, 1015)]
+    extra_dons += [("v05", "rnew", d) for d in (100, 300, 500)]
+    after = rows_by_pair(run_timing(*tables(extra_dons, extra_awards), config))
+    assert set(after) - set(before) == {("vnew", "r0"), ("vnew", "r1"), ("vnew", "r2"), ("v05", "rnew")}
+    _same_except_q(before, after, before)
+    # and the same inputs give the same output, whatever the row order
+    don, aw = tables(extra_dons, extra_awards)
+    order = np.random.default_rng(5)
+    shuffled = run_timing(don.take(order.permutation(don.num_rows)), aw.take(order.permutation(aw.num_rows)), config)
+    assert shuffled.equals(run_timing(don, aw, config))
