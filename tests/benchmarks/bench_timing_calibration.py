@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, r["share_p<=0.05"])
         print(
             f"| {key}: {make(np.random.default_rng(0), 1).name} | {r['tested']} | {r['share_p<=0.05']:.2%} | "
-            f"{r['bh_null_discoveries']} | {r['bh_fdr_mixed']:.3f} ({r['bh_false_of_discoveries']}) | {r['power_p<=0.05']:.2%} | "
+            f"{r['bh_null_discoveries']} | {r['bh_fdr_mixed']:.3f} ({r['bh_false_of_discoveries']}) | "
+            f"{r['power_p<=0.05']:.2%} | "
             f"{r['power_q<=0.10']:.2%} | {r['seconds']:.1f} |",
             flush=True,
         )
