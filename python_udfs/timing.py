@@ -277,7 +277,7 @@ class Calendar:
     base: int
     weights: np.ndarray  # int64 weight of each day from base
     cum: np.ndarray  # int64 cumulative weights, cum[-1] = total slots
-    table: np.ndarray | None  # int32 day of each slot
+    table: np.ndarray | None  # day - base of each slot (int16 or int32)
     smoothing: bool
 
     @classmethod
@@ -296,7 +296,10 @@ class Calendar:
         cum = np.cumsum(weights)
         table = None
         if int(cum[-1]) <= _MAX_TABLE_SLOTS:
-            table = np.repeat(np.arange(base, base + counts.size, dtype=np.int32), weights)
+            # days as offsets from base: int16 whenever the file spans under 89 years (half
+            # the memory traffic of the random lookups, which dominate the small vendors' draws)
+            small = np.int16 if counts.size < (1 << 15) else np.int32
+            table = np.repeat(np.arange(counts.size, dtype=small), weights)
         return cls(base, weights, cum, table, smoothing)
 
     def slots_before(self, day: int) -> int:
@@ -307,7 +310,7 @@ class Calendar:
     def lookup(self, slots: np.ndarray) -> np.ndarray:
         """Slot numbers to days (int32)."""
         if self.table is not None:
-            return self.table[slots]
+            return np.add(np.take(self.table, slots), self.base, dtype=np.int32)
         return (np.searchsorted(self.cum, slots, "right") + self.base).astype(np.int32)
 
     def between(self, first: int, last: int, uniform: bool) -> _Slice:
@@ -561,12 +564,13 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
     # First draws: per vendor stream, as slot numbers (or days for uniform_days), then mapped
     # to calendar dates in one lookup for all vendors.
     wide = not uniform and int(calendar.cum[-1]) >= (1 << 31)
-    idx = np.empty((k, g, n_perm), dtype=np.int64 if wide else np.int32)
+    drawn = np.empty((g, n_perm, k), dtype=np.int64 if wide else np.int32)  # as each stream draws
     for i, (rng, sl) in enumerate(zip(rngs, slices, strict=True)):
-        draw = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
-        np.add(draw, sl.start if uniform else sl.offset, out=idx[:, i, :], casting="unsafe")
-    if not uniform:
-        idx = calendar.lookup(idx)
+        drawn[i] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32)
+    add = np.array([sl.start if uniform else sl.offset for sl in slices], dtype=drawn.dtype)[:, None, None]
+    drawn += add
+    # slot-major (k, g, n_perm): the lookup writes it contiguously
+    idx = np.ascontiguousarray(drawn.transpose(2, 0, 1)) if uniform else calendar.lookup(drawn.transpose(2, 0, 1))
     # Repeats: each pass redraws every vendor's repeated slots (row-major, from the vendor's
     # own stream) and re-checks only the touched rows, as _redraw_repeats does per vendor.
     mask = _dup_mask(idx.reshape(k, g * n_perm).T)  # (g * n_perm, k), rows vendor-major
