@@ -41,9 +41,18 @@ null model (the "calendar" null)
     in the same period". A vendor whose own award calendar differs from everyone else's in
     a way that follows the donations is not covered (see the README, timing section).
 p-value
-    p = (k + 1) / (n + 1), where k counts null statistics <= the observed one (one-sided:
-    only clustering, i.e. smaller distances, counts as extreme). Ties count as at least as
-    extreme, which keeps the test conservative. p is never 0.
+    p = (k + 1) / (n + 1), one-sided (only clustering, i.e. smaller distances, counts as
+    extreme), with k = (null statistics < the observed one) + the observed one's place among
+    the ``n_tied`` null statistics equal to it, a number 0..n_tied drawn by ``tie_position``
+    from sha256 of the run seed and the pair (a fixed lottery: same seed, same place; nothing
+    else in the data moves it). In words: the share of the redrawn award sets, counting the
+    real one, at least as close as the real one, ties ranked by the lottery. Why: distances are
+    whole days and tie often (month ends, weekdays, real calendars); counting every tie as
+    extreme left 2.9-3.5% of unrelated pairs below 0.05 on those calendars. With the tie at a
+    uniformly random place the real set's rank among the n + 1 is exactly uniform under the
+    null, so P(p <= a) = floor(a (n + 1)) / (n + 1). p is never 0. A pair whose n null
+    statistics all equal the observed one is refused (``null_without_variation``) rather than
+    given a p that would only be the lottery.
 effect size
     (null mean - observed) / null sd, with the sample sd (ddof=1) of the n null statistics,
     in days. Null when the null sd is 0 (e.g. no freedom left: as many calendar dates
@@ -59,7 +68,10 @@ or 1 January, or a declared ``date_precision`` other than 'day'): day distances 
 measure the recording convention; a pair whose donation dates (3 or more distinct) are all
 the 1st of a month, for the same reason; a pair with no donation strictly between the
 vendor's first and last award (those donations are at the same distance from the kept
-endpoints in every permutation, so the test could only return p = 1).
+endpoints in every permutation, so the test could only return p = 1); every null statistic
+equal to the observed one (``null_without_variation``, found after drawing). The precision
+refusals name the mapped column (optional ``date_column`` of either table) and its role-map
+entry.
 
 Calibration: tests/benchmarks/bench_timing_calibration.py (scenario table) and
 tests/python/test_timing_calibration.py (reduced battery with failing bounds).
@@ -72,7 +84,10 @@ results only when the calendar is ``all_awards`` and one of the added award date
 strictly between that vendor's first and last award: the null says that those dates are the
 calendar. Null draws are made in blocks whose sizes depend only on the vendor's own award
 dates and calendar, and the null summaries are exact integer sums, so outputs are
-bit-identical whatever the input row order or the other pairs in the call.
+bit-identical whatever the input row order or the other pairs in the call. The tie lottery
+(see p-value) draws from no stream: it is a hash of run_seed and the pair, so it moves with
+nothing else either (tests: test_unrelated_vendor_and_pairs_change_no_other_pair_on_every_
+code_path, test_adding_pairs_leaves_other_pairs_unchanged).
 """
 
 from __future__ import annotations
@@ -101,6 +116,7 @@ STATUSES = (
     "too_few_awards",
     "imprecise_donation_dates",
     "no_donation_between_awards",
+    "null_without_variation",
 )
 PRECISIONS = ("day", "month", "year")
 MAX_PERMUTATIONS = 1_000_000
@@ -122,6 +138,7 @@ OUTPUT_SCHEMA = pa.schema(
         pa.field("null_sd_days", pa.float64()),
         pa.field("effect_size", pa.float64()),
         pa.field("k_as_extreme", pa.int64()),
+        pa.field("n_tied", pa.int64()),
         pa.field("n_permutations", pa.int64()),
         pa.field("p_value", pa.float64()),
         pa.field("q_value", pa.float64()),
@@ -145,6 +162,8 @@ _MAX_REDRAW_PASSES = 64
 _SMALL_K = 32
 # Calendar weight of one vendor's award on a day, against 1 for every day of the file's span.
 _VENDOR_WEIGHT = 10
+# Largest calendar (in slots: 10 per vendor and award date, 1 per day) given a slot -> day table.
+_MAX_TABLE_SLOTS = 1 << 24
 # Small vendors share numpy passes (batched_null_sums); results are identical either way.
 _BATCH_SMALL = True
 _EPOCH = dt.date(1970, 1, 1)
@@ -230,6 +249,18 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def tie_position(run_seed: int, vendor_key: str, recipient_key: str, n_tied: int) -> int:
+    """The observed statistic's place (0..n_tied) among the null statistics equal to it.
+
+    h = first 8 bytes (big-endian) of sha256("timing:tie:v1:<run_seed>:<len(vendor)>:<vendor>:
+    <recipient>"), and the place is (h * (n_tied + 1)) >> 64: every place equally likely
+    (to within (n_tied + 1) / 2**64), fixed by the seed and the pair alone.
+    """
+    text = f"timing:tie:v1:{run_seed}:{len(vendor_key)}:{vendor_key}:{recipient_key}"
+    h = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return (h * (n_tied + 1)) >> 64
+
+
 # ----------------------------------------------------------------------------- null draws
 
 
@@ -237,17 +268,20 @@ def finding_id(run_seed: int, vendor_key: str, recipient_key: str) -> str:
 class Calendar:
     """Dates a null award may fall on, with integer weights.
 
-    ``entries`` holds one entry per vendor and date, sorted by date. With ``smoothing``, a
-    day's weight is _VENDOR_WEIGHT per vendor awarded that day plus 1 (every day from the
-    file's first to last award): a draw u in [0, _VENDOR_WEIGHT * m + width) is the entry
-    u // _VENDOR_WEIGHT when u < _VENDOR_WEIGHT * m, else the day start + (u - ...). Without
-    smoothing a day weighs its number of vendors. ``days``/``cum``: distinct entry dates and
-    their cumulative counts.
+    Every day from the file's first to its last award date (``base`` .. ``base + span - 1``)
+    has a weight: with ``smoothing``, _VENDOR_WEIGHT per vendor awarded that day plus 1;
+    without, its number of vendors. The weights are laid out as consecutive "slots", day by
+    day (day d owns slots ``cum[d - base - 1]`` .. ``cum[d - base] - 1``), so the days strictly
+    between two dates own one contiguous run of slots and a uniform integer over that run is
+    a day drawn in proportion to its weight. ``table`` (slot -> day) makes that one lookup;
+    above _MAX_TABLE_SLOTS slots it is not built and the same mapping is made by a binary
+    search of ``cum`` (identical draws, less memory, slower).
     """
 
-    entries: np.ndarray  # int32 days, sorted
-    days: np.ndarray  # int32 days, sorted, distinct
-    cum: np.ndarray  # int64 cumulative counts, cum[-1] = number of entries
+    base: int
+    weights: np.ndarray  # int64 weight of each day from base
+    cum: np.ndarray  # int64 cumulative weights, cum[-1] = total slots
+    table: np.ndarray | None  # day - base of each slot (int16 or int32)
     smoothing: bool
 
     @classmethod
@@ -257,23 +291,42 @@ class Calendar:
         of the file (as integers: 10 per vendor, 1 per day). The 0.1 keeps every day possible:
         a file with few vendors, or a vendor whose period no other vendor shares, still has a
         calendar instead of a null that can only return the vendor's own dates."""
-        entries = np.sort(np.asarray(days, dtype=np.int64)).astype(np.int32)
-        u, counts = np.unique(entries, return_counts=True)
-        return cls(entries, u, np.cumsum(counts), smoothing)
+        days = np.asarray(days, dtype=np.int64)
+        if days.size == 0:
+            return cls(0, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32), smoothing)
+        base = int(days.min())
+        counts = np.bincount(days - base).astype(np.int64)
+        weights = _VENDOR_WEIGHT * counts + 1 if smoothing else counts
+        cum = np.cumsum(weights)
+        table = None
+        if int(cum[-1]) <= _MAX_TABLE_SLOTS:
+            # days as offsets from base: int16 whenever the file spans under 89 years (half
+            # the memory traffic of the random lookups, which dominate the small vendors' draws)
+            small = np.int16 if counts.size < (1 << 15) else np.int32
+            table = np.repeat(np.arange(counts.size, dtype=small), weights)
+        return cls(base, weights, cum, table, smoothing)
+
+    def slots_before(self, day: int) -> int:
+        """Slots of the days before ``day``."""
+        i = min(max(day - self.base, 0), self.cum.size)
+        return int(self.cum[i - 1]) if i else 0
+
+    def lookup(self, slots: np.ndarray) -> np.ndarray:
+        """Slot numbers to days (int32)."""
+        if self.table is not None:
+            return np.add(np.take(self.table, slots), self.base, dtype=np.int32)
+        return (np.searchsorted(self.cum, slots, "right") + self.base).astype(np.int32)
 
     def between(self, first: int, last: int, uniform: bool) -> _Slice:
         """The dates strictly between first and last."""
         width = max(0, last - first - 1)
         if uniform:
-            return _Slice(first + 1, width, width, 0, 0, 0, None, width, 1)
-        lo = int(np.searchsorted(self.days, first, "right"))
-        hi = int(np.searchsorted(self.days, last, "left"))
-        entry_lo = int(self.cum[lo - 1]) if lo else 0
-        n_entries = int(self.cum[hi - 1]) - entry_lo if hi > lo else 0
-        if self.smoothing:
-            total = _VENDOR_WEIGHT * n_entries + width
-            return _Slice(first + 1, width, total, entry_lo, n_entries, lo, self, width, _VENDOR_WEIGHT)
-        return _Slice(first + 1, hi - lo, n_entries, entry_lo, n_entries, lo, self, width, 1)
+            return _Slice(first + 1, width, width, 0, None, width)
+        offset = self.slots_before(first + 1)
+        total = self.slots_before(last) - offset if width else 0
+        lo, hi = min(max(first + 1 - self.base, 0), self.weights.size), min(max(last - self.base, 0), self.weights.size)
+        n_days = width if self.smoothing else int(np.count_nonzero(self.weights[lo:hi]))
+        return _Slice(first + 1, n_days, total, offset, self, width)
 
 
 @dataclass(frozen=True)
@@ -282,13 +335,10 @@ class _Slice:
 
     start: int
     n_days: int  # dates with a positive weight
-    total: int  # total weight
-    entry_lo: int
-    n_entries: int  # vendor entries strictly inside
-    lo: int  # index of the slice's first entry date in calendar.days
+    total: int  # total weight (slots)
+    offset: int  # slots of the calendar before start
     calendar: Calendar | None  # None: every day, weight 1
     width: int  # days strictly between first and last
-    vendor_weight: int
 
     def pick(self, rng: Generator, size) -> np.ndarray:
         return self.map(rng.integers(0, self.total, size=size, dtype=np.int32))
@@ -297,29 +347,28 @@ class _Slice:
         """Uniform integers in [0, total) to days."""
         if self.calendar is None:
             return u + np.int32(self.start)
-        if not self.calendar.smoothing:
-            return self.calendar.entries[u + np.int32(self.entry_lo)]
-        split = self.vendor_weight * self.n_entries
-        if self.n_entries == 0:
-            return u + np.int32(self.start)
-        entry = self.calendar.entries[np.minimum(u // self.vendor_weight, self.n_entries - 1) + self.entry_lo]
-        return np.where(u < split, entry, u - np.int32(split - self.start)).astype(np.int32)
+        return self.calendar.lookup(u + np.int32(self.offset) if self.offset < (1 << 31) else u + self.offset)
+
+    def _weights(self) -> np.ndarray:
+        cal = self.calendar
+        lo = min(max(self.start - cal.base, 0), cal.weights.size)
+        hi = min(max(self.start + self.width - cal.base, 0), cal.weights.size)
+        w = np.zeros(self.width, dtype=np.int64)
+        w[lo - (self.start - cal.base) : hi - (self.start - cal.base)] = cal.weights[lo:hi]
+        return w
 
     def days(self) -> np.ndarray:
+        all_days = np.arange(self.start, self.start + self.width, dtype=np.int32)
         if self.calendar is None or self.calendar.smoothing:
-            return np.arange(self.start, self.start + self.width, dtype=np.int32)
-        return self.calendar.days[self.lo : self.lo + self.n_days]
+            return all_days
+        return all_days[self._weights() > 0]
 
     def cum(self) -> np.ndarray:
         """Cumulative weights of days() (for exponential keys)."""
         if self.calendar is None:
             return np.arange(1, self.width + 1, dtype=np.int64)
-        if not self.calendar.smoothing:
-            return self.calendar.cum[self.lo : self.lo + self.n_days] - self.entry_lo
-        d = self.days()
-        ent = self.calendar.entries
-        counts = np.searchsorted(ent, d, "right") - np.searchsorted(ent, d, "left")
-        return np.cumsum(1 + self.vendor_weight * counts.astype(np.int64))
+        w = self._weights()
+        return np.cumsum(w if self.calendar.smoothing else w[w > 0])
 
     def uses_rejection(self, k: int) -> bool:
         return 0 < k < self.n_days and k <= _REJECTION_SHARE * self.n_days
@@ -332,14 +381,16 @@ def _dup_mask(idx: np.ndarray) -> np.ndarray:
     of ``idx``, including the slot-major views the batched path uses.
     """
     rows, k = idx.shape
-    mask = np.zeros((rows, k), dtype=bool)
     if k <= _SMALL_K:
+        # slot-major work arrays: every comparison runs over contiguous memory
+        mask_t = np.zeros((k, rows), dtype=bool)
+        cols = [idx[:, j] for j in range(k)]
         for j in range(1, k):
-            col = idx[:, j]
-            m = mask[:, j]
+            m = mask_t[j]
             for i in range(j):
-                m |= idx[:, i] == col
-        return mask
+                m |= cols[i] == cols[j]
+        return mask_t.T
+    mask = np.zeros((rows, k), dtype=bool)
     order = np.argsort(idx, axis=1, kind="stable")
     ranked = np.take_along_axis(idx, order, axis=1)
     later = np.zeros((rows, k), dtype=bool)
@@ -379,11 +430,10 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
     if k == sl.n_days:
         return np.broadcast_to(sl.days(), (rows, k)).copy()
     if sl.uses_rejection(k):
-        if k <= _SMALL_K:
-            idx = sl.pick(rng, (rows, k))
-            _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
-        else:
-            idx = _draw_distinct_bitmap(rng, sl, k, rows)
+        if k > _SMALL_K:
+            return _draw_distinct_bitmap(rng, sl, k, rows)  # sorted already
+        idx = sl.pick(rng, (rows, k))
+        _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
     else:
         idx = sl.days()[_keys(rng, sl.cum(), k, rows)]
     idx.sort(axis=1)
@@ -391,45 +441,43 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
 
 
 def _draw_distinct_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
-    """Rejection sampling for many awards per set: a bitmap of taken days per row.
+    """The sets of _taken_bitmap as sorted (rows, k) int32 days."""
+    taken = _taken_bitmap(rng, sl, k, rows)
+    # flat positions, row by row in day order; minus each row's start gives the day offsets
+    flat = np.flatnonzero(taken).reshape(rows, k)
+    flat -= (np.arange(rows, dtype=np.int64) * sl.width - sl.start)[:, None]
+    return flat.astype(np.int32)
+
+
+def _taken_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
+    """Rejection sampling for many awards per set: (rows, width) bool, True on the set's days.
 
     The first draws are made slot by slot (all rows' first award, then all rows' second...);
     a draw landing on a day already taken in its row is rejected and redrawn in the next
-    pass, in row order (successive sampling without replacement).
+    pass, in row order (successive sampling without replacement). Which of two equal draws
+    of a row counts as the repeat does not change the set, so repeats of the first pass are
+    counted per row (k minus the distinct days) rather than found one by one.
     """
     vals_t = sl.pick(rng, (k, rows))  # slot-major
-    wide = np.int64 if rows * max(sl.width, 1) >= (1 << 31) else np.int32
-    base = (np.arange(rows, dtype=np.int64) * sl.width - sl.start).astype(wide)
+    base = np.arange(rows, dtype=np.int64) * sl.width - sl.start
     taken = np.zeros(rows * sl.width, dtype=bool)
-    hit_t = np.empty((k, rows), dtype=bool)
-    for j in range(k):
-        col = vals_t[j] + base
-        hit_t[j] = taken[col]
-        taken[col] = True
-    vals = vals_t.T.copy()
-    r, c = np.nonzero(hit_t.T)  # row-major order of the rejected draws
+    taken[np.add(vals_t, base, dtype=np.int64).ravel()] = True
+    grid = taken.reshape(rows, sl.width)
+    missing = k - np.count_nonzero(grid, axis=1)
     for _ in range(_MAX_REDRAW_PASSES):
+        r = np.repeat(np.arange(rows, dtype=np.int64), missing)  # row-major order of the repeats
         if r.size == 0:
-            return vals
-        new = sl.pick(rng, r.size)
-        new_flat = new + base[r]
-        # rank of each redraw within its row: redraws of one row are checked in order
-        row_start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-        rank = np.arange(r.size) - np.repeat(row_start, np.diff(np.r_[row_start, r.size]))
-        again = np.zeros(r.size, dtype=bool)
-        order = np.argsort(rank, kind="stable")
-        cuts = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2))
-        for m in range(int(rank.max()) + 1):
-            sel = order[cuts[m] : cuts[m + 1]]
-            f = new_flat[sel]
-            h = taken[f]
-            again[sel] = h
-            taken[f[~h]] = True
-        vals[r, c] = new
-        r, c = r[again], c[again]
-    bad = np.unique(r)
-    vals[bad] = sl.days()[_keys(rng, sl.cum(), k, bad.size)]
-    return vals
+            return grid
+        # A pass's redraws of one row, checked one after the other against the row's days and
+        # each other, add exactly the new distinct days: count those instead.
+        taken[sl.pick(rng, r.size) + base[r]] = True
+        touched = np.flatnonzero(missing)
+        missing[touched] = k - np.count_nonzero(grid[touched], axis=1)
+    bad = np.flatnonzero(missing)
+    grid[bad] = False
+    days = sl.days()[_keys(rng, sl.cum(), k, bad.size)] - sl.start
+    grid[np.repeat(bad, k), days.ravel()] = True
+    return grid
 
 
 def _keys(rng: Generator, cum: np.ndarray, k: int, rows: int) -> np.ndarray:
@@ -517,25 +565,16 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
     g = len(vendors)
     slices = [calendar.between(int(a[0]), int(a[-1]), uniform) for a, _, _ in vendors]
     rngs = [Generator(PCG64(seed)) for _, seed, _ in vendors]
-    # First draws: per vendor stream, mapped to calendar dates in one pass for all vendors.
-    idx = np.empty((k, g, n_perm), dtype=np.int32)
+    # First draws: per vendor stream, as slot numbers (or days for uniform_days), then mapped
+    # to calendar dates in one lookup for all vendors.
+    wide = not uniform and int(calendar.cum[-1]) >= (1 << 31)
+    drawn = np.empty((g, n_perm, k), dtype=np.int64 if wide else np.int32)  # as each stream draws
     for i, (rng, sl) in enumerate(zip(rngs, slices, strict=True)):
-        idx[:, i, :] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32).T
-    starts = np.array([sl.start for sl in slices], dtype=np.int32)[None, :, None]
-    if uniform:
-        idx += starts
-    elif not calendar.smoothing:
-        idx += np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
-        idx = calendar.entries[idx]
-    else:  # the same mapping as _Slice.map, for all vendors at once
-        m = np.array([sl.n_entries for sl in slices], dtype=np.int32)[None, :, None]
-        lo = np.array([sl.entry_lo for sl in slices], dtype=np.int32)[None, :, None]
-        split = m * np.int32(_VENDOR_WEIGHT)
-        at = np.minimum(
-            np.minimum(idx // np.int32(_VENDOR_WEIGHT), np.maximum(m - 1, 0)) + lo, calendar.entries.size - 1
-        )
-        entry = calendar.entries[at]
-        idx = np.where(idx < split, entry, idx - (split - starts)).astype(np.int32)
+        drawn[i] = rng.integers(0, sl.total, size=(n_perm, k), dtype=np.int32)
+    add = np.array([sl.start if uniform else sl.offset for sl in slices], dtype=drawn.dtype)[:, None, None]
+    drawn += add
+    # slot-major (k, g, n_perm): the lookup writes it contiguously
+    idx = np.ascontiguousarray(drawn.transpose(2, 0, 1)) if uniform else calendar.lookup(drawn.transpose(2, 0, 1))
     # Repeats: each pass redraws every vendor's repeated slots (row-major, from the vendor's
     # own stream) and re-checks only the touched rows, as _redraw_repeats does per vendor.
     mask = _dup_mask(idx.reshape(k, g * n_perm).T)  # (g * n_perm, k), rows vendor-major
@@ -776,6 +815,17 @@ def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> di
     return out
 
 
+def _date_source(table: pa.Table, role: str, field: str) -> str:
+    """Where the dates come from, for refusals: the mapped column (optional ``date_column``,
+    one value per table) and its role-map entry."""
+    where = f"role_map.{role}.columns.{field}"
+    if "date_column" in table.column_names and table.num_rows:
+        names = sorted({n for n in table.column("date_column").to_pylist() if n is not None})
+        if len(names) == 1:
+            return f"column {names[0]!r}, mapped as {where}"
+    return where
+
+
 def _date_flags(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per day number: is it the 1st of a month; is it 1 January."""
     d = days.astype("datetime64[D]")
@@ -795,7 +845,9 @@ def _null_sentence(calendar: str, first: int, last: int, n_awards: int) -> str:
     return (
         f"Compared with {k} of the vendor's award dates redrawn at random (first award "
         f"{_day_to_date(first).isoformat()} and last award {_day_to_date(last).isoformat()} kept) "
-        f"from the {where}; the donation dates are kept as they are."
+        f"from the {where}; the donation dates are kept as they are, and redrawn sets that put the donations "
+        "exactly as close to the awards as the real ones are ranked before or after them by a fixed lottery "
+        "seeded from the run seed and the pair."
     )
 
 
@@ -805,6 +857,7 @@ _STAT_COLUMNS = (
     "null_sd_days",
     "effect_size",
     "k_as_extreme",
+    "n_tied",
     "n_permutations",
     "p_value",
     "q_value",
@@ -829,6 +882,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
     aw = _awards(awards)
     award_declared = _declared_precision(awards, "awards", ["vendor_key"])
     don_declared = _declared_precision(donations, "donations", ["vendor_key", "recipient_key"])
+    award_source = _date_source(awards, "contracts", "award_date")
+    donation_source = _date_source(donations, "contributions", "donation_date")
     n_pairs = len(pairs.vendor)
     n_perm = config.n_permutations
     n_dons = np.diff(pairs.ptr)
@@ -846,22 +901,29 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         if declared is not None:
             vendor_state[v] = (
                 "imprecise_award_dates",
-                f"not tested: the award dates are declared with {declared} precision (the role map's "
-                "award_date format has no day), so distances in days would be artefacts of the format",
+                f"not tested: the award dates ({award_source}) are declared with {declared} precision (the "
+                "format has no day), so distances in days would be artefacts of the format",
             )
         elif n >= 2 and inferred != "day":
             what = "1 January" if inferred == "year" else "the 1st of a month"
             vendor_state[v] = (
                 "imprecise_award_dates",
-                f"not tested: every one of the vendor's {n} award dates is {what}, which looks like "
-                f"{inferred} precision; distances in days would be artefacts of the recording",
+                f"not tested: every one of the vendor's {n} award dates ({award_source}) is {what}, which "
+                f"looks like {inferred} precision; distances in days would be artefacts of the recording",
+            )
+        elif n < MIN_AWARDS_FLOOR:
+            vendor_state[v] = (
+                "too_few_awards",
+                f"not tested: the vendor has {n} distinct award date(s); the null keeps the first and last "
+                f"award dates and redraws the ones between them, so it needs at least {MIN_AWARDS_FLOOR} and "
+                f"with {n} there is nothing to redraw",
             )
         elif n < config.min_awards:
             vendor_state[v] = (
                 "too_few_awards",
-                f"not tested: the vendor has {n} distinct award date(s), fewer than min_awards = "
-                f"{config.min_awards}; the null keeps the first and last award dates and redraws the "
-                "ones between them, so fewer dates leave too little to redraw",
+                f"not tested: the vendor has {n} distinct award dates, fewer than min_awards = "
+                f"{config.min_awards} (vars.timing.min_awards); the null keeps the first and last award "
+                f"dates and would redraw only the {n - 2} between them",
             )
         else:
             vendor_state[v] = ("tested", None)
@@ -884,14 +946,16 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         elif (v, r) in don_declared:
             state = (
                 "imprecise_donation_dates",
-                f"not tested: the donation dates are declared with {don_declared[(v, r)]} precision "
-                "(the role map's donation_date format has no day)",
+                f"not tested: the donation dates ({donation_source}) are declared with "
+                f"{don_declared[(v, r)]} precision (the format has no day), so distances in days would be "
+                "artefacts of the format",
             )
         elif don_month_start[pairs.ptr[p] : pairs.ptr[p + 1]].all() and np.unique(d).size >= 3:
             state = (
                 "imprecise_donation_dates",
-                "not tested: every donation date of the pair is the 1st of a month or 1 January, which "
-                "looks like month or year precision; distances in days would be artefacts of the recording",
+                f"not tested: every donation date of the pair ({donation_source}) is the 1st of a month or "
+                "1 January, which looks like month or year precision; distances in days would be artefacts "
+                "of the recording",
             )
         elif not np.any((d > aw.days[aw.slices[v][0]]) & (d < aw.days[aw.slices[v][1] - 1])):
             state = (
@@ -917,7 +981,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
         by_vendor: dict[str, list[int]] = {}
         for i, p in enumerate(tested.tolist()):
             by_vendor.setdefault(pairs.vendor[p], []).append(i)
-        k = np.zeros(tested.size, dtype=np.int64)
+        k_closer = np.zeros(tested.size, dtype=np.int64)
+        k_tied = np.zeros(tested.size, dtype=np.int64)
         moments = [None] * tested.size
         uniform = config.calendar == "uniform_days"
 
@@ -925,7 +990,8 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
             """k and exact moments for pairs ``members`` with null sums ``sums``."""
             rows = np.stack(sums)
             which = np.array(members, dtype=np.int64)
-            k[which] = (rows <= observed[which][:, None]).sum(axis=1)
+            k_closer[which] = (rows < observed[which][:, None]).sum(axis=1)
+            k_tied[which] = (rows == observed[which][:, None]).sum(axis=1)
             s1, d1, d2 = _moments(rows, max(bounds))
             for j, i in enumerate(members):
                 moments[i] = (s1[j], d1[j], d2[j])
@@ -968,9 +1034,30 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
                     sums += vendor_sums
                 keep(members, bounds, sums)
         tracker.close()
+        # Every null statistic equal to the observed: the test can say nothing (with the
+        # tie-break below, p would be a lottery), so the pair is refused after the fact.
+        constant = k_tied == n_perm
+        for p in tested[constant].tolist():
+            status[p] = "null_without_variation"
+            reasons[p] = (
+                f"not tested: all {n_perm} redrawn award calendars put the donations exactly as close to the "
+                "awards as the real one (there is no other way to place the vendor's awards between its first "
+                "and last award that changes the distances), so the test could say nothing"
+            )
+        # Ties: the observed statistic takes a seeded place among the null statistics equal to it.
+        k = k_closer + np.array(
+            [
+                tie_position(config.run_seed, pairs.vendor[p], pairs.recipient[p], int(k_tied[i]))
+                for i, p in enumerate(tested.tolist())
+            ],
+            dtype=np.int64,
+        )
         p_values = (k + 1) / (n_perm + 1)
-        q_values = bh_qvalues(p_values)
+        q_values = np.full(tested.size, np.nan)
+        q_values[~constant] = bh_qvalues(p_values[~constant])
         for i, p in enumerate(tested.tolist()):
+            if constant[i]:
+                continue
             nd = int(n_dons[p])
             s1, d1, d2 = moments[i]
             null_mean = s1 / (n_perm * nd)
@@ -984,6 +1071,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
                 ((s1 - n_perm * int(observed[i])) / (n_perm * nd)) / null_sd if var_num > 0 else None
             )
             stats["k_as_extreme"][p] = int(k[i])
+            stats["n_tied"][p] = int(k_tied[i])
             stats["n_permutations"][p] = n_perm
             stats["p_value"][p] = float(p_values[i])
             stats["q_value"][p] = float(q_values[i])

@@ -44,6 +44,7 @@ select
     t.null_sd_days,
     t.effect_size,
     t.k_as_extreme,
+    t.n_tied,
     t.n_permutations,
     t.p_value,
     t.q_value,

@@ -49,6 +49,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "null_sd_days",
         "effect_size",
         "k_as_extreme",
+        "n_tied",
         "n_permutations",
         "p_value",
         "q_value",

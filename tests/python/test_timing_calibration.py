@@ -38,9 +38,10 @@ def shares(key, pairs=PAIRS, planted_share=0.0, calendar="all_awards"):
     return tested, planted, p, q
 
 
-# Scenarios whose share of p <= 0.05 must stay within [1.5%, 8.5%] at 600 pairs. Some are
-# conservative by construction (ties of whole-day and month-end distances; few free awards),
-# which the lower bound allows; the full battery prints the figures.
+# Scenarios whose share of p <= 0.05 must stay within [2.5%, 8.5%] at 600 pairs (2.8 binomial
+# sd either side of 5%, wider above for shared vendors). Ties are ordered by the seeded lottery,
+# so whole-day and month-end distances no longer make the test conservative (counting ties
+# against the finding gave 2.9-3.5% on the full battery); the full battery prints the figures.
 FAST = [
     "uniform",
     "late_active",
@@ -62,7 +63,7 @@ def test_null_share_of_small_p_stays_near_five_percent(key):
     tested, _, p, q = shares(key)
     assert tested.sum() >= PAIRS // 2  # the rest refused with a reason (e.g. no donation between awards)
     share = float(np.mean(p[tested] <= 0.05))
-    assert 0.015 <= share <= 0.085, share
+    assert 0.025 <= share <= 0.085, share
     # No relation at all: Benjamini-Hochberg at q <= 0.10 should call (almost) nothing.
     assert int(np.sum(q[tested] <= 0.10)) <= 2
 
