@@ -4,7 +4,7 @@ File: ``contributions``, RCPT_CD.TSV from the CAL-ACCESS raw data export (dbwebe
 tab-delimited, no quoting, CRLF, header row, 62 columns. Schedule A (FORM_TYPE A) are monetary
 contributions received; C non-monetary, I miscellaneous increases, F496P3 and F401A other forms.
 Dates are written ``M/D/YYYY 12:00:00 AM``. Field meanings:
-http://calaccess.californiacivicdata.org/documentation/raw-files/rcpt-cd/.
+https://calaccess.californiacivicdata.org/documentation/raw-files/rcpt-cd/.
 
 Meaning:
 - contributor: CTRIB_NAML (last name or business name) and CTRIB_NAMF, as "LAST, FIRST"; its kind

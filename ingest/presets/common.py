@@ -98,24 +98,26 @@ def combine(run_path: Path, parts: list[tuple[str, dict[str, Any]]]) -> dict[str
     """The vars of several presets as one mapping; a role or a setting claimed twice is refused."""
     out: dict[str, Any] = {}
     owner: dict[str, str] = {}
-    for name, pvars in parts:
-        for key, value in pvars.items():
-            if key == "role_map":
-                roles = out.setdefault("role_map", {})
-                for role, spec in value.items():
-                    if role in roles:
-                        raise PresetError(
-                            f"{run_path}: role {role} is built by both sources.{owner['role:' + role]} and "
-                            f"sources.{name}; give it to one of them"
-                        )
-                    roles[role] = copy.deepcopy(spec)
-                    owner["role:" + role] = name
-            elif key in out and out[key] != value:
-                raise PresetError(
-                    f"{run_path}: sources.{owner[key]} and sources.{name} set vars.{key} differently "
-                    f"({out[key]!r} and {value!r}); set it in the run file's vars"
-                )
-            else:
-                out[key] = copy.deepcopy(value)
-                owner[key] = name
+    # roles first: a role claimed twice is the clearer message when two sources collide
+    ordered = [(n, k, v) for n, pv in parts for k, v in pv.items() if k == "role_map"]
+    ordered += [(n, k, v) for n, pv in parts for k, v in pv.items() if k != "role_map"]
+    for name, key, value in ordered:
+        if key == "role_map":
+            roles = out.setdefault("role_map", {})
+            for role, spec in value.items():
+                if role in roles:
+                    raise PresetError(
+                        f"{run_path}: role {role} is built by both sources.{owner['role:' + role]} and "
+                        f"sources.{name}; give it to one of them"
+                    )
+                roles[role] = copy.deepcopy(spec)
+                owner["role:" + role] = name
+        elif key in out and out[key] != value:
+            raise PresetError(
+                f"{run_path}: sources.{owner[key]} and sources.{name} set vars.{key} differently "
+                f"({out[key]!r} and {value!r}); set it in the run file's vars"
+            )
+        else:
+            out[key] = copy.deepcopy(value)
+            owner[key] = name
     return out

@@ -1,7 +1,8 @@
 """District of Columbia campaign contributions (OCF) and contract awards (OCP) as a source
 (run file ``sources: {dc: {contributions: ..., contracts: ...}}``).
 
-Files (both comma-separated, quoted, header, Windows-1252 text):
+Files (both comma-separated, quoted, with a header; the contributions are Windows-1252 text, the
+awards UTF-8, where some dashes were already mis-decoded upstream and appear as U+0096):
 - ``contributions``: OCF contributions export with ``Committee Name, Candidate Name, Contributor
   Name, Contributor Type, Contribution Type, Employer Name, Occupation, Receipt Date (M/D/YYYY),
   Amount``; every row's ``Type`` is the recipient's committee type ('Campaign Committee': a
@@ -33,8 +34,7 @@ FILES = {
     ),
     "contracts": FileSpec(
         table="dc_ocp_awards",
-        what="DC OCP contract awards list (CSV, Windows-1252)",
-        encoding="cp1252",
+        what="DC OCP contract awards list (CSV, UTF-8)",
     ),
 }
 

@@ -5,7 +5,7 @@
 select
     {{ raw_row_ref('r', 'dc_ocp_awards') }} as row_ref,
     r."Agency" as agency,
-    r."Contract Number" as contract_number,
+    nullif(trim(r."Contract Number"), '') as contract_number,
     r."Caption" as caption,
     r."Award Amount" as award_amount,
     r."Base Contract Period" as base_contract_period,
