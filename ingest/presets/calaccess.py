@@ -11,7 +11,9 @@ Meaning:
   from ENTITY_CD (IND individual, COM committee, OTH other, PTY party, SCC small contributor
   committee; ``seeds/contributor_types.csv``);
 - recipient: the filer of the filing (FILING_ID). RCPT_CD does not name the filer: the filing's
-  cover page (CVR_CAMPAIGN_DISCLOSURE_CD) does, so without it the recipient id is the filing id;
+  cover page (CVR_CAMPAIGN_DISCLOSURE_CD) does, so without it the recipient id is the filing id and
+  the recipients directory (committees role, model src_calaccess_filings) lists filings of
+  unknown kind;
 - amendments: AMEND_ID 0 is the original filing, 1-999 amendments; every version's rows are in
   the export (the rows of a superseded version are not removed here: say so when a total matters);
 - limits and prohibitions: California's limits depend on the office the recipient seeks and the
@@ -63,6 +65,11 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
                     "amendment_indicator": "amend_id",
                 },
                 "organisation_types": ["COM", "OTH", "PTY", "SCC", "RCP", "CAO", "CTL"],
+            },
+            "committees": {
+                "model": "src_calaccess_filings",
+                "description": "The filings the receipts belong to (the filer, not in RCPT_CD, is the recipient).",
+                "columns": {"committee_id": "filing_id", "committee_name": "filing_label"},
             },
         },
     }
