@@ -63,7 +63,7 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
                     "amount": "amount",
                     "report_type": "report",
                 },
-                "organisation_types": ["NO FIRST NAME"],
+                "organisation_types": ["NO FIRST NAME", "PAC (BY NAME)", "COMMITTEE (BY NAME)"],
             },
             "candidates": {
                 "model": "src_ocpf_candidates",

@@ -175,6 +175,8 @@ flagged as (
         any_value(c.rule_source_title) as rule_source_title,
         any_value(c.rule_source_url) as rule_source_url,
         any_value(c.rule_note) as rule_note,
+        bool_or(c.contributor_type like '%(BY NAME)') as kind_by_name,
+        bool_or(c.employer_norm like '%REFUND%') as text_says_refunded,
         count(*) as n_contributions,
         sum(c.counted_amount) as total_amount,
         min(c.donation_date) as first_date,
@@ -200,8 +202,11 @@ select
     total_amount,
     limit_amount,
     total_amount - limit_amount as excess_amount,
-    'excess' as flag_status,
-    cast(null as varchar) as doubt_reason,
+    case when kind_by_name or text_says_refunded then 'doubtful' else 'excess' end as flag_status,
+    case
+        when kind_by_name then 'the contributor''s kind (' || contributor_kind || ') is read from its name, not from a record type'
+        when text_says_refunded then 'the row''s employer text says the excess was refunded (the refund is not itemised in the file)'
+    end as doubt_reason,
     contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as varchar) || ' per calendar year ('
         || {{ mt_literal(source_rules()) }} || '; ' || rule_note || ')' as rule,
     'state_contribution_limits' as limit_basis,
