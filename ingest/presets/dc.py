@@ -11,7 +11,8 @@ awards UTF-8, where some dashes were already mis-decoded upstream and appear as 
   Contract Period ('start - end'), Market Type, Vendor Name``. The award date is the first date of
   the base contract period (OCP publishes no award date). Market Type is the procurement method
   (``seeds/dc_ocp_market_types.csv``: Open and Set Aside are competed; Sole Source, Single
-  Available Source and Emergency are not). Blank rows of the list are filtered out.
+  Available Source and Emergency are not; the red flags' non-competitive context uses the seed's
+  not-competed values). Blank rows of the list are filtered out.
 
 Rules: contributor kinds from Contributor Type (``seeds/contributor_types.csv``, rules dc_ocf).
 DC's limits depend on the office sought and the election (DC Code 1-1163.33) and are not encoded
@@ -20,9 +21,13 @@ here, nor any prohibition: not checked; the report says so.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 from ingest.presets.common import FileSpec
+
+MARKET_TYPES = Path(__file__).resolve().parents[2] / "seeds" / "dc_ocp_market_types.csv"
 
 NAME = "dc"
 
@@ -37,6 +42,12 @@ FILES = {
         what="DC OCP contract awards list (CSV, UTF-8)",
     ),
 }
+
+
+def not_competed_market_types() -> list[str]:
+    """The Market Type values seeds/dc_ocp_market_types.csv marks as not competed."""
+    with MARKET_TYPES.open(encoding="utf-8", newline="") as fh:
+        return [r["market_type"] for r in csv.DictReader(fh) if r["competition"] == "not_competed"]
 
 
 def preset_vars(keys: set[str]) -> dict[str, Any]:
@@ -84,6 +95,8 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
             },
         }
     if "contracts" in keys:
+        # red flags' non-competitive context: the market types the seed marks as not competed
+        out["red_flags"] = {"procurement_methods": not_competed_market_types()}
         roles["contracts"] = {
             "model": "src_dc_ocp_awards",
             "description": (

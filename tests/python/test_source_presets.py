@@ -54,6 +54,15 @@ def test_dc_example_reads_each_file_in_its_encoding():
     assert run.vars["source_rules"] == "dc_ocf"
     assert run.vars["role_map"]["contracts"]["columns"]["procurement_method"] == "market_type"
     assert run.vars["role_map"]["contracts"]["when"] == [{"column": "contract_number", "is_null": False}]
+    assert run.vars["red_flags"] == {
+        "procurement_methods": [
+            "SOLE SOURCE",
+            "SINGLE AVAILABLE SOURCE",
+            "SINGLE SOURCE",
+            "SOLE AVAILABLE SOURCE",
+            "EMERGENCY",
+        ]
+    }
 
 
 def test_usaspending_example_combines_with_the_fec_preset():
