@@ -72,10 +72,10 @@ def load_run_file(path: Path | str) -> RunFile:
         raise RunFileError(f"{path.name}: not a readable YAML file ({exc})") from None
     if not isinstance(data, dict):
         raise SettingsError([f"run_file: {path.name} must hold a mapping with name, inputs, vars"])
-    if "source" in data:  # a preset (ingest/presets) expands into inputs and a role map first
+    if "source" in data or "sources" in data:  # presets (ingest/presets) expand into inputs and roles first
         try:
             data = presets.apply(path, data)
-        except presets.fec.PresetError as exc:
+        except presets.PresetError as exc:
             raise RunFileError(str(exc)) from exc
     validate_run_file(data, where="run_file")
     specs = [_input_spec(path, i, item) for i, item in enumerate(data["inputs"], start=1)]

@@ -59,7 +59,7 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
     configured flat limit, sign-based refunds, memo flag). -#}
 {% macro source_rules() %}
   {% set rules = var('source_rules', 'generic') %}
-  {% if rules not in ['generic', 'fec'] %}{{ config_error("vars.source_rules is '" ~ rules ~ "' (allowed: generic, fec)") }}{% endif %}
+  {% if rules not in ['generic', 'fec'] + seeded_rules() %}{{ config_error("vars.source_rules is '" ~ rules ~ "' (allowed: " ~ (['generic', 'fec'] + seeded_rules()) | join(', ') ~ ")") }}{% endif %}
   {% if rules == 'fec' and not role_is_configured('committees') %}
     {{ config_error("vars.source_rules is 'fec', but role_map has no committees role (map the FEC committee master cm.txt, e.g. with source: fec in the run file)") }}
   {% endif %}
@@ -78,9 +78,22 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
     {% endif %}
     {{ return(defaults) }}
   {% endif %}
+  {% if source_rules() in seeded_rules() %}
+    {% set given = var('contribution_limits', {}) or {} %}
+    {% if given is not mapping or given | length > 0 %}
+      {{ config_error("vars.contribution_limits does not apply with source_rules " ~ source_rules() ~ " (limits come from seeds/state_contribution_limits.csv, contributor kinds from seeds/contributor_types.csv): remove it, or set source_rules: generic for a flat limit") }}
+    {% endif %}
+    {{ return(defaults) }}
+  {% endif %}
   {% set cfg = checked_settings('contribution_limits', defaults, {'period': ['calendar_year', 'election', 'cycle'], 'refunds': ['net', 'exclude']}) %}
   {% if cfg.period == 'election' and role_column('contributions', 'election_code') is none %}
     {{ config_error("vars.contribution_limits.period is 'election', but role_map.contributions does not map election_code") }}
   {% endif %}
   {{ return(cfg) }}
 {% endmacro %}
+
+{#- Source rules whose limits and contributor kinds are data: seeds/state_contribution_limits.csv
+    (a limit per contributor kind and recipient kind, with its source) and
+    seeds/contributor_types.csv (the source's contributor codes). A pair without a limit row
+    is not checked, and the report says so. -#}
+{% macro seeded_rules() %}{{ return(['ma_ocpf', 'dc_ocf', 'ca_calaccess']) }}{% endmacro %}

@@ -26,7 +26,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import IngestError
+from ingest.presets.common import PresetError, merge
 
 HEADERS = Path(__file__).resolve().parent / "fec"
 
@@ -112,10 +112,6 @@ ROLES: dict[str, dict[str, Any]] = {
 _FILE_KEYS = {"path", "encoding"}
 
 
-class PresetError(IngestError):
-    pass
-
-
 def expand(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """The run file's mapping with the FEC inputs and role map added (user keys win)."""
     files = data.get("fec_files")
@@ -170,14 +166,3 @@ def expand(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
     expanded["inputs"] = inputs + list(user_inputs)
     expanded["vars"] = merge(preset_vars, user_vars)
     return expanded
-
-
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merged key by key, recursively; any other value in override replaces base's."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out

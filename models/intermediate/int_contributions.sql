@@ -169,10 +169,25 @@ meaning as (
     from years
 )
 {%- else %}
+{%- set seeded = source_rules() in seeded_rules() %}
+kinds as (
+    select
+        c.*,
+        {%- if seeded %}
+        -- the source's contributor code, read through seeds/contributor_types.csv
+        coalesce(ct.contributor_kind, 'unknown') as contributor_kind
+        {%- else %}
+        case when c.is_organisation then 'organisation' else 'individual' end as contributor_kind
+        {%- endif %}
+    from keyed c
+    {%- if seeded %}
+    left join {{ ref('contributor_types') }} ct
+      on ct.rules = {{ mt_literal(source_rules()) }} and ct.contributor_type = upper(trim(c.contributor_type))
+    {%- endif %}
+),
 meaning as (
     select
         *,
-        case when is_organisation then 'organisation' else 'individual' end as contributor_kind,
         recipient_id as limit_recipient_id,
         cast(null as varchar) as conduit_id,
         cast(null as varchar) as same_gift_row_ref,
@@ -194,9 +209,12 @@ meaning as (
             {%- if cfg.exclude_transaction_types | length > 0 %}
             when coalesce(transaction_type, '') in ({% for t in cfg.exclude_transaction_types %}{{ sql_string(t) }}{{ ", " if not loop.last }}{% endfor %}) then 'transaction type ' || transaction_type || ' excluded by vars.contribution_limits.exclude_transaction_types'
             {%- endif %}
+            {%- if seeded %}
+            when contributor_kind in ('none', 'ballot_measure') then 'not a contribution (contributor type ' || coalesce(contributor_type, 'NULL') || ')'
+            {%- endif %}
             when false then null
         end as not_counted_reason
-    from keyed
+    from kinds
 )
 {%- endif %}
 select

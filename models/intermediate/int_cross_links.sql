@@ -79,3 +79,10 @@ select
     e.amount < 0 as is_refund
 from edges e
 join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm
+-- one edge per (relation, vendor entity, other entity, contribution row): when two spellings of
+-- one vendor entity (BORREGO SOLAR SYSTEMS / BORREGO SOLAR SYTEMS) both link the same row, the
+-- best link (tier, then score, then spelling) stands for the edge
+qualify row_number() over (
+    partition by e.relation, e.vendor_entity_id, e.other_entity_id, e.contribution_row_ref
+    order by e.tier_rank, e.score desc, e.vendor_name_norm
+) = 1

@@ -6,6 +6,7 @@
 -- flat limit (vars.contribution_limits). Rows that do not count are in int_contributions with
 -- their reason; flag_status 'doubtful' marks a flag whose rule could not be pinned down.
 {%- set fec = source_rules() == 'fec' %}
+{%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
 with counted as (
     select c.* exclude (recipient_name), r.recipient_kind, r.recipient_name
@@ -132,6 +133,92 @@ select
     row_refs,
     'measured' as evidence_kind
 from stated
+{%- elif seeded %}
+-- Seeded source rules (vars.source_rules ma_ocpf, dc_ocf, ca_calaccess): the limit for the
+-- contributor kind (seeds/contributor_types.csv) and recipient kind (int_recipients) in force in
+-- the contribution's year, per calendar year, from seeds/state_contribution_limits.csv. A kind
+-- pair without a limit row, or whose row has no amount (no limit, or not checked), never flags.
+ruled as (
+    select
+        counted.*,
+        cast(year(donation_date) as varchar) as period,
+        l.limit_amount,
+        l.source_title as rule_source_title,
+        l.source_url as rule_source_url,
+        l.note as rule_note
+    from counted
+    join {{ ref('state_contribution_limits') }} l
+      on l.rules = {{ mt_literal(source_rules()) }}
+     and l.contributor_kind = counted.contributor_kind
+     and l.recipient_kind = counted.recipient_kind
+     and l.period = 'calendar_year'
+     and year(counted.donation_date) >= l.year_from
+     and (l.year_to is null or year(counted.donation_date) <= l.year_to)
+    where l.limit_amount is not null
+),
+totals as (
+    select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
+    from ruled
+    group by donor_key, limit_recipient_id, period
+    having sum(counted_amount) > any_value(limit_amount)
+),
+flagged as (
+    select
+        c.donor_key,
+        c.limit_recipient_id as recipient_id,
+        c.period,
+        min(c.donor_name) as donor_name,
+        any_value(c.contributor_kind) as contributor_kind,
+        any_value(c.recipient_name) as recipient_name,
+        any_value(c.recipient_kind) as recipient_kind,
+        any_value(c.limit_amount) as limit_amount,
+        any_value(c.rule_source_title) as rule_source_title,
+        any_value(c.rule_source_url) as rule_source_url,
+        any_value(c.rule_note) as rule_note,
+        bool_or(c.contributor_type like '%(BY NAME)') as kind_by_name,
+        bool_or(c.employer_norm like '%REFUND%') as text_says_refunded,
+        count(*) as n_contributions,
+        sum(c.counted_amount) as total_amount,
+        min(c.donation_date) as first_date,
+        max(c.donation_date) as last_date,
+        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
+        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+    from ruled c
+    semi join totals t
+      on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
+    group by c.donor_key, c.limit_recipient_id, c.period
+)
+select
+    {{ stable_id('limit:v1', ['donor_key', 'recipient_id', 'period']) }} as flag_id,
+    donor_key,
+    donor_name,
+    contributor_kind,
+    recipient_id,
+    recipient_name,
+    recipient_kind,
+    'calendar_year' as period_kind,
+    period,
+    n_contributions,
+    total_amount,
+    limit_amount,
+    total_amount - limit_amount as excess_amount,
+    case when kind_by_name or text_says_refunded then 'doubtful' else 'excess' end as flag_status,
+    case
+        when kind_by_name then 'the contributor''s kind (' || contributor_kind || ') is read from its name, not from a record type'
+        when text_says_refunded then 'the row''s employer text says the excess was refunded (the refund is not itemised in the file)'
+    end as doubt_reason,
+    contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as varchar) || ' per calendar year ('
+        || {{ mt_literal(source_rules()) }} || '; ' || rule_note || ')' as rule,
+    'state_contribution_limits' as limit_basis,
+    rule_source_title,
+    rule_source_url,
+    first_date,
+    last_date,
+    employers_norm,
+    cast([] as varchar[]) as conduit_ids,
+    row_refs,
+    'measured' as evidence_kind
+from flagged
 {%- else %}
 periods as (
     select

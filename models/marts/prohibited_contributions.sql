@@ -9,13 +9,26 @@
 -- partnership and lawful: left out. Native American tribes (transaction types 11, 30T, 31T, 32T) may contribute.
 -- Generic rules: an organisation's contribution to a candidate, doubtful (the source's own
 -- rules are not encoded).
+-- Massachusetts (source_rules ma_ocpf): no business or professional corporation, partnership or
+-- LLC may contribute to a candidate (M.G.L. c. 55 s. 8): a business contributor kind is probable;
+-- a contributor whose kind the file does not state (unknown, organisation) is doubtful. DC and
+-- California rules (dc_ocf, ca_calaccess): no prohibition is encoded, so nothing is listed here
+-- and the report says that the rule was not checked.
 {%- set fec = source_rules() == 'fec' %}
+{%- set ma = source_rules() == 'ma_ocpf' %}
+{%- set unchecked = source_rules() in ['dc_ocf', 'ca_calaccess'] %}
 with rows as (
     select c.* exclude (recipient_name), r.recipient_name, r.recipient_kind
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
+      {%- if ma %}
+      and c.contributor_kind in ('business', 'organisation', 'unknown')
+      {%- elif unchecked %}
+      and false
+      {%- else %}
       and c.contributor_kind = 'organisation'
+      {%- endif %}
       and not c.is_refund
       {%- if fec %}
       and r.recipient_kind in ('candidate', 'party_national', 'party_state_local', 'pac_connected', 'pac_nonconnected', 'leadership_pac', 'hybrid_pac', 'unknown')
@@ -84,6 +97,12 @@ select
     'corporation or labor organisation treasury money to a ' || recipient_kind || ' (only super PACs and non-contribution accounts may accept it)' as rule,
     'FEC Who can and can''t contribute' as rule_source_title,
     'https://www.fec.gov/help-candidates-and-committees/candidate-taking-receipts/who-can-and-cant-contribute/' as rule_source_url,
+    {%- elif ma %}
+    case when contributor_kind = 'business' then 'probable' else 'doubtful' end as finding_status,
+    case when contributor_kind <> 'business' then 'the file does not say what kind of contributor this is (contributor type ' || coalesce(contributor_type, 'NULL') || '): a committee, union or association may give, a business may not; ' || organisation_form || ' by its name' end as doubt_reason,
+    'business or professional corporation, partnership or LLC contribution to a candidate (prohibited in Massachusetts)' as rule,
+    'M.G.L. c. 55 s. 8, Political contributions by corporations' as rule_source_title,
+    'https://malegislature.gov/Laws/GeneralLaws/PartI/TitleVIII/Chapter55/Section8' as rule_source_url,
     {%- else %}
     'doubtful' as finding_status,
     'generic rules: whether this source lets an organisation give to a candidate is not encoded' as doubt_reason,

@@ -62,8 +62,8 @@ EXTRAS: dict[str, _Extras] = {
     "timing_signals": _Extras(C.counts_timing, S.sentence_timing, C.notes_timing),
     "bundles": _Extras(C.counts_bundles, S.sentence_bundles, C.notes_bundles),
     "payroll_giving": _Extras(C.counts_payroll, S.sentence_payroll, C.notes_payroll),
-    "limit_flags": _Extras(C.counts_limit_flags, S.sentence_limit_flags),
-    "prohibited_contributions": _Extras(C.counts_prohibited, S.sentence_prohibited),
+    "limit_flags": _Extras(C.counts_limit_flags, S.sentence_limit_flags, C.notes_limit_flags),
+    "prohibited_contributions": _Extras(C.counts_prohibited, S.sentence_prohibited, C.notes_prohibited),
     "vendor_breadth": _Extras(C.counts_vendor_breadth, S.sentence_vendor_breadth),
     "cross_links": _Extras(
         C.counts_cross_links,

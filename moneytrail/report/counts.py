@@ -260,3 +260,49 @@ def counts_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
                coalesce(sum(amount), 0) as total_amount
         from marts.prohibited_contributions""",
     )[0]
+
+
+# ---- seeded source rules (ma_ocpf, dc_ocf, ca_calaccess): what was not checked ----
+# the same list as macros/analysis_config.sql seeded_rules() (tests/python/test_source_presets.py)
+SEEDED_RULES = ("ma_ocpf", "dc_ocf", "ca_calaccess")
+
+
+def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    rules = settings.get("source_rules") if isinstance(settings, Mapping) else None
+    if rules not in SEEDED_RULES or not exports.relation_columns(con, "intermediate", "int_contributions"):
+        return []
+    rows = con.execute(
+        """
+        select c.contributor_kind, coalesce(r.recipient_kind, 'unknown') as recipient_kind, count(*) as n,
+               any_value(l.note) as note, bool_or(l.rules is not null) as has_row
+        from intermediate.int_contributions c
+        left join intermediate.int_recipients r on r.recipient_id = c.limit_recipient_id
+        left join reference.state_contribution_limits l
+          on l.rules = ? and l.contributor_kind = c.contributor_kind
+         and l.recipient_kind = coalesce(r.recipient_kind, 'unknown')
+        where c.counts_toward_limit
+        group by all
+        having not bool_or(l.limit_amount is not null)
+        order by n desc, c.contributor_kind, recipient_kind""",
+        [rules],
+    ).fetchall()
+    notes = []
+    for kind, recipient_kind, n, note, has_row in rows:
+        why = note if has_row and note else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
+        notes.append(f"Not checked: {n} contribution(s) from {kind} to {recipient_kind}: {why}.")
+    return notes
+
+
+def notes_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    rules = settings.get("source_rules") if isinstance(settings, Mapping) else None
+    if rules in ("dc_ocf", "ca_calaccess"):
+        return [
+            f"Not checked: which contributors may not give at all is not encoded for {rules} "
+            "(no prohibition with a source in the seeds), so no contribution is listed here."
+        ]
+    if rules == "ma_ocpf":
+        return [
+            "Massachusetts: a business or professional corporation, partnership or LLC may not give to a "
+            "candidate (M.G.L. c. 55 s. 8). Contributors whose kind the file does not state are listed as doubtful."
+        ]
+    return []

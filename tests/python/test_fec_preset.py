@@ -74,7 +74,11 @@ def test_user_keys_override_the_preset_key_by_key(tmp_path):
             "fec_files has unknown key(s) ['pas2']; "
             "allowed: ['candidate_links', 'candidates', 'committees', 'contributions']",
         ),
-        ("source: ocpf\n", "source is 'ocpf'; known sources: ['fec']"),
+        (
+            "source: ocpf\n",
+            "source is 'ocpf'; known sources: ['fec'] "
+            "(the others go under sources: ['calaccess', 'dc', 'ma_crab', 'ma_ocpf', 'usaspending'])",
+        ),
         (
             "source: fec\nfec_files: {contributions: a, committees: b}\ninputs: [{path: c.csv, table: fec_cm}]\n",
             "inputs table(s) ['fec_cm'] are the FEC preset's; name your table differently",

@@ -144,7 +144,7 @@ VARS_CASES = [
         {"bundle": {"min_donors": 4}},
         "vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
         "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
-        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
+        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
     ),
     (
         "misspelt_contribution_limits",
@@ -152,7 +152,7 @@ VARS_CASES = [
         "vars.contribution_limit: unknown key (did you mean contribution_limits?); allowed: role_map, "
         "reject_tolerance, run_seed, donor_identity, min_link_tier, bundles, contribution_limits, timing, "
         "red_flags, entity_resolution, employer_non_answers, employer_non_answers_extra, "
-        "employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
+        "employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
     ),
     (
         "timing_unknown_key",
@@ -400,7 +400,7 @@ def test_several_problems_are_listed_together(tmp_path, capsys):
         '  run_file.inputs[1].header: "false" is text; expected true or false',
         "  vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
         "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
-        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example",
+        "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
         "  vars.red_flags.timing_max_p: 2 is out of range; expected a number >= 0 and <= 1",
     ]
 

@@ -1,0 +1,11 @@
+-- The recipients of the DC contributions: campaign committees (Type 'Campaign Committee'), one
+-- row per committee with its candidate, the first row naming it as evidence.
+{{ config(enabled='dc' in var('source_presets', [])) }}
+select
+    min_by({{ raw_row_ref('r', 'dc_ocf_contributions') }}, r.row_index) as row_ref,
+    r."Committee Name" as committee_name,
+    coalesce(min(nullif(trim(r."Candidate Name"), '')), r."Committee Name") as candidate_name,
+    min(r."Type") as committee_type
+from {{ source('dc', 'dc_ocf_contributions') }} r
+where nullif(trim(r."Committee Name"), '') is not null
+group by r."Committee Name"
