@@ -222,6 +222,9 @@ def load_tabular(
     byte_counter = [0]
     lines = _physical_lines(path, options.encoding, hasher, byte_counter)
     reader = _reader(lines, options)
+    # Unquoted files without a header line (the FEC bulk files) are split in whole chunks
+    # instead of line by line through the csv module (about 10x less CPU per row).
+    chunked = options.quote is None and not options.header and codecs.lookup(options.encoding).name != "utf-8-sig"
 
     if options.header:
         try:
@@ -247,7 +250,19 @@ def load_tabular(
     try:
         con.execute(f"drop table if exists {target}")
         con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
-        rows = _stream_rows(con, path, reader, width, schema, target, byte_counter, progress)
+        rows = None
+        if chunked:
+            counted: list[int] = [0]
+            chunk_hasher = hashlib.sha256()
+            rows = _stream_unquoted(con, path, options, width, schema, target, chunk_hasher, counted, progress)
+            if rows is None:
+                # a line the chunked reader leaves to the csv module (a carriage return or NUL
+                # byte inside it): start again row by row
+                con.execute(f"delete from {target}")
+            else:
+                hasher, byte_counter = chunk_hasher, counted
+        if rows is None:
+            rows = _stream_rows(con, path, reader, width, schema, target, byte_counter, progress)
         details = {
             "delimiter": options.delimiter,
             "quote": options.quote,
@@ -321,6 +336,106 @@ def _stream_rows(
     if row_index > start_index:
         _flush(con, buffers, start_index, row_index, schema, target)
     return row_index
+
+
+CHUNK_BYTES = 8 << 20
+
+
+def _stored_chunks(path: Path, hasher: hashlib._Hash, counter: list[int]) -> Iterator[bytes]:
+    """Decompressed chunks of whole lines (the last may lack its newline); the hash and byte
+    count are of the stored bytes, as for the line reader."""
+    with open(path, "rb") as stored:
+        raw = _HashingReader(stored, hasher, counter)
+        fh: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw  # type: ignore[assignment]
+        carry = b""
+        lines_before = 0
+        while True:
+            try:
+                data = fh.read(CHUNK_BYTES)
+            except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                line = lines_before + carry.count(b"\n") + 1
+                raise TabularError(f"{path.name} line {line}: broken gzip stream ({exc}); nothing was loaded") from None
+            if not data:
+                if carry:
+                    yield carry
+                return
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                lines_before += data.count(b"\n", 0, cut)
+                yield data[:cut]
+
+
+def _stream_unquoted(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: TabularOptions,
+    width: int,
+    schema: pa.Schema,
+    target: str,
+    hasher: hashlib._Hash,
+    counter: list[int],
+    progress: ProgressFn | None,
+) -> int | None:
+    """Rows of an unquoted file split chunk by chunk with Arrow; the same rows, line numbers
+    and errors as the csv reader gives. None when a chunk holds a carriage return or a NUL
+    byte (the csv module's own rules for those apply: the caller reads the file row by row)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    row_index = 0
+    started = time.monotonic()
+    next_progress = PROGRESS_EVERY_ROWS
+    strip_bom = codecs.lookup(options.encoding).name == "utf-8"
+    for chunk in _stored_chunks(path, hasher, counter):
+        try:
+            text = chunk.decode(options.encoding)
+        except UnicodeDecodeError:
+            _raise_decode_error(path, chunk, row_index, options.encoding)
+        if row_index == 0 and strip_bom and text.startswith("\ufeff"):
+            text = text[1:]
+        if "\r" in text or "\x00" in text:
+            return None
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        arr = pa.array(lines, pa.string())
+        parts = pc.split_pattern(arr, options.delimiter)
+        lengths = pc.list_value_length(parts).to_numpy()
+        bad = np.flatnonzero((lengths != width) | (pc.equal(arr, "").to_numpy(zero_copy_only=False)))
+        if bad.size:
+            k = int(bad[0])
+            line = row_index + k + 1
+            if lines[k] == "":
+                raise TabularError(f"{path.name} line {line}: empty line inside the data; nothing was loaded")
+            raise TabularError(
+                f"{path.name} line {line}: expected {width} fields, found {int(lengths[k])}; nothing was loaded"
+            )
+        n = len(lines)
+        flat = pc.list_flatten(parts)
+        arrays = [pa.array(np.arange(row_index, row_index + n, dtype=np.int64))]
+        arrays += [flat.take(pa.array(np.arange(j, n * width, width))) for j in range(width)]
+        batch = pa.Table.from_arrays(arrays, schema=schema)  # noqa: F841 - read by DuckDB below
+        con.execute(f"insert into {target} select * from batch")
+        row_index += n
+        if progress is not None and row_index >= next_progress:
+            progress(row_index, counter[0], time.monotonic() - started)
+            next_progress = row_index + PROGRESS_EVERY_ROWS
+    return row_index
+
+
+def _raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> None:
+    """The line reader's error for the first line of ``chunk`` that does not decode."""
+    for number, raw in enumerate(chunk.split(b"\n"), start=lines_before + 1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise TabularError(
+                f"{path.name} line {number}: bytes {raw[exc.start : exc.end]!r} at column "
+                f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
+            ) from None
+    raise AssertionError("a chunk that does not decode has a line that does not decode")
 
 
 def _flush(
