@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     work = out / f"work_{args.rows}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    env = dict(os.environ, DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"))
     moneytrail = Path(sys.executable).with_name("moneytrail")
     command = [
         str(moneytrail),
