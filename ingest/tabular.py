@@ -262,6 +262,16 @@ def load_tabular(
     lines = _physical_lines(path, options.encoding, hasher, byte_counter, skip, skipped)
     reader = _reader(lines, options)
     where = f"{path.name} line {skip + 1} (header)"
+    # Unquoted files without a header line (the FEC bulk files) are split in whole chunks
+    # instead of line by line through the csv module (about 10x less CPU per row). Options that
+    # reshape lines (skip_lines, empty_last_column: drop) keep the line reader.
+    chunked = (
+        options.quote is None
+        and not options.header
+        and skip == 0
+        and options.empty_last_column == "refuse"
+        and codecs.lookup(options.encoding).name != "utf-8-sig"
+    )
 
     if options.header:
         try:
@@ -295,7 +305,20 @@ def load_tabular(
     try:
         con.execute(f"drop table if exists {target}")
         con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
-        rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
+        rows = None
+        if chunked:
+            counted: list[int] = [0]
+            chunk_hasher = hashlib.sha256()
+            rows = _stream_unquoted(con, path, options, len(columns), schema, target, chunk_hasher, counted, progress)
+            if rows is None:
+                # a line the chunked reader leaves to the csv module (a carriage return or NUL
+                # byte inside it, or a line that does not fit, whose error and hint the line
+                # reader gives): start again row by row
+                con.execute(f"delete from {target}")
+            else:
+                hasher, byte_counter = chunk_hasher, counted
+        if rows is None:
+            rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
         details = {
             "delimiter": options.delimiter,
             "quote": options.quote,
@@ -470,6 +493,100 @@ def _refuse_one_column_of_many(columns: Sequence[str], options: TabularOptions, 
 def show_name(name: str, limit: int = 60) -> str:
     text = repr(name)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+CHUNK_BYTES = 8 << 20
+
+
+def _stored_chunks(path: Path, hasher: hashlib._Hash, counter: list[int]) -> Iterator[bytes]:
+    """Decompressed chunks of whole lines (the last may lack its newline); the hash and byte
+    count are of the stored bytes, as for the line reader."""
+    with open(path, "rb") as stored:
+        raw = _HashingReader(stored, hasher, counter)
+        fh: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw  # type: ignore[assignment]
+        carry = b""
+        lines_before = 0
+        while True:
+            try:
+                data = fh.read(CHUNK_BYTES)
+            except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                line = lines_before + carry.count(b"\n") + 1
+                raise TabularError(f"{path.name} line {line}: broken gzip stream ({exc}); nothing was loaded") from None
+            if not data:
+                if carry:
+                    yield carry
+                return
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                lines_before += data.count(b"\n", 0, cut)
+                yield data[:cut]
+
+
+def _stream_unquoted(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: TabularOptions,
+    width: int,
+    schema: pa.Schema,
+    target: str,
+    hasher: hashlib._Hash,
+    counter: list[int],
+    progress: ProgressFn | None,
+) -> int | None:
+    """Rows of an unquoted file split chunk by chunk with Arrow; the same rows, line numbers
+    and errors as the csv reader gives. None when a chunk holds a carriage return or a NUL
+    byte (the csv module's own rules for those apply: the caller reads the file row by row)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    row_index = 0
+    started = time.monotonic()
+    next_progress = PROGRESS_EVERY_ROWS
+    strip_bom = codecs.lookup(options.encoding).name == "utf-8"
+    for chunk in _stored_chunks(path, hasher, counter):
+        try:
+            text = chunk.decode(options.encoding)
+        except UnicodeDecodeError:
+            _raise_decode_error(path, chunk, row_index, options.encoding)
+        if row_index == 0 and strip_bom and text.startswith("\ufeff"):
+            text = text[1:]
+        if "\r" in text or "\x00" in text:
+            return None
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        arr = pa.array(lines, pa.string())
+        parts = pc.split_pattern(arr, options.delimiter)
+        lengths = pc.list_value_length(parts).to_numpy()
+        bad = np.flatnonzero((lengths != width) | (pc.equal(arr, "").to_numpy(zero_copy_only=False)))
+        if bad.size:
+            return None  # the line reader names the line and why it does not fit
+        n = len(lines)
+        flat = pc.list_flatten(parts)
+        arrays = [pa.array(np.arange(row_index, row_index + n, dtype=np.int64))]
+        arrays += [flat.take(pa.array(np.arange(j, n * width, width))) for j in range(width)]
+        batch = pa.Table.from_arrays(arrays, schema=schema)  # noqa: F841 - read by DuckDB below
+        con.execute(f"insert into {target} select * from batch")
+        row_index += n
+        if progress is not None and row_index >= next_progress:
+            progress(row_index, counter[0], time.monotonic() - started)
+            next_progress = row_index + PROGRESS_EVERY_ROWS
+    return row_index
+
+
+def _raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> None:
+    """The line reader's error for the first line of ``chunk`` that does not decode."""
+    for number, raw in enumerate(chunk.split(b"\n"), start=lines_before + 1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise TabularError(
+                f"{path.name} line {number}: bytes {raw[exc.start : exc.end]!r} at column "
+                f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
+            ) from None
+    raise AssertionError("a chunk that does not decode has a line that does not decode")
 
 
 def _flush(

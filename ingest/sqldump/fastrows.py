@@ -26,6 +26,7 @@ have split the text differently.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,19 +52,29 @@ class ArrowRows:
     end: int  # buffer index just after the terminating ";"
 
 
-def _unescaped(quotes: np.ndarray, whole: np.ndarray, start: int) -> np.ndarray:
-    """Drop quotes preceded by an odd run of backslashes (MySQL escapes)."""
-    at = quotes + start  # buffer indices
-    run = np.zeros(at.size, dtype=np.int64)
-    active = np.flatnonzero(at > start)
-    k = 1
+def _unescaped(quotes: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Drop quotes preceded by an odd run of backslashes (MySQL escapes). Only the few quotes
+    right after a backslash are looked at again (a pass over all quotes per run length made
+    this the reader's most expensive step)."""
+    preceded = region[quotes - 1] == _BACKSLASH
+    if quotes[0] == 0:
+        preceded[0] = False  # (index -1 read the region's last byte)
+    after_bs = np.flatnonzero(preceded)
+    if not after_bs.size:
+        return quotes
+    at = quotes[after_bs]
+    run = np.ones(at.size, dtype=np.int64)
+    active = np.flatnonzero(at >= 2)
+    k = 2
     while active.size:
-        hit = whole[at[active] - k] == _BACKSLASH
-        active = active[hit]
+        active = active[region[at[active] - k] == _BACKSLASH]
         run[active] += 1
         k += 1
-        active = active[at[active] - k >= start]
-    return quotes[(run & 1) == 0]
+        active = active[at[active] >= k]
+    escaped = after_bs[(run & 1) == 1]
+    if not escaped.size:
+        return quotes
+    return np.delete(quotes, escaped)
 
 
 # Outside string literals only numbers, NULL/TRUE/FALSE, hex and string prefixes may stand
@@ -72,6 +83,32 @@ def _unescaped(quotes: np.ndarray, whole: np.ndarray, start: int) -> np.ndarray:
 _ALLOWED = np.zeros(256, dtype=bool)
 for _c in b"0123456789.+-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
     _ALLOWED[_c] = True
+
+
+# Separator classes outside strings: 1 for the row punctuation ( , ) and 2 for whitespace; any
+# non-zero class is a separator.
+_CLASS = np.zeros(256, dtype=np.uint8)
+_CLASS[[_COMMA, _OPEN, _CLOSE]] = 1
+_CLASS[list(_WS)] = 2
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a VALUES list of nrows rows of ncols values must look like (cached: dumps repeat
+    the same INSERT size)."""
+
+    punctuation: np.ndarray  # "(" ","*(ncols-1) ")" between rows ","
+    owners: np.ndarray  # the punctuation mark each token follows
+    column_major: pa.Array  # token indices, column by column
+
+
+@functools.lru_cache(maxsize=64)
+def _shape(nrows: int, ncols: int) -> _Shape:
+    per_row = ncols + 2
+    expected = np.frombuffer(b"(" + b"," * (ncols - 1) + b")" + b",", np.uint8)
+    owners = (np.arange(nrows)[:, None] * per_row + np.arange(ncols)[None, :]).ravel()
+    order = pa.array(np.arange(nrows * ncols).reshape(nrows, ncols).T.ravel())
+    return _Shape(np.tile(expected, nrows)[:-1], owners, order)
 
 
 def _inside_mask(quotes: np.ndarray, n: int) -> np.ndarray:
@@ -88,36 +125,53 @@ def _inside_mask(quotes: np.ndarray, n: int) -> np.ndarray:
     return np.repeat(flags, lengths)
 
 
+def _first_end(region: np.ndarray, mode: LexMode) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """(region, its real quotes, the inside-string mask, index of the first ";" outside
+    strings), or None when every ";" of the region is inside a string."""
+    quotes = np.flatnonzero(region == _QUOTE)
+    if mode.dialect == MYSQL and mode.backslash_escapes and quotes.size:
+        quotes = _unescaped(quotes, region)
+    inside = _inside_mask(quotes, region.size)
+    semis = np.flatnonzero((region == _SEMI) & ~inside)
+    if not semis.size:
+        return None
+    return region, quotes, inside, int(semis[0])
+
+
 def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> ArrowRows | object | None:
     """Rows of the VALUES list starting at ``buf[start]`` (a "("); None to fall back, or
     :data:`MORE` when the statement does not end within ``window`` bytes."""
     limit = min(len(buf), start + window)
     whole = np.frombuffer(buf, np.uint8)
-    region = whole[start:limit]
-    quotes = np.flatnonzero(region == _QUOTE)
-    if mode.dialect == MYSQL and mode.backslash_escapes and quotes.size:
-        quotes = _unescaped(quotes, whole, start)
-    inside = _inside_mask(quotes, region.size)
-    is_semi = region == _SEMI
-    semis = np.flatnonzero(is_semi & ~inside)
-    if not semis.size:
-        # The statement goes on past the window -- unless a long window saw ";" only inside
-        # strings, which suggests miscounted quotes (e.g. MySQL "it's"): read row by row.
-        return None if window >= SUSPECT_WINDOW and is_semi.any() else MORE
-    end = int(semis[0])
+    # Most statements end at their first ");": look at the text up to there first (the window
+    # is about twice the statement). Reading a prefix finds the same quotes, strings and first
+    # ";" outside them as reading the whole window; when that ";" is inside a string, the
+    # whole window is read.
+    guess = buf.find(b");", start, limit)
+    found = _first_end(whole[start : guess + 2], mode) if guess >= 0 else None
+    if found is None:
+        region = whole[start:limit]
+        found = _first_end(region, mode)
+        if found is None:
+            # The statement goes on past the window -- unless a long window saw ";" only inside
+            # strings, which suggests miscounted quotes (e.g. MySQL "it's"): read row by row.
+            return None if window >= SUSPECT_WINDOW and (region == _SEMI).any() else MORE
+    region, quotes, inside, end = found
     quotes = quotes[: np.searchsorted(quotes, end)]
     region = region[:end]
     outside = ~inside[:end]
-    is_punct = (region == _COMMA) | (region == _OPEN) | (region == _CLOSE)
-    is_sep = is_punct | (region == 32) | (region == 10) | (region == 9) | (region == 13)
+    cls = _CLASS[region]  # one pass: 1 for ( , ), 2 for whitespace, 0 otherwise
+    is_punct = cls == 1
+    is_punct &= outside
+    is_sep = cls != 0
     is_sep &= outside
     loose = outside & ~is_sep
     loose_bytes = region[loose]
     if loose_bytes.size and not _ALLOWED[loose_bytes].all():
         return None
-    if (loose_bytes[:-1] == 45).any():
-        dash = np.flatnonzero(loose[:-1] & (region[:-1] == 45))
-        if (region[dash + 1] == 45).any():
+    if buf.find(b"--", start, start + end) >= 0:
+        pairs = np.flatnonzero((region[:-1] == 45) & (region[1:] == 45))
+        if outside[pairs].any():
             return None  # "--" starts a comment in most dialects
     cand = np.flatnonzero(is_sep)
     if not cand.size or cand[0] != 0:
@@ -128,8 +182,8 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
     nrows = (punct.size + 1) // per_row
     if nrows == 0 or punct.size != nrows * per_row - 1:
         return None
-    expected = np.frombuffer(b"(" + b"," * (ncols - 1) + b")" + b",", np.uint8)
-    if not np.array_equal(region[punct], np.tile(expected, nrows)[:-1]):
+    shape = _shape(nrows, ncols)
+    if not np.array_equal(region[punct], shape.punctuation):
         return None
     # Tokens: maximal runs of non-separator bytes; exactly one right after each "(" or ","
     # of a row (row r, column j follows punctuation mark r*(ncols+2)+j).
@@ -142,8 +196,7 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
     if tok_start.size != ntok:
         return None
     owner = (np.cumsum(punct_flags) - 1)[nonempty]
-    want = (np.arange(nrows)[:, None] * per_row + np.arange(ncols)[None, :]).ravel()
-    if not np.array_equal(owner, want):
+    if not np.array_equal(owner, shape.owners):
         return None
     if quotes.size and not _strings_are_whole_tokens(quotes, is_sep, tok_start, region, end, mode):
         return None
@@ -151,7 +204,7 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
     offsets = np.zeros(ntok + 1, dtype=np.int32)
     np.cumsum(tok_end - tok_start, out=offsets[1:])
     tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    by_column = pc.take(tokens, pa.array(np.arange(ntok).reshape(nrows, ncols).T.ravel()))
+    by_column = pc.take(tokens, shape.column_major)
     columns = [by_column.slice(j * nrows, nrows) for j in range(ncols)]
     return ArrowRows(columns, nrows, start + end + 1)
 
@@ -164,12 +217,18 @@ def _strings_are_whole_tokens(
     or a one-letter prefix N/X/B, or a MySQL charset introducer)."""
     opens, closes = quotes[0::2], quotes[1::2]
     sep = np.append(is_sep, True)
-    next_open = np.append(opens[1:], -1)
-    if not (sep[closes + 1] | (closes + 1 == next_open)).all():
-        return False
-    prev_close = np.insert(closes[:-1], 0, -2)
+    after = closes + 1
+    ok_after = sep[after]
+    if not ok_after.all():
+        # a doubled quote ('') continues the string: the next opening quote right after
+        doubled = np.zeros(after.size, dtype=bool)
+        doubled[: opens.size - 1] = after[: opens.size - 1] == opens[1:]
+        if not (ok_after | doubled).all():
+            return False
     before = opens - 1
-    ok = sep[before] | (before == prev_close)
+    ok = sep[before]
+    if not ok.all():
+        ok[1:] |= before[1:] == closes[: opens.size - 1]
     if ok.all():
         return True
     odd = opens[~ok]

@@ -15,6 +15,8 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 from ingest.sqldump.errors import DumpRejected
 
 CHUNK_BYTES = 4 << 20
@@ -76,6 +78,7 @@ class DumpSource:
         self.lines_before = 0  # newlines in the bytes handed out so far
         self.eof = False
         self._first = True
+        self._last_high = False  # the last byte handed out was >= 0x80
 
     def read_chunk(self) -> bytes:
         """Next chunk of decompressed bytes (b"" at the end), UTF-8 checked."""
@@ -116,12 +119,34 @@ class DumpSource:
         return data
 
     def _check_utf8(self, data: bytes, final: bool) -> None:
+        """Validate ``data`` as the continuation of the UTF-8 stream.
+
+        ASCII bytes are valid wherever they stand and never belong to a multi-byte sequence,
+        so only the runs of bytes >= 0x80 need decoding, each followed by the ASCII byte that
+        ends it (which makes a run cut short an error, as in the full text). Decoding just
+        those bytes is several times faster than decoding the chunk when it has non-ASCII
+        text; an error is mapped back to its position in the chunk."""
         pending = len(self._decoder.getstate()[0])
+        if not data or (data.isascii() and not self._last_high):
+            if final:
+                self._decode(b"", data, None, pending, final)
+            return
+        arr = np.frombuffer(data, np.uint8)
+        high = arr >= 0x80
+        keep = high.copy()
+        keep[1:] |= high[:-1]
+        keep[0] |= self._last_high
+        self._last_high = bool(high[-1])
+        self._decode(arr[keep].tobytes(), data, keep, pending, final)
+
+    def _decode(self, compact: bytes, data: bytes, keep: np.ndarray | None, pending: int, final: bool) -> None:
         try:
-            self._decoder.decode(data, final)
+            self._decoder.decode(compact, final)
         except UnicodeDecodeError as exc:
             # exc.start counts from the bytes the decoder still held from the previous chunk.
             at = exc.start - pending
+            if at >= 0 and keep is not None:
+                at = int(np.flatnonzero(keep)[at])
             bad = (exc.object[exc.start : exc.end]).hex()
             line = self.lines_before + data.count(b"\n", 0, max(at, 0)) + 1
             raise DumpRejected(
