@@ -24,14 +24,14 @@ vendor_rows as (
     -- a vendor's first award row stands for the vendor side of every edge
     select
         vendor_name_norm,
-        first(row_ref order by row_index, row_ref) as vendor_row_ref,
-        first(vendor_name order by row_index, row_ref) as vendor_name,
+        {{ mt_first('row_ref', ['row_index', 'row_ref']) }} as vendor_row_ref,
+        {{ mt_first('vendor_name', ['row_index', 'row_ref']) }} as vendor_name,
         count(*) as vendor_award_rows
     from {{ ref('stg_contracts') }}
     group by vendor_name_norm
 ),
 edges as (
-    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, {{ mt_star_except(ref('stg_contributions'), ['row_ref'], 'c') }}, c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_employer'
@@ -39,7 +39,7 @@ edges as (
      and not c.employer_is_non_answer
      and not c.is_organisation
     union all
-    select l.*, c.*exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, {{ mt_star_except(ref('stg_contributions'), ['row_ref'], 'c') }}, c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_business_donor'
