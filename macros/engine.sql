@@ -11,10 +11,7 @@
 -#}
 
 {% macro spark__mt_ident(name) %}
-  {% if name is not string or name == '' or '\x00' in name %}
-    {{ exceptions.raise_compiler_error("not a valid SQL identifier: " ~ tojson(name)) }}
-  {% endif %}
-  {{ return('`' ~ name.replace('`', '``') ~ '`') }}
+  {{ return('`' ~ mt_ident_checked(name).replace('`', '``') ~ '`') }}
 {% endmacro %}
 
 {% macro spark__mt_literal(value) %}

@@ -10,11 +10,15 @@
   {{ return(adapter.dispatch('mt_ident', 'moneytrail')(name)) }}
 {% endmacro %}
 
-{% macro default__mt_ident(name) %}
+{% macro mt_ident_checked(name) %}
   {% if name is not string or name == '' or '\x00' in name %}
     {{ exceptions.raise_compiler_error("not a valid SQL identifier: " ~ tojson(name)) }}
   {% endif %}
-  {{ return('"' ~ name.replace('"', '""') ~ '"') }}
+  {{ return(name) }}
+{% endmacro %}
+
+{% macro default__mt_ident(name) %}
+  {{ return('"' ~ mt_ident_checked(name).replace('"', '""') ~ '"') }}
 {% endmacro %}
 
 

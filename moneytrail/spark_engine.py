@@ -120,15 +120,15 @@ def register_raw(session: Any, parquet_files: Sequence[Path]) -> None:
 
 
 def export_schema(session: Any, out_dir: Path, database: str = "marts") -> list[Path]:
-    """Each table of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
+    """Each table (not view) of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
     Spark itself, so the column types are Spark's, not a conversion's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for row in sorted(session.sql(f"show tables in {database}").collect(), key=lambda r: r.tableName):
-        if row.isTemporary:
-            continue
-        target = out_dir / row.tableName
-        session.table(f"{database}.`{row.tableName}`").coalesce(1).write.mode("overwrite").parquet(str(target))
+    # tables only: a view (the base_* models) would be computed again just to be written
+    tables = sorted(t.name for t in session.catalog.listTables(database) if t.tableType != "VIEW")
+    for name in tables:
+        target = out_dir / name
+        session.table(f"{database}.`{name}`").coalesce(1).write.mode("overwrite").parquet(str(target))
         written.append(target)
     return written
 

@@ -438,17 +438,27 @@ def _jinja_safe(s: str) -> str:
     return s
 
 
-def sql_expression(expr: str) -> str:
-    """DuckDB SQL expression that normalises ``expr`` (VARCHAR in, VARCHAR or NULL out)."""
-    sql = f"CAST({expr} AS VARCHAR)"
+def sql_expression(expr: str, dialect: str = "duckdb") -> str:
+    """SQL expression that normalises ``expr`` (text in, text or NULL out), for DuckDB or Spark.
+
+    Spark: the same steps with Java regexes (the rules use only syntax both engines read alike),
+    accents through the session function ``mt_strip_accents`` (this module's
+    :func:`strip_accents`, registered by moneytrail/spark_steps.py), literals escaped with
+    backslashes, ``$1`` back-references, and ``trim(BOTH ' ' FROM x)`` (Spark's two-argument
+    ``trim`` takes its arguments the other way round)."""
+    spark = dialect == "spark"
+    lit = _spark_str if spark else _sql_str
+    sql = f"CAST({expr} AS {'STRING' if spark else 'VARCHAR'})"
     for step in STEPS:
         if step.kind == "strip_accents":
-            sql = f"strip_accents({sql})"
+            sql = f"{'mt_strip_accents' if spark else 'strip_accents'}({sql})"
         elif step.kind == "upper":
             sql = f"upper({sql})"
+        elif spark:
+            sql = f"regexp_replace({sql}, {lit(step.pattern)}, {lit(_java_replacement(step.replacement))})"
         else:
-            sql = f"regexp_replace({sql}, {_sql_str(step.pattern)}, {_sql_str(step.replacement)}, 'g')"
-    return f"nullif(trim({sql}, ' '), '')"
+            sql = f"regexp_replace({sql}, {lit(step.pattern)}, {lit(step.replacement)}, 'g')"
+    return f"nullif(trim(BOTH ' ' FROM {sql}), '')" if spark else f"nullif(trim({sql}, ' '), '')"
 
 
 def _spark_str(s: str) -> str:
@@ -463,29 +473,10 @@ def _java_replacement(repl: str) -> str:
     return re.sub(r"\\([0-9])", r"$\1", out)
 
 
-def spark_sql_expression(expr: str) -> str:
-    """Spark SQL expression equal to :func:`sql_expression`: the same steps, Java regexes (the
-    rules use only syntax both engines read alike), accents through the session function
-    ``mt_strip_accents`` (this module's :func:`strip_accents`, registered by
-    moneytrail/spark_steps.py), and ``trim(BOTH ' ' FROM x)`` (Spark's two-argument ``trim``
-    takes its arguments the other way round)."""
-    sql = f"CAST({expr} AS STRING)"
-    for step in STEPS:
-        if step.kind == "strip_accents":
-            sql = f"mt_strip_accents({sql})"
-        elif step.kind == "upper":
-            sql = f"upper({sql})"
-        else:
-            sql = (
-                f"regexp_replace({sql}, {_spark_str(step.pattern)}, {_spark_str(_java_replacement(step.replacement))})"
-            )
-    return f"nullif(trim(BOTH ' ' FROM {sql}), '')"
-
-
 def render_macros() -> str:
     """The full text of ``macros/normalize_org_name.sql`` (deterministic)."""
     body = _jinja_safe(sql_expression("__EXPR__")).replace("__EXPR__", "{{ expr }}")
-    spark_body = _jinja_safe(spark_sql_expression("__EXPR__")).replace("__EXPR__", "{{ expr }}")
+    spark_body = _jinja_safe(sql_expression("__EXPR__", "spark")).replace("__EXPR__", "{{ expr }}")
     steps_doc = "\n".join(f"    {i:2d}. {s.why}" for i, s in enumerate(STEPS, 1))
     terms = ", ".join(_sql_str(t) for t in non_answer_terms())
     prefixes = ", ".join(_sql_str(p) for p in non_answer_prefixes())
