@@ -41,18 +41,25 @@
 {% macro mt_try_date(expr, fmt) %}{{ return(adapter.dispatch('mt_try_date', 'moneytrail')(expr, fmt)) }}{% endmacro %}
 {% macro default__mt_try_date(expr, fmt) %}cast(try_strptime({{ expr }}, {{ mt_literal(fmt) }}) as date){% endmacro %}
 {% macro spark__mt_try_date(expr, fmt) %}
-  {#- DuckDB's %m/%d read one or two digits, as do Spark's M/d; %Y reads four digits -#}
-  {%- set directives = {'%Y': 'yyyy', '%m': 'M', '%d': 'd', '%y': 'yy', '%H': 'H', '%M': 'm', '%S': 's', '%b': 'MMM', '%B': 'MMMM', '%%': '%'} -%}
+  {#- DuckDB's %m/%d read one or two digits, as do Spark's M/d; but a number written right
+      before another (%m%d%Y, as FEC writes dates) needs its fixed width (MM, dd), or Spark's
+      variable width swallows the next field and every date silently fails to parse -#}
+  {%- set variable = {'%m': 'M', '%d': 'd', '%H': 'H', '%M': 'm', '%S': 's'} -%}
+  {%- set fixed = {'%Y': 'yyyy', '%m': 'MM', '%d': 'dd', '%y': 'yy', '%H': 'HH', '%M': 'mm', '%S': 'ss', '%b': 'MMM', '%B': 'MMMM'} -%}
   {%- set ns = namespace(out='', i=0) -%}
   {%- for _ in range(fmt | length) -%}
     {%- if ns.i < fmt | length -%}
       {%- set ch = fmt[ns.i] -%}
-      {%- if ch == '%' -%}
+      {%- if ch == '%' and fmt[ns.i:ns.i + 2] == '%%' -%}
+        {%- set ns.out = ns.out ~ '%' -%}
+        {%- set ns.i = ns.i + 2 -%}
+      {%- elif ch == '%' -%}
         {%- set d = fmt[ns.i:ns.i + 2] -%}
-        {%- if d not in directives -%}
-          {{ exceptions.raise_compiler_error("date format " ~ tojson(fmt) ~ ": the directive " ~ tojson(d) ~ " has no Spark equivalent here (supported: " ~ directives.keys() | join(' ') ~ ")") }}
+        {%- if d not in fixed -%}
+          {{ exceptions.raise_compiler_error("date format " ~ tojson(fmt) ~ ": the directive " ~ tojson(d) ~ " has no Spark equivalent here (supported: " ~ fixed.keys() | join(' ') ~ " %%)") }}
         {%- endif -%}
-        {%- set ns.out = ns.out ~ directives[d] -%}
+        {%- set adjacent = fmt[ns.i + 2:ns.i + 3] == '%' and fmt[ns.i + 2:ns.i + 4] != '%%' -%}
+        {%- set ns.out = ns.out ~ (fixed[d] if adjacent or d not in variable else variable[d]) -%}
         {%- set ns.i = ns.i + 2 -%}
       {%- else -%}
         {%- set ns.out = ns.out ~ ("''" if ch == "'" else (ch if not ch.isalpha() else "'" ~ ch ~ "'")) -%}

@@ -119,13 +119,14 @@ def register_raw(session: Any, parquet_files: Sequence[Path]) -> None:
         session.sql(f"create table raw.`{name}` using parquet location '{location}'")
 
 
-def export_schema(session: Any, out_dir: Path, database: str = "marts") -> list[Path]:
-    """Each table (not view) of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
+def export_schema(session: Any, out_dir: Path, database: str = "marts", views: bool = False) -> list[Path]:
+    """Each table (and view, if asked) of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
     Spark itself, so the column types are Spark's, not a conversion's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    # tables only: a view (the base_* models) would be computed again just to be written
-    tables = sorted(t.name for t in session.catalog.listTables(database) if t.tableType != "VIEW")
+    # views only when asked (marts.entity_alias_rows): the staging base_* views would be
+    # computed again just to be written
+    tables = sorted(t.name for t in session.catalog.listTables(database) if views or t.tableType != "VIEW")
     for name in tables:
         target = out_dir / name
         session.table(f"{database}.`{name}`").coalesce(1).write.mode("overwrite").parquet(str(target))
@@ -159,7 +160,7 @@ def build(db_path: Path, out_dir: Path, run_vars: dict | None = None, dbt_args: 
             print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
             return 1
         for database in ("staging", "intermediate", "marts"):
-            export_schema(session, out_dir / database, database)
+            export_schema(session, out_dir / database, database, views=database == "marts")
     finally:
         session.stop()
     print(
