@@ -179,7 +179,7 @@ case when count({{ expr }}){{ ' filter (where ' ~ filter ~ ')' if filter }} > 0 
 {%- set skip = except | map('lower') | list -%}
 {%- set cols = [] -%}
 {%- for c in adapter.get_columns_in_relation(relation) -%}
-{%- if c.name | lower not in skip %}{% do cols.append(alias ~ '.' ~ adapter.quote(c.name)) %}{% endif -%}
+{%- if c.name | lower not in skip %}{% do cols.append(alias ~ '.' ~ mt_ident(c.name)) %}{% endif -%}
 {%- endfor -%}
 {%- if not cols -%}
 {{ exceptions.raise_compiler_error("mt_star_except: no columns found for " ~ relation ~ " (not built yet, or a unit-test fixture: unit tests run on DuckDB)") }}
