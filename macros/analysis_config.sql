@@ -36,9 +36,13 @@
   {{ return(parts | join(" || '|' || ")) }}
 {% endmacro %}
 
+{%- macro stable_id_parts(exprs) -%}
+{% for e in exprs %}coalesce(cast({{ e }} as {{ mt_text() }}), ''){{ " || ':' || " if not loop.last }}{% endfor %}
+{%- endmacro -%}
+
 {#- First 16 hex characters of sha256 over a fixed prefix and values joined by ':' (DESIGN §2). -#}
 {% macro stable_id(prefix, exprs) %}
-left(sha256('{{ prefix }}:' || {% for e in exprs %}coalesce(cast({{ e }} as varchar), ''){{ " || ':' || " if not loop.last }}{% endfor %}), 16)
+left({{ mt_sha256("'" ~ prefix ~ ":' || " ~ stable_id_parts(exprs)) }}, 16)
 {% endmacro %}
 
 {#- Confidence tiers of links, best first. Analyses use links at vars.min_link_tier or better. -#}

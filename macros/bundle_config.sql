@@ -33,17 +33,21 @@ coalesce({{ r }}.recipient_kind in ({% for k in pac_recipient_kinds() %}'{{ k }}
 {#- The best vendor each normalised employer links to at the analysis tier or better; ties
     broken by tier, score, then name. One row per employer_norm. -#}
 {% macro best_vendor_for_employer() %}
-    select
-        other_name_norm as employer_norm,
-        vendor_entity_id,
-        vendor_name_norm,
-        link_id,
-        confidence_tier
-    from {{ ref('int_name_links') }}
-    where relation = 'vendor_employer' and tier_rank <= {{ min_link_tier_rank() }}
-    qualify row_number() over (
-        partition by other_name_norm order by tier_rank, score desc, vendor_name_norm
-    ) = 1
+    select employer_norm, vendor_entity_id, vendor_name_norm, link_id, confidence_tier
+    from (
+        select
+            other_name_norm as employer_norm,
+            vendor_entity_id,
+            vendor_name_norm,
+            link_id,
+            confidence_tier,
+            row_number() over (
+                partition by other_name_norm order by tier_rank, score desc, vendor_name_norm
+            ) as best_rank
+        from {{ ref('int_name_links') }}
+        where relation = 'vendor_employer' and tier_rank <= {{ min_link_tier_rank() }}
+    ) ranked
+    where best_rank = 1
 {% endmacro %}
 
 {#- True when the memo text of contribution alias c contains one of the payroll-deduction

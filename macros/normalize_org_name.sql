@@ -61,11 +61,27 @@
 -#}
 
 {% macro normalize_org_name(expr) -%}
+{{ adapter.dispatch('normalize_org_name', 'moneytrail')(expr) }}
+{%- endmacro %}
+
+{% macro default__normalize_org_name(expr) -%}
 nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(strip_accents(CAST({{ expr }} AS VARCHAR)), 'ß', 'SS', 'g'), 'ẞ', 'SS', 'g'), '[Ææ]', 'AE', 'g'), '[Øø]', 'O', 'g'), '[Œœ]', 'OE', 'g'), '[Łł]', 'L', 'g'), '[ĐđÐð]', 'D', 'g'), '[Þþ]', 'TH', 'g'), 'ı', 'I', 'g'), 'ﬁ', 'FI', 'g'), 'ﬂ', 'FL', 'g'), '[‘’‛ʼ`´]', '''', 'g'), '[‐-―−]', '-', 'g'), '[^\x20-\x7e]', ' ', 'g')), '''', '', 'g'), '\b([A-Z])\.', '\1', 'g'), '\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\b', '\1\2', 'g'), '&', ' AND ', 'g'), '[^A-Z0-9 ]+', ' ', 'g'), '  +', ' ', 'g'), '^ | $', '', 'g'), '\b([A-Z])\b', '<\1>', 'g'), '> <', '', 'g'), '[<>]', '', 'g'), '\bINTL\b', 'INTERNATIONAL', 'g'), '\bNATL\b', 'NATIONAL', 'g'), '\bSVCS\b', 'SERVICES', 'g'), '\bSVC\b', 'SERVICE', 'g'), '\bMGMT\b', 'MANAGEMENT', 'g'), '\bMGT\b', 'MANAGEMENT', 'g'), '\bUNIV\b', 'UNIVERSITY', 'g'), '\bDEPT\b', 'DEPARTMENT', 'g'), '\bGOVT\b', 'GOVERNMENT', 'g'), '\bMFG\b', 'MANUFACTURING', 'g'), '\bASSN\b', 'ASSOCIATION', 'g'), '\bASSOCS\b', 'ASSOCIATES', 'g'), '\bBROS\b', 'BROTHERS', 'g'), '\bHOSP\b', 'HOSPITAL', 'g'), '\bCTR\b', 'CENTER', 'g'), '\bCNTR\b', 'CENTER', 'g'), '\bCNTY\b', 'COUNTY', 'g'), '\bLABS\b', 'LABORATORIES', 'g'), '^(THE )+', '', 'g'), '( (LIMITED\ LIABILITY\ PARTNERSHIP|LIMITED\ LIABILITY\ COMPANY|LIMITED\ LIABILITY\ CO|LIMITED\ PARTNERSHIP|LIMITED\ LIABILITY|INCORPORATED|AND\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|AS|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', '', 'g'), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '', 'g'), ' '), '')
 {%- endmacro %}
 
+{% macro spark__normalize_org_name(expr) -%}
+nullif(trim(BOTH ' ' FROM regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(upper(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(mt_strip_accents(CAST({{ expr }} AS STRING)), 'ß', 'SS'), 'ẞ', 'SS'), '[Ææ]', 'AE'), '[Øø]', 'O'), '[Œœ]', 'OE'), '[Łł]', 'L'), '[ĐđÐð]', 'D'), '[Þþ]', 'TH'), 'ı', 'I'), 'ﬁ', 'FI'), 'ﬂ', 'FL'), '[‘’‛ʼ`´]', '\''), '[‐-―−]', '-'), '[^\\x20-\\x7e]', ' ')), '\'', ''), '\\b([A-Z])\\.', '$1'), '\\b([A-Z][A-Z]?) ?& ?([A-Z][A-Z]?)\\b', '$1$2'), '&', ' AND '), '[^A-Z0-9 ]+', ' '), '  +', ' '), '^ | $', ''), '\\b([A-Z])\\b', '<$1>'), '> <', ''), '[<>]', ''), '\\bINTL\\b', 'INTERNATIONAL'), '\\bNATL\\b', 'NATIONAL'), '\\bSVCS\\b', 'SERVICES'), '\\bSVC\\b', 'SERVICE'), '\\bMGMT\\b', 'MANAGEMENT'), '\\bMGT\\b', 'MANAGEMENT'), '\\bUNIV\\b', 'UNIVERSITY'), '\\bDEPT\\b', 'DEPARTMENT'), '\\bGOVT\\b', 'GOVERNMENT'), '\\bMFG\\b', 'MANUFACTURING'), '\\bASSN\\b', 'ASSOCIATION'), '\\bASSOCS\\b', 'ASSOCIATES'), '\\bBROS\\b', 'BROTHERS'), '\\bHOSP\\b', 'HOSPITAL'), '\\bCTR\\b', 'CENTER'), '\\bCNTR\\b', 'CENTER'), '\\bCNTY\\b', 'COUNTY'), '\\bLABS\\b', 'LABORATORIES'), '^(THE )+', ''), '( (LIMITED\\ LIABILITY\\ PARTNERSHIP|LIMITED\\ LIABILITY\\ COMPANY|LIMITED\\ LIABILITY\\ CO|LIMITED\\ PARTNERSHIP|LIMITED\\ LIABILITY|INCORPORATED|AND\\ COMPANY|CORPORATION|INCORPORATE|CORPORATIO|INCORPORAT|CORPORATI|INCORPORA|CORPORAT|INCORPOR|COMPANY|CORPORA|INCORPO|LIMITED|AND\\ CO|INCORP|CORP|GMBH|LLLP|PLLC|SARL|APC|ASA|BHD|COM|INC|LLC|LLP|LTD|PLC|PSC|PTE|PTY|SAS|SDN|SPA|SRL|THE|ULC|USA|AB|AG|AS|BV|CO|KK|LC|LP|NA|NV|OY|PA|PC|SA|US)( [0-9]+)?)+$', ''), '^(INCORPORATED|CORPORATION|COMPANY|LIMITED|CORP|PLLC|AND|INC|LLC|LLP|LTD|PLC|THE|CO|LP)$', '')), '')
+{%- endmacro %}
+
 {% macro org_name_aggressive(expr) -%}
+{{ adapter.dispatch('org_name_aggressive', 'moneytrail')(expr) }}
+{%- endmacro %}
+
+{% macro default__org_name_aggressive(expr) -%}
 array_to_string(list_sort(list_distinct(string_split({{ expr }}, ' '))), ' ')
+{%- endmacro %}
+
+{% macro spark__org_name_aggressive(expr) -%}
+array_join(array_sort(array_distinct(split({{ expr }}, ' '))), ' ')
 {%- endmacro %}
 
 {% macro is_employer_non_answer(expr) -%}
@@ -96,13 +112,26 @@ array_to_string(list_sort(list_distinct(string_split({{ expr }}, ' '))), ' ')
 {%- set ns.prefixes = ns.prefixes + [normalize_org_name(moneytrail_sql_quote(p))] %}
 {%- endfor -%}
 {%- endif -%}
+{%- if adapter.type() == 'spark' %}
+(({{ expr }}) IS NULL
+  OR coalesce(array_contains(array({{ ns.terms | join(', ') }}), ({{ expr }})), false)
+{%- for p in ns.prefixes %}
+  OR coalesce(startswith(({{ expr }}) || ' ', ({{ p }}) || ' '), false)
+{%- endfor %})
+{%- else %}
 (({{ expr }}) IS NULL
   OR coalesce(list_contains([{{ ns.terms | join(', ') }}], ({{ expr }})), false)
 {%- for p in ns.prefixes %}
   OR coalesce(starts_with(({{ expr }}) || ' ', ({{ p }}) || ' '), false)
 {%- endfor %})
+{%- endif %}
 {%- endmacro %}
 
+{#- a text literal in this engine's quoting (Spark: backslash escapes; others: doubled quote) -#}
 {% macro moneytrail_sql_quote(s) -%}
+{%- if adapter.type() == 'spark' -%}
+'{{ s | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- else -%}
 '{{ s | replace("'", "''") }}'
+{%- endif -%}
 {%- endmacro %}

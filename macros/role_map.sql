@@ -122,11 +122,11 @@
   {% if mapped is mapping and 'concat' in mapped %}
     {% set parts = [] %}
     {% for col in mapped['concat'] %}
-      {% do parts.append("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(col) ~ " as varchar)), '')") %}
+      {% do parts.append("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(col) ~ " as " ~ mt_text() ~ ")), '')") %}
     {% endfor %}
     {{ return("nullif(concat_ws(" ~ mt_literal(mapped.get('sep', ' ')) ~ ", " ~ parts | join(', ') ~ "), '')") }}
   {% endif %}
-  {{ return("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(role_column(role, field)) ~ " as varchar)), '')") }}
+  {{ return("nullif(trim(cast(" ~ alias ~ "." ~ mt_ident(role_column(role, field)) ~ " as " ~ mt_text() ~ ")), '')") }}
 {% endmacro %}
 
 

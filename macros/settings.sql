@@ -7,16 +7,28 @@
 
 {#- A double-quoted identifier, embedded double quotes doubled. Refuses empty, NUL, non-text. -#}
 {% macro mt_ident(name) %}
+  {{ return(adapter.dispatch('mt_ident', 'moneytrail')(name)) }}
+{% endmacro %}
+
+{% macro mt_ident_checked(name) %}
   {% if name is not string or name == '' or '\x00' in name %}
     {{ exceptions.raise_compiler_error("not a valid SQL identifier: " ~ tojson(name)) }}
   {% endif %}
-  {{ return('"' ~ name.replace('"', '""') ~ '"') }}
+  {{ return(name) }}
+{% endmacro %}
+
+{% macro default__mt_ident(name) %}
+  {{ return('"' ~ mt_ident_checked(name).replace('"', '""') ~ '"') }}
 {% endmacro %}
 
 
 {#- A SQL literal: text in single quotes (quotes doubled), integers, finite numbers, true/false,
     null. Anything else (a list, a mapping, NaN, a NUL in text) is refused. -#}
 {% macro mt_literal(value) %}
+  {{ return(adapter.dispatch('mt_literal', 'moneytrail')(value)) }}
+{% endmacro %}
+
+{% macro default__mt_literal(value) %}
   {% if value is none %}{{ return('null') }}{% endif %}
   {% if value is boolean %}{{ return('true' if value else 'false') }}{% endif %}
   {% if value is integer %}{{ return(value | string) }}{% endif %}

@@ -29,13 +29,13 @@ renamed as (
         manifest.dataset_version_id,
         source.row_index,
         {%- else %}
-        cast(source.row_ref as varchar) as row_ref,
+        cast(source.row_ref as {{ mt_text() }}) as row_ref,
         {%- endif %}
         {{ role_when_predicate(role) }} as passes_when,
         {%- for field, spec in fields.items() %}
         {%- set value_sql = role_field_sql(role, field, 'source') %}
         {%- if value_sql is none %}
-        cast(null as varchar) as {{ field }}_text{{ "," if not loop.last }}
+        cast(null as {{ mt_text() }}) as {{ field }}_text{{ "," if not loop.last }}
         {%- else %}
         {{ value_sql }} as {{ field }}_text{{ "," if not loop.last }}
         {%- endif %}
@@ -47,18 +47,19 @@ renamed as (
     {%- endif %}
 ),
 typed as (
+    {#- no trailing comma when a role has no date or amount field (Spark refuses one) #}
     select
-        *,
+        *
         {%- for field, spec in fields.items() %}
         {%- if spec.type == 'date' %}
         {%- set mapped = (cfg.get('columns') or {}).get(field) %}
         {%- set fmt = mapped.get('format', '%Y-%m-%d') if mapped is mapping else '%Y-%m-%d' %}
-        cast(try_strptime({{ field }}_text, {{ sql_string(fmt) }}) as date) as {{ field }},
+        , {{ mt_try_date(field ~ '_text', fmt) }} as {{ field }}
         {%- elif spec.type == 'amount' %}
         {#- a non-zero digit past the cents would be rounded away by the cast: reject instead
             (checked on the text: a DECIMAL(38,10) cast is two orders of magnitude slower) #}
-        regexp_matches({{ field }}_text, '\.[0-9]{2}[0-9]*[1-9]|[eE]-') as {{ field }}_has_extra_decimals,
-        try_cast({{ field }}_text as decimal(18, 2)) as {{ field }}_exact,
+        , {{ mt_regexp_matches(field ~ '_text', '[.][0-9]{2}[0-9]*[1-9]|[eE]-') }} as {{ field }}_has_extra_decimals
+        , try_cast({{ field }}_text as decimal(18, 2)) as {{ field }}_exact
         {%- endif %}
         {%- endfor %}
     from renamed
@@ -99,18 +100,21 @@ select
     {%- endif %}
     passes_when,
     nullif(reject_reasons, '') as reject_reason,
+    {#- joined, so no trailing comma when a role has no date or amount field (Spark refuses one) #}
+    {%- set items = [] %}
     {%- for field, spec in fields.items() %}
     {%- if spec.type == 'date' %}
-    {{ field }},
+    {%- do items.append(field) %}
     {%- elif spec.type == 'amount' %}
-    case when not {{ field }}_has_extra_decimals then {{ field }}_exact end as {{ field }},
+    {%- do items.append('case when not ' ~ field ~ '_has_extra_decimals then ' ~ field ~ '_exact end as ' ~ field) %}
     {%- else %}
-    {{ field }}_text as {{ field }},
+    {%- do items.append(field ~ '_text as ' ~ field) %}
     {%- endif %}
     {%- endfor %}
     {%- for field, spec in fields.items() if spec.type in ('date', 'amount') %}
-    {{ field }}_text as {{ field }}_raw{{ "," if not loop.last }}
+    {%- do items.append(field ~ '_text as ' ~ field ~ '_raw') %}
     {%- endfor %}
+    {{ items | join(',\n    ') }}
 from checked
 {%- endif %}
 {% endmacro %}
@@ -121,17 +125,17 @@ from checked
     lists only the roles a run stages, so nothing claims rows that were never there. -#}
 {% macro empty_role(role) %}
 select
-    cast(null as varchar) as row_ref,
-    cast(null as varchar) as dataset_version_id,
+    cast(null as {{ mt_text() }}) as row_ref,
+    cast(null as {{ mt_text() }}) as dataset_version_id,
     cast(null as bigint) as row_index,
     cast(null as boolean) as passes_when,
     {%- for field, spec in role_fields()[role].items() %}
-    cast(null as {{ 'date' if spec.type == 'date' else ('decimal(18, 2)' if spec.type == 'amount' else 'varchar') }}) as {{ field }},
+    cast(null as {{ 'date' if spec.type == 'date' else ('decimal(18, 2)' if spec.type == 'amount' else mt_text()) }}) as {{ field }},
     {%- endfor %}
     {%- for field, spec in role_fields()[role].items() if spec.type in ('date', 'amount') %}
-    cast(null as varchar) as {{ field }}_raw,
+    cast(null as {{ mt_text() }}) as {{ field }}_raw,
     {%- endfor %}
-    cast(null as varchar) as reject_reason
+    cast(null as {{ mt_text() }}) as reject_reason
 where false
 {% endmacro %}
 

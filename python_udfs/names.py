@@ -438,22 +438,45 @@ def _jinja_safe(s: str) -> str:
     return s
 
 
-def sql_expression(expr: str) -> str:
-    """DuckDB SQL expression that normalises ``expr`` (VARCHAR in, VARCHAR or NULL out)."""
-    sql = f"CAST({expr} AS VARCHAR)"
+def sql_expression(expr: str, dialect: str = "duckdb") -> str:
+    """SQL expression that normalises ``expr`` (text in, text or NULL out), for DuckDB or Spark.
+
+    Spark: the same steps with Java regexes (the rules use only syntax both engines read alike),
+    accents through the session function ``mt_strip_accents`` (this module's
+    :func:`strip_accents`, registered by moneytrail/spark_steps.py), literals escaped with
+    backslashes, ``$1`` back-references, and ``trim(BOTH ' ' FROM x)`` (Spark's two-argument
+    ``trim`` takes its arguments the other way round)."""
+    spark = dialect == "spark"
+    lit = _spark_str if spark else _sql_str
+    sql = f"CAST({expr} AS {'STRING' if spark else 'VARCHAR'})"
     for step in STEPS:
         if step.kind == "strip_accents":
-            sql = f"strip_accents({sql})"
+            sql = f"{'mt_strip_accents' if spark else 'strip_accents'}({sql})"
         elif step.kind == "upper":
             sql = f"upper({sql})"
+        elif spark:
+            sql = f"regexp_replace({sql}, {lit(step.pattern)}, {lit(_java_replacement(step.replacement))})"
         else:
-            sql = f"regexp_replace({sql}, {_sql_str(step.pattern)}, {_sql_str(step.replacement)}, 'g')"
-    return f"nullif(trim({sql}, ' '), '')"
+            sql = f"regexp_replace({sql}, {lit(step.pattern)}, {lit(step.replacement)}, 'g')"
+    return f"nullif(trim(BOTH ' ' FROM {sql}), '')" if spark else f"nullif(trim({sql}, ' '), '')"
+
+
+def _spark_str(s: str) -> str:
+    """A Spark SQL string literal: Spark unescapes backslashes in literals (``'\\b'`` would be a
+    backspace) and reads ``''`` as two adjacent literals, so both are escaped with a backslash."""
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _java_replacement(repl: str) -> str:
+    """A replacement for Java's regex engine: ``$`` is literal, ``\\1`` back-references are ``$1``."""
+    out = repl.replace("$", "\\$")
+    return re.sub(r"\\([0-9])", r"$\1", out)
 
 
 def render_macros() -> str:
     """The full text of ``macros/normalize_org_name.sql`` (deterministic)."""
     body = _jinja_safe(sql_expression("__EXPR__")).replace("__EXPR__", "{{ expr }}")
+    spark_body = _jinja_safe(sql_expression("__EXPR__", "spark")).replace("__EXPR__", "{{ expr }}")
     steps_doc = "\n".join(f"    {i:2d}. {s.why}" for i, s in enumerate(STEPS, 1))
     terms = ", ".join(_sql_str(t) for t in non_answer_terms())
     prefixes = ", ".join(_sql_str(p) for p in non_answer_prefixes())
@@ -474,11 +497,27 @@ def render_macros() -> str:
 -#}}
 
 {{% macro normalize_org_name(expr) -%}}
+{{{{ adapter.dispatch('normalize_org_name', 'moneytrail')(expr) }}}}
+{{%- endmacro %}}
+
+{{% macro default__normalize_org_name(expr) -%}}
 {body}
 {{%- endmacro %}}
 
+{{% macro spark__normalize_org_name(expr) -%}}
+{spark_body}
+{{%- endmacro %}}
+
 {{% macro org_name_aggressive(expr) -%}}
+{{{{ adapter.dispatch('org_name_aggressive', 'moneytrail')(expr) }}}}
+{{%- endmacro %}}
+
+{{% macro default__org_name_aggressive(expr) -%}}
 array_to_string(list_sort(list_distinct(string_split({{{{ expr }}}}, ' '))), ' ')
+{{%- endmacro %}}
+
+{{% macro spark__org_name_aggressive(expr) -%}}
+array_join(array_sort(array_distinct(split({{{{ expr }}}}, ' '))), ' ')
 {{%- endmacro %}}
 
 {{% macro is_employer_non_answer(expr) -%}}
@@ -509,15 +548,28 @@ array_to_string(list_sort(list_distinct(string_split({{{{ expr }}}}, ' '))), ' '
 {{%- set ns.prefixes = ns.prefixes + [normalize_org_name(moneytrail_sql_quote(p))] %}}
 {{%- endfor -%}}
 {{%- endif -%}}
+{{%- if adapter.type() == 'spark' %}}
+(({{{{ expr }}}}) IS NULL
+  OR coalesce(array_contains(array({{{{ ns.terms | join(', ') }}}}), ({{{{ expr }}}})), false)
+{{%- for p in ns.prefixes %}}
+  OR coalesce(startswith(({{{{ expr }}}}) || ' ', ({{{{ p }}}}) || ' '), false)
+{{%- endfor %}})
+{{%- else %}}
 (({{{{ expr }}}}) IS NULL
   OR coalesce(list_contains([{{{{ ns.terms | join(', ') }}}}], ({{{{ expr }}}})), false)
 {{%- for p in ns.prefixes %}}
   OR coalesce(starts_with(({{{{ expr }}}}) || ' ', ({{{{ p }}}}) || ' '), false)
 {{%- endfor %}})
+{{%- endif %}}
 {{%- endmacro %}}
 
+{{#- a text literal in this engine's quoting (Spark: backslash escapes; others: doubled quote) -#}}
 {{% macro moneytrail_sql_quote(s) -%}}
+{{%- if adapter.type() == 'spark' -%}}
+'{{{{ s | replace("\\\\", "\\\\\\\\") | replace("'", "\\\\'") }}}}'
+{{%- else -%}}
 '{{{{ s | replace("'", "''") }}}}'
+{{%- endif -%}}
 {{%- endmacro %}}
 """
 

@@ -15,8 +15,8 @@ select
     award_date_raw as date_raw,
     contract_value_raw as amount_raw
     {%- else %}
-    cast(null as varchar) as date_raw,
-    cast(null as varchar) as amount_raw
+    cast(null as {{ mt_text() }}) as date_raw,
+    cast(null as {{ mt_text() }}) as amount_raw
     {%- endif %}
 from {{ ref('base_' ~ role) }}
 where passes_when and reject_reason is not null

@@ -33,8 +33,9 @@ donor_names as (
     from (select distinct donor_name from c)
 ),
 named as (
+    -- is_refund is decided below, by transaction type under FEC rules
     select
-        c.*,
+        {{ mt_star_except(ref('stg_contributions'), ['is_refund'], 'c') }},
         e.employer_norm,
         coalesce(e.employer_is_non_answer, false) as employer_is_non_answer,
         case when c.is_organisation then o.donor_org_norm end as donor_org_norm,
@@ -48,8 +49,7 @@ named as (
     left join org_donor_names o on o.donor_name = c.donor_name
 ),
 keyed as (
-    -- is_refund is decided below, by transaction type under FEC rules
-    select * exclude (is_refund), {{ donor_identity_expr() }} as donor_key
+    select *, {{ donor_identity_expr() }} as donor_key
     from named
 ),
 {%- if fec %}
@@ -122,14 +122,14 @@ earmark_pairs as (
     from passed_on p
     join received r
       on r.donor_key = p.donor_key and r.recipient_id = p.limit_recipient_id and r.amount = p.amount and r.k = p.k
-    where abs(date_diff('day', r.donation_date, p.donation_date)) <= 30
+    where abs({{ dbt.datediff('r.donation_date', 'p.donation_date', 'day') }}) <= 30
 ),
 elections as (
     select
         placed.*,
         ep.received_row_ref as same_gift_row_ref,
         upper(left(election_code, 1)) as election_letter,
-        case when regexp_matches(election_code, '^[A-Za-z][0-9]{4}$') then cast(substr(election_code, 2, 4) as integer) end as code_year,
+        case when {{ mt_regexp_matches('election_code', '^[A-Za-z][0-9]{4}$') }} then cast(substr(election_code, 2, 4) as integer) end as code_year,
         case when donation_date <= g.general_election_date then g.cycle else g.cycle + 2 end as next_general_year
     from placed
     left join earmark_pairs ep on ep.row_ref = placed.row_ref
@@ -144,7 +144,7 @@ years as (
             when not type_counts then 'transaction type ' || tt || ' (' || type_semantics || ') does not count toward a limit'
             when contributor_kind in ('committee', 'candidate', 'unknown') then 'contributor entity type ' || coalesce(contributor_type, 'NULL') || ' (' || contributor_kind || '): limits for this contributor are not checked'
             when is_superseded then 'superseded by the amendment in FILE_NUM ' || latest_amendment_file_num
-            when same_gift_row_ref is not null then 'the same earmarked gift as the recipient''s own row ' || same_gift_row_ref
+            when same_gift_row_ref is not null then {{ mt_literal("the same earmarked gift as the recipient's own row ") }} || same_gift_row_ref
             when limit_recipient_id is null then 'earmark without OTHER_ID: the intended recipient is unknown'
         end as not_counted_reason,
         case when election_letter in ('P', 'G', 'R', 'S', 'C', 'E') then coalesce(code_year, next_general_year) end as election_year,
@@ -189,15 +189,15 @@ meaning as (
     select
         *,
         recipient_id as limit_recipient_id,
-        cast(null as varchar) as conduit_id,
-        cast(null as varchar) as same_gift_row_ref,
+        cast(null as {{ mt_text() }}) as conduit_id,
+        cast(null as {{ mt_text() }}) as same_gift_row_ref,
         amount as counted_amount,
         case when amount < 0 then 'refund' else 'contribution' end as semantics,
         amount < 0 as is_refund,
-        cast(null as varchar) as party_account,
-        cast(null as varchar) as election_kind,
+        cast(null as {{ mt_text() }}) as party_account,
+        cast(null as {{ mt_text() }}) as election_kind,
         cast(null as integer) as election_year,
-        cast(null as varchar) as election_year_source,
+        cast(null as {{ mt_text() }}) as election_year_source,
         election_code as election_label,
         case
             {%- if cfg.exclude_memo %}

@@ -24,14 +24,14 @@ vendor_rows as (
     -- a vendor's first award row stands for the vendor side of every edge
     select
         vendor_name_norm,
-        first(row_ref order by row_index, row_ref) as vendor_row_ref,
-        first(vendor_name order by row_index, row_ref) as vendor_name,
+        {{ mt_first('row_ref', ['row_index', 'row_ref']) }} as vendor_row_ref,
+        {{ mt_first('vendor_name', ['row_index', 'row_ref']) }} as vendor_name,
         count(*) as vendor_award_rows
     from {{ ref('int_contracts') }}
     group by vendor_name_norm
 ),
 edges as (
-    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, {{ mt_star_except(ref('int_contributions'), ['row_ref'], 'c') }}, c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_employer'
@@ -39,12 +39,24 @@ edges as (
      and not c.employer_is_non_answer
      and not c.is_organisation
     union all
-    select l.*, c.* exclude (row_ref), c.row_ref as contribution_row_ref
+    select l.*, {{ mt_star_except(ref('int_contributions'), ['row_ref'], 'c') }}, c.row_ref as contribution_row_ref
     from links l
     join contributions c
       on l.relation = 'vendor_business_donor'
      and c.is_organisation
      and c.donor_org_norm = l.other_name_norm
+),
+-- one edge per (relation, vendor entity, other entity, contribution row): when two spellings of
+-- one vendor entity (BORREGO SOLAR SYSTEMS / BORREGO SOLAR SYTEMS) both link the same row, the
+-- best link (tier, then score, then spelling) stands for the edge
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by relation, vendor_entity_id, other_entity_id, contribution_row_ref
+            order by tier_rank, score desc, vendor_name_norm
+        ) as edge_rank
+    from edges
 )
 select
     {{ stable_id('edge:v1', ['e.relation', 'e.vendor_entity_id', 'e.other_entity_id', 'e.contribution_row_ref']) }} as edge_id,
@@ -77,12 +89,6 @@ select
     e.amount,
     e.is_memo,
     e.amount < 0 as is_refund
-from edges e
+from ranked e
 join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm
--- one edge per (relation, vendor entity, other entity, contribution row): when two spellings of
--- one vendor entity (BORREGO SOLAR SYSTEMS / BORREGO SOLAR SYTEMS) both link the same row, the
--- best link (tier, then score, then spelling) stands for the edge
-qualify row_number() over (
-    partition by e.relation, e.vendor_entity_id, e.other_entity_id, e.contribution_row_ref
-    order by e.tier_rank, e.score desc, e.vendor_name_norm
-) = 1
+where e.edge_rank = 1

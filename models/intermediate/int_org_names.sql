@@ -7,6 +7,6 @@ select
     name_norm,
     count(*) as n_rows,
     count(distinct name_raw) as n_spellings,
-    list(distinct name_raw order by name_raw)[1:5] as sample_spellings
+    {{ mt_list_agg('name_raw', distinct=true, limit=5) }} as sample_spellings
 from {{ ref('int_org_name_rows') }}
 group by side, role, field, name_norm

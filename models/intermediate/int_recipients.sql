@@ -62,13 +62,13 @@ directory as (
     select
         committee_id as recipient_id,
         candidate_name as recipient_name,
-        cast(null as varchar) as committee_type,
-        cast(null as varchar) as committee_designation,
-        cast(null as varchar) as organisation_type,
-        cast(null as varchar) as connected_org_name,
+        cast(null as {{ mt_text() }}) as committee_type,
+        cast(null as {{ mt_text() }}) as committee_designation,
+        cast(null as {{ mt_text() }}) as organisation_type,
+        cast(null as {{ mt_text() }}) as connected_org_name,
         candidate_id,
         'candidates role' as candidate_link_source,
-        cast(null as varchar) as directory_row_ref
+        cast(null as {{ mt_text() }}) as directory_row_ref
     from candidate_committees
     {%- endif %}
 ),

@@ -17,7 +17,7 @@ select
     c.row_ref,
     '{{ precision }}' as date_precision,
     {{ mt_literal(date_source('contracts', 'award_date')) }} as date_source,
-    {{ mt_literal(column) }}::varchar as date_column
+    cast({{ mt_literal(column) }} as {{ mt_text() }}) as date_column
 from {{ ref('int_contracts') }} c
 left join vendor_entities v on v.vendor_name_norm = c.vendor_name_norm
 where c.award_date is not null

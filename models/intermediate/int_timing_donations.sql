@@ -14,7 +14,7 @@ select distinct
     min(edge_id) over (partition by vendor_entity_id, recipient_id, contribution_row_ref) as edge_id,
     '{{ precision }}' as date_precision,
     {{ mt_literal(date_source('contributions', 'donation_date')) }} as date_source,
-    {{ mt_literal(column) }}::varchar as date_column
+    cast({{ mt_literal(column) }} as {{ mt_text() }}) as date_column
 from {{ ref('int_cross_links') }}
 where tier_rank <= {{ min_link_tier_rank() }}
   and not is_memo

@@ -31,7 +31,7 @@ with recipients as (
 ),
 attributed as (
     select
-        c.* exclude (recipient_id, conduit_id),
+        {{ mt_star_except(ref('int_contributions'), ['recipient_id', 'conduit_id'], 'c') }},
         c.recipient_id as filer_id,
         -- an earmark without OTHER_ID stays with its filer (its intended recipient is unknown)
         coalesce(c.limit_recipient_id, c.recipient_id) as recipient_id,
@@ -84,11 +84,12 @@ groups as (
         count(*) filter (where c.to_own_employer_pac) as n_to_own_employer_pac,
         count(*) filter (where c.memo_says_payroll) as n_memo_payroll,
         count(*) filter (where c.to_own_employer_pac or c.memo_says_payroll) as n_payroll,
-        list(distinct employer order by employer) as employer_spellings,
-        list(distinct c.conduit_id order by c.conduit_id) filter (where c.conduit_id is not null) as conduit_ids,
-        list(row_ref order by row_index, row_ref) as row_refs
+        {{ mt_list_agg('employer', distinct=true) }} as employer_spellings,
+        {{ mt_list_agg('c.conduit_id', distinct=true, filter='c.conduit_id is not null') }} as conduit_ids,
+        {{ mt_list_agg('row_ref', ['row_index', 'row_ref']) }} as row_refs
     from contributions c
-    semi join qualifying q
+    -- qualifying has one row per group: the join keeps each contribution once
+    join qualifying q
       on q.recipient_id = c.recipient_id and q.donation_date = c.donation_date
      and q.employer_norm = c.employer_norm
     group by c.recipient_id, c.donation_date, c.employer_norm
@@ -107,8 +108,8 @@ classified as (
 ),
 conduit_names as (
     select g.recipient_id, g.donation_date, g.employer_norm,
-           list(coalesce(r.recipient_name, u.conduit_id) order by u.conduit_id) as conduit_names
-    from (select recipient_id, donation_date, employer_norm, unnest(conduit_ids) as conduit_id from groups) u
+           {{ mt_list_agg('coalesce(r.recipient_name, u.conduit_id)', ['u.conduit_id']) }} as conduit_names
+    from (select recipient_id, donation_date, employer_norm, {{ mt_unnest('conduit_ids') }} as conduit_id from groups) u
     join groups g using (recipient_id, donation_date, employer_norm)
     left join recipients r on r.recipient_id = u.conduit_id
     group by all
@@ -138,10 +139,10 @@ select
     g.total_amount,
     g.n_to_own_employer_pac,
     g.n_memo_payroll,
-    coalesce(g.conduit_ids, []) as conduit_ids,
-    coalesce(cn.conduit_names, []) as conduit_names,
+    coalesce(g.conduit_ids, {{ mt_empty_text_list() }}) as conduit_ids,
+    coalesce(cn.conduit_names, {{ mt_empty_text_list() }}) as conduit_names,
     g.row_refs,
-    g.row_refs[1:5] as sample_row_refs,
+    {{ mt_list_head('g.row_refs', 5) }} as sample_row_refs,
     v.vendor_entity_id as linked_vendor_entity_id,
     v.vendor_name_norm as linked_vendor_name_norm,
     v.link_id as linked_via_link_id,

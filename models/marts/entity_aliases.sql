@@ -12,7 +12,7 @@ with rows as (
     join {{ ref('int_entity_map') }} e on e.normalized_name = r.name_norm
 ),
 spellings as (
-    select side, name_norm, list(name_raw order by name_raw) as spellings
+    select side, name_norm, {{ mt_list_agg('name_raw') }} as spellings
     from (select distinct side, name_norm, name_raw from rows)
     group by side, name_norm
 )
@@ -28,7 +28,7 @@ select
     count(*) as n_rows,
     any_value(s.spellings) as spellings,
     -- bounded: an alias can stand on millions of rows (entity_alias_rows has them all)
-    list(r.row_ref order by r.n) filter (where r.n <= 10) as first_row_refs
+    {{ mt_list_agg('r.row_ref', ['r.n'], filter='r.n <= 10') }} as first_row_refs
 from rows r
 join spellings s on s.side = r.side and s.name_norm = r.name_norm
 group by r.entity_id, r.canonical_name, r.cluster_size, r.side, r.role, r.field, r.name_norm

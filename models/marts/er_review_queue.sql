@@ -30,8 +30,7 @@ other_side as (
         c.name_norm,
         count(*) as other_rows,
         sum(abs(c.amount)) as donations_at_stake,
-        string_agg(c.name_raw || ' <' || c.row_ref || '>', ' | ' order by c.row_index, c.row_ref)
-            filter (where c.n <= 3) as other_examples
+        {{ mt_string_agg("c.name_raw || ' <' || c.row_ref || '>'", ' | ', ['c.row_index', 'c.row_ref'], filter='c.n <= 3') }} as other_examples
     from (
         select *, row_number() over (partition by relation, name_norm order by row_index, row_ref) as n
         from contributions
@@ -44,8 +43,7 @@ vendor_side as (
         v.vendor_name_norm,
         count(*) as vendor_rows,
         sum(v.contract_value) as contract_value_at_stake,
-        string_agg(v.vendor_name || ' <' || v.row_ref || '>', ' | ' order by v.row_index, v.row_ref)
-            filter (where v.n <= 3) as vendor_examples
+        {{ mt_string_agg("v.vendor_name || ' <' || v.row_ref || '>'", ' | ', ['v.row_index', 'v.row_ref'], filter='v.n <= 3') }} as vendor_examples
     from (
         select *, row_number() over (partition by vendor_name_norm order by row_index, row_ref) as n
         from {{ ref('int_contracts') }}
@@ -60,10 +58,10 @@ select
     ) as queue_rank,
     q.vendor_name_norm as left_name,
     q.other_name_norm as right_name,
-    cast(null as varchar) as decision,
-    cast(null as varchar) as note,
-    cast(null as varchar) as reviewer,
-    cast(null as varchar) as decided_on,
+    cast(null as {{ mt_text() }}) as decision,
+    cast(null as {{ mt_text() }}) as note,
+    cast(null as {{ mt_text() }}) as reviewer,
+    cast(null as {{ mt_text() }}) as decided_on,
     q.relation,
     q.link_id,
     q.confidence_tier,

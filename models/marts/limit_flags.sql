@@ -9,7 +9,7 @@
 {%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
 with counted as (
-    select c.* exclude (recipient_name), r.recipient_kind, r.recipient_name
+    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
@@ -31,7 +31,7 @@ ruled as (
             when recipient_kind = 'party_national' and party_account is not null then year(donation_date) || ' ' || party_account || ' account'
             when recipient_kind = 'candidate' and election_label is not null then election_label
             when recipient_kind = 'candidate' then 'unknown election (cycle ' || (year(donation_date) + year(donation_date) % 2) || ')'
-            else cast(year(donation_date) as varchar)
+            else cast(year(donation_date) as {{ mt_text() }})
         end as period,
         case
             when recipient_kind = 'candidate' and election_year is not null then election_year + election_year % 2
@@ -81,9 +81,9 @@ flagged as (
         count(*) as n_contributions,
         min(c.donation_date) as first_date,
         max(c.donation_date) as last_date,
-        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
-        list(distinct c.conduit_id order by c.conduit_id) filter (where c.conduit_id is not null) as conduit_ids,
-        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+        {{ mt_list_agg('c.employer_norm', distinct=true, filter='c.employer_norm is not null') }} as employers_norm,
+        {{ mt_list_agg('c.conduit_id', distinct=true, filter='c.conduit_id is not null') }} as conduit_ids,
+        {{ mt_list_agg('c.row_ref', ['c.donation_date', 'c.row_index', 'c.row_ref']) }} as row_refs
     from limited c
     join groups g
       on g.donor_key = c.donor_key and g.recipient_id = c.limit_recipient_id
@@ -119,7 +119,7 @@ select
     case when doubt_reason is null then 'excess' else 'doubtful' end as flag_status,
     doubt_reason,
     case when recipient_kind = 'unknown' then 'lowest individual limit: ' else '' end
-        || 'individual -> ' || rule_recipient_kind || ': $' || cast(limit_amount as varchar) || ' per '
+        || 'individual -> ' || rule_recipient_kind || ': $' || cast(limit_amount as {{ mt_text() }}) || ' per '
         || case when rule_period = 'election' then 'election' else 'calendar year' end
         || ' (' || (rule_cycle - 1) || '-' || rule_cycle || ')'
         || case when recipient_kind = 'unknown' then ', summed over the calendar year' else '' end as rule,
@@ -141,7 +141,7 @@ from stated
 ruled as (
     select
         counted.*,
-        cast(year(donation_date) as varchar) as period,
+        cast(year(donation_date) as {{ mt_text() }}) as period,
         l.limit_amount,
         l.source_title as rule_source_title,
         l.source_url as rule_source_url,
@@ -181,8 +181,8 @@ flagged as (
         sum(c.counted_amount) as total_amount,
         min(c.donation_date) as first_date,
         max(c.donation_date) as last_date,
-        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
-        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+        {{ mt_list_agg('c.employer_norm', distinct=true, filter='c.employer_norm is not null') }} as employers_norm,
+        {{ mt_list_agg('c.row_ref', ['c.donation_date', 'c.row_index', 'c.row_ref']) }} as row_refs
     from ruled c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
@@ -207,7 +207,7 @@ select
         when kind_by_name then 'the contributor''s kind (' || contributor_kind || ') is read from its name, not from a record type'
         when text_says_refunded then 'the row''s employer text says the excess was refunded (the refund is not itemised in the file)'
     end as doubt_reason,
-    contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as varchar) || ' per calendar year ('
+    contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as {{ mt_text() }}) || ' per calendar year ('
         || {{ mt_literal(source_rules()) }} || '; ' || rule_note || ')' as rule,
     'state_contribution_limits' as limit_basis,
     rule_source_title,
@@ -215,7 +215,7 @@ select
     first_date,
     last_date,
     employers_norm,
-    cast([] as varchar[]) as conduit_ids,
+    {{ mt_empty_text_list() }} as conduit_ids,
     row_refs,
     'measured' as evidence_kind
 from flagged
@@ -224,9 +224,9 @@ periods as (
     select
         *,
         {%- if cfg.period == 'calendar_year' %}
-        cast(year(donation_date) as varchar) as period
+        cast(year(donation_date) as {{ mt_text() }}) as period
         {%- elif cfg.period == 'cycle' %}
-        cast(year(donation_date) + year(donation_date) % 2 as varchar) as period
+        cast(year(donation_date) + year(donation_date) % 2 as {{ mt_text() }}) as period
         {%- else %}
         coalesce(election_label, 'unknown election') as period
         {%- endif %}
@@ -252,8 +252,8 @@ flagged as (
         sum(c.counted_amount) as total_amount,
         min(c.donation_date) as first_date,
         max(c.donation_date) as last_date,
-        list(distinct c.employer_norm order by c.employer_norm) filter (where c.employer_norm is not null) as employers_norm,
-        list(c.row_ref order by c.donation_date, c.row_index, c.row_ref) as row_refs
+        {{ mt_list_agg('c.employer_norm', distinct=true, filter='c.employer_norm is not null') }} as employers_norm,
+        {{ mt_list_agg('c.row_ref', ['c.donation_date', 'c.row_index', 'c.row_ref']) }} as row_refs
     from periods c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
@@ -275,14 +275,14 @@ select
     total_amount - cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as excess_amount,
     case when period = 'unknown election' then 'doubtful' else 'excess' end as flag_status,
     case when period = 'unknown election' then 'the rows carry no election code: they may belong to different elections, each with its own limit' end as doubt_reason,
-    'configured flat limit: $' || cast(cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as varchar) || ' per ' || {{ mt_literal(cfg.period | replace("_", " ")) }} || ' per donor per recipient' as rule,
+    'configured flat limit: $' || cast(cast({{ mt_literal(cfg.limit) }} as decimal(18, 2)) as {{ mt_text() }}) || ' per ' || {{ mt_literal(cfg.period | replace("_", " ")) }} || ' per donor per recipient' as rule,
     'configured_flat_limit' as limit_basis,
     'vars.contribution_limits' as rule_source_title,
-    cast(null as varchar) as rule_source_url,
+    cast(null as {{ mt_text() }}) as rule_source_url,
     first_date,
     last_date,
     employers_norm,
-    cast([] as varchar[]) as conduit_ids,
+    {{ mt_empty_text_list() }} as conduit_ids,
     row_refs,
     'measured' as evidence_kind
 from flagged

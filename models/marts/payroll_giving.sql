@@ -51,8 +51,8 @@ per_pac as (
         count(distinct donation_date) as n_days,
         count(*) filter (where to_own_employer_pac) as n_to_own_employer_pac,
         count(*) filter (where memo_says_payroll) as n_memo_payroll,
-        list(distinct employer order by employer) as employer_spellings,
-        list(row_ref order by donation_date, row_index, row_ref) as row_refs
+        {{ mt_list_agg('employer', distinct=true) }} as employer_spellings,
+        {{ mt_list_agg('row_ref', ['donation_date', 'row_index', 'row_ref']) }} as row_refs
     from payroll
     group by recipient_id, employer_norm
 ),
@@ -75,10 +75,10 @@ select
     p.n_days,
     p.n_to_own_employer_pac,
     p.n_memo_payroll,
-    list_filter([
-        case when p.n_to_own_employer_pac > 0 then 'to_own_employer_pac' end,
-        case when p.n_memo_payroll > 0 then 'memo_says_payroll' end
-    ], x -> x is not null) as detected_by,
+    {{ mt_list_filter(mt_list([
+        "case when p.n_to_own_employer_pac > 0 then 'to_own_employer_pac' end",
+        "case when p.n_memo_payroll > 0 then 'memo_says_payroll' end"
+    ]), 'x -> x is not null') }} as detected_by,
     p.row_refs,
     v.vendor_entity_id as linked_vendor_entity_id,
     v.vendor_name_norm as linked_vendor_name_norm,

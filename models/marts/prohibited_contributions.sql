@@ -18,7 +18,7 @@
 {%- set ma = source_rules() == 'ma_ocpf' %}
 {%- set unchecked = source_rules() in ['dc_ocf', 'ca_calaccess'] %}
 with rows as (
-    select c.* exclude (recipient_name), r.recipient_name, r.recipient_kind
+    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_name, r.recipient_kind
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
@@ -47,25 +47,26 @@ attributions as (
     join {{ ref('int_contributions') }} m
       on m.recipient_id = o.recipient_id and m.donation_date = o.donation_date
      and m.is_memo and m.contributor_kind = 'individual'
-     and starts_with(m.tran_id, o.tran_id || '.')
+     and {{ mt_starts_with('m.tran_id', "o.tran_id || '.'") }}
     group by o.row_ref
 ),
 named as (
     select
         rows.*,
-        upper(regexp_replace(coalesce(donor_name, ''), '[^A-Za-z0-9 ]+', ' ', 'g')) as name_words
+        upper({{ mt_regexp_replace_all("coalesce(donor_name, '')", '[^A-Za-z0-9 ]+', ' ') }}) as name_words
     from rows
     -- attributed to partners: a partnership, lawful (the partners' shares count toward their limits)
-    anti join attributions a on a.row_ref = rows.row_ref
+    left join attributions a on a.row_ref = rows.row_ref
+    where a.row_ref is null
 ),
 formed as (
     select
         *,
         case
-            when regexp_matches(name_words, '\b(NATION|TRIBE|TRIBAL|BAND OF|RANCHERIA|PUEBLO)\b') then 'Native American tribe (by name)'
-            when regexp_matches(name_words, '\b(LLC|L L C|LLP|LP|PLLC|LLLP|PARTNERSHIP|PARTNERS)\b') then 'partnership or LLC (by name)'
-            when regexp_matches(name_words, '\b(INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|PC|PA)\b') then 'corporation (by name)'
-            when regexp_matches(name_words, '\b(UNION|LOCAL [0-9]+|AFL CIO|BROTHERHOOD|TEAMSTERS)\b') then 'labor organisation (by name)'
+            when {{ mt_regexp_matches('name_words', '\\b(NATION|TRIBE|TRIBAL|BAND OF|RANCHERIA|PUEBLO)\\b') }} then 'Native American tribe (by name)'
+            when {{ mt_regexp_matches('name_words', '\\b(LLC|L L C|LLP|LP|PLLC|LLLP|PARTNERSHIP|PARTNERS)\\b') }} then 'partnership or LLC (by name)'
+            when {{ mt_regexp_matches('name_words', '\\b(INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|PC|PA)\\b') }} then 'corporation (by name)'
+            when {{ mt_regexp_matches('name_words', '\\b(UNION|LOCAL [0-9]+|AFL CIO|BROTHERHOOD|TEAMSTERS)\\b') }} then 'labor organisation (by name)'
             else 'organisation of unknown form'
         end as organisation_form
     from named
@@ -95,7 +96,7 @@ select
         when organisation_form = 'organisation of unknown form' then 'the file does not say whether the organisation is a corporation, a labor organisation, a partnership or an LLC'
     end as doubt_reason,
     'corporation or labor organisation treasury money to a ' || recipient_kind || ' (only super PACs and non-contribution accounts may accept it)' as rule,
-    'FEC Who can and can''t contribute' as rule_source_title,
+    {{ mt_literal("FEC Who can and can't contribute") }} as rule_source_title,
     'https://www.fec.gov/help-candidates-and-committees/candidate-taking-receipts/who-can-and-cant-contribute/' as rule_source_url,
     {%- elif ma %}
     case when contributor_kind = 'business' then 'probable' else 'doubtful' end as finding_status,
@@ -108,7 +109,7 @@ select
     'generic rules: whether this source lets an organisation give to a candidate is not encoded' as doubt_reason,
     'organisation contribution to a candidate' as rule,
     'role_map.contributions.organisation_types' as rule_source_title,
-    cast(null as varchar) as rule_source_url,
+    cast(null as {{ mt_text() }}) as rule_source_url,
     {%- endif %}
     'measured' as evidence_kind
 from formed

@@ -32,7 +32,7 @@ linked as (
         min(vendor_name_norm) as vendor_name_norm,
         count(*) as n_linked_contributions,
         sum(amount) as linked_amount,
-        list(edge_id order by edge_id) as edge_ids
+        {{ mt_list_agg('edge_id') }} as edge_ids
     from edges
     group by vendor_entity_id, recipient_id
 ),
@@ -41,22 +41,22 @@ bundles as (
         linked_vendor_entity_id as vendor_entity_id,
         recipient_id,
         min(linked_vendor_name_norm) as vendor_name_norm,
-        list(bundle_id order by bundle_id) as bundle_ids,
-        flatten(list(row_refs order by bundle_id)) as bundle_row_refs
+        {{ mt_list_agg('bundle_id') }} as bundle_ids,
+        flatten({{ mt_list_agg('row_refs', ['bundle_id']) }}) as bundle_row_refs
     from {{ ref('bundles') }}
     where linked_vendor_entity_id is not null
     group by 1, 2
 ),
 limit_rows as (
-    select f.flag_id, f.recipient_id, f.flag_status = 'excess' as is_definite, unnest(f.row_refs) as row_ref
+    select f.flag_id, f.recipient_id, f.flag_status = 'excess' as is_definite, {{ mt_unnest('f.row_refs') }} as row_ref
     from {{ ref('limit_flags') }} f
 ),
 limits as (
     select
         l.vendor_entity_id,
         r.recipient_id,
-        list(distinct r.flag_id order by r.flag_id) filter (where r.is_definite) as limit_flag_ids,
-        list(distinct r.row_ref order by r.row_ref) filter (where r.is_definite) as limit_row_refs,
+        {{ mt_list_agg('r.flag_id', distinct=true, filter='r.is_definite') }} as limit_flag_ids,
+        {{ mt_list_agg('r.row_ref', distinct=true, filter='r.is_definite') }} as limit_row_refs,
         count(distinct r.flag_id) filter (where not r.is_definite) as n_doubtful_limit_flags
     from limit_rows r
     -- linked by the contribution row only: an earmarked gift's flag carries the ultimate
@@ -69,8 +69,8 @@ prohibited as (
     select
         l.vendor_entity_id,
         p.recipient_id,
-        list(distinct p.finding_id order by p.finding_id) filter (where p.finding_status = 'probable') as prohibited_finding_ids,
-        list(distinct p.row_ref order by p.row_ref) filter (where p.finding_status = 'probable') as prohibited_row_refs,
+        {{ mt_list_agg('p.finding_id', distinct=true, filter="p.finding_status = 'probable'") }} as prohibited_finding_ids,
+        {{ mt_list_agg('p.row_ref', distinct=true, filter="p.finding_status = 'probable'") }} as prohibited_row_refs,
         count(distinct p.finding_id) filter (where p.finding_status <> 'probable') as n_doubtful_prohibited
     from {{ ref('prohibited_contributions') }} p
     join edges l on l.contribution_row_ref = p.row_ref
@@ -102,16 +102,16 @@ non_competitive as (
     {%- if has_procurement %}
     select
         v.vendor_entity_id,
-        list(c.row_ref order by c.row_ref) as award_row_refs,
-        list(distinct c.procurement_method_norm order by c.procurement_method_norm) as methods
+        {{ mt_list_agg('c.row_ref') }} as award_row_refs,
+        {{ mt_list_agg('c.procurement_method_norm', distinct=true) }} as methods
     from {{ ref('int_contracts') }} c
     join (select distinct vendor_name_norm, vendor_entity_id from {{ ref('int_name_links') }}) v
       on v.vendor_name_norm = c.vendor_name_norm
     where {% for m in rf.procurement_methods %}contains(c.procurement_method_norm, {{ sql_string(m | upper) }}){{ " or " if not loop.last }}{% endfor %}
     group by v.vendor_entity_id
     {%- else %}
-    select cast(null as varchar) as vendor_entity_id, cast(null as varchar[]) as award_row_refs,
-           cast(null as varchar[]) as methods
+    select cast(null as {{ mt_text() }}) as vendor_entity_id, cast(null as {{ mt_text_list_type() }}) as award_row_refs,
+           cast(null as {{ mt_text_list_type() }}) as methods
     where false
     {%- endif %}
 ),
@@ -130,11 +130,11 @@ joined as (
         coalesce(r.is_unlimited, false) as recipient_is_unlimited,
         coalesce(l.n_linked_contributions, 0) as n_linked_contributions,
         coalesce(l.linked_amount, 0) as linked_amount,
-        coalesce(l.edge_ids, []) as edge_ids,
+        coalesce(l.edge_ids, {{ mt_empty_text_list() }}) as edge_ids,
         -- pair rules
-        coalesce(len(b.bundle_ids), 0) > 0 as bundled_donations,
-        coalesce(len(lf.limit_flag_ids), 0) > 0 as limit_excess,
-        coalesce(len(pr.prohibited_finding_ids), 0) > 0 as prohibited_contribution,
+        coalesce({{ mt_list_len('b.bundle_ids') }}, 0) > 0 as bundled_donations,
+        coalesce({{ mt_list_len('lf.limit_flag_ids') }}, 0) > 0 as limit_excess,
+        coalesce({{ mt_list_len('pr.prohibited_finding_ids') }}, 0) > 0 as prohibited_contribution,
         coalesce(t.is_signal, false) as timing_cluster,
         b.bundle_ids,
         b.bundle_row_refs,
@@ -185,9 +185,9 @@ joined as (
         coalesce(br.n_recipients, 0) >= {{ rf.breadth_min_recipients | int }} as broad_influence,
         br.finding_id as breadth_finding_id,
         {%- if has_procurement %}
-        cast([] as varchar[]) as context_not_evaluated
+        {{ mt_empty_text_list() }} as context_not_evaluated
         {%- else %}
-        ['non_competitive_award: not evaluated - the contracts role maps no procurement_method'] as context_not_evaluated
+        {{ mt_list(["'non_competitive_award: not evaluated - the contracts role maps no procurement_method'"]) }} as context_not_evaluated
         {%- endif %}
     from pairs p
     left join linked l on l.vendor_entity_id = p.vendor_entity_id and l.recipient_id = p.recipient_id
@@ -203,13 +203,13 @@ joined as (
 scored as (
     select
         *,
-        list_filter([
-            case when bundled_donations then 'bundled_donations' end,
-            case when limit_excess then 'limit_excess' end,
-            case when prohibited_contribution then 'prohibited_contribution' end,
-            case when timing_cluster then 'timing_cluster' end
-        ], x -> x is not null) as rules_fired,
-        list_filter([bundles_reason, limit_reason, prohibited_reason, timing_reason], x -> x is not null) as rules_not_evaluated
+        {{ mt_list_filter(mt_list([
+            "case when bundled_donations then 'bundled_donations' end",
+            "case when limit_excess then 'limit_excess' end",
+            "case when prohibited_contribution then 'prohibited_contribution' end",
+            "case when timing_cluster then 'timing_cluster' end"
+        ]), 'x -> x is not null') }} as rules_fired,
+        {{ mt_list_filter(mt_list(['bundles_reason', 'limit_reason', 'prohibited_reason', 'timing_reason']), 'x -> x is not null') }} as rules_not_evaluated
     from joined
 ),
 evidence as (
@@ -219,21 +219,21 @@ evidence as (
     from (
         select
             vendor_entity_id || '|' || recipient_id as flag_key,
-            unnest([
-                {'rule': 'bundled_donations', 'rows': bundle_row_refs},
-                {'rule': 'limit_excess', 'rows': limit_row_refs},
-                {'rule': 'prohibited_contribution', 'rows': prohibited_row_refs},
-                {'rule': 'timing_cluster', 'rows': timing_row_refs}
-            ]) as item
+            {{ mt_unnest(mt_list([
+                mt_struct({'rule': "'bundled_donations'", 'rows': 'bundle_row_refs'}),
+                mt_struct({'rule': "'limit_excess'", 'rows': 'limit_row_refs'}),
+                mt_struct({'rule': "'prohibited_contribution'", 'rows': 'prohibited_row_refs'}),
+                mt_struct({'rule': "'timing_cluster'", 'rows': 'timing_row_refs'})
+            ])) }} as item
         from scored
-    )
-    where len(coalesce(item.rows, [])) > 0
+    ) fired_rules
+    where coalesce({{ mt_list_len('item.rows') }}, 0) > 0
 ),
 adjacent as (
     -- fired rules of one pair sharing a contribution row (every rule is adjacent to itself)
     select a.flag_key, a.rule, b.rule as neighbour
     from evidence a
-    join evidence b on b.flag_key = a.flag_key and list_has_any(a.rows, b.rows)
+    join evidence b on b.flag_key = a.flag_key and {{ mt_list_overlap('a.rows', 'b.rows') }}
 ),
 -- rules resting on shared rows are one piece of evidence: label every rule with the smallest
 -- rule name reachable through shared rows; with at most four rules three rounds reach them all
@@ -267,7 +267,7 @@ select
     recipient_name,
     recipient_kind,
     n_independent_rules >= {{ rf.min_independent_rules | int }} as is_flagged,
-    len(rules_fired) as n_rules,
+    {{ mt_list_len('rules_fired') }} as n_rules,
     n_independent_rules,
     rules_fired,
     case

@@ -3,6 +3,6 @@
 -- donations, limit excess, timing cluster; rules resting on overlapping rows count once).
 -- Vendor-level facts (non-competitive awards, breadth) ride along as context and never flag a
 -- pair on their own.
-select * exclude (is_flagged)
-from {{ ref('red_flag_pairs') }}
-where is_flagged
+select {{ mt_star_except(ref('red_flag_pairs'), ['is_flagged'], 'p') }}
+from {{ ref('red_flag_pairs') }} p
+where p.is_flagged

@@ -11,16 +11,16 @@ donations as (
     select
         vendor_key,
         recipient_key,
-        list(row_ref order by donation_date, row_ref) as donation_row_refs,
-        list(distinct edge_id order by edge_id) as edge_ids
+        {{ mt_list_agg('row_ref', ['donation_date', 'row_ref']) }} as donation_row_refs,
+        {{ mt_list_agg('edge_id', distinct=true) }} as edge_ids
     from {{ ref('int_timing_donations') }}
     group by vendor_key, recipient_key
 ),
 awards as (
     select
         vendor_key,
-        list(distinct award_date order by award_date) as award_dates,
-        list(row_ref order by award_date, row_ref) as award_row_refs
+        {{ mt_list_agg('award_date', distinct=true) }} as award_dates,
+        {{ mt_list_agg('row_ref', ['award_date', 'row_ref']) }} as award_row_refs
     from {{ ref('int_timing_awards') }}
     group by vendor_key
 ),

@@ -19,8 +19,8 @@ per_vendor as (
         {%- for t in link_tiers() %}
         count(*) filter (where confidence_tier = '{{ t }}') as n_links_{{ t }},
         {%- endfor %}
-        list(distinct recipient_id order by recipient_id) as recipients,
-        list(edge_id order by edge_id)[1:20] as sample_edge_ids
+        {{ mt_list_agg('recipient_id', distinct=true) }} as recipients,
+        {{ mt_list_agg('edge_id', limit=20) }} as sample_edge_ids
     from edges
     group by vendor_entity_id
 )

@@ -230,11 +230,25 @@ def test_check_command() -> None:
 # ----------------------------------------------------------------------------- SQL parity
 
 
+class _DuckDBAdapter:
+    """What the macros ask of dbt's adapter: its type, and dispatch to the default__ macros."""
+
+    module = None
+
+    def type(self) -> str:
+        return "duckdb"
+
+    def dispatch(self, name: str, package: str):
+        return getattr(self.module, f"default__{name}")
+
+
 def _render(expression: str, dbt_vars: dict | None = None) -> str:
     dbt_vars = dbt_vars or {}
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    template = env.from_string(MACRO_PATH.read_text(encoding="utf-8") + "{{ " + expression + " }}")
-    return template.render(var=lambda name, default=None: dbt_vars.get(name, default)).strip()
+    adapter = _DuckDBAdapter()
+    context = {"var": lambda name, default=None: dbt_vars.get(name, default), "adapter": adapter}
+    adapter.module = env.from_string(MACRO_PATH.read_text(encoding="utf-8")).make_module(context)
+    return env.from_string("{{ m." + expression + " }}").render(m=adapter.module).strip()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,19 @@
+{#- The body of a Spark variant of a Python model (models/spark/): the rows of its inputs go to
+    the session function mt_step_<name> (moneytrail/spark_steps.py runs the Python model file
+    on them) and its result is exploded back into rows. `refs` maps each input to the columns
+    passed ('*' for all); `config_keys` are the model config values the Python model reads. -#}
+{% macro mt_python_step(name, refs, config_keys) %}
+{%- set cfg = {} %}
+{%- for key in config_keys %}{% do cfg.update({key: config.get(key)}) %}{% endfor %}
+select step.*
+from (
+    select inline(mt_step_{{ name }}(
+        {{ mt_literal(tojson(cfg)) }},
+        named_struct(
+            {%- for r, cols in refs.items() %}
+            {{ mt_literal(r) }}, (select collect_list(struct({{ cols if cols == '*' else cols | join(', ') }})) from {{ ref(r) }}){{ "," if not loop.last }}
+            {%- endfor %}
+        )
+    ))
+) step
+{% endmacro %}

@@ -1,0 +1,197 @@
+"""Build the project on Apache Spark (the `spark` target of profiles.yml, session mode).
+
+Spark is optional (``pip install -e '.[spark]'`` and Java 17). The steps:
+
+1. the raw schema of the DuckDB warehouse (what ``moneytrail ingest`` loaded) is written as one
+   Parquet file per table (:func:`export_raw_parquet`);
+2. a local Spark session starts (loopback only, UI off, in-memory catalog) and registers each
+   Parquet file as ``raw.<table>`` (:func:`register_raw`);
+3. the project's Python steps are registered on the session as SQL functions
+   (:mod:`moneytrail.spark_steps`);
+4. ``dbt build --target spark`` runs in this process, so dbt-spark's session method uses the
+   session started here;
+5. every table of staging, intermediate and marts is written back as Parquet
+   (``<out>/<schema>/<name>/``) for the report and
+   for the equivalence test, which compares them with the DuckDB build row for row.
+
+``python -m moneytrail.spark_engine RUN_FILE --db WAREHOUSE --out DIR`` does all of it after
+``moneytrail ingest`` (or ``moneytrail run``) filled the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest import warehouse
+
+# Local mode, nothing listening beyond loopback, no UI, UTC, ANSI SQL (errors instead of NULLs).
+SESSION_CONFIG = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.catalogImplementation": "in-memory",
+    # a small demo does not need 200 shuffle partitions per join
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+
+class SparkEngineError(RuntimeError):
+    """Spark cannot run here (no Java, no pyspark) or the raw schema is missing."""
+
+
+def raw_tables(db_path: Path) -> list[str]:
+    """Tables of the warehouse's raw schema, sorted; an error when there are none."""
+    con = warehouse.connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by table_name"
+        ).fetchall()
+    finally:
+        con.close()
+    names = [r[0] for r in rows]
+    if "ingest_manifest" not in names:
+        raise SparkEngineError(
+            f"the warehouse {db_path} has no raw.ingest_manifest: "
+            "load the inputs first (moneytrail ingest or moneytrail run)"
+        )
+    return names
+
+
+def export_raw_parquet(db_path: Path, out_dir: Path) -> list[Path]:
+    """Write each raw table as ``out_dir/<table>.parquet`` (DuckDB COPY, ordered by row)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = raw_tables(db_path)
+    con = warehouse.connect(db_path, read_only=True)
+    written = []
+    try:
+        for name in names:
+            target = out_dir / f"{name}.parquet"
+            ident = '"' + name.replace('"', '""') + '"'
+            columns = [r[0] for r in con.execute(f"select * from raw.{ident} limit 0").description]
+            order = " order by row_index" if "row_index" in columns else ""
+            path_literal = "'" + str(target).replace("'", "''") + "'"
+            con.execute(f"copy (select * from raw.{ident}{order}) to {path_literal} (format parquet)")
+            written.append(target)
+    finally:
+        con.close()
+    return written
+
+
+def start_session(work_dir: Path, master: str = "local[2]") -> Any:
+    """A Spark session for dbt's session method (its getOrCreate returns this one)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkEngineError("pyspark is not installed: pip install -e '.[spark]' (needs Java 17)") from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.master(master).appName("moneytrail")
+    for key, value in SESSION_CONFIG.items():
+        builder = builder.config(key, value)
+    # the catalog lives in memory: tables a previous session left in this folder are orphans
+    # that would block their own re-creation (LOCATION_ALREADY_EXISTS)
+    shutil.rmtree(work_dir / "spark-warehouse", ignore_errors=True)
+    builder = builder.config("spark.sql.warehouse.dir", str((work_dir / "spark-warehouse").resolve()))
+    builder = builder.config("spark.local.dir", str((work_dir / "spark-tmp").resolve()))
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def register_raw(session: Any, parquet_files: Sequence[Path]) -> None:
+    """``raw.<table>`` for each Parquet file (external tables: the files stay where they are)."""
+    session.sql("create database if not exists raw")
+    for path in parquet_files:
+        name = path.stem
+        session.sql(f"drop table if exists raw.`{name}`")
+        location = str(path.resolve()).replace("\\", "\\\\").replace("'", "\\'")
+        session.sql(f"create table raw.`{name}` using parquet location '{location}'")
+
+
+def export_schema(session: Any, out_dir: Path, database: str = "marts", views: bool = False) -> list[Path]:
+    """Each table (and view, if asked) of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
+    Spark itself, so the column types are Spark's, not a conversion's)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    # views only when asked (marts.entity_alias_rows): the staging base_* views would be
+    # computed again just to be written
+    tables = sorted(t.name for t in session.catalog.listTables(database) if views or t.tableType != "VIEW")
+    for name in tables:
+        target = out_dir / name
+        session.table(f"{database}.`{name}`").coalesce(1).write.mode("overwrite").parquet(str(target))
+        written.append(target)
+    return written
+
+
+#: dbt's unit tests check model logic on fixtures and run on DuckDB: their fixtures are written
+#: in DuckDB SQL (list literals), and models that list columns of their inputs on Spark cannot
+#: see a fixture's. The equivalence test proves the Spark build against the DuckDB one.
+SPARK_BUILD = ("build", "--exclude-resource-type", "unit_test")
+
+
+def build(db_path: Path, out_dir: Path, run_vars: dict | None = None, dbt_args: Sequence[str] = SPARK_BUILD) -> int:
+    """Steps 1-5 of the module docstring; returns 0 when dbt succeeded and the marts were written."""
+    from moneytrail import dbt_runner, spark_steps
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    files = export_raw_parquet(db_path, out_dir / "raw")
+    session = start_session(out_dir)
+    session_ready = time.monotonic()
+    try:
+        register_raw(session, files)
+        spark_steps.register(session)
+        # its own target and log folders: the DuckDB build's run_results.json stays what the report reads
+        dbt_dirs = ["--target-path", str(out_dir / "dbt-target"), "--log-path", str(out_dir / "dbt-logs")]
+        result = dbt_runner.invoke([*dbt_args, "--target", "spark", *dbt_dirs], run_vars)
+        built = time.monotonic()
+        if not result.success:
+            print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
+            return 1
+        for database in ("staging", "intermediate", "marts"):
+            export_schema(session, out_dir / database, database, views=database == "marts")
+    finally:
+        session.stop()
+    print(
+        f"spark: session {session_ready - started:.1f} s, dbt {built - session_ready:.1f} s, "
+        f"marts in {out_dir / 'marts'}"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ingest.runfile import load_run_file
+
+    p = argparse.ArgumentParser(prog="python -m moneytrail.spark_engine", description=__doc__.split("\n")[0])
+    p.add_argument("run_file", type=Path, help="the run file whose vars (role map, settings) the build uses")
+    p.add_argument("--db", type=Path, required=True, help="DuckDB warehouse whose raw schema holds the inputs")
+    p.add_argument("--out", type=Path, required=True, help="folder for the Parquet files and the Spark warehouse")
+    p.add_argument(
+        "--skip-tests",
+        action="store_true",
+        help="seeds and models only (dbt build --exclude-resource-type test unit_test): the equivalence test "
+        "compares the tables themselves",
+    )
+    args = p.parse_args(argv)
+    run = load_run_file(args.run_file)
+    return build(
+        args.db,
+        args.out,
+        run.vars,
+        [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else SPARK_BUILD,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

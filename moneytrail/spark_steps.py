@@ -1,0 +1,233 @@
+"""The project's Python steps as SQL functions on a Spark session.
+
+dbt-spark runs Python models only on Databricks. On the `spark` target the Python models
+(models/intermediate/*.py) are disabled and their Spark variants (models/spark/*.sql) call a
+function registered here: ``mt_step_<model>(config_json, named_struct(<ref> => array of rows,
+...))`` returns the model's rows as an array of structs, which the SQL model explodes with
+``inline``.
+
+One definition of the logic: the function runs the Python model file itself
+(``model(dbt, session)``), with a stand-in ``dbt`` object whose ``ref()`` hands the rows over as
+in-memory DuckDB relations (the models use DuckDB's relational API to filter and project) and
+whose ``config.get()`` answers from the config the SQL variant passes. The logic stays in
+python_udfs/ and in the model file, for both engines.
+
+Not distributed yet: each step receives all its input rows in one call (one Spark task). The
+steps work on distinct names or linked pairs, not on contribution rows, so the inputs are
+thousands of rows for the demo and the FEC example; see README "Running on Apache Spark".
+
+The column types of each step's inputs and output are declared below (Spark DDL); a test checks
+them against the DuckDB build, so a model that changes its columns fails there first.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from moneytrail.dbt_runner import PROJECT_DIR
+
+MODEL_DIR = PROJECT_DIR / "models" / "intermediate"
+
+_DECISIONS = (
+    "decision_id string, origin string, relation string, left_name string, right_name string, "
+    "left_name_norm string, right_name_norm string, decision string, note string, reviewer string, "
+    "decided_on string, source string"
+)
+_ALIASES = (
+    "alias_id string, origin string, name string, alias_of string, name_norm string, alias_of_norm string, "
+    "relation_kind string, link_scope string, note string, source string"
+)
+_MATCHES = (
+    "left_name string, right_name string, tier string, tier_rank tinyint, match_type string, score double, "
+    "token_sort_score double, coverage_left double, coverage_right double, overlap double, shared_tokens string, "
+    "max_idf double, mean_idf double, number_mismatch boolean, type_conflict boolean, link_scope string, "
+    "matcher_tier string, review_decision string, decision_id string, alias_id string, knowledge_note string, "
+    "relation string"
+)
+
+#: Spark DDL of every relation a step reads (by the name the model passes to dbt.ref).
+INPUTS: dict[str, str] = {
+    "int_org_names": (
+        "side string, role string, field string, name_norm string, n_rows bigint, n_spellings bigint, "
+        "sample_spellings array<string>"
+    ),
+    "int_er_decisions": _DECISIONS,
+    "int_er_aliases": _ALIASES,
+    "int_name_matches": _MATCHES,
+    "er_link_decisions": (
+        "left_name string, right_name string, decision string, relation string, note string, reviewer string, "
+        "decided_on string, source string"
+    ),
+    "er_aliases": (
+        "name string, alias_of string, relation_kind string, note string, source string, reviewer string, "
+        "decided_on string"
+    ),
+    # int_er_aliases reads only these columns of int_contracts (python_udfs.er_decisions.DATA_ALIAS_FIELDS)
+    "int_contracts": "vendor_name_norm string, parent_vendor_name_norm string, dba_name_norm string",
+    "int_timing_donations": (
+        "vendor_key string, recipient_key string, donation_date date, row_ref string, edge_id string, "
+        "date_precision string, date_source string, date_column string"
+    ),
+    "int_timing_awards": (
+        "vendor_key string, award_date date, row_ref string, date_precision string, date_source string, "
+        "date_column string"
+    ),
+}
+
+#: Each step: the relations it reads, the config keys it reads, the Spark DDL of its rows.
+STEPS: dict[str, dict[str, Any]] = {
+    "int_er_decisions": {"refs": ["er_link_decisions"], "config": ["decisions_file"], "returns": _DECISIONS},
+    "int_er_aliases": {"refs": ["er_aliases", "int_contracts"], "config": ["aliases_file"], "returns": _ALIASES},
+    "int_name_matches": {
+        "refs": ["int_org_names", "int_er_decisions", "int_er_aliases"],
+        "config": ["match_settings"],
+        "returns": _MATCHES,
+    },
+    "int_entity_map": {
+        "refs": ["int_org_names", "int_name_matches", "int_er_decisions"],
+        "config": [],
+        "returns": "normalized_name string, entity_id string, canonical_name string, cluster_size bigint",
+    },
+    "int_timing_tests": {
+        "refs": ["int_timing_donations", "int_timing_awards"],
+        "config": ["timing_settings", "run_seed"],
+        "returns": (
+            "vendor_key string, recipient_key string, status string, status_reason string, n_donations bigint, "
+            "n_awards bigint, n_award_rows bigint, observed_mean_days double, null_mean_days double, "
+            "null_sd_days double, effect_size double, k_as_extreme bigint, n_permutations bigint, p_value double, "
+            "q_value double, seed bigint, calendar string, first_award_date date, last_award_date date, "
+            "null_model string, timing_settings string, finding_id string"
+        ),
+    },
+}
+
+
+def parse_ddl(ddl: str) -> list[tuple[str, str]]:
+    """``name type, ...`` -> [(name, type)]; types may hold commas inside <> or ()."""
+    out, depth, current = [], 0, ""
+    for ch in ddl + ",":
+        if ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        if ch == "," and depth == 0:
+            name, _, typ = current.strip().partition(" ")
+            out.append((name, typ.strip()))
+            current = ""
+        else:
+            current += ch
+    return out
+
+
+def _arrow_type(spark_type: str) -> Any:
+    import pyarrow as pa
+
+    simple = {
+        "string": pa.string(),
+        "bigint": pa.int64(),
+        "int": pa.int32(),
+        "tinyint": pa.int8(),
+        "double": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+    }
+    if spark_type in simple:
+        return simple[spark_type]
+    if spark_type.startswith("array<") and spark_type.endswith(">"):
+        return pa.list_(_arrow_type(spark_type[6:-1]))
+    raise ValueError(f"spark_steps: no Arrow type for Spark type {spark_type!r}")
+
+
+def arrow_schema(ddl: str) -> Any:
+    import pyarrow as pa
+
+    return pa.schema([(name, _arrow_type(typ)) for name, typ in parse_ddl(ddl)])
+
+
+def _load_model(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"moneytrail_step_{name}", MODEL_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Config:
+    """``dbt.config``: a no-op when called, ``get`` answers from the SQL variant's config."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __call__(self, **_: Any) -> None:
+        return None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+
+class _Dbt:
+    def __init__(self, con: Any, tables: dict[str, Any], config: dict[str, Any]):
+        self._con, self._tables, self.config = con, tables, _Config(config)
+
+    def ref(self, name: str) -> Any:
+        if name not in self._tables:
+            raise KeyError(f"spark_steps: the step reads ref('{name}'), which its Spark variant does not pass")
+        return self._con.from_arrow(self._tables[name])
+
+
+def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict]]) -> list[tuple]:
+    """Run one Python model on in-memory rows; its rows as tuples in the declared column order."""
+    import duckdb
+    import pyarrow as pa
+
+    step = STEPS[name]
+    tables = {ref: pa.Table.from_pylist(inputs[ref], schema=arrow_schema(INPUTS[ref])) for ref in step["refs"]}
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        result = _load_model(name).model(_Dbt(con, tables, config), None)
+        if not isinstance(result, pa.Table):
+            result = result.fetch_arrow_table()
+    finally:
+        con.close()
+    columns = [col for col, _ in parse_ddl(step["returns"])]
+    missing = [c for c in columns if c not in result.column_names]
+    if missing:
+        raise ValueError(f"spark_steps: {name} returned no column(s) {', '.join(missing)}")
+    return list(zip(*(result.column(c).to_pylist() for c in columns), strict=True)) if result.num_rows else []
+
+
+def _udf(name: str):
+    def call(config_json: str, refs: Any) -> list[tuple]:
+        config = json.loads(config_json)
+        inputs = {ref: [row.asDict(recursive=True) for row in (refs[ref] or [])] for ref in STEPS[name]["refs"]}
+        return run_step(name, config, inputs)
+
+    return call
+
+
+def _strip_accents(text: str | None) -> str | None:
+    from python_udfs.names import strip_accents
+
+    return None if text is None else strip_accents(text)
+
+
+def register(session: Any) -> list[str]:
+    """Register mt_strip_accents and mt_step_<model> for every step; returns the function names."""
+    session.udf.register("mt_strip_accents", _strip_accents, returnType="string")
+    names = ["mt_strip_accents"]
+    for name, step in STEPS.items():
+        fn = f"mt_step_{name}"
+        session.udf.register(fn, _udf(name), returnType=f"array<struct<{_struct_fields(step['returns'])}>>")
+        names.append(fn)
+    return names
+
+
+def _struct_fields(ddl: str) -> str:
+    return ", ".join(f"{name}: {typ}" for name, typ in parse_ddl(ddl))
+
+
+def model_files() -> list[Path]:
+    return [MODEL_DIR / f"{name}.py" for name in STEPS]

@@ -1,0 +1,117 @@
+"""The demo built on Apache Spark equals the demo built on DuckDB, row for row, ids included.
+
+The Spark build runs in a subprocess (``python -m moneytrail.spark_engine``: raw Parquet from the
+DuckDB warehouse, a local session on loopback, the Python steps registered, ``dbt build
+--target spark``), which writes every table back as Parquet. The comparison is independent of
+both builds: DuckDB reads the Parquet files and each table must hold exactly the same multiset
+of rows as the DuckDB build (EXCEPT ALL both ways, and equal counts), with the same columns in
+the same order. dbt's own tests passing on Spark would prove nothing of the kind (issue 17: one
+run had every organisation name NULL and all tests green).
+
+Needs the `spark` extra and Java 17 (.ci/run installs both); without them the test is skipped,
+which the release gate reports as an unapproved skip (DO_NOT_SHIP).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.python.conftest import DEMO_DIR, REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
+
+#: Tables compared besides every mart: the outputs of the Python steps, which run as session
+#: functions on Spark (moneytrail/spark_steps.py), and the staged rows they start from.
+COMPARED_INTERMEDIATE = ("int_name_matches", "int_entity_map", "int_timing_tests", "int_er_decisions", "int_er_aliases")
+COMPARED_STAGING = ("stg_contributions", "stg_contracts", "stg_candidates", "stg_rejects", "dq_row_accounting")
+
+
+@pytest.fixture(scope="module")
+def spark_build(demo_run, tmp_path_factory):
+    pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
+    pytest.importorskip("dbt.adapters.spark", reason="the spark extra is not installed: pip install -e '.[spark]'")
+    if shutil.which("java") is None:
+        pytest.skip("Java 17 is not on the PATH (.ci/run installs it from the system packages)")
+    assert demo_run.exit_code == 0
+    out = tmp_path_factory.mktemp("spark")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "moneytrail.spark_engine", str(DEMO_DIR / "run.yml"), "--db", str(demo_run.db)]
+        + ["--out", str(out), "--skip-tests"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
+    print(f"spark demo build: {elapsed:.1f} s")
+    return out
+
+
+def _parquet(folder: Path) -> str:
+    files = sorted(folder.glob("*.parquet"))
+    assert files, f"Spark wrote no Parquet file for {folder.name}"
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ? order by table_name", [schema]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str, folder: Path) -> list[str]:
+    duck = f'{schema}."{table}"'
+    spark = f"read_parquet({_parquet(folder)})"
+    problems = []
+    duck_cols = [d[0] for d in con.execute(f"select * from {duck} limit 0").description]
+    spark_cols = [d[0] for d in con.execute(f"select * from {spark} limit 0").description]
+    if duck_cols != spark_cols:
+        return [f"{schema}.{table}: columns differ: duckdb {duck_cols} spark {spark_cols}"]
+    n_duck = con.execute(f"select count(*) from {duck}").fetchone()[0]
+    n_spark = con.execute(f"select count(*) from {spark}").fetchone()[0]
+    if n_duck != n_spark:
+        problems.append(f"{schema}.{table}: {n_duck} rows on DuckDB, {n_spark} on Spark")
+    only_duck = con.execute(f"select * from {duck} except all select * from {spark} limit 3").fetchall()
+    only_spark = con.execute(f"select * from {spark} except all select * from {duck} limit 3").fetchall()
+    if only_duck or only_spark:
+        problems.append(f"{schema}.{table}: rows only on DuckDB {only_duck}; rows only on Spark {only_spark}")
+    return problems
+
+
+def test_every_mart_is_equal_on_spark_and_duckdb(demo_run, spark_build):
+    con = duckdb.connect(str(demo_run.db), read_only=True)
+    try:
+        marts = _tables(con, "marts")
+        assert len(marts) >= 15, marts
+        built = sorted(p.name for p in (spark_build / "marts").iterdir() if p.is_dir())
+        assert built == marts
+        problems = [p for t in marts for p in _differences(con, "marts", t, spark_build / "marts" / t)]
+        # the comparison can fail: the demo's marts are not empty
+        assert con.execute("select count(*) from marts.cross_links").fetchone()[0] > 0
+    finally:
+        con.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"),
+    [("intermediate", t) for t in COMPARED_INTERMEDIATE] + [("staging", t) for t in COMPARED_STAGING],
+)
+def test_python_steps_and_staging_are_equal_on_spark_and_duckdb(demo_run, spark_build, schema, table):
+    con = duckdb.connect(str(demo_run.db), read_only=True)
+    try:
+        assert con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0] >= 0
+        problems = _differences(con, schema, table, spark_build / schema / table)
+    finally:
+        con.close()
+    assert problems == []
