@@ -388,9 +388,11 @@ def _stream_rows(
         if len(record) != file_width:
             if not record and reader.line_num + offset == first_line:
                 raise TabularError(f"{path.name} line {first_line}: empty line inside the data; nothing was loaded")
+            hint = _ragged_hint(record, file_width, options)
             raise TabularError(
                 f"{path.name} line {first_line}: expected {file_width} fields, found {len(record)}; "
-                f"nothing was loaded ({_ragged_hint(record, file_width, options)})"
+                f"nothing was loaded ({hint})",
+                options=tuple(o for o in ("delimiter", "empty_last_column") if f"{o}:" in hint),
             )
         if drop_last:
             if record.pop() != "":
@@ -430,7 +432,7 @@ def _likely_delimiter(text: str, options: TabularOptions) -> tuple[str, int] | N
 
 def _delimiter_advice(char: str) -> str:
     shown = "\\t" if char == "\t" else char
-    return f"delimiter: \"{shown}\" in a run file, --delimiter '{shown}' for moneytrail ingest"
+    return f'delimiter: "{shown}"'
 
 
 def _ragged_hint(record: Sequence[str], width: int, options: TabularOptions) -> str:
@@ -470,7 +472,8 @@ def _drop_empty_last_name(header: Sequence[str], options: TabularOptions, where:
         raise TabularError(
             f"{where}: column {len(names)} has an empty name (the line ends with the delimiter "
             f"{_show_delimiter(options.delimiter)}); if every row ends with it too and that last field is "
-            "always empty, drop it with empty_last_column: drop (--empty-last-column drop)"
+            "always empty, drop it with empty_last_column: drop",
+            options=("empty_last_column",),
         )
     return names
 
@@ -486,7 +489,8 @@ def _refuse_one_column_of_many(columns: Sequence[str], options: TabularOptions, 
     raise TabularError(
         f"{where}: one column named {show_name(columns[0])} with delimiter {_show_delimiter(options.delimiter)}, "
         f"but the name holds {_show_delimiter(char)} {count} time(s): is the file {_show_delimiter(char)}-delimited? "
-        f"({_delimiter_advice(char)}); nothing was loaded"
+        f"({_delimiter_advice(char)}); nothing was loaded",
+        options=("delimiter",),
     )
 
 

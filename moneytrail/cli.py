@@ -24,7 +24,15 @@ DEMO_RUN_FILE = dbt_runner.PROJECT_DIR / "examples" / "demo" / "run.yml"
 # UserError (moneytrail.errors): exit 2 and one message, never a traceback. Library messages
 # name options in the library's terms; these are the flags that set them, per command.
 OPTION_FLAGS = {
-    "ingest": {"header": "--no-header", "header_file": "--header-file", "columns": "--columns", "warehouse": "--db"},
+    "ingest": {
+        "header": "--no-header",
+        "header_file": "--header-file",
+        "columns": "--columns",
+        "delimiter": "--delimiter",
+        "skip_lines": "--skip-lines",
+        "empty_last_column": "--empty-last-column",
+        "warehouse": "--db",
+    },
     "run": {"warehouse": "--db"},
     "demo": {"warehouse": "--db"},
     "report": {"warehouse": "--db"},

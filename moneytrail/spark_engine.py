@@ -140,7 +140,9 @@ def export_schema(session: Any, out_dir: Path, database: str = "marts", views: b
 SPARK_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
-def build(db_path: Path, out_dir: Path, run_vars: dict | None = None, dbt_args: Sequence[str] = SPARK_BUILD) -> int:
+def build(
+    db_path: Path, out_dir: Path, run_vars: dict[str, Any] | None = None, dbt_args: Sequence[str] = SPARK_BUILD
+) -> int:
     """Steps 1-5 of the module docstring; returns 0 when dbt succeeded and the marts were written."""
     from moneytrail import dbt_runner, spark_steps
 

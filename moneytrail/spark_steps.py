@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,9 @@ STEPS: dict[str, dict[str, Any]] = {
         "returns": (
             "vendor_key string, recipient_key string, status string, status_reason string, n_donations bigint, "
             "n_awards bigint, n_award_rows bigint, observed_mean_days double, null_mean_days double, "
-            "null_sd_days double, effect_size double, k_as_extreme bigint, n_permutations bigint, p_value double, "
-            "q_value double, seed bigint, calendar string, first_award_date date, last_award_date date, "
-            "null_model string, timing_settings string, finding_id string"
+            "null_sd_days double, effect_size double, k_as_extreme bigint, n_tied bigint, n_permutations bigint, "
+            "p_value double, q_value double, seed bigint, calendar string, first_award_date date, "
+            "last_award_date date, null_model string, timing_settings string, finding_id string"
         ),
     },
 }
@@ -178,7 +179,7 @@ class _Dbt:
         return self._con.from_arrow(self._tables[name])
 
 
-def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict]]) -> list[tuple]:
+def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
     """Run one Python model on in-memory rows; its rows as tuples in the declared column order."""
     import duckdb
     import pyarrow as pa
@@ -199,8 +200,8 @@ def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict]]) -
     return list(zip(*(result.column(c).to_pylist() for c in columns), strict=True)) if result.num_rows else []
 
 
-def _udf(name: str):
-    def call(config_json: str, refs: Any) -> list[tuple]:
+def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
+    def call(config_json: str, refs: Any) -> list[tuple[Any, ...]]:
         config = json.loads(config_json)
         inputs = {ref: [row.asDict(recursive=True) for row in (refs[ref] or [])] for ref in STEPS[name]["refs"]}
         return run_step(name, config, inputs)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
-def bh_qvalues(p_values) -> np.ndarray:
+def bh_qvalues(p_values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Benjamini-Hochberg q-values, in the order the p-values were given.
 
     q_(i) = min over j >= i of (p_(j) * m / j), capped at 1, where p_(1) <= ... <= p_(m).

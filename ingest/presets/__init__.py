@@ -38,7 +38,8 @@ def apply(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
             f"{run_path}: source is {source!r}; known sources: {sorted(PRESETS)} "
             f"(the others go under sources: {sorted(SOURCES)})"
         )
-    return PRESETS[source].expand(run_path, data)
+    expanded: dict[str, Any] = PRESETS[source].expand(run_path, data)
+    return expanded
 
 
 def expand_sources(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:

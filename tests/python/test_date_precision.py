@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from ingest.tabular import load_tabular
-from moneytrail import report, settings
+from moneytrail import settings
+from moneytrail.report.counts import notes_date_precision
 from tests.python.conftest import DEMO_DIR
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,15 @@ def year_only(demo_run, tmp_path_factory):
     os.environ["DBT_TARGET_PATH"] = str(base / "target")
     try:
         result = dbt_runner.invoke(
-            ["run", "--select", "base_contracts", "stg_contracts", "int_timing_awards", "int_timing_tests"],
+            [
+                "run",
+                "--select",
+                "base_contracts",
+                "stg_contracts",
+                "int_contracts",
+                "int_timing_awards",
+                "int_timing_tests",
+            ],
             {"role_map": role_map},
             warehouse=db,
         )
@@ -87,7 +96,7 @@ def test_year_only_dates_never_enter_the_timing_test(year_only, demo_run):
 def test_report_names_the_column_and_format(year_only):
     con = duckdb.connect(str(year_only), read_only=True)
     try:
-        notes = report._notes_date_precision(con)
+        notes = notes_date_precision(con)
         n = con.execute("select count(*) from intermediate.int_timing_awards").fetchone()[0]
     finally:
         con.close()
@@ -101,7 +110,7 @@ def test_report_names_the_column_and_format(year_only):
 def test_day_precision_dates_give_no_note(demo_run):
     con = duckdb.connect(str(demo_run.db), read_only=True)
     try:
-        assert report._notes_date_precision(con) == []
+        assert notes_date_precision(con) == []
         sources = con.execute("select distinct date_precision, date_source from intermediate.int_timing_donations")
         assert sources.fetchall() == [
             ("day", 'role_map.contributions.columns.donation_date: column "contribution_date", format "%m/%d/%Y"')

@@ -46,10 +46,10 @@ NOT_FOREIGN_KEYS = {
     ("int_contributions", "recipient_id"): "as written by the source; int_recipients is built from it",
     ("int_cross_links", "recipient_id"): "the filer as written (stg_contributions); int_recipients is built from it",
     ("cross_links", "recipient_id"): "the filer as written (stg_contributions); int_recipients is built from it",
-    ("cross_links", "link_id"): "a view over int_cross_links, which carries the test",
-    ("cross_links", "contribution_row_ref"): "a view over int_cross_links, which carries the test",
-    ("cross_links", "vendor_row_ref"): "a view over int_cross_links, which carries the test",
-    ("cross_links", "other_entity_id"): "a view over int_cross_links, which carries the test",
+    ("cross_links", "link_id"): "a copy of int_cross_links, which carries the test",
+    ("cross_links", "contribution_row_ref"): "a copy of int_cross_links, which carries the test",
+    ("cross_links", "vendor_row_ref"): "a copy of int_cross_links, which carries the test",
+    ("cross_links", "other_entity_id"): "a copy of int_cross_links, which carries the test",
     ("red_flags", "vendor_entity_id"): "a filter of red_flag_pairs, whose test it repeats",
     ("red_flags", "recipient_id"): "a filter of red_flag_pairs, whose test it repeats",
     ("red_flags", "edge_ids"): "a filter of red_flag_pairs, whose test it repeats",
@@ -59,7 +59,13 @@ NOT_FOREIGN_KEYS = {
 
 
 def _model_files() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(MODELS.rglob("*")) if p.suffix in (".sql", ".py")}
+    # models/spark holds the Spark stand-ins of intermediate Python models, under the same names
+    # (only one of the two is enabled per target); the layers are checked on the originals
+    return {
+        p.stem: p
+        for p in sorted(MODELS.rglob("*"))
+        if p.suffix in (".sql", ".py") and p.relative_to(MODELS).parts[0] != "spark"
+    }
 
 
 def _yaml_docs() -> list[dict[str, Any]]:
@@ -115,7 +121,8 @@ def test_every_mart_has_a_unit_test():
 
 def test_no_layer_reads_a_layer_above_its_own():
     files = _model_files()
-    rank = {"staging": 0, "data_quality": 1, "intermediate": 1, "marts": 2, "examples": 0}
+    # examples/ and sources/ shape a source's own files into roles: they sit below staging
+    rank = {"staging": 0, "data_quality": 1, "intermediate": 1, "marts": 2, "examples": 0, "sources": 0}
     upward = []
     for name, path in files.items():
         for ref in _refs(path):

@@ -52,7 +52,7 @@ def test_a_run_without_candidates_is_green(no_candidates):
         # is a bundle, because no recipient is known to be a candidate
         groups = con.execute("""
             select count(*) from (
-                select recipient_id, donation_date, employer_norm from staging.stg_contributions
+                select recipient_id, donation_date, employer_norm from intermediate.int_contributions
                 where employer_norm is not null and not is_memo
                 group by all having count(distinct donor_name_norm) >= 3)""").fetchone()[0]
         assert groups > 0

@@ -88,9 +88,15 @@ def test_exposures_name_every_registered_mart():
     assert {f"ref('{a.name}')" for a in analyses_mod.ANALYSES} <= set(exposures["html_report"])
 
 
+def test_a_folder_with_its_own_schema_gives_its_schema():
+    # models/data_quality is configured with +schema: staging in dbt_project.yml
+    dq = registry.load().get("dq_row_accounting")
+    assert (dq.yml, dq.schema) == ("models/data_quality/_data_quality.yml", "staging")
+
+
 def test_registered_marts_exist_as_models():
     for m in registry.load().marts:
-        assert list((REPO / "models" / m.schema).rglob(f"{m.name}.sql")), m.name
+        assert list((REPO / m.yml).parent.rglob(f"{m.name}.sql")), m.name
 
 
 # ----------------------------------------------------------------------------------------------
@@ -115,6 +121,7 @@ models:
 def _project_copy(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(REPO / "models", project / "models", ignore=shutil.ignore_patterns("*.sql", "*.py", "*.md"))
+    shutil.copy(REPO / "dbt_project.yml", project / "dbt_project.yml")  # folder schemas (+schema)
     (project / "models" / "marts" / "toy_findings.sql").write_text("select 1 as toy_id\n")
     (project / "models" / "marts" / "_toy.yml").write_text(TOY_YML)
     return project

@@ -67,7 +67,7 @@ def test_unknown_role_field_is_refused_naming_the_path_and_the_fields():
         settings.validate_vars({"role_map": role_map})
     assert err.value.problems == [
         "vars.role_map.contracts.columns.vendr_name: unknown field (did you mean vendor_name?); fields of "
-        "contracts: award_id, vendor_name, parent_vendor_name, agency, award_date, contract_value, "
+        "contracts: award_id, vendor_name, parent_vendor_name, dba_name, agency, award_date, contract_value, "
         "procurement_method, fiscal_year"
     ]
 

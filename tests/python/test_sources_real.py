@@ -238,11 +238,11 @@ def test_boston_business_rule_is_doubtful_without_a_record_type(boston, boston_r
 def test_boston_not_checked_pairs_are_said(boston, boston_rows):
     import duckdb
 
-    from moneytrail import report
+    from moneytrail.report.counts import notes_limit_flags
 
     con = duckdb.connect(str(boston.db), read_only=True)
     try:
-        notes = report._notes_limit_flags(con, {"source_rules": "ma_ocpf"})
+        notes = notes_limit_flags(con, {"source_rules": "ma_ocpf"})
     finally:
         con.close()
     no_first = [r for r in boston_rows if not r["FirstName"].strip() and not _aggregated(r)]
@@ -335,13 +335,13 @@ def test_dc_contributor_kinds_come_from_the_seed(dc):
 def test_dc_limits_and_prohibitions_are_not_checked_and_say_so(dc):
     import duckdb
 
-    from moneytrail import report
+    from moneytrail.report.counts import notes_limit_flags, notes_prohibited
 
     assert dc.query("select count(*) from marts.limit_flags") == [(0,)]
     assert dc.query("select count(*) from marts.prohibited_contributions") == [(0,)]
     con = duckdb.connect(str(dc.db), read_only=True)
     try:
-        notes = report._notes_limit_flags(con, {"source_rules": "dc_ocf"})
+        notes = notes_limit_flags(con, {"source_rules": "dc_ocf"})
     finally:
         con.close()
     kinds = {r["contributor_type"]: r["contributor_kind"] for r in _seed("contributor_types") if r["rules"] == "dc_ocf"}
@@ -354,7 +354,7 @@ def test_dc_limits_and_prohibitions_are_not_checked_and_say_so(dc):
         "no limit with a source in seeds/state_contribution_limits.csv for dc_ocf."
     )
     assert len(notes) == len(counts)
-    assert report._notes_prohibited(None, {"source_rules": "dc_ocf"}) == [
+    assert notes_prohibited(None, {"source_rules": "dc_ocf"}) == [
         "Not checked: which contributors may not give at all is not encoded for dc_ocf "
         "(no prohibition with a source in the seeds), so no contribution is listed here."
     ]

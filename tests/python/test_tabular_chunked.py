@@ -60,11 +60,23 @@ def test_chunked_rows_and_manifest_equal_the_row_by_row_reader(con, tmp_path, mo
     assert fast_entry == slow_entry
 
 
+HINT = (
+    "(hint: every row needs as many fields as the header; check the delimiter ('|') and the quoting "
+    "(quoting is off): a value holding the delimiter must be quoted)"
+)
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"1|2|3\n4|5\n", "f.txt line 2: expected 3 fields, found 2; nothing was loaded"),
-        (b"1|2|3\n1|2|3\n1|2|3|4\n", "f.txt line 3: expected 3 fields, found 4; nothing was loaded"),
+        (
+            b"1|2|3\n4|5\n",
+            "f.txt line 2: expected 3 fields, found 2; nothing was loaded " + HINT,
+        ),
+        (
+            b"1|2|3\n1|2|3\n1|2|3|4\n",
+            "f.txt line 3: expected 3 fields, found 4; nothing was loaded " + HINT,
+        ),
         (b"1|2|3\n\n1|2|3\n", "f.txt line 2: empty line inside the data; nothing was loaded"),
         (b"1|2|3\n1|2|3\n\n", "f.txt line 3: empty line inside the data; nothing was loaded"),
         (

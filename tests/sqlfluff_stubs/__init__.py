@@ -153,3 +153,110 @@ def timing_enabled() -> bool:
 
 def zip5(expr: str) -> str:
     return f"left({expr}, 5)"
+
+
+# ---- engine macros (macros/engine.sql): the DuckDB renderings ----
+
+
+def mt_text() -> str:
+    return "varchar"
+
+
+def mt_regexp_matches(expr: str, pattern: str) -> str:
+    return f"regexp_matches({expr}, {_quoted(pattern)})"
+
+
+def mt_regexp_replace_all(expr: str, pattern: str, replacement: str) -> str:
+    return f"regexp_replace({expr}, {_quoted(pattern)}, {_quoted(replacement)}, 'g')"
+
+
+def mt_try_date(expr: str, fmt: str) -> str:
+    return f"cast(try_strptime({expr}, {_quoted(fmt)}) as date)"
+
+
+def mt_list_agg(
+    expr: str,
+    order_by: list[str] | None = None,
+    distinct: bool = False,
+    filter: str | None = None,  # noqa: A002 - the macro's own argument name
+    limit: int | None = None,
+) -> str:
+    out = f"list({'distinct ' if distinct else ''}{expr} order by {', '.join(order_by or [expr])})"
+    out += f" filter (where {filter})" if filter else ""
+    return out + (f"[1:{limit}]" if limit else "")
+
+
+def mt_string_agg(expr: str, sep: str, order_by: list[str], filter: str | None = None) -> str:  # noqa: A002
+    out = f"string_agg({expr}, {_quoted(sep)} order by {', '.join(order_by)})"
+    return out + (f" filter (where {filter})" if filter else "")
+
+
+def mt_first(expr: str, order_by: list[str]) -> str:
+    return f"first({expr} order by {', '.join(order_by)})"
+
+
+def mt_list(items: list[str]) -> str:
+    return "[" + ", ".join(items) + "]"
+
+
+def mt_empty_text_list() -> str:
+    return "cast([] as varchar[])"
+
+
+def mt_list_len(expr: str) -> str:
+    return f"len({expr})"
+
+
+def mt_list_filter(expr: str, lambda_: str) -> str:
+    return f"list_filter({expr}, {lambda_})"
+
+
+def mt_list_overlap(a: str, b: str) -> str:
+    return f"list_has_any({a}, {b})"
+
+
+def mt_unnest(expr: str) -> str:
+    return f"unnest({expr})"
+
+
+def mt_struct(fields: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{_quoted(k)}: {v}" for k, v in fields.items()) + "}"
+
+
+def mt_starts_with(expr: str, prefix: str) -> str:
+    return f"starts_with({expr}, {prefix})"
+
+
+def mt_star_except(relation: Any, except_: list[str], alias: str) -> str:
+    return f"{alias}.* exclude ({', '.join(except_)})"
+
+
+def mt_list_head(expr: str, n: int) -> str:
+    return f"{expr}[1:{n}]"
+
+
+def mt_python_step(name: str, refs: dict[str, Any], config_keys: list[str]) -> str:
+    return f"select * from {name}_rows"
+
+
+def date_precision(role: str, field: str) -> str:
+    return "day"
+
+
+def date_source(role: str, field: str) -> str:
+    return f"role_map.{role}.columns.{field}"
+
+
+def seeded_rules() -> list[str]:
+    return ["ma_ocpf", "dc_ocf", "ca_calaccess"]
+
+
+class _DbtNamespace:
+    """`dbt.<macro>` of dbt's own macro namespace (dbt.datediff)."""
+
+    @staticmethod
+    def datediff(first: str, second: str, part: str) -> str:
+        return f"date_diff('{part}', {first}, {second})"
+
+
+dbt = _DbtNamespace()
