@@ -36,9 +36,15 @@ class MartRows:
     total: int
 
 
-def mart_rows(con: duckdb.DuckDBPyConnection, schema: str, name: str, order_by: str, limit: int) -> MartRows:
+def mart_rows(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, order_by: str, limit: int, where: str | None = None
+) -> MartRows:
+    """The mart's rows in the report's ranking; `where` is the analysis's scope (report.Analysis.where,
+    e.g. links at the analysis tier), the same rows report.json counts and quotes."""
     columns = relation_columns(con, schema, name)
     relation = f"{quote_ident(schema)}.{quote_ident(name)}"
+    if where:
+        relation = f"(select * from {relation} where {where}) as scoped"
     total = con.execute(f"select count(*) from {relation}").fetchone()[0]
     cur = con.execute(f"select * from {relation} order by {order_by} limit {int(limit)}")
     names = [d[0] for d in cur.description]

@@ -45,6 +45,7 @@ COLUMN_TARGETS = {
     "limit_flag_ids": "limit_flags",
     "breadth_finding_id": "vendor_breadth",
 }
+_TIER_RANK = {"high": 1, "medium": 2, "probable": 3, "low": 4}  # as cross_links.tier_rank
 LINK_FEATURES = (
     "edge_id",
     "link_id",
@@ -78,6 +79,7 @@ class Finding:
     refs: list[str] = field(default_factory=list)  # cited row refs, first-seen order
     cited_as: dict[str, list[str]] = field(default_factory=dict)
     edge_ids: list[str] = field(default_factory=list)
+    refs_via_edges: bool = False  # the finding cites link edges only; refs are the rows of those edges
 
 
 @dataclass
@@ -123,6 +125,24 @@ def collect_evidence(f: Finding) -> None:
             f.edge_ids += [v for v in values if isinstance(v, str) and v not in f.edge_ids]
 
 
+def collect_edge_evidence(f: Finding, links_rows: Sequence[Mapping[str, Any]]) -> None:
+    """A finding that cites no input row but names link edges (vendor_breadth) is evidenced by the
+    rows of those edges: the contribution and the vendor's award row of each, in the finding's order."""
+    if f.refs or not f.edge_ids:
+        return
+    by_edge = {x.get("edge_id"): x for x in links_rows}
+    for edge_id in f.edge_ids:
+        edge = by_edge.get(edge_id) or {}
+        for column in ("contribution_row_ref", "vendor_row_ref"):
+            ref = edge.get(column)
+            if isinstance(ref, str):
+                if ref not in f.cited_as:
+                    f.refs.append(ref)
+                    f.cited_as[ref] = []
+                f.cited_as[ref].append(f"{column} of edge {edge_id}")
+    f.refs_via_edges = bool(f.refs)
+
+
 def vars_of(report: Mapping[str, Any]) -> dict[str, Any]:
     return dict((report.get("run") or {}).get("vars") or {})
 
@@ -133,14 +153,30 @@ def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
     if name == "bundles":
         s = v.get("bundles") or {}
         memo = "; memo entries are left out" if s.get("exclude_memo", True) else ""
+        kinds = ", ".join(s.get("recipient_kinds") or []) or "the configured kinds"
         return (
             f"A bundle is {s.get('min_donors', 'the configured number of')} or more distinct donors who name the "
-            "same employer (after name normalisation) and give to the same recipient on the same day; employers "
-            f"that are non-answers never bundle{memo}."
+            f"same employer (after name normalisation) and give to the same recipient (of kind {kinds}) on the "
+            f"same day; employers that are non-answers never bundle{memo}."
         )
     if name == "limit_flags":
         s = v.get("contribution_limits") or {}
         identity = ", ".join(v.get("donor_identity") or []) or "the configured donor identity"
+        rules = v.get("source_rules") or "generic"
+        if rules == "fec":  # the flat vars.contribution_limits do not apply: the FEC seeds decide
+            return (
+                f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient add up to "
+                "more than the FEC limit for the contributor kind, the recipient kind and the cycle "
+                "(seeds/fec_contribution_limits.csv: candidates per election, PACs and parties per calendar year, "
+                "super PACs never); memo rows, earmarks and refunds follow the FEC seeds; each flag states the "
+                "limit it applies."
+            )
+        if rules != "generic":
+            return (
+                f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient add up to "
+                f"more than the {rules} limit for the contributor kind and the recipient kind "
+                "(seeds/state_contribution_limits.csv); each flag states the limit it applies."
+            )
         limit = s.get("limit")
         limit_text = money(f"{limit}") if isinstance(limit, (int, float, str)) else "the configured limit"
         return (
@@ -155,24 +191,64 @@ def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
         return (
             f"For each vendor-recipient pair with at least {s.get('min_donations', 'the configured number of')} "
             "linked donations, the statistic is the mean number of days from each donation to the vendor's "
-            f"nearest award date; the null model redraws the award dates uniformly over the "
-            f"{s.get('window', 'configured')} window {s.get('n_permutations', 'n')} times, p = (k + 1) / (n + 1) "
-            "with k the redraws whose mean is at most the observed one, and a pair is a signal when "
+            "nearest award date; the null model keeps the donations and the vendor's first and last award dates "
+            f"and redraws its other award dates {s.get('n_permutations', 'n')} times between them ("
+            + (
+                "every day equally likely"
+                if s.get("calendar") == "uniform_days"
+                else "on days weighted by the awards of all vendors in the contracts data"
+            )
+            + "), p = (k + 1) / (n + 1) with k the redraws at least as close as the observed one, and a pair is "
+            "a signal when "
             f"p <= {rf.get('timing_max_p', 'max p')}, the Benjamini-Hochberg q <= {rf.get('timing_max_q', 'max q')} "
             f"and the effect size >= {rf.get('timing_min_effect', 'min effect')}; a small p says the donations "
-            "sit closer to awards than uniformly timed awards would, not that anything improper happened."
+            "sit closer to awards than the redrawn awards would, not that anything improper happened."
         )
     if name == "red_flags":
         rf = v.get("red_flags") or {}
         return (
-            "A red flag is a vendor-recipient pair on which at least "
-            f"{rf.get('min_rules', 'the configured number of')} of five transparent rules fire: "
-            "non_competitive_award (the vendor holds an award by "
-            f"{', '.join(rf.get('procurement_methods') or []) or 'a listed procurement method'}), timing_cluster "
-            "(the pair's timing finding is a signal), bundled_donations (a bundle to the recipient whose employer "
-            "links to the vendor), limit_excess (a limit flag for the recipient with a contribution linked to the "
-            f"vendor) and broad_influence (the vendor reaches >= {rf.get('breadth_min_recipients', 'n')} "
-            "recipients); severity rises with the number of rules fired."
+            "A red flag is a vendor-recipient pair with at least "
+            f"{rf.get('min_independent_rules', 'the configured number of')} independent piece(s) of evidence about "
+            "the pair: bundled_donations (a bundle to the recipient whose employer links to the vendor), "
+            "limit_excess (a limit flag for the recipient with a contribution linked to the vendor), "
+            "prohibited_contribution (a contribution linked to the vendor that the recipient may not accept) and "
+            "timing_cluster (the pair's timing finding is a signal); rules resting on overlapping contribution rows "
+            "count once, doubtful limit and prohibited findings do not count, and severity rises with the "
+            "independent evidence. non_competitive_award (the vendor holds an award by "
+            f"{', '.join(rf.get('procurement_methods') or []) or 'a listed procurement method'}) and broad_influence "
+            f"(the vendor reaches >= {rf.get('breadth_min_recipients', 'n')} recipients) describe the vendor: "
+            "context, never counted."
+        )
+    if name == "payroll_giving":
+        patterns = ", ".join((v.get("bundles") or {}).get("payroll_memo_patterns") or []) or "the configured patterns"
+        return (
+            "Payroll giving is employees giving to their own employer's PAC, per PAC and normalised employer over "
+            "the whole period: contributions to a PAC whose connected organisation is the donor's employer (after "
+            f"name normalisation), or whose memo text says payroll deduction ({patterns}). It is context about a "
+            "vendor's PAC, never a bundle."
+        )
+    if name == "prohibited_contributions":
+        rules = v.get("source_rules") or "generic"
+        if rules == "fec":
+            return (
+                "A contribution the recipient may not accept at all (FEC rules, never a limit excess): an "
+                "organisation (ENTITY_TP ORG) giving to a candidate, party or PAC; super PACs and non-contribution "
+                "accounts may accept corporate and union money, Native American tribes may give. The file does not "
+                "record the organisation's legal form, so it is read from the name: a corporation or labor "
+                "organisation is probable; a partnership, an LLC, an unknown form or a recipient missing from the "
+                "committee master is doubtful, with the reason."
+            )
+        if rules == "ma_ocpf":
+            return (
+                "A contribution the recipient may not accept at all (Massachusetts, M.G.L. c. 55 s. 8): a business "
+                "or professional corporation, partnership or LLC giving to a candidate; probable for a business "
+                "contributor kind, doubtful when the file does not state the kind."
+            )
+        if rules != "generic":
+            return f"Not checked: which contributors may not give at all is not encoded for {rules}."
+        return (
+            "A contribution the recipient may not accept at all, never a limit excess: with generic rules, an "
+            "organisation's contribution to a candidate, always doubtful (the source's own rules are not encoded)."
         )
     if name == "vendor_breadth":
         return (
@@ -472,6 +548,9 @@ def analysis_page(ctx: Context, a: Any) -> str:
             ]
         )
     )
+    notes = [n for n in s.get("notes") or [] if isinstance(n, str)]
+    if notes:  # what report.md says under the counts: scope, what was not evaluated and why
+        parts.append('<ul class="compact notes">' + "".join(f"<li>{code_text(n)}</li>" for n in notes) + "</ul>")
     parts.append(_analysis_charts(ctx, a.name, mart))
     shown = len(mart.rows)
     bound = (
@@ -484,6 +563,9 @@ def analysis_page(ctx: Context, a: Any) -> str:
             f" The first {len(findings)} have a page with their evidence (click the id); finding pages are "
             f"limited to the top {FINDING_PAGES} of each analysis."
         )
+    if not mart.total:  # as report.md says it; an empty table with only a header says nothing
+        parts.append("<h2>Findings</h2><p>No findings.</p>")
+        return page(title, "\n".join(p for p in parts if p), "", ctx.nav())
     parts += [f'<h2>Findings</h2><p class="note">{e(bound)} Lists in cells show their first items.</p>']
     parts.append(table(f"t-{a.name}", mart.columns, mart.rows, ctx.links(""), own=(a.name, a.id_column)))
     return page(title, "\n".join(p for p in parts if p), "", ctx.nav())
@@ -649,6 +731,8 @@ def _evidence_rows(ctx: Context, f: Finding) -> str:
         if len(shown) == len(f.refs)
         else f"The first {len(shown)} of {len(f.refs)} cited rows (the export lists all)"
     )
+    if f.refs_via_edges:
+        note += " of the links the finding names (its own fields cite no row: see Links behind it)"
     parts.append(
         f'<p class="note">{e(note)}, exactly as they are in the raw table the input was loaded into (looked up by '
         "dataset_version_id and row_index through raw.ingest_manifest). NULL is a missing value; an empty cell is "
@@ -703,5 +787,12 @@ def _links_behind(ctx: Context, f: Finding, links: Links) -> str:
         + (" linking a cited contribution to a vendor" if by_ref else " the finding names")
         + ", with the name-match features behind each link."
     )
+    tier = str(vars_of(ctx.report).get("min_link_tier") or "probable")
+    below = sum(1 for x in shown if _TIER_RANK.get(str(x.get("confidence_tier")), 0) > _TIER_RANK.get(tier, 9))
+    if below:  # such a link is in cross_links.csv but in no analysis: say so next to it
+        note += (
+            f" {below} of them are below the analysis tier ({tier}, vars.min_link_tier): shown for context, "
+            "they count in no analysis."
+        )
     columns = [c for c in LINK_FEATURES if c in shown[0]]
     return head + f'<p class="note">{e(note)}</p>' + table("links", columns, shown, links, filterable=len(shown) > 10)

@@ -90,7 +90,8 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
     for a in analyses:
         if con is None or (sections.get(a.name) or {}).get("status") != "ok":
             continue
-        mart = data.mart_rows(con, a.schema, a.name, a.order_by, pages.TABLE_ROWS)
+        where = a.where(pages.vars_of(report)) if a.where is not None else None
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, pages.TABLE_ROWS, where)
         marts[a.name] = mart
         if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue
@@ -106,7 +107,6 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
         findings[a.name] = out
 
     all_findings = [f for fs in findings.values() for f in fs]
-    refs = sorted({ref for f in all_findings for ref in f.refs[: pages.EVIDENCE_ROWS]})
     chart_refs = sorted(
         {
             ref
@@ -121,12 +121,15 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
     links_rows: list[dict[str, Any]] = []
     bundles_by_day = None
     if con is not None:
-        raw = data.raw_rows(con, refs)
-        contributions = data.contributions(con, chart_refs)
         if "cross_links" in marts or (sections.get("cross_links") or {}).get("status") == "ok":
             edges = sorted({x for f in all_findings for x in f.edge_ids})
             by_ref = sorted({ref for f in all_findings if f.analysis in {"bundles", "limit_flags"} for ref in f.refs})
             links_rows = data.cross_links(con, edges, by_ref)
+            for f in all_findings:
+                pages.collect_edge_evidence(f, links_rows)
+        refs = sorted({ref for f in all_findings for ref in f.refs[: pages.EVIDENCE_ROWS]})
+        raw = data.raw_rows(con, refs)
+        contributions = data.contributions(con, chart_refs)
         if "bundles" in marts:
             bundles_by_day = _bundles_by_day(con, marts["bundles"].columns)
     review_data = None
