@@ -77,16 +77,7 @@ def expand_sources(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 f"{run_path}: source: fec decides the contribution rules; sources: may only add contracts here"
             )
 
-    user_inputs = data.get("inputs") or []
-    if not isinstance(user_inputs, list):
-        raise PresetError(f"{run_path}: 'inputs' must be a list")
-    taken = {i["table"] for i in inputs}
-    clash = sorted(taken & {i.get("table") for i in user_inputs if isinstance(i, dict)})
-    if clash:
-        raise PresetError(f"{run_path}: inputs table(s) {clash} are loaded by sources:; name your table differently")
-    user_vars = data.get("vars") or {}
-    if not isinstance(user_vars, dict):
-        raise PresetError(f"{run_path}: 'vars' must be a mapping")
+    user_inputs, user_vars = common.user_parts(run_path, data, inputs, "loaded by sources:")
     expanded = {k: v for k, v in data.items() if k != "sources"}
     expanded["inputs"] = inputs + list(user_inputs)
     expanded["vars"] = common.merge(preset_vars, user_vars)

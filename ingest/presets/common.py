@@ -85,6 +85,24 @@ def file_inputs(run_path: Path, preset: Preset, files: Any) -> list[dict[str, An
     return inputs
 
 
+def user_parts(
+    run_path: Path, data: dict[str, Any], preset_inputs: list[dict[str, Any]], whose: str
+) -> tuple[list[Any], dict[str, Any]]:
+    """The run file's own inputs and vars, checked to go on top of a preset's: inputs a list whose
+    tables are not the preset's (named ``whose`` in the message), vars a mapping."""
+    user_inputs = data.get("inputs") or []
+    if not isinstance(user_inputs, list):
+        raise PresetError(f"{run_path}: 'inputs' must be a list")
+    taken = {i["table"] for i in preset_inputs}
+    clash = sorted(taken & {i.get("table") for i in user_inputs if isinstance(i, dict)})
+    if clash:
+        raise PresetError(f"{run_path}: inputs table(s) {clash} are {whose}; name your table differently")
+    user_vars = data.get("vars") or {}
+    if not isinstance(user_vars, dict):
+        raise PresetError(f"{run_path}: 'vars' must be a mapping")
+    return user_inputs, user_vars
+
+
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Mappings merged key by key, recursively; any other value in override replaces base's."""
     out = copy.deepcopy(base)

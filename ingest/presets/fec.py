@@ -26,7 +26,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from ingest.presets.common import PresetError, merge
+from ingest.presets.common import PresetError, merge, user_parts
 
 HEADERS = Path(__file__).resolve().parent / "fec"
 
@@ -149,17 +149,7 @@ def expand(run_path: Path, data: dict[str, Any]) -> dict[str, Any]:
         inputs.append(item)
         roles[key] = copy.deepcopy(ROLES[key])
 
-    user_inputs = data.get("inputs") or []
-    if not isinstance(user_inputs, list):
-        raise PresetError(f"{run_path}: 'inputs' must be a list")
-    taken = {i["table"] for i in inputs}
-    clash = sorted(taken & {i.get("table") for i in user_inputs if isinstance(i, dict)})
-    if clash:
-        raise PresetError(f"{run_path}: inputs table(s) {clash} are the FEC preset's; name your table differently")
-
-    user_vars = data.get("vars") or {}
-    if not isinstance(user_vars, dict):
-        raise PresetError(f"{run_path}: 'vars' must be a mapping")
+    user_inputs, user_vars = user_parts(run_path, data, inputs, "the FEC preset's")
     # one key per person: "LAST, FIRST" without titles, suffixes or middle initials, + ZIP5
     preset_vars = {"source_rules": "fec", "role_map": roles, "donor_identity": ["donor_person_key", "donor_zip5"]}
     expanded = {k: v for k, v in data.items() if k not in {"source", "fec_files"}}
