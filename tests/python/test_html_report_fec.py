@@ -10,7 +10,7 @@ page: every cited input row is shown with the raw values of the raw table, compa
 with an independent query. Also: each analysis page says what report.md says (rule in this run's
 terms, notes, "No findings."), the links page lists the analysis tier in report.md's order, and
 the largest table sorts. The warehouse, dbt's target and the outputs live under pytest's
-tmp_path; the screenshots go to <tmp>/fec_html<n>/screenshots.
+tmp_path; the screenshots go to output/html_screenshots/fec/ (git-ignored), beside the demo's.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from tests.python.test_html_report import (
     HREF,
     INSTALL_HINT,
     PAGE_CHECK,
+    SCREENSHOTS,
     DevTools,
     Tab,
     _column,
@@ -126,7 +127,7 @@ def test_the_example_has_the_expected_pages(fec_html, report):
 
 def test_sampled_pages_render_in_chromium_with_their_charts(fec_html, report, tab):
     html = fec_html.out / "html"
-    shots = fec_html.out.parent / "screenshots"
+    shots = SCREENSHOTS / "fec"
     (n_limit,) = fec_html.query("select count(*) from marts.limit_flags")[0]
     assert n_limit == 3
     top = {a: f"findings/{a}-{_top_id(report, a)}.html" for a in SAMPLED}
