@@ -3,6 +3,8 @@
 -- Every edge carries the name-level link's match type, tier and features and both row refs.
 -- Links between the same organisation only, unless vars.er_link_scopes opts in to family
 -- (units of one brand) and ownership (parent / subsidiary) links; every edge says its scope.
+-- is_payroll_giving marks an employee's gift through the workplace (to the employer's own PAC,
+-- or a payroll deduction by the memo), defined as in payroll_giving: context, not influence.
 {%- set allowed_scopes = ['same_organisation', 'family', 'ownership'] %}
 {%- set scopes = var('er_link_scopes', ['same_organisation']) %}
 {%- if scopes is string or scopes is mapping or scopes is not iterable or scopes | length == 0 %}
@@ -13,12 +15,17 @@
   {{ config_error("vars.er_link_scopes has '" ~ s ~ "' (allowed: " ~ allowed_scopes | join(', ') ~ ")") }}
   {%- endif %}
 {%- endfor %}
+{%- set bundles = bundle_settings() %}
 with links as (
     select * from {{ ref('int_name_links') }}
     where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
 ),
 contributions as (
     select * from {{ ref('int_contributions') }}
+),
+recipients as (
+    select recipient_id, recipient_kind, {{ normalize_org_name('connected_org_name') }} as connected_org_norm
+    from {{ ref('int_recipients') }}
 ),
 vendor_rows as (
     -- a vendor's first award row stands for the vendor side of every edge
@@ -88,7 +95,10 @@ select
     e.donation_date,
     e.amount,
     e.is_memo,
-    e.amount < 0 as is_refund
+    e.amount < 0 as is_refund,
+    e.relation = 'vendor_employer'
+    and ({{ is_own_employer_pac('e', 'r') }} or {{ memo_says_payroll('e', bundles.payroll_memo_patterns) }}) as is_payroll_giving
 from ranked e
 join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm
+left join recipients r on r.recipient_id = e.recipient_id
 where e.edge_rank = 1

@@ -1,6 +1,9 @@
 -- Vendor influence breadth: per vendor, how many recipients and donors its linked donations
 -- reach, how much money, and how confident the links are. Ranked by recipients, then money (vendors with no
--- linked donations have no row).
+-- linked donations have no row). Employees' payroll giving (to the vendor's own PAC, or by payroll
+-- deduction: cross_links.is_payroll_giving, the payroll_giving mart's rule) is how a company or union
+-- PAC raises money, not reach beyond the vendor: it is counted apart (n_payroll_contributions,
+-- payroll_amount) and never in the recipients, donors or money of the breadth.
 with edges as (
     select *
     from {{ ref('cross_links') }}
@@ -12,14 +15,18 @@ per_vendor as (
         vendor_entity_id,
         min(vendor_name) as vendor_name,
         min(vendor_name_norm) as vendor_name_norm,
-        count(distinct recipient_id) as n_recipients,
-        count(distinct donor_key) as n_donors,
-        count(*) as n_linked_contributions,
-        sum(amount) as total_amount,
+        count(distinct recipient_id) filter (where not is_payroll_giving) as n_recipients,
+        count(distinct donor_key) filter (where not is_payroll_giving) as n_donors,
+        count(*) filter (where not is_payroll_giving) as n_linked_contributions,
+        coalesce(sum(amount) filter (where not is_payroll_giving), 0) as total_amount,
+        count(*) filter (where is_payroll_giving) as n_payroll_contributions,
+        coalesce(sum(amount) filter (where is_payroll_giving), 0) as payroll_amount,
         {%- for t in link_tiers() %}
-        count(*) filter (where confidence_tier = '{{ t }}') as n_links_{{ t }},
+        count(*) filter (where confidence_tier = '{{ t }}' and not is_payroll_giving) as n_links_{{ t }},
         {%- endfor %}
-        {{ mt_list_agg('recipient_id', distinct=true) }} as recipients,
+        coalesce(
+            {{ mt_list_agg('recipient_id', distinct=true, filter='not is_payroll_giving') }}, {{ mt_empty_text_list() }}
+        ) as recipients,
         {{ mt_list_agg('edge_id', limit=20) }} as sample_edge_ids
     from edges
     group by vendor_entity_id

@@ -254,7 +254,8 @@ def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
         return (
             "For each vendor: the distinct recipients and donors reached by contributions linked to it "
             f"(links at tier {v.get('min_link_tier', 'probable')} or better), the money, and a rank by most "
-            "recipients, then most money."
+            "recipients, then most money. Employees' payroll giving (to the vendor's own PAC or by payroll "
+            "deduction) is counted apart, never as breadth."
         )
     if name == "cross_links":
         return (

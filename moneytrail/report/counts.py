@@ -161,7 +161,8 @@ def counts_vendor_breadth(con: duckdb.DuckDBPyConnection, settings: Mapping[str,
         con,
         """
         select count(*) as vendors, coalesce(max(n_recipients), 0) as max_recipients,
-               coalesce(sum(total_amount), 0) as total_amount
+               coalesce(sum(total_amount), 0) as total_amount,
+               coalesce(sum(payroll_amount), 0) as payroll_amount
         from marts.vendor_breadth""",
     )[0]
 

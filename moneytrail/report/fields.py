@@ -165,6 +165,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "n_donors",
         "n_linked_contributions",
         "total_amount",
+        "n_payroll_contributions",
+        "payroll_amount",
         "n_links_high",
         "n_links_medium",
         "n_links_probable",

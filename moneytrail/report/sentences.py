@@ -84,6 +84,16 @@ def sentence_prohibited(f: dict[str, Any]) -> str:
     )
 
 
+def _payroll_apart(f: Mapping[str, Any]) -> str:
+    n = f.get("n_payroll_contributions") or 0
+    if not n:
+        return ""
+    return (
+        f"; not counted: {money(f.get('payroll_amount'))} in {n} payroll contributions "
+        "(to the vendor's own PAC or by payroll deduction, see payroll_giving)"
+    )
+
+
 def sentence_vendor_breadth(f: dict[str, Any]) -> str:
     tiers = ", ".join(f"{f.get('n_links_' + t)} {t}" for t in LINK_TIERS if f.get("n_links_" + t))
     names = f.get("recipient_names") or {}
@@ -92,7 +102,8 @@ def sentence_vendor_breadth(f: dict[str, Any]) -> str:
         f"#{f.get('breadth_rank')} {f.get('vendor_name')}: linked donations reach "
         f"{f.get('n_recipients')} recipients ({recipients}) from "
         f"{f.get('n_donors')} donors, {money(f.get('total_amount'))} in "
-        f"{f.get('n_linked_contributions')} contributions (links: {tiers or 'none'}). Finding "
+        f"{f.get('n_linked_contributions')} contributions (links: {tiers or 'none'})"
+        f"{_payroll_apart(f)}. Finding "
         f"`{f.get('finding_id')}`; edges: "
         f"{ref_list(f.get('sample_edge_ids'), 'cross_links.csv', f.get('sample_edge_ids_count'))}."
     )

@@ -291,3 +291,46 @@ def test_flat_limit_settings_are_refused_under_fec_rules(fec_run):
         "memo rows and refunds follow the FEC seeds in seeds/fec_*.csv): remove it, or set source_rules: "
         "generic for a flat limit. Set it under vars in dbt_project.yml or in your run file's vars."
     ) in result.error_text()
+
+
+def test_vendor_breadth_counts_payroll_giving_apart(fec_run, raw):
+    """Employees' payroll giving (to the employer's own PAC, or by a payroll-deduction memo) is
+    how a company or union PAC raises money, not a vendor's reach: cross_links marks those edges
+    (is_payroll_giving) by the same rule as the independent count above, and vendor_breadth
+    counts them apart from its recipients and money."""
+    import re
+
+    con = raw
+    con.execute(f"""
+        create or replace temp table payroll_rows as
+        select i.row_index
+        from itcont i left join cm on cm.CMTE_ID = i.CMTE_ID
+        where i.ENTITY_TP not in ('ORG', 'PAC', 'COM', 'PTY', 'CCM') and coalesce(i.MEMO_CD, '') <> 'X'
+          and not no_employer(i.EMPLOYER)
+          and (coalesce(regexp_matches(upper(i.MEMO_TEXT), '{PAYROLL_MEMO}'), false)
+               or coalesce(cm.CMTE_TP in ('Q', 'N') and coalesce(cm.CMTE_DSGN, '') <> 'D'
+                           and org(cm.CONNECTED_ORG_NM) = org(i.EMPLOYER), false))""")
+    payroll = {r for (r,) in con.execute("select row_index from payroll_rows").fetchall()}
+    edges = fec_run.query(
+        "select contribution_row_ref, is_payroll_giving from marts.cross_links "
+        "where relation = 'vendor_employer' and not is_memo"
+    )
+    index = {ref: int(re.search(r"row_index=(\d+)$", ref).group(1)) for ref, _ in edges}
+    marked = sorted(index[ref] for ref, flag in edges if flag)
+    assert marked == sorted(index[ref] for ref, _ in edges if index[ref] in payroll)
+    assert len(marked) > 1000  # most linked money in the slice is payroll giving
+    # breadth + payroll = every analysis-tier, non-memo edge of the vendor; payroll never reaches breadth
+    per_vendor = fec_run.query("""
+        select count(*) from marts.vendor_breadth b
+        join (select vendor_entity_id, sum(amount) as amount,
+                     sum(amount) filter (where is_payroll_giving) as payroll
+              from marts.cross_links
+              where tier_rank <= 3 and not is_memo group by 1) e using (vendor_entity_id)
+        where b.total_amount + b.payroll_amount <> e.amount or b.payroll_amount <> coalesce(e.payroll, 0)""")
+    assert per_vendor == [(0,)]
+    ey = fec_run.query(
+        "select n_recipients, total_amount, n_payroll_contributions, payroll_amount "
+        "from marts.vendor_breadth where vendor_name_norm = 'ERNST AND YOUNG'"
+    )
+    # before, Ernst & Young "reached" $635,125: all but $18,150 was its people's giving to its own PAC
+    assert ey == [(1, Decimal("18150.00"), 1042, Decimal("616975.00"))]
