@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.sqldump import literals
+from ingest.sqldump import literals, unescape
 from ingest.sqldump.dialects import ANSI, MYSQL, POSTGRES, LexMode
 from ingest.sqldump.types import ColumnType
 
@@ -107,9 +107,9 @@ def _sql_token(tok: bytes, mode: LexMode) -> tuple[str, object]:
             raise ValueError("a malformed string literal")
         content = body[1:-1]
         if prefix == b"E" or (mode.dialect == POSTGRES and not mode.standard_strings):
-            return "str", literals.unescape_pg_escape_string(content)
+            return "str", unescape.unescape_pg_escape_string(content)
         if mode.dialect == MYSQL and mode.backslash_escapes:
-            return "str", literals.unescape_mysql(content, quote)
+            return "str", unescape.unescape_mysql(content, quote)
         if mode.dialect == ANSI and b"\\" in content:
             raise ValueError(
                 "a backslash in a string, whose meaning depends on the SQL dialect (MySQL "
@@ -274,7 +274,7 @@ def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -
     if syntax == COPY:
         if tok == b"\\N":
             return None
-        what, payload = "str", literals.unescape_copy(tok) if b"\\" in tok else tok
+        what, payload = "str", unescape.unescape_copy(tok) if b"\\" in tok else tok
     else:
         what, payload = _sql_token(tok, mode)
         if what == "null":
@@ -377,7 +377,7 @@ def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array
         special = pc.or_(pc.match_substring(text, "\\"), pc.match_substring(text, "''"))
         if pc.any(special).as_py():
             subset = pc.filter(text, special).to_pylist()
-            fixed = literals.unescape_mysql_many(subset, b"'")
+            fixed = unescape.unescape_mysql_many(subset, b"'")
             text = pc.replace_with_mask(text, special, pa.array(fixed, pa.binary()))
         return null, text
     if mode.dialect == POSTGRES and not mode.standard_strings:
