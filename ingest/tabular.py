@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -27,12 +27,17 @@ from ingest import manifest
 from ingest.errors import IngestError
 from ingest.manifest import RAW_SCHEMA, ROW_INDEX, ManifestEntry
 from ingest.sqlquote import quote_ident
+from ingest.tabular_hints import (
+    _delimiter_advice,
+    _likely_delimiter,
+    _ragged_hint,
+    _show_delimiter,
+    show_name,
+)
 
 BATCH_ROWS = 100_000
 PROGRESS_EVERY_ROWS = 100_000  # the callback is cheap; the CLI's bar redraws at most 4 times a second
 EMPTY_LAST_COLUMN = ("refuse", "drop")
-# delimiters a wrongly read line is checked for (the hint names the likeliest)
-COMMON_DELIMITERS = ("\t", "|", ";", ",")
 
 csv.field_size_limit(1 << 30)
 
@@ -261,7 +266,6 @@ def load_tabular(
     skipped = [0]
     lines = _physical_lines(path, options.encoding, hasher, byte_counter, skip, skipped)
     reader = _reader(lines, options)
-    where = f"{path.name} line {skip + 1} (header)"
     # Unquoted files without a header line (the FEC bulk files) are split in whole chunks
     # instead of line by line through the csv module (about 10x less CPU per row). Options that
     # reshape lines (skip_lines, empty_last_column: drop) keep the line reader.
@@ -273,29 +277,7 @@ def load_tabular(
         and codecs.lookup(options.encoding).name != "utf-8-sig"
     )
 
-    if options.header:
-        try:
-            header = next(reader)
-        except StopIteration:
-            if skip:
-                raise TabularError(
-                    f"{path.name}: no header line after the {skip} skipped line(s) (skip_lines: {skip}; "
-                    f"the file has {skipped[0]} line(s))"
-                ) from None
-            raise TabularError(f"{path.name}: the file is empty (no header line)") from None
-        except csv.Error as exc:
-            raise TabularError(f"{path.name} line {skip + 1}: {exc}; nothing was loaded") from None
-        except OSError as exc:
-            raise TabularError(f"{path.name}: cannot be read ({exc}); nothing was loaded") from None
-        names = _drop_empty_last_name(header, options, where)
-        columns = _check_columns(names, where)
-        _refuse_one_column_of_many(columns, options, where)
-    elif options.header_file is not None:
-        where = f"header file {options.header_file.name}"
-        columns = _header_from_file(options.header_file, options)
-    else:
-        where = "columns"
-        columns = _check_columns(options.columns or (), where, ("columns",))
+    columns = _columns(reader, path, options, skipped)
 
     schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])
     target = f"{RAW_SCHEMA}.{quote_ident(table)}"
@@ -319,18 +301,7 @@ def load_tabular(
                 hasher, byte_counter = chunk_hasher, counted
         if rows is None:
             rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
-        details = {
-            "delimiter": options.delimiter,
-            "quote": options.quote,
-            "encoding": options.encoding,
-            "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
-            "columns": columns,
-        }
-        # only when set: the ids of loads without these options stay as they were
-        if skip:
-            details["skip_lines"] = skip
-        if options.empty_last_column != "refuse":
-            details["empty_last_column"] = options.empty_last_column
+        details = _load_details(options, columns)
         # the same bytes read with other options are other rows: the id covers the options
         version_id = manifest.dataset_version_id(hasher.hexdigest(), table, load_options=details)
         entry = ManifestEntry(
@@ -349,6 +320,52 @@ def load_tabular(
         manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
         raise
     return entry
+
+
+def _columns(reader: Iterator[list[str]], path: Path, options: TabularOptions, skipped: list[int]) -> list[str]:
+    """The column names: the file's header line, the header file's, or the columns option."""
+    skip = options.skip_lines
+    where = f"{path.name} line {skip + 1} (header)"
+    if options.header:
+        try:
+            header = next(reader)
+        except StopIteration:
+            if skip:
+                raise TabularError(
+                    f"{path.name}: no header line after the {skip} skipped line(s) (skip_lines: {skip}; "
+                    f"the file has {skipped[0]} line(s))"
+                ) from None
+            raise TabularError(f"{path.name}: the file is empty (no header line)") from None
+        except csv.Error as exc:
+            raise TabularError(f"{path.name} line {skip + 1}: {exc}; nothing was loaded") from None
+        except OSError as exc:
+            raise TabularError(f"{path.name}: cannot be read ({exc}); nothing was loaded") from None
+        names = _drop_empty_last_name(header, options, where)
+        columns = _check_columns(names, where)
+        _refuse_one_column_of_many(columns, options, where)
+    elif options.header_file is not None:
+        columns = _header_from_file(options.header_file, options)
+    else:
+        columns = _check_columns(options.columns or (), "columns", ("columns",))
+    return columns
+
+
+def _load_details(options: TabularOptions, columns: list[str]) -> dict[str, Any]:
+    """The load options recorded in the manifest (and covered by the dataset version id)."""
+    skip = options.skip_lines
+    details: dict[str, Any] = {
+        "delimiter": options.delimiter,
+        "quote": options.quote,
+        "encoding": options.encoding,
+        "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
+        "columns": columns,
+    }
+    # only when set: the ids of loads without these options stay as they were
+    if skip:
+        details["skip_lines"] = skip
+    if options.empty_last_column != "refuse":
+        details["empty_last_column"] = options.empty_last_column
+    return details
 
 
 def _stream_rows(
@@ -419,47 +436,6 @@ def _stream_rows(
     return row_index
 
 
-def _show_delimiter(char: str) -> str:
-    return "tab" if char == "\t" else f"'{char}'"
-
-
-def _likely_delimiter(text: str, options: TabularOptions) -> tuple[str, int] | None:
-    """The common delimiter (other than the one in use) that `text` holds most often, or None."""
-    counts = [(text.count(c), c) for c in COMMON_DELIMITERS if c != options.delimiter]
-    count, char = max(counts, key=lambda pair: pair[0])  # ties: the earlier in COMMON_DELIMITERS
-    return (char, count) if count else None
-
-
-def _delimiter_advice(char: str) -> str:
-    shown = "\\t" if char == "\t" else char
-    return f'delimiter: "{shown}"'
-
-
-def _ragged_hint(record: Sequence[str], width: int, options: TabularOptions) -> str:
-    """Why a row may not have the header's number of fields, for the error message."""
-    used = _show_delimiter(options.delimiter)
-    if len(record) == 1:
-        likely = _likely_delimiter(record[0], options)
-        if likely is not None:
-            char, count = likely
-            return (
-                f"hint: the line holds no {used} but {_show_delimiter(char)} {count} time(s): is the file "
-                f"{_show_delimiter(char)}-delimited? ({_delimiter_advice(char)})"
-            )
-    if len(record) == width + 1 and record[-1] == "":
-        return (
-            f"hint: the line ends with a {used} the column names do not account for; if every row ends "
-            "with it and that last field is always empty, drop it with empty_last_column: drop"
-        )
-    if len(record) == width - 1 and options.empty_last_column == "drop":
-        return f"hint: with empty_last_column: drop every row must end with an empty field after a last {used}"
-    quoting = "quoting is off" if options.quote is None else f"quote character '{options.quote}'"
-    return (
-        f"hint: every row needs as many fields as the header; check the delimiter ({used}) and the quoting "
-        f"({quoting}): a value holding the delimiter must be quoted"
-    )
-
-
 def _drop_empty_last_name(header: Sequence[str], options: TabularOptions, where: str) -> list[str]:
     """The column names without a trailing empty name. With empty_last_column: drop the rows
     carry one extra, always empty last field (a trailing delimiter); a header that ends with the
@@ -492,11 +468,6 @@ def _refuse_one_column_of_many(columns: Sequence[str], options: TabularOptions, 
         f"({_delimiter_advice(char)}); nothing was loaded",
         options=("delimiter",),
     )
-
-
-def show_name(name: str, limit: int = 60) -> str:
-    text = repr(name)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 CHUNK_BYTES = 8 << 20
