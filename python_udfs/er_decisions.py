@@ -394,14 +394,7 @@ def apply_knowledge(
     lset, rset = set(left_names), set(right_names)
     decisions = [d for d in decisions if d.relation is None or d.relation == relation]
     # only the pairs some decision or alias touches go through Python; the rest stays Arrow
-    touched: set[tuple[str, str]] = set()
-    for a in aliases:
-        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
-            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
-    for d in decisions:
-        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
-            if lt in lset and rt in rset:
-                touched.add((lt, rt))
+    touched = _touched_pairs(decisions, aliases, lkeys, rkeys, lset, rset)
     key = pc.binary_join_element_wise(links.column("left_name"), links.column("right_name"), "\x1f")
     mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
     rest = links.filter(pc.invert(mask))
@@ -441,6 +434,26 @@ def apply_knowledge(
             ("left_name", "ascending"),
         ]
     )
+
+
+def _touched_pairs(
+    decisions: Sequence[Decision],
+    aliases: Sequence[Alias],
+    lkeys: dict[str, list[str]],
+    rkeys: dict[str, list[str]],
+    lset: set[str],
+    rset: set[str],
+) -> set[tuple[str, str]]:
+    """The (left, right) name pairs some alias or decision covers, in both directions."""
+    touched: set[tuple[str, str]] = set()
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
+    for d in decisions:
+        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if lt in lset and rt in rset:
+                touched.add((lt, rt))
+    return touched
 
 
 def _by_alias_key(names: Sequence[str]) -> dict[str, list[str]]:

@@ -438,7 +438,7 @@ def _null_counts(
             for v in group:
                 a, b = aw.slices[v]
                 items.append((aw.days[a:b], seeds[v], _donation_sets(pairs, tested, by_vendor[v])))
-            members: list[int] = []
+            members = []
             bounds: list[int] = []
             sums = []
             for (award_days, _, dsets), v, vendor_sums in zip(

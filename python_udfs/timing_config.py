@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 CALENDARS = ("all_awards", "uniform_days")
 MAX_PERMUTATIONS = 1_000_000
@@ -32,7 +33,7 @@ class TimingConfig:
             raise ValueError(f"timing config: calendar must be one of {', '.join(CALENDARS)}; got {self.calendar!r}")
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping | None) -> TimingConfig:
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> TimingConfig:
         """Build from a dbt var / YAML mapping. None means "all defaults".
 
         Unknown keys and bad values raise ValueError naming the key, the value and what is allowed.
@@ -65,7 +66,7 @@ class TimingConfig:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
 
-def _check_int(name: str, value, low: int, high: int | None) -> None:
+def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
     # bool is an int subclass; `n_permutations: true` in YAML is a mistake, not 1.
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
     if ok and high is not None:

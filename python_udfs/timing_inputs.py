@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -37,7 +38,7 @@ def _column(table: pa.Table, table_name: str, name: str, kind: str) -> pa.Array:
     return col.cast(pa.string())
 
 
-def _same_as_previous(*columns) -> np.ndarray:
+def _same_as_previous(*columns: Any) -> np.ndarray:
     """Row i equals row i - 1 on every column (row 0: False); columns are sorted."""
     n = len(columns[0])
     same = np.zeros(n, dtype=bool)
@@ -119,7 +120,7 @@ def _awards(awards: pa.Table) -> _Awards:
     )
 
 
-def _observed_sums(pairs: _Pairs, awards: _Awards, tested: np.ndarray, rows: np.ndarray):
+def _observed_sums(pairs: _Pairs, awards: _Awards, tested: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Exact sum of nearest-award distances per tested pair.
 
     All vendors' award dates go on one number line, vendor i shifted by i * stride, so one
@@ -146,7 +147,7 @@ def _day_to_date(day: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=day)
 
 
-def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> dict:
+def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> dict[tuple[str, ...], str]:
     """Coarsest declared ``date_precision`` per key tuple (optional column; absent = 'day')."""
     if "date_precision" not in table.column_names:
         return {}
@@ -158,7 +159,7 @@ def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> di
     if not pc.any(mask).as_py():
         return {}
     cols = [_column(table, table_name, k, "string").filter(mask).to_pylist() for k in keys]
-    out: dict = {}
+    out: dict[tuple[str, ...], str] = {}
     for key, p in zip(zip(*cols, strict=True), prec.filter(mask).to_pylist(), strict=True):
         if out.get(key) != "year":
             out[key] = p

@@ -3,6 +3,7 @@ between a vendor's first and last award, and the distance sums of each draw (see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +76,8 @@ class Calendar:
     def lookup(self, slots: np.ndarray) -> np.ndarray:
         """Slot numbers to days (int32)."""
         if self.table is not None:
-            return np.add(np.take(self.table, slots), self.base, dtype=np.int32)
+            days: np.ndarray = np.add(np.take(self.table, slots), self.base, dtype=np.int32)
+            return days
         return (np.searchsorted(self.cum, slots, "right") + self.base).astype(np.int32)
 
     def between(self, first: int, last: int, uniform: bool) -> _Slice:
@@ -101,7 +103,7 @@ class _Slice:
     calendar: Calendar | None  # None: every day, weight 1
     width: int  # days strictly between first and last
 
-    def pick(self, rng: Generator, size) -> np.ndarray:
+    def pick(self, rng: Generator, size: int | tuple[int, ...]) -> np.ndarray:
         return self.map(rng.integers(0, self.total, size=size, dtype=np.int32))
 
     def map(self, u: np.ndarray) -> np.ndarray:
@@ -112,6 +114,7 @@ class _Slice:
 
     def _weights(self) -> np.ndarray:
         cal = self.calendar
+        assert cal is not None  # uniform slices have no weights
         lo = min(max(self.start - cal.base, 0), cal.weights.size)
         hi = min(max(self.start + self.width - cal.base, 0), cal.weights.size)
         w = np.zeros(self.width, dtype=np.int64)
@@ -160,7 +163,14 @@ def _dup_mask(idx: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _redraw_repeats(rng: Generator, sl: _Slice, idx: np.ndarray, mask: np.ndarray, k: int, first=None) -> None:
+def _redraw_repeats(
+    rng: Generator,
+    sl: _Slice,
+    idx: np.ndarray,
+    mask: np.ndarray,
+    k: int,
+    first: tuple[np.ndarray, ...] | None = None,
+) -> None:
     """Redraw repeated entries (row-major order) until every row holds k distinct dates.
 
     Redrawing a repeat is successive sampling without replacement. Rows still holding a
@@ -277,7 +287,8 @@ def sums_for(d: np.ndarray, awards: np.ndarray) -> np.ndarray:
     right = np.minimum(idx, first + n - 1)
     q = queries.reshape(rows, d.size)
     dist = np.minimum(np.abs(q - flat[left]), np.abs(flat[right] - q))
-    return dist.sum(axis=1)
+    sums: np.ndarray = dist.sum(axis=1)
+    return sums
 
 
 def _block_rows(sl: _Slice, n_awards: int) -> int:
@@ -289,7 +300,12 @@ def _block_rows(sl: _Slice, n_awards: int) -> int:
 
 
 def vendor_null_sums(
-    award_days: np.ndarray, calendar: Calendar, uniform: bool, seed: int, n_perm: int, donation_sets
+    award_days: np.ndarray,
+    calendar: Calendar,
+    uniform: bool,
+    seed: int,
+    n_perm: int,
+    donation_sets: Sequence[np.ndarray],
 ) -> list[np.ndarray]:
     """Null sums (n_perm,) for each sorted donation-day array in ``donation_sets``, all
     against the same null award sets of one vendor (sorted distinct ``award_days``, n >= 3)."""
@@ -312,7 +328,10 @@ def vendor_null_sums(
     return out
 
 
-def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -> list[list[np.ndarray]]:
+# long: the timing test's batched inner loop; its draws must follow vendor_null_sums step by step
+def batched_null_sums(
+    vendors: Sequence[tuple[np.ndarray, int, Sequence[np.ndarray]]], calendar: Calendar, uniform: bool, n_perm: int
+) -> list[list[np.ndarray]]:
     """The same sums as vendor_null_sums for many small vendors at once.
 
     vendors: list of (award_days, seed, donation_sets), all with the same number of award
@@ -369,11 +388,11 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
     by_size: dict[int, list[tuple[int, int, np.ndarray, int]]] = {}
     for i, (_, _, dsets) in enumerate(vendors):
         span = int(spans[i])
-        for j, d in enumerate(dsets):
+        for dj, d in enumerate(dsets):
             off = d - int(firsts[i])
             inside = (off > 0) & (off < span)
             const = int(np.where(off <= 0, -off, off - span)[~inside].sum())
-            by_size.setdefault(int(inside.sum()), []).append((i, j, off[inside], const))
+            by_size.setdefault(int(inside.sum()), []).append((i, dj, off[inside], const))
     for size, members in sorted(by_size.items()):
         step = max(1, _BATCH_ELEMENTS // (n_perm * max(k, 1)))
         for m0 in range(0, len(members), step):
@@ -390,17 +409,19 @@ def batched_null_sums(vendors, calendar: Calendar, uniform: bool, n_perm: int) -
                 for s in range(size):
                     col = offs[:, s, None]
                     best[...] = ends[:, s, None]
-                    for j in range(k):
-                        np.subtract(block[j], col, out=tmp)
+                    for slot in range(k):
+                        np.subtract(block[slot], col, out=tmp)
                         np.abs(tmp, out=tmp)
                         np.minimum(best, tmp, out=best)
                     acc += best
-            for row, (i, j, _, _) in enumerate(chunk):
-                out[i][j] = acc[row]
-    return out
+            for row, (vi_, dj, _, _) in enumerate(chunk):
+                out[vi_][dj] = acc[row]
+    filled = [[a for a in sums if a is not None] for sums in out]
+    assert all(len(f) == len(o) for f, o in zip(filled, out, strict=True))
+    return filled
 
 
-def _moments(sums: np.ndarray, bound: int):
+def _moments(sums: np.ndarray, bound: int) -> tuple[list[int], list[int], list[int]]:
     """Exact integer moments of each row of null sums.
 
     Returns (s1, dev1, dev2) with s1 = sum x, and dev = x - s1 // n: sum dev, sum dev^2.

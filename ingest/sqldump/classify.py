@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 from ingest.sqldump.classify_alter import _alter
 from ingest.sqldump.classify_base import (
@@ -158,7 +158,7 @@ def _top_level_partition(text: str, mode: LexMode) -> int | None:
         if t.token_type == TokenType.R_PAREN and depth == 0:
             seen_columns = True
         elif seen_columns and depth == 0 and " ".join(t.text.upper().split()) == "PARTITION BY":
-            return t.start
+            return int(t.start)
     return None
 
 
@@ -343,7 +343,7 @@ def _trigger_info(text: str) -> tuple[str, set[str]] | None:
     return table, events
 
 
-def _by_expression(e: exp.Expression, first: list[str], text: str, mode: LexMode) -> Decision:
+def _by_expression(e: exp.Expr, first: list[str], text: str, mode: LexMode) -> Decision:
     if isinstance(e, exp.Create):
         return _create(e, first, text, mode)
     if isinstance(e, exp.Command):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 from ingest.sqldump.dialects import LexMode
 from ingest.sqldump.errors import REASON_ROWS
@@ -97,7 +98,7 @@ def words(text: str, mode: LexMode, limit: int = 400) -> list[str]:
     return out
 
 
-def _with_depth(tokens):
+def _with_depth(tokens: Iterable[Any]) -> Iterator[tuple[Any, int]]:
     """Each token with the parenthesis depth after it (a paren token counts itself)."""
     depth = 0
     for t in tokens:

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -271,6 +272,7 @@ def _blob_from_text(raw: bytes, mode: LexMode, syntax: str) -> bytes:
 def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -> object:
     """The value of one token in a column of ``ctype`` (None for NULL); ValueError if inexact."""
     kind = ctype.kind
+    payload: Any
     if syntax == COPY:
         if tok == b"\\N":
             return None
@@ -281,27 +283,27 @@ def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -
             return None
     if kind == "varchar":
         if what == "str":
-            return _text(payload)  # type: ignore[arg-type]
+            return _text(payload)
         if what == "num":
-            return payload.decode()  # type: ignore[union-attr]
+            return payload.decode()
         raise ValueError(f"{_show(tok)} is not text")
     if kind == "blob":
         if what == "hex":
             return payload
         if what == "str":
-            return _blob_from_text(payload, mode, syntax)  # type: ignore[arg-type]
+            return _blob_from_text(payload, mode, syntax)
         raise ValueError(f"{_show(tok)} is not binary data")
     if kind in ("int", "decimal", "numeric_text", "bit"):
         if what == "bool" and mode.dialect != POSTGRES and kind == "int":
-            return _integer(Decimal(int(payload)), ctype)  # type: ignore[arg-type]
+            return _integer(Decimal(int(payload)), ctype)
         if what in ("hex", "bits") and mode.dialect == MYSQL and kind in ("int", "bit"):
-            value = payload if what == "bits" else int.from_bytes(payload, "big")  # type: ignore
-            return _integer(Decimal(value), ctype)  # type: ignore[arg-type]
+            value = payload if what == "bits" else int.from_bytes(payload, "big")
+            return _integer(Decimal(value), ctype)
         if what not in ("num", "str"):
             raise ValueError(f"{_show(tok)} is not a number")
-        number = _number(payload, "number")  # type: ignore[arg-type]
+        number = _number(payload, "number")
         if kind == "numeric_text":
-            return payload.decode()  # type: ignore[union-attr]
+            return payload.decode()
         if kind == "decimal":
             return _decimal(number, ctype)
         return _integer(number, ctype)
@@ -309,20 +311,20 @@ def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -
         if what not in ("num", "str"):
             raise ValueError(f"{_show(tok)} is not a number")
         if what == "str" and syntax == SQL and mode.dialect != POSTGRES:
-            _number(payload, "number")  # type: ignore[arg-type]
-        return _float(payload, ctype)  # type: ignore[arg-type]
+            _number(payload, "number")
+        return _float(payload, ctype)
     if kind == "bool":
         if what == "bool":
             return payload
         if what == "num" and payload in (b"0", b"1") and mode.dialect != POSTGRES:
             return payload == b"1"
         if what == "str":
-            return _bool(payload)  # type: ignore[arg-type]
+            return _bool(payload)
         raise ValueError(f"{_show(tok)} is not a boolean")
     if kind in _PY_PATTERNS:
         if what != "str":
             raise ValueError(f"{_show(tok)} is not a quoted {kind}")
-        return _temporal(payload, kind)  # type: ignore[arg-type]
+        return _temporal(payload, kind)
     raise ValueError(f"no conversion for column kind {kind}")
 
 

@@ -174,7 +174,7 @@ class _Cursor:
         markers are skipped."""
         buf, mysql = self.buf, self.mode.dialect == MYSQL
         while True:
-            self.pos = _WS.match(buf, self.pos, self.limit).end()
+            self.pos = _WS.match(buf, self.pos, self.limit).end()  # type: ignore[union-attr]  # _WS matches anywhere
             if self.pos >= self.limit:
                 if not self.at_eof:
                     raise NeedMore()
@@ -362,8 +362,8 @@ def _read_value(cur: _Cursor) -> bytes:
     if c == b"(":
         cur.pos += 1
         cur.skip_space()
-        inner = _WORD.match(buf, cur.pos, cur.limit)
-        if inner is not None and inner.group().upper() in _SUBQUERY_WORDS:
+        sub = _WORD.match(buf, cur.pos, cur.limit)
+        if sub is not None and sub.group().upper() in _SUBQUERY_WORDS:
             raise Problem(
                 start, "a parenthesised SELECT (subquery) in VALUES", kind="subquery in VALUES", refused=REASON_ROWS
             )
@@ -493,6 +493,7 @@ def _show(c: bytes) -> str:
     return repr(c.decode("utf-8", "replace")) if c else "end of text"
 
 
+# long: the per-row hot loop of the dump reader (error paths are in _after_value_problem)
 def read_row(
     buf: bytes,
     pos: int,

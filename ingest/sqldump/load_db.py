@@ -7,6 +7,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -54,7 +55,7 @@ class _Writer:
     order. The first error stops the thread and is re-raised in the loading thread."""
 
     def __init__(self, depth: int = 2) -> None:
-        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="dump-writer", daemon=True)
         self._thread.start()
@@ -75,7 +76,7 @@ class _Writer:
         if self._error is not None:
             raise self._error
 
-    def submit(self, task: Callable[[], None]) -> None:
+    def submit(self, task: Callable[[], object]) -> None:
         self.check()
         self._queue.put(task)
 
@@ -138,16 +139,23 @@ def _file_backed(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] is not None
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The single value a one-row query returns."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
 def _set_for_load(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Apply _LOAD_SETTINGS (and, for a warehouse file, LOAD_MEMORY_LIMIT when the current
     limit is higher); returns the previous values (restored when the load ends)."""
     saved = {}
     for name, value in _LOAD_SETTINGS.items():
-        old = con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+        old = _one(con, "SELECT current_setting(?)", [name])
         saved[name] = str(int(old)) if name == "threads" else str(old).lower()
         con.execute(f"SET {name} = {value}")
     if _file_backed(con):
-        old = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        old = str(_one(con, "SELECT current_setting('memory_limit')"))
         current = _bytes_of(old)
         if current is not None and current > LOAD_MEMORY_LIMIT:
             saved["memory_limit"] = old
@@ -160,7 +168,7 @@ def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
         if name == "memory_limit":
             # RESET gives back the default exactly; "18.8 GiB" read back would round.
             con.execute("RESET memory_limit")
-            if str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]) != value:
+            if str(_one(con, "SELECT current_setting('memory_limit')")) != value:
                 con.execute(f"SET memory_limit = '{_quote_setting(value)}'")
             continue
         con.execute(f"SET {name} = {value}")

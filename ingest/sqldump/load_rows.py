@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -17,7 +17,7 @@ from ingest.sqldump.dialects import LexMode
 from ingest.sqldump.errors import (
     DumpRejected,
 )
-from ingest.sqldump.load_state import SOURCE_FORMAT, SOURCE_OFFSET, _Table
+from ingest.sqldump.load_state import SOURCE_FORMAT, SOURCE_OFFSET, _LoadAttrs, _Table
 from ingest.sqldump.scanner import (
     InsertHead,
     RowChunk,
@@ -25,16 +25,13 @@ from ingest.sqldump.scanner import (
 )
 from ingest.sqldump.types import Column
 
-if TYPE_CHECKING:
-    from ingest.sqldump.loader import _Load
 
-
-class _RowStatements:
+class _RowStatements(_LoadAttrs):
     """The _Load methods that map INSERT and COPY rows to their tables and build the manifest rows."""
 
     # -- rows ------------------------------------------------------------------------------
 
-    def _target(self: _Load, table: str, line: int, what: str) -> _Table:
+    def _target(self, table: str, line: int, what: str) -> _Table:
         entry = self.tables.get(table.lower())
         if entry is None:
             raise self.reject(
@@ -96,7 +93,7 @@ class _RowStatements:
                 raise self.reject(f"{lead}, which is NOT NULL and has no default", "schema", line)
         return tuple(mapping), len(columns)
 
-    def _default_value(self: _Load, entry: _Table, col: Column, lead: str, line: int) -> pa.Array:
+    def _default_value(self, entry: _Table, col: Column, lead: str, line: int) -> pa.Array:
         """The column's literal DEFAULT as a one-value typed array (the value a server would
         store for a column an INSERT leaves out)."""
         assert col.default_token is not None
@@ -109,7 +106,7 @@ class _RowStatements:
                 f"{lead}, whose DEFAULT {token} does not convert to {col.type.duckdb} ({exc.reason})", "schema", line
             ) from None
 
-    def _insert_head(self: _Load, item: InsertHead) -> None:
+    def _insert_head(self, item: InsertHead) -> None:
         head = item.head.decode("utf-8")
         decision, table, columns = cl.insert_head(head, self.mode)
         assert self.scanner is not None
@@ -128,7 +125,7 @@ class _RowStatements:
         entry.statements += 1
         self.count("loaded", "INSERT")
 
-    def _rows(self: _Load, chunks: Any, context: str) -> Any:
+    def _rows(self, chunks: Any, context: str) -> Any:
         """Row chunks, with reader problems turned into refusals that name the line."""
         assert self.scanner is not None
         try:
@@ -136,7 +133,7 @@ class _RowStatements:
         except literals.Problem as p:
             raise self._problem(p, self.scanner.line_at(p.offset), context) from None
 
-    def _problem(self: _Load, p: literals.Problem, line: int, context: str) -> DumpRejected:
+    def _problem(self, p: literals.Problem, line: int, context: str) -> DumpRejected:
         if p.refused:
             if p.kind.startswith("INSERT"):
                 return self.not_allowed(p.kind, line, p.refused)
@@ -148,7 +145,7 @@ class _RowStatements:
             )
         return self.reject(f"{context}: {p.message}", p.kind, line)
 
-    def _insert_text(self: _Load, decision: cl.Decision, item: Statement) -> None:
+    def _insert_text(self, decision: cl.Decision, item: Statement) -> None:
         table, columns, values_at = decision.payload
         text = item.text
         start = len(item.text.decode("utf-8")[:values_at].encode("utf-8"))
@@ -176,7 +173,7 @@ class _RowStatements:
             self._add(entry, mapping, RowChunk(rows, item.line), convert.SQL, item.offset, item.line, False)
             entry.statements += 1
 
-    def _copy(self: _Load, e: exp.Copy, item: Statement) -> None:
+    def _copy(self, e: exp.Copy, item: Statement) -> None:
         target = e.this
         columns = None
         if isinstance(target, exp.Schema):
@@ -220,15 +217,7 @@ class _RowStatements:
                     "column": SOURCE_OFFSET,
                     "meaning": "byte offset of the INSERT/COPY statement in the decompressed dump",
                 },
-                "columns": [
-                    {
-                        "name": c.name,
-                        "source_type": c.source_type,
-                        "duckdb_type": c.type.duckdb,
-                        **({"note": c.type.note} if c.type.note else {}),
-                    }
-                    for c in d.columns
-                ],
+                "columns": [_column_details(c) for c in d.columns],
             }
             if schema_info is not None:
                 details["schema_file"] = schema_info
@@ -254,3 +243,13 @@ class _RowStatements:
                 )
             )
         return out
+
+
+def _column_details(c: Column) -> dict[str, Any]:
+    """One column of a manifest row's details: its name, its type in the dump and in DuckDB."""
+    return {
+        "name": c.name,
+        "source_type": c.source_type,
+        "duckdb_type": c.type.duckdb,
+        **({"note": c.type.note} if c.type.note else {}),
+    }

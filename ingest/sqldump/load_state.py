@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -15,7 +16,13 @@ from ingest.sqldump.errors import (
     DumpRejected,
 )
 from ingest.sqldump.scanner import RowChunk
-from ingest.sqldump.types import Column, TableDef
+from ingest.sqldump.types import Column, ColumnType, TableDef
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from ingest.sqldump.load_db import _Writer
+    from ingest.sqldump.scanner import Scanner
 
 SOURCE_FORMAT = "sql_dump"
 SOURCE_OFFSET = "source_offset"
@@ -109,3 +116,58 @@ def _conversion_error(
         line=line,
         source=label,
     )
+
+
+class _LoadAttrs:
+    """What the loader's method groups (load_tables, load_rows, loader) share: the attributes
+    _Load.__init__ sets and the _Load methods the groups call, declared for the type checker."""
+
+    con: duckdb.DuckDBPyConnection
+    prefix: str
+    writer: _Writer
+    tables: dict[str, _Table]
+    raw_names: dict[str, str]
+    staged: list[str]
+    order: list[str]
+    domains: dict[str, ColumnType]
+    counts: dict[str, dict[str, Counter[str]]]
+    warnings: list[str]
+    dialect_of: dict[str, str]
+    role: str
+    scanner: Scanner | None
+    label: str | None
+    database: str | None
+    data_started: bool
+    saved_sql_modes: dict[str, frozenset[str]]
+    sql_modes: frozenset[str]
+    file_triggers: list[tuple[str, set[str], int, str]]
+
+    @property
+    def mode(self) -> LexMode:
+        raise NotImplementedError
+
+    def reject(self, message: str, kind: str, line: int | None) -> DumpRejected:
+        raise NotImplementedError
+
+    def not_allowed(
+        self, kind: str, line: int, reason: str = REASON_ROWS, hint: str = "", what: str | None = None
+    ) -> DumpRejected:
+        raise NotImplementedError
+
+    def count(self, cls: str, kind: str) -> None:
+        raise NotImplementedError
+
+    def _touched(self, stage_name: str, rows: int) -> None:
+        raise NotImplementedError
+
+    def _add(
+        self,
+        entry: _Table,
+        mapping: tuple[int | None, ...],
+        chunk: RowChunk,
+        syntax: str,
+        offset: int,
+        line: int,
+        per_line: bool,
+    ) -> None:
+        raise NotImplementedError

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import Any
 
 from sqlglot import exp
 
 from ingest.manifest import MANIFEST_TABLE, RAW_SCHEMA, ROW_INDEX
 from ingest.sqldump.dialects import MYSQL, POSTGRES, SQLITE, LexMode
 from ingest.sqldump.load_db import _partition_child
-from ingest.sqldump.load_state import _SERVER_SCOPES, _UTF8_NAMES, SOURCE_OFFSET, STAGING_PREFIX, _Table
+from ingest.sqldump.load_state import _SERVER_SCOPES, _UTF8_NAMES, SOURCE_OFFSET, STAGING_PREFIX, _LoadAttrs, _Table
 from ingest.sqldump.scanner import Statement
 from ingest.sqldump.types import Column, TableDef, column_from_def, domain_type
 from ingest.sqlquote import quote_ident
 
-if TYPE_CHECKING:
-    from ingest.sqldump.loader import _Load
 
-
-class _TableStatements:
+class _TableStatements(_LoadAttrs):
     """The _Load methods for CREATE/ALTER/DROP TABLE, types, databases and SET statements."""
 
     # -- tables ----------------------------------------------------------------------------
 
-    def _create_table(self: _Load, e: exp.Create, item: Statement) -> str:
+    def _create_table(self, e: exp.Create, item: Statement) -> str:
         """Create raw.<table>; returns the kind to count (another kind when skipped)."""
         schema = e.this
         table = schema.this
@@ -39,6 +37,31 @@ class _TableStatements:
             raise self.reject(
                 f'CREATE TABLE "{name}" again: the dump already created that table', "CREATE TABLE", item.line
             )
+        columns = self._table_columns(schema, name, item)
+        if not columns:
+            raise self.reject(f'table "{name}" has no columns', "schema", item.line)
+        raw_name = self._raw_name(name, item)
+        definition = TableDef(name, columns, item.line, item.offset)
+        stage_name = f"{STAGING_PREFIX}{len(self.staged):07d}"
+        self.staged.append(stage_name)
+        self.tables[key] = _Table(definition, raw_name, stage_name, self.role)
+        self.raw_names[raw_name.lower()] = raw_name
+        self.order.append(key)
+        target = f"{RAW_SCHEMA}.{quote_ident(stage_name)}"
+        ddl = ", ".join(
+            [f"{quote_ident(ROW_INDEX)} BIGINT NOT NULL"]
+            + [f"{quote_ident(c.name)} {c.type.duckdb}" for c in columns]
+            + [f"{quote_ident(SOURCE_OFFSET)} BIGINT NOT NULL"]
+        )
+        create = f"CREATE TABLE {target} ({ddl})"
+        self.writer.submit(lambda: self.con.execute(create))
+        self._touched(stage_name, 0)
+        self.data_started = True
+        return "CREATE TABLE"
+
+    def _table_columns(self, schema: exp.Schema, name: str, item: Statement) -> list[Column]:
+        """The columns of a CREATE TABLE; a reserved or twice-declared name is refused."""
+        dialect = self.mode.dialect
         columns: list[Column] = []
         seen: set[str] = set()
         for cd in schema.expressions:
@@ -63,8 +86,10 @@ class _TableStatements:
                 )
             seen.add(low)
             columns.append(col)
-        if not columns:
-            raise self.reject(f'table "{name}" has no columns', "schema", item.line)
+        return columns
+
+    def _raw_name(self, name: str, item: Statement) -> str:
+        """The warehouse name of a dump table; reserved names and case-insensitive clashes are refused."""
         raw_name = self.prefix + name
         if raw_name.lower() == MANIFEST_TABLE:
             raise self.reject(f"table name {raw_name!r} is reserved for the ingest manifest", "schema", item.line)
@@ -82,32 +107,16 @@ class _TableStatements:
                 "schema",
                 item.line,
             )
-        definition = TableDef(name, columns, item.line, item.offset)
-        stage_name = f"{STAGING_PREFIX}{len(self.staged):07d}"
-        self.staged.append(stage_name)
-        self.tables[key] = _Table(definition, raw_name, stage_name, self.role)
-        self.raw_names[raw_name.lower()] = raw_name
-        self.order.append(key)
-        target = f"{RAW_SCHEMA}.{quote_ident(stage_name)}"
-        ddl = ", ".join(
-            [f"{quote_ident(ROW_INDEX)} BIGINT NOT NULL"]
-            + [f"{quote_ident(c.name)} {c.type.duckdb}" for c in columns]
-            + [f"{quote_ident(SOURCE_OFFSET)} BIGINT NOT NULL"]
-        )
-        create = f"CREATE TABLE {target} ({ddl})"
-        self.writer.submit(lambda: self.con.execute(create))
-        self._touched(stage_name, 0)
-        self.data_started = True
-        return "CREATE TABLE"
+        return raw_name
 
-    def _type_def(self: _Load, payload: Any, text: str, item: Statement) -> None:
+    def _type_def(self, payload: Any, text: str, item: Statement) -> None:
         found = domain_type(payload, text, self.mode.dialect, self.domains)
         if found is None:
             raise self.reject("a CREATE TYPE/DOMAIN the loader cannot read", "schema", item.line)
         name, ctype = found
         self.domains[name.lower()] = ctype
 
-    def _drop_table(self: _Load, payload: tuple[list[str], bool], line: int) -> None:
+    def _drop_table(self, payload: tuple[list[str], bool], line: int) -> None:
         names, if_exists = payload
         for name in names:
             entry = self.tables.get(name.lower())
@@ -123,9 +132,9 @@ class _TableStatements:
             del self.raw_names[entry.raw_name.lower()]
             self.order.remove(name.lower())
             target = f"{RAW_SCHEMA}.{quote_ident(entry.stage_name)}"
-            self.writer.submit(lambda t=target: self.con.execute(f"DROP TABLE {t}"))
+            self.writer.submit(functools.partial(self.con.execute, f"DROP TABLE {target}"))
 
-    def _alter_table(self: _Load, payload: tuple[str, list[list[str]], list[str], str]) -> None:
+    def _alter_table(self, payload: tuple[str, list[list[str]], list[str], str]) -> None:
         table, partitions, defaults, text = payload
         entry = self.tables.get(table.lower())
         if entry is None:
@@ -145,7 +154,7 @@ class _TableStatements:
                         default_token=None,
                     )
 
-    def _database(self: _Load, kind: str, name: str, line: int) -> None:
+    def _database(self, kind: str, name: str, line: int) -> None:
         if self.data_started:
             raise self.not_allowed(
                 kind,
@@ -162,7 +171,7 @@ class _TableStatements:
 
     # -- settings --------------------------------------------------------------------------
 
-    def _set(self: _Load, e: exp.Set, item: Statement) -> str | None:
+    def _set(self, e: exp.Set, item: Statement) -> str | None:
         """Apply the session settings that decide how the dump text is read; returns the kind
         to count when it is not a plain SET."""
         counted = None
@@ -211,13 +220,13 @@ class _TableStatements:
                 self._charset(right.name, f"SET {name}", item.line)
         return counted
 
-    def _charset(self: _Load, value: str, kind: str, line: int) -> None:
+    def _charset(self, value: str, kind: str, line: int) -> None:
         if value.strip("'\"").lower() not in _UTF8_NAMES and value.lower() != "default":
             raise self.reject(
                 f"{kind} {value}: this loader reads dumps as UTF-8 only (re-export the dump as UTF-8)", kind, line
             )
 
-    def _sql_mode(self: _Load, right: exp.Expression, line: int) -> None:
+    def _sql_mode(self, right: exp.Expression, line: int) -> None:
         if isinstance(right, exp.Literal) and right.is_string:
             modes = frozenset(m.strip().upper() for m in right.name.split(",") if m.strip())
         elif isinstance(right, exp.Parameter):

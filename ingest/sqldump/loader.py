@@ -497,8 +497,8 @@ class _Load(_TableStatements, _RowStatements):
                 arrays.append(convert.convert_column(columns[i], col.type, pending.syntax, pending.mode))
             except convert.ConversionError as exc:
                 raise _conversion_error(entry, pending, col, exc, first_row, label) from None
-        starts = [s.start for s in pending.statements] + [n]
-        counts = np.diff(np.asarray(starts, dtype=np.int64))
+        starts = np.asarray([s.start for s in pending.statements] + [n], dtype=np.int64)
+        counts = starts[1:] - starts[:-1]
         offsets = np.asarray([s.offset for s in pending.statements], dtype=np.int64)
         arrays.append(pa.array(np.repeat(offsets, counts)))
         return pa.Table.from_arrays(arrays, names=[f"c{k}" for k in range(len(arrays))])
@@ -533,17 +533,7 @@ def load_dump(
     "sqlite", "ansi") overrides detection. Returns one manifest entry per table, in dump order.
     """
     path = Path(path)
-    if dialect is not None and dialect not in dialects.DIALECTS:
-        raise DumpRejected(
-            f"dialect must be one of {', '.join(dialects.DIALECTS)}, not {dialect!r}", kind="option", line=None
-        )
-    if table_prefix and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_prefix):
-        raise DumpRejected(
-            f"table_prefix {table_prefix!r} must be letters, digits and underscores", kind="option", line=None
-        )
-    for p in (path, Path(schema_path) if schema_path is not None else None):
-        if p is not None and not p.is_file():
-            raise DumpRejected(f"dump file not found: {p}", kind="file", line=None)
+    _check_arguments(path, schema_path, table_prefix, dialect)
     manifest.ensure_raw_schema(con)  # outside the load's transaction: the manifest always exists
     try:
         con.execute("BEGIN TRANSACTION")
@@ -582,3 +572,18 @@ def load_dump(
             )
         )
     return entries
+
+
+def _check_arguments(path: Path, schema_path: Path | str | None, table_prefix: str, dialect: str | None) -> None:
+    """Refuse a dialect, table prefix or missing file before anything is touched."""
+    if dialect is not None and dialect not in dialects.DIALECTS:
+        raise DumpRejected(
+            f"dialect must be one of {', '.join(dialects.DIALECTS)}, not {dialect!r}", kind="option", line=None
+        )
+    if table_prefix and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_prefix):
+        raise DumpRejected(
+            f"table_prefix {table_prefix!r} must be letters, digits and underscores", kind="option", line=None
+        )
+    for p in (path, Path(schema_path) if schema_path is not None else None):
+        if p is not None and not p.is_file():
+            raise DumpRejected(f"dump file not found: {p}", kind="file", line=None)
