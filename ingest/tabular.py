@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import duckdb
 import pyarrow as pa
@@ -27,12 +27,20 @@ from ingest import manifest
 from ingest.errors import IngestError
 from ingest.manifest import RAW_SCHEMA, ROW_INDEX, ManifestEntry
 from ingest.sqlquote import quote_ident
+from ingest.tabular_hints import (
+    _delimiter_advice,
+    _likely_delimiter,
+    _ragged_hint,
+    _show_delimiter,
+    show_name,
+)
+
+if TYPE_CHECKING:
+    import _csv
 
 BATCH_ROWS = 100_000
 PROGRESS_EVERY_ROWS = 100_000  # the callback is cheap; the CLI's bar redraws at most 4 times a second
 EMPTY_LAST_COLUMN = ("refuse", "drop")
-# delimiters a wrongly read line is checked for (the hint names the likeliest)
-COMMON_DELIMITERS = ("\t", "|", ";", ",")
 
 csv.field_size_limit(1 << 30)
 
@@ -82,7 +90,7 @@ class TabularOptions:
                 "no column names: the file has no header line, so give header_file or columns", options=NAME_OPTIONS
             )
         if self.columns is not None and (
-            isinstance(self.columns, str) or not all(isinstance(c, str) for c in self.columns)
+            isinstance(cast(object, self.columns), str) or not all(isinstance(c, str) for c in self.columns)
         ):
             raise TabularError(f"columns must be a list of names, got {self.columns!r}")
         try:
@@ -108,7 +116,11 @@ def _physical_lines(
     dataset_version_id matches `sha256sum` of the file the user has."""
     strip_bom = codecs.lookup(encoding).name == "utf-8"
     with open(path, "rb") as stored:
-        fh = gzip.GzipFile(fileobj=_HashingReader(stored, hasher, counter)) if path.name.endswith(".gz") else None
+        fh = (
+            gzip.GzipFile(fileobj=_HashingReader(stored, hasher, counter))  # type: ignore[call-overload]
+            if path.name.endswith(".gz")
+            else None
+        )
         lines = _gzip_checked(fh, path) if fh is not None else _hashed_lines(stored, hasher, counter)
         for number, raw in enumerate(lines, start=1):
             if number <= skip:
@@ -157,7 +169,7 @@ def _hashed_lines(fh: BinaryIO, hasher: hashlib._Hash, counter: list[int]) -> It
         yield raw
 
 
-def _reader(lines: Iterator[str], options: TabularOptions) -> csv._reader:
+def _reader(lines: Iterator[str], options: TabularOptions) -> _csv.Reader:
     if options.quote is None:
         return csv.reader(lines, delimiter=options.delimiter, quoting=csv.QUOTE_NONE, strict=True)
     return csv.reader(lines, delimiter=options.delimiter, quotechar=options.quote, doublequote=True, strict=True)
@@ -196,7 +208,7 @@ def _header_from_file(header_file: Path, options: TabularOptions) -> list[str]:
             first = fh.readline()
     except UnicodeDecodeError as exc:
         raise TabularError(f"header file {header_file.name}: not valid {options.encoding} ({exc.reason})") from None
-    fields = next(_reader(iter([first]), options), [])
+    fields: list[str] = next(_reader(iter([first]), options), [])
     # Header files are sometimes written comma-separated for a pipe-delimited body.
     if len(fields) == 1 and options.delimiter not in first and "," in first:
         fields = next(csv.reader([first]))
@@ -247,11 +259,7 @@ def load_tabular(
     """
     options = options if options is not None else TabularOptions()
     path = Path(path)
-    validate_table_name(table)
-    if not path.is_file():
-        raise TabularError(f"input file not found: {path.name}")
-    if options.header_file is not None and not options.header_file.is_file():
-        raise TabularError(f"header file not found: {options.header_file.name}")
+    _check_inputs(path, table, options)
     manifest.ensure_raw_schema(con)
     manifest.check_table_name_free(con, table)
 
@@ -261,18 +269,64 @@ def load_tabular(
     skipped = [0]
     lines = _physical_lines(path, options.encoding, hasher, byte_counter, skip, skipped)
     reader = _reader(lines, options)
-    where = f"{path.name} line {skip + 1} (header)"
-    # Unquoted files without a header line (the FEC bulk files) are split in whole chunks
-    # instead of line by line through the csv module (about 10x less CPU per row). Options that
-    # reshape lines (skip_lines, empty_last_column: drop) keep the line reader.
-    chunked = (
+    columns = _columns(reader, path, options, skipped)
+
+    schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])
+    target = f"{RAW_SCHEMA}.{quote_ident(table)}"
+    column_ddl = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
+
+    con.execute("begin transaction")
+    try:
+        con.execute(f"drop table if exists {target}")
+        con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
+        rows = None
+        if _chunked(options):
+            counted: list[int] = [0]
+            chunk_hasher = hashlib.sha256()
+            rows = _stream_unquoted(con, path, options, len(columns), schema, target, chunk_hasher, counted, progress)
+            if rows is None:
+                # a line the chunked reader leaves to the csv module (a carriage return or NUL
+                # byte inside it, or a line that does not fit, whose error and hint the line
+                # reader gives): start again row by row
+                con.execute(f"delete from {target}")
+            else:
+                hasher, byte_counter = chunk_hasher, counted
+        if rows is None:
+            rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
+        entry = _manifest_entry(table, path, hasher.hexdigest(), byte_counter[0], rows, _load_details(options, columns))
+        manifest.record(con, entry)
+        con.execute("commit")
+    except BaseException:
+        manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
+        raise
+    return entry
+
+
+def _check_inputs(path: Path, table: str, options: TabularOptions) -> None:
+    validate_table_name(table)
+    if not path.is_file():
+        raise TabularError(f"input file not found: {path.name}")
+    if options.header_file is not None and not options.header_file.is_file():
+        raise TabularError(f"header file not found: {options.header_file.name}")
+
+
+def _chunked(options: TabularOptions) -> bool:
+    """Unquoted files without a header line (the FEC bulk files) are split in whole chunks
+    instead of line by line through the csv module (about 10x less CPU per row). Options that
+    reshape lines (skip_lines, empty_last_column: drop) keep the line reader."""
+    return (
         options.quote is None
         and not options.header
-        and skip == 0
+        and options.skip_lines == 0
         and options.empty_last_column == "refuse"
         and codecs.lookup(options.encoding).name != "utf-8-sig"
     )
 
+
+def _columns(reader: Iterator[list[str]], path: Path, options: TabularOptions, skipped: list[int]) -> list[str]:
+    """The column names: the file's header line, the header file's, or the columns option."""
+    skip = options.skip_lines
+    where = f"{path.name} line {skip + 1} (header)"
     if options.header:
         try:
             header = next(reader)
@@ -291,70 +345,51 @@ def load_tabular(
         columns = _check_columns(names, where)
         _refuse_one_column_of_many(columns, options, where)
     elif options.header_file is not None:
-        where = f"header file {options.header_file.name}"
         columns = _header_from_file(options.header_file, options)
     else:
-        where = "columns"
-        columns = _check_columns(options.columns or (), where, ("columns",))
-
-    schema = pa.schema([pa.field(ROW_INDEX, pa.int64())] + [pa.field(c, pa.string()) for c in columns])
-    target = f"{RAW_SCHEMA}.{quote_ident(table)}"
-    column_ddl = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
-
-    con.execute("begin transaction")
-    try:
-        con.execute(f"drop table if exists {target}")
-        con.execute(f"create table {target} ({quote_ident(ROW_INDEX)} bigint not null, {column_ddl})")
-        rows = None
-        if chunked:
-            counted: list[int] = [0]
-            chunk_hasher = hashlib.sha256()
-            rows = _stream_unquoted(con, path, options, len(columns), schema, target, chunk_hasher, counted, progress)
-            if rows is None:
-                # a line the chunked reader leaves to the csv module (a carriage return or NUL
-                # byte inside it, or a line that does not fit, whose error and hint the line
-                # reader gives): start again row by row
-                con.execute(f"delete from {target}")
-            else:
-                hasher, byte_counter = chunk_hasher, counted
-        if rows is None:
-            rows = _stream_rows(con, path, reader, columns, options, schema, target, byte_counter, progress)
-        details = {
-            "delimiter": options.delimiter,
-            "quote": options.quote,
-            "encoding": options.encoding,
-            "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
-            "columns": columns,
-        }
-        # only when set: the ids of loads without these options stay as they were
-        if skip:
-            details["skip_lines"] = skip
-        if options.empty_last_column != "refuse":
-            details["empty_last_column"] = options.empty_last_column
-        # the same bytes read with other options are other rows: the id covers the options
-        version_id = manifest.dataset_version_id(hasher.hexdigest(), table, load_options=details)
-        entry = ManifestEntry(
-            table_name=table,
-            dataset_version_id=version_id,
-            source_path=manifest.display_path(path),
-            source_format="csv",
-            input_sha256=hasher.hexdigest(),
-            input_bytes=byte_counter[0],
-            row_count=rows,
-            details=details,
-        )
-        manifest.record(con, entry)
-        con.execute("commit")
-    except BaseException:
-        manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
-        raise
-    return entry
+        columns = _check_columns(options.columns or (), "columns", ("columns",))
+    return columns
 
 
+def _manifest_entry(
+    table: str, path: Path, sha256: str, nbytes: int, rows: int, details: dict[str, Any]
+) -> ManifestEntry:
+    # the same bytes read with other options are other rows: the id covers the options
+    return ManifestEntry(
+        table_name=table,
+        dataset_version_id=manifest.dataset_version_id(sha256, table, load_options=details),
+        source_path=manifest.display_path(path),
+        source_format="csv",
+        input_sha256=sha256,
+        input_bytes=nbytes,
+        row_count=rows,
+        details=details,
+    )
+
+
+def _load_details(options: TabularOptions, columns: list[str]) -> dict[str, Any]:
+    """The load options recorded in the manifest (and covered by the dataset version id)."""
+    skip = options.skip_lines
+    details: dict[str, Any] = {
+        "delimiter": options.delimiter,
+        "quote": options.quote,
+        "encoding": options.encoding,
+        "header": "file" if options.header else ("header_file" if options.header_file else "columns"),
+        "columns": columns,
+    }
+    # only when set: the ids of loads without these options stay as they were
+    if skip:
+        details["skip_lines"] = skip
+    if options.empty_last_column != "refuse":
+        details["empty_last_column"] = options.empty_last_column
+    return details
+
+
+# long: the per-row loop of the CSV line reader; a call per row costs time on every row
 def _stream_rows(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    reader: csv._reader,
+    reader: _csv.Reader,
     columns: Sequence[str],
     options: TabularOptions,
     schema: pa.Schema,
@@ -419,47 +454,6 @@ def _stream_rows(
     return row_index
 
 
-def _show_delimiter(char: str) -> str:
-    return "tab" if char == "\t" else f"'{char}'"
-
-
-def _likely_delimiter(text: str, options: TabularOptions) -> tuple[str, int] | None:
-    """The common delimiter (other than the one in use) that `text` holds most often, or None."""
-    counts = [(text.count(c), c) for c in COMMON_DELIMITERS if c != options.delimiter]
-    count, char = max(counts, key=lambda pair: pair[0])  # ties: the earlier in COMMON_DELIMITERS
-    return (char, count) if count else None
-
-
-def _delimiter_advice(char: str) -> str:
-    shown = "\\t" if char == "\t" else char
-    return f'delimiter: "{shown}"'
-
-
-def _ragged_hint(record: Sequence[str], width: int, options: TabularOptions) -> str:
-    """Why a row may not have the header's number of fields, for the error message."""
-    used = _show_delimiter(options.delimiter)
-    if len(record) == 1:
-        likely = _likely_delimiter(record[0], options)
-        if likely is not None:
-            char, count = likely
-            return (
-                f"hint: the line holds no {used} but {_show_delimiter(char)} {count} time(s): is the file "
-                f"{_show_delimiter(char)}-delimited? ({_delimiter_advice(char)})"
-            )
-    if len(record) == width + 1 and record[-1] == "":
-        return (
-            f"hint: the line ends with a {used} the column names do not account for; if every row ends "
-            "with it and that last field is always empty, drop it with empty_last_column: drop"
-        )
-    if len(record) == width - 1 and options.empty_last_column == "drop":
-        return f"hint: with empty_last_column: drop every row must end with an empty field after a last {used}"
-    quoting = "quoting is off" if options.quote is None else f"quote character '{options.quote}'"
-    return (
-        f"hint: every row needs as many fields as the header; check the delimiter ({used}) and the quoting "
-        f"({quoting}): a value holding the delimiter must be quoted"
-    )
-
-
 def _drop_empty_last_name(header: Sequence[str], options: TabularOptions, where: str) -> list[str]:
     """The column names without a trailing empty name. With empty_last_column: drop the rows
     carry one extra, always empty last field (a trailing delimiter); a header that ends with the
@@ -494,11 +488,6 @@ def _refuse_one_column_of_many(columns: Sequence[str], options: TabularOptions, 
     )
 
 
-def show_name(name: str, limit: int = 60) -> str:
-    text = repr(name)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
-
-
 CHUNK_BYTES = 8 << 20
 
 
@@ -507,7 +496,7 @@ def _stored_chunks(path: Path, hasher: hashlib._Hash, counter: list[int]) -> Ite
     count are of the stored bytes, as for the line reader."""
     with open(path, "rb") as stored:
         raw = _HashingReader(stored, hasher, counter)
-        fh: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw  # type: ignore[assignment]
+        fh: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw  # type: ignore[call-overload, assignment]
         carry = b""
         lines_before = 0
         while True:

@@ -390,31 +390,15 @@ def apply_knowledge(
     ``alias_id`` and ``knowledge_note``. A pair a ``not_same`` decision covers stays in the
     table with ``review_decision = 'not_same'`` so the effect can be counted; every
     consumer drops those rows (int_name_links). Output is sorted like the matcher's."""
-
-    lkeys: dict[str, list[str]] = {}
-    for n in left_names:
-        if n:
-            lkeys.setdefault(alias_key(n), []).append(n)
-    rkeys: dict[str, list[str]] = {}
-    for n in right_names:
-        if n:
-            rkeys.setdefault(alias_key(n), []).append(n)
+    lkeys, rkeys = _by_alias_key(left_names), _by_alias_key(right_names)
     lset, rset = set(left_names), set(right_names)
     decisions = [d for d in decisions if d.relation is None or d.relation == relation]
     # only the pairs some decision or alias touches go through Python; the rest stays Arrow
-    touched: set[tuple[str, str]] = set()
-    for a in aliases:
-        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
-            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
-    for d in decisions:
-        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
-            if lt in lset and rt in rset:
-                touched.add((lt, rt))
+    touched = _touched_pairs(decisions, aliases, lkeys, rkeys, lset, rset)
     key = pc.binary_join_element_wise(links.column("left_name"), links.column("right_name"), "\x1f")
     mask = pc.is_in(key, value_set=pa.array(sorted(f"{lt}\x1f{rt}" for lt, rt in touched), pa.string()))
     rest = links.filter(pc.invert(mask))
     rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
-    r: dict[str, Any] | None
     for row in rows.values():
         row.update(
             link_scope="same_organisation",
@@ -424,70 +408,8 @@ def apply_knowledge(
             alias_id=None,
             knowledge_note=None,
         )
-
-    def blank(left: str, right: str) -> dict[str, Any]:
-        return {
-            "left_name": left,
-            "right_name": right,
-            "score": 0.0,
-            "token_sort_score": 0.0,
-            "coverage_left": 0.0,
-            "coverage_right": 0.0,
-            "overlap": 0.0,
-            "shared_tokens": "",
-            "max_idf": 0.0,
-            "mean_idf": 0.0,
-            "number_mismatch": False,
-            "type_conflict": False,
-            "matcher_tier": None,
-            "review_decision": None,
-            "decision_id": None,
-            "alias_id": None,
-        }
-
-    # 3. aliases: every spelling with the alias's aggressive key, both directions
-    for a in aliases:
-        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
-            for left in sorted(lkeys.get(alias_key(x), ())):
-                for right in sorted(rkeys.get(alias_key(y), ())):
-                    r = rows.get((left, right))
-                    data = a.origin.startswith("data:")
-                    if r is not None and r["alias_id"] is None and r["matcher_tier"] is not None:
-                        # the matcher already links them; a same-organisation alias raises the tier
-                        # (to high when curated, to medium when the data states it)
-                        target = "medium" if data else "high"
-                        if a.link_scope == "same_organisation" and TIERS.index(r["tier"]) > TIERS.index(target):
-                            r.update(tier=target, match_type=_alias_match_type(a), alias_id=a.alias_id)
-                            r["knowledge_note"] = f"{a.relation_kind}: {a.note} [{a.source}]"
-                        continue
-                    if r is not None:
-                        continue  # an earlier alias wins (aliases are sorted)
-                    r = blank(left, right)
-                    r.update(
-                        tier="medium" if data else "high",
-                        match_type=_alias_match_type(a),
-                        link_scope=a.link_scope,
-                        alias_id=a.alias_id,
-                        knowledge_note=f"{a.relation_kind}: {a.note} [{a.source}]",
-                    )
-                    rows[(left, right)] = r
-    # 1-2. decisions
-    for d in decisions:
-        if d.relation is not None and d.relation != relation:
-            continue
-        for left, right in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
-            if left not in lset or right not in rset:
-                continue
-            r = rows.get((left, right))
-            if r is None:
-                if d.decision != "same":
-                    continue
-                r = blank(left, right)
-                rows[(left, right)] = r
-            note = f"{d.decision} by {d.reviewer} on {d.decided_on}: {d.note}" + (f" [{d.source}]" if d.source else "")
-            r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
-            if d.decision == "same":
-                r.update(tier="high", match_type="reviewed", link_scope="same_organisation")
+    _apply_aliases(rows, aliases, lkeys, rkeys)  # 3. aliases
+    _apply_decisions(rows, decisions, relation, lset, rset)  # 1-2. decisions
     for row in rows.values():
         row["tier_rank"] = TIERS.index(row["tier"])
         row["relation"] = relation
@@ -512,6 +434,118 @@ def apply_knowledge(
             ("left_name", "ascending"),
         ]
     )
+
+
+def _touched_pairs(
+    decisions: Sequence[Decision],
+    aliases: Sequence[Alias],
+    lkeys: dict[str, list[str]],
+    rkeys: dict[str, list[str]],
+    lset: set[str],
+    rset: set[str],
+) -> set[tuple[str, str]]:
+    """The (left, right) name pairs some alias or decision covers, in both directions."""
+    touched: set[tuple[str, str]] = set()
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            touched.update((lt, rt) for lt in lkeys.get(alias_key(x), ()) for rt in rkeys.get(alias_key(y), ()))
+    for d in decisions:
+        for lt, rt in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if lt in lset and rt in rset:
+                touched.add((lt, rt))
+    return touched
+
+
+def _by_alias_key(names: Sequence[str]) -> dict[str, list[str]]:
+    """The non-empty names under their aggressive alias key, in the given order."""
+    keys: dict[str, list[str]] = {}
+    for n in names:
+        if n:
+            keys.setdefault(alias_key(n), []).append(n)
+    return keys
+
+
+def _blank(left: str, right: str) -> dict[str, Any]:
+    """A link row for a pair the matcher did not link (an alias or a 'same' decision adds it)."""
+    return {
+        "left_name": left,
+        "right_name": right,
+        "score": 0.0,
+        "token_sort_score": 0.0,
+        "coverage_left": 0.0,
+        "coverage_right": 0.0,
+        "overlap": 0.0,
+        "shared_tokens": "",
+        "max_idf": 0.0,
+        "mean_idf": 0.0,
+        "number_mismatch": False,
+        "type_conflict": False,
+        "matcher_tier": None,
+        "review_decision": None,
+        "decision_id": None,
+        "alias_id": None,
+    }
+
+
+def _apply_aliases(
+    rows: dict[tuple[str, str], dict[str, Any]],
+    aliases: Sequence[Alias],
+    lkeys: dict[str, list[str]],
+    rkeys: dict[str, list[str]],
+) -> None:
+    """Aliases: every spelling with the alias's aggressive key, both directions."""
+    r: dict[str, Any] | None
+    for a in aliases:
+        for x, y in ((a.name_norm, a.alias_of_norm), (a.alias_of_norm, a.name_norm)):
+            for left in sorted(lkeys.get(alias_key(x), ())):
+                for right in sorted(rkeys.get(alias_key(y), ())):
+                    r = rows.get((left, right))
+                    data = a.origin.startswith("data:")
+                    if r is not None and r["alias_id"] is None and r["matcher_tier"] is not None:
+                        # the matcher already links them; a same-organisation alias raises the tier
+                        # (to high when curated, to medium when the data states it)
+                        target = "medium" if data else "high"
+                        if a.link_scope == "same_organisation" and TIERS.index(r["tier"]) > TIERS.index(target):
+                            r.update(tier=target, match_type=_alias_match_type(a), alias_id=a.alias_id)
+                            r["knowledge_note"] = f"{a.relation_kind}: {a.note} [{a.source}]"
+                        continue
+                    if r is not None:
+                        continue  # an earlier alias wins (aliases are sorted)
+                    r = _blank(left, right)
+                    r.update(
+                        tier="medium" if data else "high",
+                        match_type=_alias_match_type(a),
+                        link_scope=a.link_scope,
+                        alias_id=a.alias_id,
+                        knowledge_note=f"{a.relation_kind}: {a.note} [{a.source}]",
+                    )
+                    rows[(left, right)] = r
+
+
+def _apply_decisions(
+    rows: dict[tuple[str, str], dict[str, Any]],
+    decisions: Sequence[Decision],
+    relation: str,
+    lset: set[str],
+    rset: set[str],
+) -> None:
+    """Decisions, after the aliases: a 'same' links the pair (high, reviewed), any decision is noted."""
+    for d in decisions:
+        if d.relation is not None and d.relation != relation:
+            continue
+        for left, right in ((d.left_norm, d.right_norm), (d.right_norm, d.left_norm)):
+            if left not in lset or right not in rset:
+                continue
+            r = rows.get((left, right))
+            if r is None:
+                if d.decision != "same":
+                    continue
+                r = _blank(left, right)
+                rows[(left, right)] = r
+            note = f"{d.decision} by {d.reviewer} on {d.decided_on}: {d.note}" + (f" [{d.source}]" if d.source else "")
+            r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
+            if d.decision == "same":
+                r.update(tier="high", match_type="reviewed", link_scope="same_organisation")
 
 
 def _schema() -> pa.Schema:

@@ -248,6 +248,7 @@ def _last_word(
     return last_tok, last_code
 
 
+# long: one vectorised pass computing the corpus arrays; the constructor call with its 29 fields is half of it
 def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
     lists = _Lists.from_config(cfg)
     names = sorted(left | right)

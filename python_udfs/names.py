@@ -55,6 +55,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from python_udfs.non_answer_terms import DEFAULT_NON_ANSWER_PREFIXES, DEFAULT_NON_ANSWERS
+
+__all__ = [
+    "DEFAULT_NON_ANSWERS",
+    "DEFAULT_NON_ANSWER_PREFIXES",
+    "MACRO_PATH",
+    "STEPS",
+    "NonAnswerMatcher",
+    "aggressive_key",
+    "is_non_answer",
+    "non_answer_prefixes",
+    "non_answer_terms",
+    "normalize_org_name",
+    "render_macros",
+    "sql_expression",
+    "strip_accents",
+    "write_macros",
+]
+
 StepKind = Literal["strip_accents", "upper", "regex"]
 
 
@@ -291,74 +310,7 @@ def aggressive_key(norm: str | None) -> str | None:
 
 # ----------------------------------------------------------------------------- non-answers
 
-#: Employer values that say "no employer"; normalised before use, so spelling variants of
-#: punctuation (SELF-EMPLOYED, N/A, NOT-EMPLOYED) are covered by one entry.
-DEFAULT_NON_ANSWERS: tuple[str, ...] = (
-    "SELF",
-    "MYSELF",
-    "SELF EMPLOYED",
-    "SELFEMPLOYED",
-    "SELF EMPLOYEED",
-    "SELF EMPLOYEES",
-    "SELF EMPLOYMENT",
-    "SELF EMPLOYED EMPLOYED",
-    "SELF EMPLYED",
-    "SEL EMPLOYED",
-    "SLEF EMPLOYED",
-    "SELF RETIRED",
-    "SELF FAMILY",
-    "SEMI RETIRED",
-    "RETIRED",
-    "RETIREE",
-    "NONE",
-    "NONE RETIRED",
-    "NONERETIRED",
-    "NONENONE",
-    "NONE PROVIDED",
-    "NONE NOT EMPLOYED",
-    "NONE HOMEMAKER",
-    "N/A",
-    "NA",
-    "NA RETIRED",
-    "NOT APPLICABLE",
-    "NOT EMPLOYED",
-    "NOTEMPLOYED",
-    "NOT CURRENTLY EMPLOYED",
-    "UNEMPLOYED",
-    "NO EMPLOYER",
-    "NO",
-    "EMPLOYED",
-    "EMPLOYER",
-    "INFORMATION REQUESTED",
-    "INFORMATION REQUESTED PER BEST EFFORTS",
-    "INFO REQUESTED",
-    "REQUESTED",
-    "BEST EFFORTS",
-    "HOMEMAKER",
-    "HOME MAKER",
-    "HOUSEWIFE",
-    "HOUSEHUSBAND",
-    "STUDENT",
-    "FULL TIME STUDENT",
-    "REFUSED",
-    "DECLINED",
-    "DECLINED TO STATE",
-    "UNKNOWN",
-    "NOT PROVIDED",
-    "DISABLED",
-    "SAME",
-    "SAME AS ABOVE",
-)
-
-#: Normalised values that start with one of these words are non-answers too
-#: (``SELF EMPLOYED CONSULTANT``, ``RETIRED TEACHER``, ``INFORMATION REQUESTED PER BEST EFFO``).
-DEFAULT_NON_ANSWER_PREFIXES: tuple[str, ...] = (
-    "SELF EMPLOYED",
-    "INFORMATION REQUESTED",
-    "RETIRED",
-    "NOT EMPLOYED",
-    "NONE",
-)
+# The default lists live in non_answer_terms.py (data only); re-exported here.
 
 
 def _normalized_terms(terms: Iterable[str]) -> frozenset[str]:
@@ -473,6 +425,7 @@ def _java_replacement(repl: str) -> str:
     return re.sub(r"\\([0-9])", r"$\1", out)
 
 
+# long: one f-string template of macros/normalize_org_name.sql, kept whole so it reads like the file it writes
 def render_macros() -> str:
     """The full text of ``macros/normalize_org_name.sql`` (deterministic)."""
     body = _jinja_safe(sql_expression("__EXPR__")).replace("__EXPR__", "{{ expr }}")

@@ -55,61 +55,73 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"source_presets": [NAME], "role_map": roles}
     if "contributions" in keys:
         out["source_rules"] = "dc_ocf"
-        roles["contributions"] = {
-            "table": "dc_ocf_contributions",
-            "description": (
-                "DC OCF contributions to campaign committees; contributor kinds from seeds/contributor_types.csv."
-            ),
-            "columns": {
-                "contributor_type": "Contributor Type",
-                "donor_name": "Contributor Name",
-                "donor_zip": "Contributor Zip",
-                "employer": "Employer Name",
-                "occupation": "Occupation",
-                "recipient_id": "Committee Name",
-                "recipient_name": "Candidate Name",
-                "donation_date": {"column": "Receipt Date", "format": "%m/%d/%Y"},
-                "amount": "Amount",
-                "transaction_type": "Contribution Type",
-            },
-            "organisation_types": [
-                "CORPORATION",
-                "LIMITED LIABILITY COMPANY",
-                "PARTNERSHIP",
-                "SOLE PROPRIETORSHIP",
-                "LABOR",
-                "LABOR SPONSORED PAC",
-                "CORPORATE SPONSORED PAC",
-                "OTHER PAC OR COMMITTEE",
-                "OTHER",
-            ],
-        }
-        roles["candidates"] = {
-            "model": "src_dc_candidates",
-            "description": "The campaign committees the contributions name, with their candidates.",
-            "when": [{"column": "committee_type", "equals": "Campaign Committee"}],
-            "columns": {
-                "candidate_id": "committee_name",
-                "candidate_name": "candidate_name",
-                "committee_id": "committee_name",
-            },
-        }
+        roles["contributions"] = _contributions_role()
+        roles["candidates"] = _candidates_role()
     if "contracts" in keys:
         # red flags' non-competitive context: the market types the seed marks as not competed
         out["red_flags"] = {"procurement_methods": not_competed_market_types()}
-        roles["contracts"] = {
-            "model": "src_dc_ocp_awards",
-            "description": (
-                "DC OCP awards; award date = first date of the base contract period; procurement method = Market Type."
-            ),
-            "when": [{"column": "contract_number", "is_null": False}],
-            "columns": {
-                "award_id": "contract_number",
-                "vendor_name": "vendor_name",
-                "agency": "agency",
-                "award_date": {"column": "base_period_start", "format": "%m/%d/%Y"},
-                "contract_value": "award_amount",
-                "procurement_method": "market_type",
-            },
-        }
+        roles["contracts"] = _contracts_role()
     return out
+
+
+def _contributions_role() -> dict[str, Any]:
+    return {
+        "table": "dc_ocf_contributions",
+        "description": (
+            "DC OCF contributions to campaign committees; contributor kinds from seeds/contributor_types.csv."
+        ),
+        "columns": {
+            "contributor_type": "Contributor Type",
+            "donor_name": "Contributor Name",
+            "donor_zip": "Contributor Zip",
+            "employer": "Employer Name",
+            "occupation": "Occupation",
+            "recipient_id": "Committee Name",
+            "recipient_name": "Candidate Name",
+            "donation_date": {"column": "Receipt Date", "format": "%m/%d/%Y"},
+            "amount": "Amount",
+            "transaction_type": "Contribution Type",
+        },
+        "organisation_types": [
+            "CORPORATION",
+            "LIMITED LIABILITY COMPANY",
+            "PARTNERSHIP",
+            "SOLE PROPRIETORSHIP",
+            "LABOR",
+            "LABOR SPONSORED PAC",
+            "CORPORATE SPONSORED PAC",
+            "OTHER PAC OR COMMITTEE",
+            "OTHER",
+        ],
+    }
+
+
+def _candidates_role() -> dict[str, Any]:
+    return {
+        "model": "src_dc_candidates",
+        "description": "The campaign committees the contributions name, with their candidates.",
+        "when": [{"column": "committee_type", "equals": "Campaign Committee"}],
+        "columns": {
+            "candidate_id": "committee_name",
+            "candidate_name": "candidate_name",
+            "committee_id": "committee_name",
+        },
+    }
+
+
+def _contracts_role() -> dict[str, Any]:
+    return {
+        "model": "src_dc_ocp_awards",
+        "description": (
+            "DC OCP awards; award date = first date of the base contract period; procurement method = Market Type."
+        ),
+        "when": [{"column": "contract_number", "is_null": False}],
+        "columns": {
+            "award_id": "contract_number",
+            "vendor_name": "vendor_name",
+            "agency": "agency",
+            "award_date": {"column": "base_period_start", "format": "%m/%d/%Y"},
+            "contract_value": "award_amount",
+            "procurement_method": "market_type",
+        },
+    }

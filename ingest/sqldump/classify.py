@@ -12,124 +12,32 @@ second database, the sqlite3 header PRAGMA) are settled by the loader, which hol
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
-from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
-from ingest.sqldump.errors import REASON_OUTSIDE, REASON_ROWS, REASON_UNKNOWN
-
-LOAD = "load"  # class (a)
-SKIP = "skip"  # class (b)
-REJECT = "reject"  # class (c)
-PROGRAMMABLE = "programmable"  # class (c) unless skip_programmable_objects
-
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
-
-
-@dataclass(frozen=True)
-class Decision:
-    cls: str
-    kind: str
-    action: str = ""  # what the loader must do besides counting, e.g. "create_table"
-    reason: str = REASON_ROWS
-    payload: Any = field(default=None, compare=False)
-
-
-def skip(kind: str, action: str = "", payload: Any = None) -> Decision:
-    return Decision(SKIP, kind, action, payload=payload)
-
-
-def reject(kind: str, reason: str = REASON_ROWS) -> Decision:
-    return Decision(REJECT, kind, reason=reason)
-
-
-def programmable(kind: str, payload: Any = None) -> Decision:
-    return Decision(PROGRAMMABLE, kind, payload=payload)
-
-
-# ---------------------------------------------------------------------------------------------
-# MySQL conditional comments
-
-_COND_TOKENS = re.compile(
-    r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`[^`]*`|(/\*!\d{0,6})|(\*/)|/\*.*?\*/|#[^\n]*|--\s[^\n]*|.""",
-    re.S,
+from ingest.sqldump.classify_alter import _alter
+from ingest.sqldump.classify_base import (
+    LOAD,
+    PROGRAMMABLE,
+    REJECT,
+    SKIP,
+    Decision,
+    _tokenizer,
+    _with_depth,
+    programmable,
+    reject,
+    skip,
+    unwrap_conditional,
+    words,
 )
+from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
+from ingest.sqldump.errors import REASON_OUTSIDE, REASON_UNKNOWN
 
-
-def unwrap_conditional(text: str) -> str:
-    """MySQL ``/*!NNNNN code */`` -> ``code``: a current server runs the code, so do we when
-    reading it (comments that are not conditional stay comments). The markers become spaces
-    of the same length, so positions in the text stay valid."""
-    if "/*!" not in text:
-        return text
-    out: list[str] = []
-    depth = 0
-    for m in _COND_TOKENS.finditer(text):
-        if m.group(1):
-            depth += 1
-            out.append(" " * len(m.group(1)))
-        elif m.group(2) and depth:
-            depth -= 1
-            out.append("  ")
-        else:
-            out.append(m.group(0))
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Words and tokens
-
-
-@lru_cache(maxsize=8)
-def _tokenizer(dialect: str | None) -> Any:
-    return Dialect.get_or_raise(dialect).tokenizer_class()
-
-
-def words(text: str, mode: LexMode, limit: int = 400) -> list[str]:
-    """Upper-cased leading tokens of a statement (strings shown as ``'...'``)."""
-    try:
-        tokens = _tokenizer(mode.sqlglot).tokenize(text[:limit])
-    except Exception:  # noqa: BLE001 - a statement sqlglot cannot tokenize: first words only
-        return [w.upper() for w in re.findall(r"[A-Za-z_]+|\S", text[:limit])]
-    out: list[str] = []
-    for t in tokens:
-        if t.token_type == TokenType.STRING:
-            out.append("'...'")
-        else:
-            out.extend(t.text.upper().split() or [""])  # "SQL SECURITY" is one token
-    return out
-
-
-def _with_depth(tokens):
-    """Each token with the parenthesis depth after it (a paren token counts itself)."""
-    depth = 0
-    for t in tokens:
-        if t.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif t.token_type == TokenType.R_PAREN:
-            depth -= 1
-        yield t, depth
-
-
-def top_level_actions(text: str, mode: LexMode) -> list[list[str]]:
-    """The comma-separated actions of an ALTER statement, as lists of upper-cased words."""
-    tokens = _tokenizer(mode.sqlglot).tokenize(text)
-    actions: list[list[str]] = [[]]
-    for t, depth in _with_depth(tokens):
-        if t.token_type == TokenType.COMMA and depth == 0:
-            actions.append([])
-            continue
-        actions[-1].append("'...'" if t.token_type == TokenType.STRING else t.text.upper())
-    return actions
-
+__all__ = ["LOAD", "PROGRAMMABLE", "REJECT", "SKIP", "Decision", "classify", "insert_head", "unwrap_conditional"]
 
 # ---------------------------------------------------------------------------------------------
 # The classifier
@@ -250,7 +158,7 @@ def _top_level_partition(text: str, mode: LexMode) -> int | None:
         if t.token_type == TokenType.R_PAREN and depth == 0:
             seen_columns = True
         elif seen_columns and depth == 0 and " ".join(t.text.upper().split()) == "PARTITION BY":
-            return t.start
+            return int(t.start)
     return None
 
 
@@ -435,7 +343,7 @@ def _trigger_info(text: str) -> tuple[str, set[str]] | None:
     return table, events
 
 
-def _by_expression(e: exp.Expression, first: list[str], text: str, mode: LexMode) -> Decision:
+def _by_expression(e: exp.Expr, first: list[str], text: str, mode: LexMode) -> Decision:
     if isinstance(e, exp.Create):
         return _create(e, first, text, mode)
     if isinstance(e, exp.Command):
@@ -629,145 +537,6 @@ def _insert_head(head: str, mode: LexMode) -> tuple[Decision, str, list[str] | N
         target = target.this
     table = target.name if isinstance(target, exp.Table) else ""
     return decision, table, columns
-
-
-def _alter(first: list[str], text: str, mode: LexMode) -> Decision:
-    obj = first[1] if len(first) > 1 else "?"
-    if obj == "MATERIALIZED":
-        obj = "MATERIALIZED VIEW"
-    if obj == "DEFAULT" and first[2:3] == ["PRIVILEGES"]:
-        return skip("ALTER DEFAULT PRIVILEGES")
-    if obj != "TABLE":
-        every = words(text, mode, 4000)
-        if any(a == "OWNER" and b == "TO" for a, b in zip(every, every[1:], strict=False)):
-            return skip("ALTER ... OWNER TO")
-        if obj == "SEQUENCE":
-            return skip("ALTER SEQUENCE")
-        if obj in ("FUNCTION", "PROCEDURE", "VIEW", "TRIGGER", "EVENT", "AGGREGATE", "MATERIALIZED VIEW"):
-            return programmable(f"ALTER {obj}")
-        return reject(f"ALTER {obj}")
-    actions = top_level_actions(text, mode)
-    # Drop "ALTER TABLE [IF EXISTS] [ONLY] name" from the first action.
-    lead = actions[0]
-    i = 2
-    while i < len(lead) and lead[i] in ("IF", "EXISTS", "ONLY"):
-        i += 1
-    i += 1  # the table name
-    while i + 1 < len(lead) and lead[i] == ".":
-        i += 2
-    actions[0] = lead[i:]
-    table = _alter_table_name(text, mode)
-    kinds = []
-    partitions = []
-    defaults = []
-    for action in actions:
-        kind = _alter_action(action)
-        if kind is None:
-            named = action[:2] if action[1:2] and action[1] in _ACTION_OBJECTS else action[:1]
-            return reject(f"ALTER TABLE ... {' '.join(named)}".rstrip())
-        kinds.append(kind)
-        if kind == "ALTER TABLE ... ATTACH PARTITION" and len(action) > 2:
-            partitions.append(action[2:])
-        if kind == "ALTER TABLE ... ALTER COLUMN SET DEFAULT":
-            col = action[2] if action[1] == "COLUMN" else action[1]
-            defaults.append(col)
-    kind = kinds[0] if len(set(kinds)) == 1 else "ALTER TABLE (several allowed actions)"
-    return skip(kind, action="alter_table", payload=(table, partitions, defaults, text))
-
-
-def _alter_table_name(text: str, mode: LexMode) -> str:
-    try:
-        e = sqlglot.parse_one(text, read=mode.sqlglot)
-        target = e.this if isinstance(e, (exp.Alter, exp.Command)) else None
-        if isinstance(target, exp.Table):
-            return target.name
-    except Exception:  # noqa: BLE001 - the name is only used for bookkeeping
-        pass
-    m = re.match(
-        r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:[`\"\[]?[^\s`\"\]]+[`\"\]]?\s*\.\s*)*[`\"\[]?[^\s`\"\]]+[`\"\]]?)",
-        text,
-        re.I,
-    )
-    return re.split(r"\s*\.\s*", m.group(1))[-1].strip('`"[]') if m else ""
-
-
-_ACTION_OBJECTS = {
-    "COLUMN",
-    "CONSTRAINT",
-    "TO",
-    "PARTITION",
-    "INDEX",
-    "KEY",
-    "PRIMARY",
-    "FOREIGN",
-    "UNIQUE",
-    "CHECK",
-    "DEFAULT",
-    "TRIGGER",
-    "RULE",
-}
-_TABLE_OPTIONS = {
-    "ENGINE",
-    "AUTO_INCREMENT",
-    "DEFAULT",
-    "CHARSET",
-    "CHARACTER",
-    "COLLATE",
-    "COMMENT",
-    "ROW_FORMAT",
-    "KEY_BLOCK_SIZE",
-    "STATS_PERSISTENT",
-    "STATS_AUTO_RECALC",
-    "PACK_KEYS",
-    "CHECKSUM",
-    "AVG_ROW_LENGTH",
-}
-
-
-def _alter_action(action: list[str]) -> str | None:
-    """Kind of one ALTER TABLE action if it cannot change loaded rows, else None."""
-    if not action:
-        return None
-    w0 = action[0]
-    w1 = action[1] if len(action) > 1 else ""
-    if w0 == "ADD":
-        if w1 in (
-            "CONSTRAINT",
-            "PRIMARY",
-            "UNIQUE",
-            "FOREIGN",
-            "CHECK",
-            "INDEX",
-            "KEY",
-            "FULLTEXT",
-            "SPATIAL",
-            "EXCLUDE",
-        ):
-            return "ALTER TABLE ... ADD CONSTRAINT"
-        return None
-    if w0 == "OWNER" and w1 == "TO":
-        return "ALTER ... OWNER TO"
-    if w0 in ("DISABLE", "ENABLE") and w1 == "KEYS":
-        return "ALTER TABLE ... DISABLE/ENABLE KEYS"
-    if w0 in ("DISABLE", "ENABLE") and w1 in ("TRIGGER", "RULE", "ROW"):
-        return "ALTER TABLE ... DISABLE/ENABLE TRIGGER"
-    if w0 == "ATTACH" and w1 == "PARTITION":
-        return "ALTER TABLE ... ATTACH PARTITION"
-    if w0 in _TABLE_OPTIONS:
-        return "ALTER TABLE ... table options"
-    if w0 in ("REPLICA", "CLUSTER") or (w0 == "SET" and w1 in ("WITHOUT", "(", "TABLESPACE", "LOGGED", "UNLOGGED")):
-        return "ALTER TABLE ... storage settings"
-    if w0 == "ALTER":
-        rest = action[2:] if w1 == "COLUMN" else action[1:]
-        verb = rest[1:3]
-        if verb[:2] == ["SET", "DEFAULT"]:
-            return "ALTER TABLE ... ALTER COLUMN SET DEFAULT"
-        if verb[:1] == ["ADD"] and "IDENTITY" in rest:
-            return "ALTER TABLE ... ALTER COLUMN SET DEFAULT"
-        if verb[:2] == ["SET", "STATISTICS"] or verb[:2] == ["SET", "STORAGE"]:
-            return "ALTER TABLE ... storage settings"
-        return None
-    return None
 
 
 def _select(e: exp.Select) -> Decision:

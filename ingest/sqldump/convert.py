@@ -16,11 +16,12 @@ import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.sqldump import literals
+from ingest.sqldump import literals, unescape
 from ingest.sqldump.dialects import ANSI, MYSQL, POSTGRES, LexMode
 from ingest.sqldump.types import ColumnType
 
@@ -107,9 +108,9 @@ def _sql_token(tok: bytes, mode: LexMode) -> tuple[str, object]:
             raise ValueError("a malformed string literal")
         content = body[1:-1]
         if prefix == b"E" or (mode.dialect == POSTGRES and not mode.standard_strings):
-            return "str", literals.unescape_pg_escape_string(content)
+            return "str", unescape.unescape_pg_escape_string(content)
         if mode.dialect == MYSQL and mode.backslash_escapes:
-            return "str", literals.unescape_mysql(content, quote)
+            return "str", unescape.unescape_mysql(content, quote)
         if mode.dialect == ANSI and b"\\" in content:
             raise ValueError(
                 "a backslash in a string, whose meaning depends on the SQL dialect (MySQL "
@@ -271,37 +272,38 @@ def _blob_from_text(raw: bytes, mode: LexMode, syntax: str) -> bytes:
 def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -> object:
     """The value of one token in a column of ``ctype`` (None for NULL); ValueError if inexact."""
     kind = ctype.kind
+    payload: Any
     if syntax == COPY:
         if tok == b"\\N":
             return None
-        what, payload = "str", literals.unescape_copy(tok) if b"\\" in tok else tok
+        what, payload = "str", unescape.unescape_copy(tok) if b"\\" in tok else tok
     else:
         what, payload = _sql_token(tok, mode)
         if what == "null":
             return None
     if kind == "varchar":
         if what == "str":
-            return _text(payload)  # type: ignore[arg-type]
+            return _text(payload)
         if what == "num":
-            return payload.decode()  # type: ignore[union-attr]
+            return payload.decode()
         raise ValueError(f"{_show(tok)} is not text")
     if kind == "blob":
         if what == "hex":
             return payload
         if what == "str":
-            return _blob_from_text(payload, mode, syntax)  # type: ignore[arg-type]
+            return _blob_from_text(payload, mode, syntax)
         raise ValueError(f"{_show(tok)} is not binary data")
     if kind in ("int", "decimal", "numeric_text", "bit"):
         if what == "bool" and mode.dialect != POSTGRES and kind == "int":
-            return _integer(Decimal(int(payload)), ctype)  # type: ignore[arg-type]
+            return _integer(Decimal(int(payload)), ctype)
         if what in ("hex", "bits") and mode.dialect == MYSQL and kind in ("int", "bit"):
-            value = payload if what == "bits" else int.from_bytes(payload, "big")  # type: ignore
-            return _integer(Decimal(value), ctype)  # type: ignore[arg-type]
+            value = payload if what == "bits" else int.from_bytes(payload, "big")
+            return _integer(Decimal(value), ctype)
         if what not in ("num", "str"):
             raise ValueError(f"{_show(tok)} is not a number")
-        number = _number(payload, "number")  # type: ignore[arg-type]
+        number = _number(payload, "number")
         if kind == "numeric_text":
-            return payload.decode()  # type: ignore[union-attr]
+            return payload.decode()
         if kind == "decimal":
             return _decimal(number, ctype)
         return _integer(number, ctype)
@@ -309,20 +311,20 @@ def reference_value(tok: bytes, ctype: ColumnType, syntax: str, mode: LexMode) -
         if what not in ("num", "str"):
             raise ValueError(f"{_show(tok)} is not a number")
         if what == "str" and syntax == SQL and mode.dialect != POSTGRES:
-            _number(payload, "number")  # type: ignore[arg-type]
-        return _float(payload, ctype)  # type: ignore[arg-type]
+            _number(payload, "number")
+        return _float(payload, ctype)
     if kind == "bool":
         if what == "bool":
             return payload
         if what == "num" and payload in (b"0", b"1") and mode.dialect != POSTGRES:
             return payload == b"1"
         if what == "str":
-            return _bool(payload)  # type: ignore[arg-type]
+            return _bool(payload)
         raise ValueError(f"{_show(tok)} is not a boolean")
     if kind in _PY_PATTERNS:
         if what != "str":
             raise ValueError(f"{_show(tok)} is not a quoted {kind}")
-        return _temporal(payload, kind)  # type: ignore[arg-type]
+        return _temporal(payload, kind)
     raise ValueError(f"no conversion for column kind {kind}")
 
 
@@ -377,7 +379,7 @@ def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array
         special = pc.or_(pc.match_substring(text, "\\"), pc.match_substring(text, "''"))
         if pc.any(special).as_py():
             subset = pc.filter(text, special).to_pylist()
-            fixed = literals.unescape_mysql_many(subset, b"'")
+            fixed = unescape.unescape_mysql_many(subset, b"'")
             text = pc.replace_with_mask(text, special, pa.array(fixed, pa.binary()))
         return null, text
     if mode.dialect == POSTGRES and not mode.standard_strings:

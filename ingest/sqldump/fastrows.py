@@ -138,6 +138,7 @@ def _first_end(region: np.ndarray, mode: LexMode) -> tuple[np.ndarray, np.ndarra
     return region, quotes, inside, int(semis[0])
 
 
+# long: the vectorised VALUES reader, one pass of numpy steps sharing their arrays; whole for speed
 def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> ArrowRows | object | None:
     """Rows of the VALUES list starting at ``buf[start]`` (a "("); None to fall back, or
     :data:`MORE` when the statement does not end within ``window`` bytes."""

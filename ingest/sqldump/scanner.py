@@ -260,7 +260,7 @@ class Scanner:
         while True:
             self._ensure(_MARGIN)
             buf = self.buf
-            self.pos = literals._WS.match(buf, self.pos).end()
+            self.pos = literals._WS.match(buf, self.pos).end()  # type: ignore[union-attr]  # matches anywhere
             if self.pos >= len(buf):
                 if self._fill():
                     continue
@@ -378,7 +378,7 @@ class Scanner:
         delim = self.delimiter
         while True:
             body = _body_re(self.mode, delim)
-            end = body.match(self.buf, resume).end()
+            end = body.match(self.buf, resume).end()  # type: ignore[union-attr]  # the body pattern matches anywhere
             buf = self.buf
             near_end = end > len(buf) - _MARGIN and not self.eof
             if not near_end and buf.startswith(delim, end):
@@ -422,6 +422,7 @@ class Scanner:
 
     # -- INSERT rows -----------------------------------------------------------------------
 
+    # long: the dump reader's per-INSERT loop (fast path, row-by-row fallback, refill) kept whole for speed
     def read_values(self, ncols: int) -> Iterator[RowChunk]:
         """Rows of the INSERT whose head was just returned, in chunks; pos ends after ``;``.
 

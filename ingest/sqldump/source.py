@@ -69,7 +69,7 @@ class DumpSource:
                 )
         self.compressed = magic.startswith(b"\x1f\x8b")
         self._stream: BinaryIO = (
-            gzip.GzipFile(fileobj=self._hashing, mode="rb")  # type: ignore[arg-type]
+            gzip.GzipFile(fileobj=self._hashing, mode="rb")  # type: ignore[call-overload]
             if self.compressed
             else self._hashing  # type: ignore[assignment]
         )

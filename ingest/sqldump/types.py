@@ -270,9 +270,11 @@ def default_token(e: exp.Expression) -> bytes | None:
         return None if inner is None else b"-" + inner
     if isinstance(e, exp.Literal):
         if e.is_string:
-            return b"'" + e.this.encode("utf-8").replace(b"'", b"''") + b"'"
-        if re.fullmatch(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", e.this):
-            return e.this.encode("ascii")
+            text: str = e.this
+            return b"'" + text.encode("utf-8").replace(b"'", b"''") + b"'"
+        digits: str = e.this
+        if re.fullmatch(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", digits):
+            return digits.encode("ascii")
     return None
 
 

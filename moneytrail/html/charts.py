@@ -79,7 +79,7 @@ def nice_step(span: float, target: int) -> float:
     if span <= 0:
         return 1.0
     raw = span / max(target, 1)
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if raw <= m * power:
             return m * power
@@ -146,7 +146,9 @@ def date_ticks(start: _dt.date, end: _dt.date, max_ticks: int = 8) -> list[tuple
     return out
 
 
-def date_domain(dates: Sequence[_dt.date], start: _dt.date | None = None, end: _dt.date | None = None):
+def date_domain(
+    dates: Sequence[_dt.date], start: _dt.date | None = None, end: _dt.date | None = None
+) -> tuple[_dt.date, _dt.date]:
     """start..end when given, widened to hold every date; a few days of air around one day."""
     lo = min([d for d in [start, *dates] if d is not None], default=None)
     hi = max([d for d in [end, *dates] if d is not None], default=None)
@@ -326,7 +328,9 @@ def _stats_panel(svg: Svg, s: TimingStats, top: float, left: float, right: float
     if not _has_statistic(s):
         svg.text(left, top + 24, _stats_sentence(s), cls="axis-label")
         return
-    values = [s.observed_mean_days]
+    observed = s.observed_mean_days
+    assert observed is not None  # _has_statistic
+    values = [observed]
     if s.null_mean_days is not None:
         values.append(s.null_mean_days + 2 * (s.null_sd_days or 0.0))
     lo, hi, ticks = nice_ticks(0.0, max(values) * 1.08 or 1.0)
@@ -347,7 +351,7 @@ def _stats_panel(svg: Svg, s: TimingStats, top: float, left: float, right: float
         svg.text(xn, top + 26, f"null mean {s.null_mean_days:.1f}{sd}", anchor="middle")
     else:
         svg.text(right, top + 26, "no null mean in the mart", anchor="end")
-    xo = scale(s.observed_mean_days)
+    xo = scale(observed)
     svg.add(
         f'<circle cx="{c(xo)}" cy="{c(yc)}" r="6.0" fill="{COLORS["observed"]}"><title>observed '
         f"{s.observed_mean_days:.1f} days</title></circle>"

@@ -24,7 +24,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from moneytrail.exports import json_value, quote_ident, relation_columns
+from ingest.sqlquote import quote_ident
+from moneytrail.exports import json_value, relation_columns
 
 ROW_REF = re.compile(r"^db://(dsv_[0-9A-Za-z]+)#row_index=([0-9]+)$")
 
@@ -45,7 +46,9 @@ def mart_rows(
     relation = f"{quote_ident(schema)}.{quote_ident(name)}"
     if where:
         relation = f"(select * from {relation} where {where}) as scoped"
-    total = con.execute(f"select count(*) from {relation}").fetchone()[0]
+    counted = con.execute(f"select count(*) from {relation}").fetchone()
+    assert counted is not None
+    total = counted[0]
     cur = con.execute(f"select * from {relation} order by {order_by} limit {int(limit)}")
     names = [d[0] for d in cur.description]
     rows = [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
@@ -128,9 +131,9 @@ def raw_rows(con: duckdb.DuckDBPyConnection, refs: Iterable[str]) -> RawLookup:
             fetched = cur.fetchall()
         at = names.index("row_index")
         for row in fetched:
-            ref = by_index.get(int(row[at]))
-            if ref is not None:
-                found[ref] = RawRow(table, names, tuple(json_value(v) for v in row))
+            hit = by_index.get(int(row[at]))
+            if hit is not None:
+                found[hit] = RawRow(table, names, tuple(json_value(v) for v in row))
         for index, ref in by_index.items():
             if ref not in found:
                 problems[ref] = (

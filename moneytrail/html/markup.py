@@ -115,9 +115,9 @@ def cell(name: str, value: Any, numeric: bool, links: Links | None, own: tuple[s
         else:
             target = links.column_targets.get(name)
     if isinstance(value, list):
-        shown = [_item(name, v, target, links) for v in value[:LIST_SHOW]]
+        items = [_item(name, v, target, links) for v in value[:LIST_SHOW]]
         more = f" (+{len(value) - LIST_SHOW} more)" if len(value) > LIST_SHOW else ""
-        return f'<td data-v="{len(value)}">{", ".join(shown)}{e(more)}</td>'
+        return f'<td data-v="{len(value)}">{", ".join(items)}{e(more)}</td>'
     if isinstance(value, dict):
         import json
 

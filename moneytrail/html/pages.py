@@ -7,286 +7,42 @@ page, row refs). A missing column never breaks a page.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from moneytrail.html import charts, figures
-from moneytrail.html.data import MartRows, RawLookup
+from moneytrail.html import bounds, charts, figures
+from moneytrail.html.context import (
+    _TIER_RANK,
+    COLUMN_TARGETS,
+    LINK_FEATURES,
+    Context,
+    Finding,
+    _export_links,
+    _ordered,
+    _status_banner,
+    collect_edge_evidence,
+    collect_evidence,
+    finding_noun,
+)
+from moneytrail.html.data import MartRows
 from moneytrail.html.figures import CHART_BARS
 from moneytrail.html.markup import Links, code_text, e, is_money_column, kv, money, num, page, table
-from moneytrail.html.review import ReviewData
+from moneytrail.html.rules import rule_sentence, vars_of
 from moneytrail.report import inline_counts
 
-TABLE_ROWS = 1000  # rows per analysis table, in the report's ranking
-FINDING_PAGES = 25  # finding pages per analysis: the top of the report's ranking
-EVIDENCE_ROWS = 100  # cited raw rows shown per finding page
-LINK_ROWS = 100  # cross_links edges shown per finding page
-KV_LIST_SHOW = 50  # list items shown in a finding's field list
-CHARTS_PER_ANALYSIS_PAGE = 6  # per-finding charts repeated on the analysis page
-
-
-def finding_noun(analysis: str) -> str:
-    """What one finding of an analysis is called on its page ("Red flag"): the registry's noun."""
-    from moneytrail.report import ANALYSES
-
-    for a in ANALYSES:
-        if a.name == analysis:
-            return a.noun or "Finding"
-    return analysis
-
-
-# columns of one analysis that hold ids of another analysis's findings
-COLUMN_TARGETS = {
-    "timing_finding_id": "timing_signals",
-    "bundle_ids": "bundles",
-    "limit_flag_ids": "limit_flags",
-    "breadth_finding_id": "vendor_breadth",
-}
-_TIER_RANK = {"high": 1, "medium": 2, "probable": 3, "low": 4}  # as cross_links.tier_rank
-LINK_FEATURES = (
-    "edge_id",
-    "link_id",
-    "relation",
-    "vendor_name",
-    "vendor_name_norm",
-    "other_name_raw",
-    "other_name_norm",
-    "match_type",
-    "confidence_tier",
-    "score",
-    "overlap_ratio",
-    "shared_tokens",
-    "token_rarity",
-    "number_mismatch",
-    "donor_name",
-    "recipient_id",
-    "donation_date",
-    "amount",
-    "contribution_row_ref",
-    "vendor_row_ref",
-)
-
-
-@dataclass
-class Finding:
-    analysis: str
-    finding_id: str
-    path: str  # relative to html/
-    row: dict[str, Any]
-    refs: list[str] = field(default_factory=list)  # cited row refs, first-seen order
-    cited_as: dict[str, list[str]] = field(default_factory=dict)
-    edge_ids: list[str] = field(default_factory=list)
-    refs_via_edges: bool = False  # the finding cites link edges only; refs are the rows of those edges
-
-
-@dataclass
-class Context:
-    report: Mapping[str, Any]
-    analyses: Sequence[Any]  # report.ANALYSES
-    marts: dict[str, MartRows]
-    findings: dict[str, list[Finding]]
-    raw: RawLookup
-    contributions: dict[str, dict[str, Any]]
-    links_rows: list[dict[str, Any]]
-    bundles_by_day: list[tuple[_dt.date, Decimal, int, int]] | None
-    pages: dict[tuple[str, str], str]
-    review: ReviewData | None = None  # the entity-resolution review queue and decisions
-
-    def links(self, prefix: str) -> Links:
-        return Links(prefix, self.pages, COLUMN_TARGETS)
-
-    def nav(self) -> list[tuple[str, str]]:
-        return (
-            [("index.html", "Overview")]
-            + [(f"{a.name}.html", a.short_title or a.name.replace("_", " ").capitalize()) for a in self.analyses]
-            + [("review.html", "Review")]
-        )
-
-
-# ----------------------------------------------------------------------------------------------
-# Small helpers
-# ----------------------------------------------------------------------------------------------
-
-
-def collect_evidence(f: Finding) -> None:
-    for column, value in f.row.items():
-        values = value if isinstance(value, list) else [value]
-        if "row_ref" in column:
-            for v in values:
-                if isinstance(v, str):
-                    if v not in f.cited_as:
-                        f.refs.append(v)
-                        f.cited_as[v] = []
-                    f.cited_as[v].append(column)
-        if column in {"edge_id", "edge_ids", "sample_edge_ids"} and f.analysis != "cross_links":
-            f.edge_ids += [v for v in values if isinstance(v, str) and v not in f.edge_ids]
-
-
-def collect_edge_evidence(f: Finding, links_rows: Sequence[Mapping[str, Any]]) -> None:
-    """A finding that cites no input row but names link edges (vendor_breadth) is evidenced by the
-    rows of those edges: the contribution and the vendor's award row of each, in the finding's order."""
-    if f.refs or not f.edge_ids:
-        return
-    by_edge = {x.get("edge_id"): x for x in links_rows}
-    for edge_id in f.edge_ids:
-        edge = by_edge.get(edge_id) or {}
-        for column in ("contribution_row_ref", "vendor_row_ref"):
-            ref = edge.get(column)
-            if isinstance(ref, str):
-                if ref not in f.cited_as:
-                    f.refs.append(ref)
-                    f.cited_as[ref] = []
-                f.cited_as[ref].append(f"{column} of edge {edge_id}")
-    f.refs_via_edges = bool(f.refs)
-
-
-def vars_of(report: Mapping[str, Any]) -> dict[str, Any]:
-    return dict((report.get("run") or {}).get("vars") or {})
-
-
-def rule_sentence(name: str, report: Mapping[str, Any]) -> str:
-    """The rule or statistic behind an analysis, in one plain sentence, with this run's settings."""
-    v = vars_of(report)
-    if name == "bundles":
-        s = v.get("bundles") or {}
-        memo = "; memo entries are left out" if s.get("exclude_memo", True) else ""
-        kinds = ", ".join(s.get("recipient_kinds") or []) or "the configured kinds"
-        return (
-            f"A bundle is {s.get('min_donors', 'the configured number of')} or more distinct donors who name the "
-            f"same employer (after name normalisation) and give to the same recipient (of kind {kinds}) on the "
-            f"same day; employers that are non-answers never bundle{memo}."
-        )
-    if name == "limit_flags":
-        s = v.get("contribution_limits") or {}
-        identity = ", ".join(v.get("donor_identity") or []) or "the configured donor identity"
-        rules = v.get("source_rules") or "generic"
-        if rules == "fec":  # the flat vars.contribution_limits do not apply: the FEC seeds decide
-            return (
-                f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient add up to "
-                "more than the FEC limit for the contributor kind, the recipient kind and the cycle "
-                "(seeds/fec_contribution_limits.csv: candidates per election, PACs and parties per calendar year, "
-                "super PACs never); memo rows, earmarks and refunds follow the FEC seeds; each flag states the "
-                "limit it applies."
-            )
-        if rules != "generic":
-            return (
-                f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient add up to "
-                f"more than the {rules} limit for the contributor kind and the recipient kind "
-                "(seeds/state_contribution_limits.csv); each flag states the limit it applies."
-            )
-        limit = s.get("limit")
-        limit_text = money(f"{limit}") if isinstance(limit, (int, float, str)) else "the configured limit"
-        return (
-            f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient in one "
-            f"{str(s.get('period', 'period')).replace('_', ' ')} add up to more than {limit_text}; "
-            f"refunds: {s.get('refunds', 'net')}; memo entries "
-            f"{'left out' if s.get('exclude_memo', True) else 'counted'}."
-        )
-    if name == "timing_signals":
-        s = v.get("timing") or {}
-        rf = v.get("red_flags") or {}
-        return (
-            f"For each vendor-recipient pair with at least {s.get('min_donations', 'the configured number of')} "
-            "linked donations, the statistic is the mean number of days from each donation to the vendor's "
-            "nearest award date; the null model keeps the donations and the vendor's first and last award dates "
-            f"and redraws its other award dates {s.get('n_permutations', 'n')} times between them ("
-            + (
-                "every day equally likely"
-                if s.get("calendar") == "uniform_days"
-                else "on days weighted by the awards of all vendors in the contracts data"
-            )
-            + "), p = (k + 1) / (n + 1) with k the redraws at least as close as the observed one, and a pair is "
-            "a signal when "
-            f"p <= {rf.get('timing_max_p', 'max p')}, the Benjamini-Hochberg q <= {rf.get('timing_max_q', 'max q')} "
-            f"and the effect size >= {rf.get('timing_min_effect', 'min effect')}; a small p says the donations "
-            "sit closer to awards than the redrawn awards would, not that anything improper happened."
-        )
-    if name == "red_flags":
-        rf = v.get("red_flags") or {}
-        return (
-            "A red flag is a vendor-recipient pair with at least "
-            f"{rf.get('min_independent_rules', 'the configured number of')} independent piece(s) of evidence about "
-            "the pair: bundled_donations (a bundle to the recipient whose employer links to the vendor), "
-            "limit_excess (a limit flag for the recipient with a contribution linked to the vendor), "
-            "prohibited_contribution (a contribution linked to the vendor that the recipient may not accept) and "
-            "timing_cluster (the pair's timing finding is a signal); rules resting on overlapping contribution rows "
-            "count once, doubtful limit and prohibited findings do not count, and severity rises with the "
-            "independent evidence. non_competitive_award (the vendor holds an award by "
-            f"{', '.join(rf.get('procurement_methods') or []) or 'a listed procurement method'}) and broad_influence "
-            f"(the vendor reaches >= {rf.get('breadth_min_recipients', 'n')} recipients) describe the vendor: "
-            "context, never counted."
-        )
-    if name == "payroll_giving":
-        patterns = ", ".join((v.get("bundles") or {}).get("payroll_memo_patterns") or []) or "the configured patterns"
-        return (
-            "Payroll giving is employees giving to their own employer's PAC, per PAC and normalised employer over "
-            "the whole period: contributions to a PAC whose connected organisation is the donor's employer (after "
-            f"name normalisation), or whose memo text says payroll deduction ({patterns}). It is context about a "
-            "vendor's PAC, never a bundle."
-        )
-    if name == "prohibited_contributions":
-        rules = v.get("source_rules") or "generic"
-        if rules == "fec":
-            return (
-                "A contribution the recipient may not accept at all (FEC rules, never a limit excess): an "
-                "organisation (ENTITY_TP ORG) giving to a candidate, party or PAC; super PACs and non-contribution "
-                "accounts may accept corporate and union money, Native American tribes may give. The file does not "
-                "record the organisation's legal form, so it is read from the name: a corporation or labor "
-                "organisation is probable; a partnership, an LLC, an unknown form or a recipient missing from the "
-                "committee master is doubtful, with the reason."
-            )
-        if rules == "ma_ocpf":
-            return (
-                "A contribution the recipient may not accept at all (Massachusetts, M.G.L. c. 55 s. 8): a business "
-                "or professional corporation, partnership or LLC giving to a candidate; probable for a business "
-                "contributor kind, doubtful when the file does not state the kind."
-            )
-        if rules != "generic":
-            return f"Not checked: which contributors may not give at all is not encoded for {rules}."
-        return (
-            "A contribution the recipient may not accept at all, never a limit excess: with generic rules, an "
-            "organisation's contribution to a candidate, always doubtful (the source's own rules are not encoded)."
-        )
-    if name == "vendor_breadth":
-        return (
-            "For each vendor: the distinct recipients and donors reached by contributions linked to it "
-            f"(links at tier {v.get('min_link_tier', 'probable')} or better), the money, and a rank by most "
-            "recipients, then most money. Employees' payroll giving (to the vendor's own PAC or by payroll "
-            "deduction) is counted apart, never as breadth."
-        )
-    if name == "cross_links":
-        return (
-            "One edge per contribution row whose donor's employer (or the giving organisation) matches a vendor "
-            "name; the match type, confidence tier and features (score, token overlap, rarity) say how strong "
-            "the name match is."
-        )
-    return "No rule sentence is known for this analysis."
-
-
-def _ordered(known: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Known columns in their natural order, then any other column (sorted): report.json's keys are sorted."""
-    present = {k for r in rows for k in r}
-    return [c for c in known if c in present] + sorted(present - set(known))
-
-
-def _status_banner(report: Mapping[str, Any], prefix: str = "") -> str:
-    if report.get("ok"):
-        return '<div class="status ok">Status: OK. Every model and test passed and every analysis is below.</div>'
-    n = len(report.get("errors") or [])
-    return (
-        f'<div class="status failed">Status: FAILED ({n} error(s)). Do not rely on the findings until the '
-        f'errors are fixed: see the <a href="{prefix}index.html#errors">errors</a> on the overview.</div>'
-    )
-
-
-def _export_links(section: Mapping[str, Any]) -> str:
-    files = section.get("exports") or []
-    if not files:
-        return "no export"
-    return ", ".join(f'<a href="../{e(f)}">{e(f)}</a>' for f in files)
+__all__ = [
+    "COLUMN_TARGETS",
+    "Context",
+    "Finding",
+    "analysis_page",
+    "collect_edge_evidence",
+    "collect_evidence",
+    "finding_noun",
+    "finding_page",
+    "overview",
+    "rule_sentence",
+    "vars_of",
+]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -494,10 +250,10 @@ def _overview_exports(r: Mapping[str, Any]) -> list[str]:
     parts += ["<h2>Exports</h2>", f'<ul class="compact">{"".join(items) or "<li>none</li>"}</ul>']
     parts += [
         "<h2>About these pages</h2>",
-        f'<p class="note">Analysis tables show at most the first {TABLE_ROWS:,} findings in the report\'s own '
-        f"ranking (the exports hold all); finding pages exist for the first {FINDING_PAGES} findings of each "
-        f"analysis in that ranking; a finding page quotes at most {EVIDENCE_ROWS} cited input rows and "
-        f"{LINK_ROWS} links. Charts are SVG drawn by moneytrail itself; nothing is loaded from the network. "
+        f'<p class="note">Analysis tables show at most the first {bounds.TABLE_ROWS:,} findings in the report\'s own '
+        f"ranking (the exports hold all); finding pages exist for the first {bounds.FINDING_PAGES} findings of each "
+        f"analysis in that ranking; a finding page quotes at most {bounds.EVIDENCE_ROWS} cited input rows and "
+        f"{bounds.LINK_ROWS} links. Charts are SVG drawn by moneytrail itself; nothing is loaded from the network. "
         "Tables sort by a click on a column header and filter by text; a link may carry "
         "<code>#sort=column:desc&amp;filter=text</code>.</p>",
     ]
@@ -562,7 +318,7 @@ def analysis_page(ctx: Context, a: Any) -> str:
     if findings:
         bound += (
             f" The first {len(findings)} have a page with their evidence (click the id); finding pages are "
-            f"limited to the top {FINDING_PAGES} of each analysis."
+            f"limited to the top {bounds.FINDING_PAGES} of each analysis."
         )
     if not mart.total:  # as report.md says it; an empty table with only a header says nothing
         parts.append("<h2>Findings</h2><p>No findings.</p>")
@@ -588,12 +344,12 @@ def _analysis_charts(ctx: Context, name: str, mart: MartRows) -> str:
                 )
             )
     elif name == "limit_flags":
-        for i, f in enumerate(ctx.findings.get(name, [])[:CHARTS_PER_ANALYSIS_PAGE]):
+        for i, f in enumerate(ctx.findings.get(name, [])[: bounds.CHARTS_PER_ANALYSIS_PAGE]):
             out.append(figures.limit_figure(ctx, f, f"c-limit-{i}", link=True))
     elif name == "timing_signals":
         found = ctx.findings.get(name, [])
         tested = [f for f in found if f.row.get("status") == "tested"] or found  # charts with a statistic first
-        for i, f in enumerate(tested[:CHARTS_PER_ANALYSIS_PAGE]):
+        for i, f in enumerate(tested[: bounds.CHARTS_PER_ANALYSIS_PAGE]):
             out.append(figures.timing_figure(ctx, f, f"c-timing-{i}", link=True))
     elif name == "red_flags":
         section = (ctx.report.get("analyses") or {}).get(name) or {}
@@ -647,7 +403,8 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
         f"<h1>{e(noun)} <code>{e(f.finding_id)}</code></h1>",
         f'<p class="lead">#{rank} of {e(section.get("count"))} in <a href="../{e(a.name)}.html">'
         f"{e(section.get('title', a.title))}</a> ({e(section.get('ordering', a.ordering))}); pages exist for the "
-        f"top {FINDING_PAGES}. Evidence kind: {e(f.row.get('evidence_kind', section.get('evidence_kind')))}.</p>",
+        f"top {bounds.FINDING_PAGES}. "
+        f"Evidence kind: {e(f.row.get('evidence_kind', section.get('evidence_kind')))}.</p>",
         _status_banner(r, "../") if not r.get("ok") else "",
     ]
     if sentence:
@@ -674,7 +431,7 @@ def finding_page(ctx: Context, a: Any, f: Finding, sentence: str | None, cited_b
                 related.append(
                     f'<li><a href="{e(href)}">{label}</a> ({e(column)})</li>'
                     if href
-                    else f"<li>{label} ({e(column)}): not among the top {FINDING_PAGES} pages; see the "
+                    else f"<li>{label} ({e(column)}): not among the top {bounds.FINDING_PAGES} pages; see the "
                     f"{e(target)} export</li>"
                 )
     for other in cited_by:
@@ -703,7 +460,7 @@ def _kv_value(column: str, value: Any, links: Links) -> str:
     target = COLUMN_TARGETS.get(column)
     values = value if isinstance(value, list) else [value]
     out = []
-    for v in values[:KV_LIST_SHOW]:
+    for v in values[: bounds.KV_LIST_SHOW]:
         href = links.href(target, v) if target and isinstance(v, str) else None
         if isinstance(v, bool):
             text = "yes" if v else "no"
@@ -716,7 +473,7 @@ def _kv_value(column: str, value: Any, links: Links) -> str:
         mono = column.endswith("_id") or column.endswith("_ids") or "row_ref" in column
         html_text = f"<code>{e(text)}</code>" if mono else e(text)
         out.append(f'<a href="{e(href)}">{html_text}</a>' if href else html_text)
-    more = f" (+{len(values) - KV_LIST_SHOW} more in the export)" if len(values) > KV_LIST_SHOW else ""
+    more = f" (+{len(values) - bounds.KV_LIST_SHOW} more in the export)" if len(values) > bounds.KV_LIST_SHOW else ""
     if isinstance(value, list):
         return (", ".join(out) or '<span class="note">(empty list)</span>') + e(more)
     return out[0]
@@ -726,7 +483,7 @@ def _evidence_rows(ctx: Context, f: Finding) -> str:
     parts = ["<h2>Cited input rows (raw values)</h2>"]
     if not f.refs:
         return parts[0] + "<p>This finding cites no input row.</p>"
-    shown = f.refs[:EVIDENCE_ROWS]
+    shown = f.refs[: bounds.EVIDENCE_ROWS]
     note = (
         f"All {len(f.refs)} cited row(s)"
         if len(shown) == len(f.refs)
@@ -782,7 +539,7 @@ def _links_behind(ctx: Context, f: Finding, links: Links) -> str:
         if "cross_links" not in ctx.marts:
             why = "the cross_links mart is not available in this run"
         return head + f"<p>None: {e(why)}.</p>"
-    shown = rows[:LINK_ROWS]
+    shown = rows[: bounds.LINK_ROWS]
     note = (
         (f"All {len(rows)} edge(s)" if len(shown) == len(rows) else f"The first {len(shown)} of {len(rows)} edges")
         + (" linking a cited contribution to a vendor" if by_ref else " the finding names")

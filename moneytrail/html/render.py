@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from moneytrail import exports
-from moneytrail.html import assets, data, pages, review
+from moneytrail.html import assets, bounds, data, pages, review
 from moneytrail.html.markup import page, safe_name
 
 HTML_DIR = "html"
@@ -91,12 +91,12 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
         if con is None or (sections.get(a.name) or {}).get("status") != "ok":
             continue
         where = a.where(pages.vars_of(report)) if a.where is not None else None
-        mart = data.mart_rows(con, a.schema, a.name, a.order_by, pages.TABLE_ROWS, where)
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, bounds.TABLE_ROWS, where)
         marts[a.name] = mart
         if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue
         out = []
-        for row in mart.rows[: pages.FINDING_PAGES]:
+        for row in mart.rows[: bounds.FINDING_PAGES]:
             fid = row.get(a.id_column)
             if not isinstance(fid, str) or (a.name, fid) in page_paths:
                 continue
@@ -127,7 +127,7 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
             links_rows = data.cross_links(con, edges, by_ref)
             for f in all_findings:
                 pages.collect_edge_evidence(f, links_rows)
-        refs = sorted({ref for f in all_findings for ref in f.refs[: pages.EVIDENCE_ROWS]})
+        refs = sorted({ref for f in all_findings for ref in f.refs[: bounds.EVIDENCE_ROWS]})
         raw = data.raw_rows(con, refs)
         contributions = data.contributions(con, chart_refs)
         if "bundles" in marts:

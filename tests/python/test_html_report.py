@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from moneytrail import report as report_mod
-from moneytrail.html import charts, pages, render
+from moneytrail.html import bounds, charts, pages, render
 from tests.python.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -72,7 +72,7 @@ def test_html_folder_has_overview_analysis_and_finding_pages(demo_run):
     for name, (count,) in [
         (a, demo_run.query(f"select count(*) from marts.{a}")[0]) for a in ANALYSES if a != "cross_links"
     ]:
-        assert len([f for f in findings if f.startswith(name + "-")]) == min(count, pages.FINDING_PAGES), name
+        assert len([f for f in findings if f.startswith(name + "-")]) == min(count, bounds.FINDING_PAGES), name
     assert not [f for f in findings if f.startswith("cross_links-")]
 
 
@@ -197,9 +197,9 @@ def test_untested_timing_pair_says_it_has_no_statistic(demo_run):
 
 
 def test_bounds_are_applied_and_said(demo_run, tmp_path, monkeypatch):
-    monkeypatch.setattr(pages, "TABLE_ROWS", 3)
-    monkeypatch.setattr(pages, "FINDING_PAGES", 1)
-    monkeypatch.setattr(pages, "EVIDENCE_ROWS", 2)
+    monkeypatch.setattr(bounds, "TABLE_ROWS", 3)
+    monkeypatch.setattr(bounds, "FINDING_PAGES", 1)
+    monkeypatch.setattr(bounds, "EVIDENCE_ROWS", 2)
     report = json.loads((demo_run.out / "report.json").read_text(encoding="utf-8"))
     written = render.write_html(tmp_path, demo_run.db, report)
     findings = [p for p in written if p.startswith("html/findings/")]
@@ -539,7 +539,7 @@ def test_every_page_renders_in_chromium_without_errors(demo_run, tab):
     assert flag_pages and all(f"findings/{p}" in charted for p in flag_pages)
     timing_pages = [p for p in charted if p.startswith("findings/timing_signals-")]
     (n_timing,) = demo_run.query("select count(*) from marts.timing_signals")[0]
-    assert len(timing_pages) == min(n_timing, pages.FINDING_PAGES)
+    assert len(timing_pages) == min(n_timing, bounds.FINDING_PAGES)
     assert len(list(SCREENSHOTS.glob("*.png"))) == len(_html_files(demo_run.out))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from moneytrail import report as report_mod
-from moneytrail.html import pages
+from moneytrail.html import bounds
 from tests.python.conftest import REPO, DemoRun
 from tests.python.test_html_report import (
     HREF,
@@ -115,7 +115,7 @@ def test_the_example_has_the_expected_pages(fec_html, report):
     assert {a for a, n in counts.items() if n == 0} == {"bundles", "red_flags", "timing_signals"}
     for name in ANALYSES:
         found = sorted(p.name for p in (html / "findings").glob(f"{name}-*.html"))
-        want = 0 if name == "cross_links" else min(counts[name], pages.FINDING_PAGES)
+        want = 0 if name == "cross_links" else min(counts[name], bounds.FINDING_PAGES)
         assert len(found) == want, name
     # every local link of every page resolves (read from the files: cheap for all 70 pages)
     for page in sorted(html.rglob("*.html")):
@@ -133,7 +133,7 @@ def test_sampled_pages_render_in_chromium_with_their_charts(fec_html, report, ta
     top = {a: f"findings/{a}-{_top_id(report, a)}.html" for a in SAMPLED}
     # the exact charts of each sampled page: the axis labels of each SVG, in page order
     want_charts = {rel: [] for rel in _sample(report)}
-    want_charts["limit_flags.html"] = [LIMIT_AXES] * min(n_limit, pages.CHARTS_PER_ANALYSIS_PAGE)
+    want_charts["limit_flags.html"] = [LIMIT_AXES] * min(n_limit, bounds.CHARTS_PER_ANALYSIS_PAGE)
     want_charts["vendor_breadth.html"] = [BREADTH_AXES]
     want_charts[top["limit_flags"]] = [LIMIT_AXES]
     want_charts[top["vendor_breadth"]] = [BREADTH_AXES]
@@ -234,7 +234,7 @@ def test_top_finding_shows_its_raw_evidence_rows(fec_html, report, tab, name):
         assert t["columns"][:3] == ["row_ref", "cited as", "row_index"], name
         records += [dict(zip(t["columns"], cells, strict=True)) for cells in t["rows"]]
     # every cited row up to the page's bound, each once
-    assert sorted(r["row_ref"][1] for r in records) == sorted(cited[: pages.EVIDENCE_ROWS]), name
+    assert sorted(r["row_ref"][1] for r in records) == sorted(cited[: bounds.EVIDENCE_ROWS]), name
     raw = _raw_rows(fec_html, [r["row_ref"][1] for r in records])
     for record in records:
         ref = record["row_ref"][1]
@@ -250,7 +250,7 @@ def test_top_finding_shows_its_raw_evidence_rows(fec_html, report, tab, name):
         amounts = [Decimal(cells[table["columns"].index("TRANSACTION_AMT")][1]) for cells in table["rows"]]
         assert sum(amounts) == Decimal(report["analyses"][name]["top"][0]["total_amount"])
     if name == "payroll_giving":  # the EY PAC: 1,042 rows, the first 100 shown
-        assert len(cited) == 1042 and len(records) == pages.EVIDENCE_ROWS
+        assert len(cited) == 1042 and len(records) == bounds.EVIDENCE_ROWS
     if name == "vendor_breadth":  # contributions and the vendor's award rows, both raw
         tables = {r["cited as"][1].split(" of edge ")[0] for r in records}
         assert tables == {"contribution_row_ref", "vendor_row_ref"}
@@ -279,12 +279,12 @@ def test_links_page_lists_the_analysis_tier_in_report_md_order(fec_html, report,
     assert (section["count"], at_tier, below) == (1771, 1771, 1711)
     assert _problems(tab.open((fec_html.out / "html" / "cross_links.html").as_uri())) == []
     tiers = _column(tab, "t-cross_links", "confidence_tier")
-    assert len(tiers) == min(at_tier, pages.TABLE_ROWS) and set(tiers) <= {"high", "medium", "probable"}
+    assert len(tiers) == min(at_tier, bounds.TABLE_ROWS) and set(tiers) <= {"high", "medium", "probable"}
     top = [f["edge_id"] for f in section["top"]]
     assert _column(tab, "t-cross_links", "edge_id")[: len(top)] == top
     assert (
         tab.eval("document.querySelector('main').textContent").count(
-            f"The first {pages.TABLE_ROWS:,} of {at_tier:,} findings in the report's ranking"
+            f"The first {bounds.TABLE_ROWS:,} of {at_tier:,} findings in the report's ranking"
         )
         == 1
     )

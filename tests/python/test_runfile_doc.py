@@ -10,13 +10,13 @@ import re
 import pytest
 import yaml
 
-from moneytrail import settings
+from moneytrail import settings, settings_docs
 from tests.python.conftest import REPO
 
 
 def test_runfile_doc_is_generated_from_the_schema():
     committed = (REPO / "docs" / "RUNFILE.md").read_text(encoding="utf-8")
-    assert committed == settings.render_runfile_doc(), "run: python -m moneytrail.settings generate"
+    assert committed == settings_docs.render_runfile_doc(), "run: python -m moneytrail.settings generate"
     assert settings.generate(write=False)[settings.RUNFILE_DOC_PATH] is False
 
 
@@ -25,13 +25,13 @@ def test_readme_links_the_runfile_reference():
 
 
 def test_the_documented_example_is_a_valid_run_file():
-    data = yaml.safe_load(settings.RUNFILE_EXAMPLE)
+    data = yaml.safe_load(settings_docs.RUNFILE_EXAMPLE)
     assert settings.validate_run_file(data) == data
-    assert settings.RUNFILE_EXAMPLE.rstrip("\n") in settings.render_runfile_doc()
+    assert settings_docs.RUNFILE_EXAMPLE.rstrip("\n") in settings_docs.render_runfile_doc()
 
 
 def test_every_run_file_key_input_key_role_key_and_role_field_is_documented_with_an_example():
-    doc = settings.render_runfile_doc()
+    doc = settings_docs.render_runfile_doc()
     schema = settings.load_schema()
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([^`]+)` \|.*$", doc, flags=re.M)}
     expected_keys = list(schema["run_file"]["keys"])
@@ -85,8 +85,8 @@ def test_adding_a_role_field_is_one_schema_line(monkeypatch):
     role_map = copy.deepcopy(settings.project_vars()["role_map"])
     role_map["contracts"]["columns"]["dba_name"] = "vendor_name"
     settings.validate_vars({"role_map": role_map})
-    assert '"dba_name":{"type":"text","required":false,"nonempty":false}' in settings.render_macro()
-    assert '| `dba_name` | text | no | no | Doing-business-as name. | `"DBA"` |' in settings.render_runfile_doc()
+    assert '"dba_name":{"type":"text","required":false,"nonempty":false}' in settings_docs.render_macro()
+    assert '| `dba_name` | text | no | no | Doing-business-as name. | `"DBA"` |' in settings_docs.render_runfile_doc()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from numpy.random import PCG64, Generator
 
-from python_udfs import timing
+from python_udfs import timing, timing_null
 from python_udfs.stats import bh_qvalues
 from python_udfs.timing import OUTPUT_SCHEMA, Calendar, TimingConfig, run_timing, vendor_seed
 
@@ -174,7 +174,7 @@ def weighted_slice():
 @pytest.mark.parametrize("k", [1, 3, 9, 30])
 def test_draw_interior_gives_distinct_sorted_days_in_proportion_to_weight(k):
     sl = weighted_slice()
-    days = timing.draw_interior(Generator(PCG64(5)), sl, k, 4000)
+    days = timing_null.draw_interior(Generator(PCG64(5)), sl, k, 4000)
     assert days.shape == (4000, k)
     assert np.all(np.diff(days, axis=1) > 0) and days.min() >= 0 and days.max() <= 39
     if k == 1:
@@ -189,15 +189,15 @@ def test_draw_interior_gives_distinct_sorted_days_in_proportion_to_weight(k):
 
 def test_draw_interior_edge_cases():
     sl = Calendar.from_award_days(np.arange(7), smoothing=False).between(0, 6, uniform=False)
-    assert timing.draw_interior(Generator(PCG64(1)), sl, 5, 3).tolist() == [[1, 2, 3, 4, 5]] * 3
-    assert timing.draw_interior(Generator(PCG64(1)), sl, 0, 2).shape == (2, 0)
+    assert timing_null.draw_interior(Generator(PCG64(1)), sl, 5, 3).tolist() == [[1, 2, 3, 4, 5]] * 3
+    assert timing_null.draw_interior(Generator(PCG64(1)), sl, 0, 2).shape == (2, 0)
 
 
 def test_rejection_and_key_paths_agree_in_distribution(monkeypatch):
     sl = weighted_slice()
-    a = timing.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
-    monkeypatch.setattr(timing, "_REJECTION_SHARE", 0.0)
-    b = timing.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
+    a = timing_null.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
+    monkeypatch.setattr(timing_null, "_REJECTION_SHARE", 0.0)
+    b = timing_null.draw_interior(Generator(PCG64(2)), sl, 6, 20000)
     assert not np.array_equal(a, b)
     fa = np.bincount(a.ravel(), minlength=40) / a.size
     fb = np.bincount(b.ravel(), minlength=40) / b.size
@@ -206,9 +206,9 @@ def test_rejection_and_key_paths_agree_in_distribution(monkeypatch):
 
 def test_dup_mask_pairwise_and_sorted_paths_agree(monkeypatch):
     idx = np.random.default_rng(4).integers(0, 12, size=(500, 9))
-    a = timing._dup_mask(idx)
-    monkeypatch.setattr(timing, "_SMALL_K", 0)
-    assert np.array_equal(a, timing._dup_mask(idx))
+    a = timing_null._dup_mask(idx)
+    monkeypatch.setattr(timing_null, "_SMALL_K", 0)
+    assert np.array_equal(a, timing_null._dup_mask(idx))
     first = [len(set(row[: j + 1])) == len(set(row[:j])) for row in idx.tolist() for j in range(9)]
     assert a.ravel().tolist() == first
 
@@ -237,7 +237,7 @@ def test_sums_for_matches_brute_force_on_both_paths(n_awards, n_dons):
     awards = np.sort(rng.integers(0, 400, size=(50, n_awards)), axis=1)
     d = np.sort(rng.integers(-50, 450, size=n_dons))
     brute = np.abs(awards[:, None, :] - d[None, :, None]).min(axis=2).sum(axis=1)
-    assert timing.sums_for(d, awards).tolist() == brute.tolist()
+    assert timing_null.sums_for(d, awards).tolist() == brute.tolist()
 
 
 def test_exact_null_distribution_with_one_free_award():

@@ -34,10 +34,11 @@ def test_strict_is_on_for_every_package():
 
 
 def test_the_not_yet_strict_list_is_one_list_of_real_modules():
+    # every module is strict today (the list is gone); a list, if one comes back, is one list
     lenient = [o for o in _mypy_config()["overrides"] if o.get("ignore_errors")]
-    assert len(lenient) == 1
+    assert len(lenient) <= 1
     missing = []
-    for module in lenient[0]["module"]:
+    for module in lenient[0]["module"] if lenient else []:
         path = ROOT / module.removesuffix(".*").replace(".", "/")
         if not (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()):
             missing.append(module)

@@ -1,0 +1,72 @@
+"""The default employer non-answers (names.py normalises them and builds the matcher and the macro)."""
+
+from __future__ import annotations
+
+#: Employer values that say "no employer"; normalised before use, so spelling variants of
+#: punctuation (SELF-EMPLOYED, N/A, NOT-EMPLOYED) are covered by one entry.
+DEFAULT_NON_ANSWERS: tuple[str, ...] = (
+    "SELF",
+    "MYSELF",
+    "SELF EMPLOYED",
+    "SELFEMPLOYED",
+    "SELF EMPLOYEED",
+    "SELF EMPLOYEES",
+    "SELF EMPLOYMENT",
+    "SELF EMPLOYED EMPLOYED",
+    "SELF EMPLYED",
+    "SEL EMPLOYED",
+    "SLEF EMPLOYED",
+    "SELF RETIRED",
+    "SELF FAMILY",
+    "SEMI RETIRED",
+    "RETIRED",
+    "RETIREE",
+    "NONE",
+    "NONE RETIRED",
+    "NONERETIRED",
+    "NONENONE",
+    "NONE PROVIDED",
+    "NONE NOT EMPLOYED",
+    "NONE HOMEMAKER",
+    "N/A",
+    "NA",
+    "NA RETIRED",
+    "NOT APPLICABLE",
+    "NOT EMPLOYED",
+    "NOTEMPLOYED",
+    "NOT CURRENTLY EMPLOYED",
+    "UNEMPLOYED",
+    "NO EMPLOYER",
+    "NO",
+    "EMPLOYED",
+    "EMPLOYER",
+    "INFORMATION REQUESTED",
+    "INFORMATION REQUESTED PER BEST EFFORTS",
+    "INFO REQUESTED",
+    "REQUESTED",
+    "BEST EFFORTS",
+    "HOMEMAKER",
+    "HOME MAKER",
+    "HOUSEWIFE",
+    "HOUSEHUSBAND",
+    "STUDENT",
+    "FULL TIME STUDENT",
+    "REFUSED",
+    "DECLINED",
+    "DECLINED TO STATE",
+    "UNKNOWN",
+    "NOT PROVIDED",
+    "DISABLED",
+    "SAME",
+    "SAME AS ABOVE",
+)
+
+#: Normalised values that start with one of these words are non-answers too
+#: (``SELF EMPLOYED CONSULTANT``, ``RETIRED TEACHER``, ``INFORMATION REQUESTED PER BEST EFFO``).
+DEFAULT_NON_ANSWER_PREFIXES: tuple[str, ...] = (
+    "SELF EMPLOYED",
+    "INFORMATION REQUESTED",
+    "RETIRED",
+    "NOT EMPLOYED",
+    "NONE",
+)

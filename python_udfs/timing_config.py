@@ -1,0 +1,76 @@
+"""Settings of the timing test (vars.timing): TimingConfig and its checks (see timing.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+CALENDARS = ("all_awards", "uniform_days")
+MAX_PERMUTATIONS = 1_000_000
+MIN_AWARDS_FLOOR = 3
+# Settings of the uniform-window null this module replaced: refused with a pointer.
+_REMOVED_KEYS = ("window", "window_start", "window_end")
+
+
+@dataclass(frozen=True)
+class TimingConfig:
+    """Settings of one timing run; invalid values raise ValueError on construction."""
+
+    run_seed: int = 20240101
+    n_permutations: int = 2000
+    min_donations: int = 3
+    min_awards: int = 3
+    calendar: str = "all_awards"
+
+    def __post_init__(self) -> None:
+        _check_int("run_seed", self.run_seed, 0, (1 << 63) - 1)
+        _check_int("n_permutations", self.n_permutations, 2, MAX_PERMUTATIONS)
+        _check_int("min_donations", self.min_donations, 1, None)
+        _check_int("min_awards", self.min_awards, MIN_AWARDS_FLOOR, None)
+        if not isinstance(self.calendar, str) or self.calendar not in CALENDARS:
+            raise ValueError(f"timing config: calendar must be one of {', '.join(CALENDARS)}; got {self.calendar!r}")
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any] | None) -> TimingConfig:
+        """Build from a dbt var / YAML mapping. None means "all defaults".
+
+        Unknown keys and bad values raise ValueError naming the key, the value and what is allowed.
+        """
+        if mapping is None:
+            return cls()
+        if not isinstance(mapping, Mapping):
+            raise ValueError(f"timing config: expected a mapping, got {type(mapping).__name__}")
+        allowed = [f.name for f in fields(cls)]
+        removed = sorted(str(k) for k in mapping if k in _REMOVED_KEYS)
+        if removed:
+            key = removed[0]
+            raise ValueError(
+                f"timing config: key {key!r} (value {mapping[key]!r}) is no longer a setting: the null "
+                "keeps each vendor's first and last award dates and redraws the others from the award "
+                "calendar between them, so there is no window to set; remove it (allowed keys: "
+                f"{', '.join(allowed)})"
+            )
+        unknown = sorted(str(k) for k in mapping if k not in allowed)
+        if unknown:
+            key = unknown[0]
+            original = next(k for k in mapping if str(k) == key)
+            raise ValueError(
+                f"timing config: unknown key {key!r} (value {mapping[original]!r}); allowed keys: {', '.join(allowed)}"
+            )
+        return cls(**dict(mapping))
+
+    def as_json(self) -> str:
+        """The applied settings, as recorded beside every result row."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
+    # bool is an int subclass; `n_permutations: true` in YAML is a mistake, not 1.
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
+    if ok and high is not None:
+        ok = value <= high
+    if not ok:
+        bound = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"timing config: {name} must be an integer {bound}; got {value!r}")
