@@ -287,6 +287,17 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
         [rules],
     ).fetchall()
     notes = []
+    if rules == "ca_calaccess":
+        n_sup, n_filings = con.execute(
+            "select count(*), count(distinct file_num) from intermediate.int_contributions "
+            "where not_counted_reason like 'superseded by amendment %'"
+        ).fetchone() or (0, 0)
+        if n_sup:
+            notes.append(
+                f"Amendments: {n_sup} row(s) of {n_filings} filing(s) belong to a version the filing's latest "
+                "amendment (highest AMEND_ID in the file) restates; they are kept, not counted "
+                "(not_counted_reason 'superseded by amendment N of filing F')."
+            )
     for kind, recipient_kind, n, note, has_row in rows:
         why = note if has_row and note else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
         notes.append(f"Not checked: {n} contribution(s) from {kind} to {recipient_kind}: {why}.")
