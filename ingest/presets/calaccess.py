@@ -16,8 +16,9 @@ Meaning:
   unknown kind;
 - amendments: AMEND_ID 0 is the original filing, 1-999 amendments, and every version's rows are in
   the export. An amendment restates the whole filing, and CAL-ACCESS shows only the latest version
-  (Secretary of State, CAL-ACCESS FAQ section 2 question 16); the Civic Data Coalition's processed
-  Schedule A items keep only the latest version of each filing
+  (Secretary of State, CAL-ACCESS FAQ section 2 question 16; an amendment is made by editing the
+  filed statement and submitting it again, section 3 question 7 for Forms 461, 496 and 497); the
+  Civic Data Coalition's processed Schedule A items keep only the latest version of each filing
   (https://calaccess.californiacivicdata.org/documentation/processed-files). So only the rows of
   the highest AMEND_ID of each FILING_ID (file_num) count: the others stay in int_contributions
   with not_counted_reason 'superseded by amendment N of filing F'. The highest AMEND_ID is read

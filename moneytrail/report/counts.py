@@ -296,7 +296,8 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
             notes.append(
                 f"Amendments: {n_sup} row(s) of {n_filings} filing(s) belong to a version the filing's latest "
                 "amendment (highest AMEND_ID in the file) restates; they are kept, not counted "
-                "(not_counted_reason 'superseded by amendment N of filing F')."
+                "(not_counted_reason 'superseded by amendment N of filing F'). In a sample of the export "
+                "the latest version's own rows may be missing, so a sample's totals understate the filing."
             )
     if rules == "ma_ocpf":
         n_party, n_unknown = con.execute(

@@ -456,7 +456,8 @@ def test_calaccess_amendments_count_once(usaspending):
     assert notes[0] == (
         "Amendments: 71 row(s) of 31 filing(s) belong to a version the filing's latest amendment (highest "
         "AMEND_ID in the file) restates; they are kept, not counted (not_counted_reason 'superseded by "
-        "amendment N of filing F')."
+        "amendment N of filing F'). In a sample of the export the latest version's own rows may be missing, "
+        "so a sample's totals understate the filing."
     )
 
 
