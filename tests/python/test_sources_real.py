@@ -124,6 +124,21 @@ def test_boston_runs_cleanly(boston):
     assert boston.exit_code == 0
 
 
+def test_boston_letter_sent_and_at_home_name_no_employer(boston, boston_rows):
+    # "Letter Sent 4/29/21" (the committee asked for the missing employer) and "At Home" are not
+    # employers: never an organisation to bundle or link on (they made a false 10-donor bundle)
+    said = [
+        r
+        for r in boston_rows
+        if r["Employer"].strip().lower().startswith("letter sent") or r["Employer"].strip().lower() == "at home"
+    ]
+    assert len(said) == 98
+    assert boston.query(
+        "select count(*), count(*) filter (where employer_is_non_answer) from intermediate.int_contributions "
+        "where lower(trim(employer)) like 'letter sent%' or lower(trim(employer)) = 'at home'"
+    ) == [(len([r for r in said if not _aggregated(r)]), len([r for r in said if not _aggregated(r)]))]
+
+
 def test_boston_row_accounting(boston, boston_rows):
     crab = _rows(CRAB)
     no_vendor = sum(1 for r in crab if not r["awarded_to"].split(";")[0].split(",")[0].strip())
