@@ -14,8 +14,16 @@ Meaning:
   cover page (CVR_CAMPAIGN_DISCLOSURE_CD) does, so without it the recipient id is the filing id and
   the recipients directory (committees role, model src_calaccess_filings) lists filings of
   unknown kind;
-- amendments: AMEND_ID 0 is the original filing, 1-999 amendments; every version's rows are in
-  the export (the rows of a superseded version are not removed here: say so when a total matters);
+- amendments: AMEND_ID 0 is the original filing, 1-999 amendments, and every version's rows are in
+  the export. An amendment restates the whole filing, and CAL-ACCESS shows only the latest version
+  (Secretary of State, CAL-ACCESS FAQ section 2 question 16; an amendment is made by editing the
+  filed statement and submitting it again, section 3 question 7 for Forms 461, 496 and 497); the
+  Civic Data Coalition's processed Schedule A items keep only the latest version of each filing
+  (https://calaccess.californiacivicdata.org/documentation/processed-files). So only the rows of
+  the highest AMEND_ID of each FILING_ID (file_num) count: the others stay in int_contributions
+  with not_counted_reason 'superseded by amendment N of filing F'. The highest AMEND_ID is read
+  from the RCPT_CD rows of the file: a later amendment without Schedule A rows (or outside a
+  sample) is not seen;
 - limits and prohibitions: California's limits depend on the office the recipient seeks and the
   year, which RCPT_CD does not carry: not checked (``source_rules: ca_calaccess`` has no limit
   rows); the report says so.
@@ -63,6 +71,7 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
                     "transaction_type": "tran_type",
                     "tran_id": "tran_id",
                     "amendment_indicator": "amend_id",
+                    "file_num": "filing_id",
                 },
                 "organisation_types": ["COM", "OTH", "PTY", "SCC", "RCP", "CAO", "CTL"],
             },

@@ -44,6 +44,19 @@ def preset_vars(keys: set[str]) -> dict[str, Any]:
         "source_rules": "ma_ocpf",
         "donor_identity": ["donor_person_key", "donor_zip5"],
         "source_presets": [NAME],
+        # employer entries of this file that name no employer: "At Home" (a homemaker, as HOMEMAKER
+        # in the default list) and "Letter Sent <date>", the committee's note that it wrote to ask
+        # for the missing occupation and employer (both columns carry it); the default prefixes
+        # (macro is_employer_non_answer) plus LETTER SENT
+        "employer_non_answers_extra": ["AT HOME"],
+        "employer_non_answer_prefixes": [
+            "INFORMATION REQUESTED",
+            "NONE",
+            "NOT EMPLOYED",
+            "RETIRED",
+            "SELF EMPLOYED",
+            "LETTER SENT",
+        ],
         "role_map": {
             "contributions": {
                 "model": "src_ocpf_contributions",

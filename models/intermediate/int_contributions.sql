@@ -185,6 +185,23 @@ kinds as (
       on ct.rules = {{ mt_literal(source_rules()) }} and ct.contributor_type = upper(trim(c.contributor_type))
     {%- endif %}
 ),
+{%- set calaccess = source_rules() == 'ca_calaccess' %}
+{%- if calaccess %}
+amendments as (
+    -- CAL-ACCESS: an amendment (AMEND_ID 1-999; 0 is the original) restates the whole filing
+    -- (FILING_ID, mapped to file_num) and the export keeps every version, so only the rows of the
+    -- latest AMEND_ID of each filing count, as CAL-ACCESS shows only the latest version of a filing
+    -- and the Civic Data Coalition's processed Schedule A items keep only the latest version.
+    -- The latest amendment is the highest AMEND_ID among the filing's RCPT_CD rows in the file.
+    select
+        *,
+        try_cast(amendment_indicator as integer) as amend_id_int,
+        case when file_num is not null then
+            max(try_cast(amendment_indicator as integer)) over (partition by file_num)
+        end as latest_amendment_id
+    from kinds
+),
+{%- endif %}
 meaning as (
     select
         *,
@@ -200,6 +217,9 @@ meaning as (
         cast(null as {{ mt_text() }}) as election_year_source,
         election_code as election_label,
         case
+            {%- if calaccess %}
+            when coalesce(amend_id_int < latest_amendment_id, false) then 'superseded by amendment ' || latest_amendment_id || ' of filing ' || file_num
+            {%- endif %}
             {%- if cfg.exclude_memo %}
             when is_memo then 'memo row'
             {%- endif %}
@@ -214,7 +234,7 @@ meaning as (
             {%- endif %}
             when false then null
         end as not_counted_reason
-    from kinds
+    from {{ 'amendments' if calaccess else 'kinds' }}
 )
 {%- endif %}
 select

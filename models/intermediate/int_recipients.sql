@@ -45,6 +45,7 @@ directory as (
         cm.committee_designation,
         cm.organisation_type,
         cm.connected_org_name,
+        cm.party,
         coalesce(cm.candidate_id, l.candidate_id) as candidate_id,
         case
             when cm.candidate_id is not null then 'committee master'
@@ -66,6 +67,7 @@ directory as (
         cast(null as {{ mt_text() }}) as committee_designation,
         cast(null as {{ mt_text() }}) as organisation_type,
         cast(null as {{ mt_text() }}) as connected_org_name,
+        cast(null as {{ mt_text() }}) as party,
         candidate_id,
         'candidates role' as candidate_link_source,
         cast(null as {{ mt_text() }}) as directory_row_ref
@@ -86,10 +88,16 @@ joined as (
         d.committee_designation,
         d.organisation_type,
         d.connected_org_name,
+        d.party,
         d.candidate_id,
         d.candidate_link_source,
         d.directory_row_ref,
+        {%- if source_rules() == 'ma_ocpf' %}
+        -- Massachusetts: the filer list's Account Type Code (seeds/ma_ocpf_account_types.csv)
+        ma.recipient_kind as type_kind,
+        {%- else %}
         t.recipient_kind as type_kind,
+        {%- endif %}
         t.is_unlimited as type_unlimited,
         np.committee_id is not null as is_national_party,
         cd.committee_id is not null as is_conduit
@@ -97,6 +105,9 @@ joined as (
     left join directory d on d.recipient_id = a.recipient_id
     left join {{ ref('fec_committee_types') }} t on t.committee_type = d.committee_type
     left join {{ ref('fec_national_party_committees') }} np on np.committee_id = a.recipient_id
+    {%- if source_rules() == 'ma_ocpf' %}
+    left join {{ ref('ma_ocpf_account_types') }} ma on ma.account_type_code = d.committee_type
+    {%- endif %}
     left join {{ ref('fec_conduits') }} cd on cd.committee_id = a.recipient_id
 ),
 kinds as (
@@ -125,6 +136,13 @@ kinds as (
             else 'committee master CMTE_TP=' || committee_type || ', CMTE_DSGN=' || coalesce(committee_designation, 'NULL')
                  || case when type_kind = 'pac' and committee_designation <> 'D' then ', ORG_TP=' || coalesce(organisation_type, 'NULL') else '' end
         end as kind_source
+        {%- elif source_rules() == 'ma_ocpf' and role_is_configured('committees') %}
+        case when in_directory and type_kind is not null then type_kind else 'unknown' end as recipient_kind,
+        case
+            when not in_directory then 'not in the committees role'
+            when type_kind is null then 'Account Type Code ' || coalesce(committee_type, 'NULL') || ' is not in ma_ocpf_account_types'
+            else 'Account Type Code ' || committee_type || ' (ma_ocpf_account_types)'
+        end as kind_source
         {%- else %}
         case when in_directory and {{ 'false' if role_is_configured('committees') else 'true' }} then 'candidate' else 'unknown' end as recipient_kind,
         case when in_directory then '{{ "committees role without FEC rules" if role_is_configured("committees") else "candidates role" }}' else 'not in the {{ "committees" if role_is_configured("committees") else "candidates" }} role' end as kind_source
@@ -139,6 +157,7 @@ select
     k.committee_designation,
     k.organisation_type,
     k.connected_org_name,
+    k.party,
     k.candidate_id,
     c.candidate_name,
     k.candidate_link_source,

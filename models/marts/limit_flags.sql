@@ -9,7 +9,7 @@
 {%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
 with counted as (
-    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name
+    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name, r.party as recipient_party
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
@@ -138,9 +138,17 @@ from stated
 -- contributor kind (seeds/contributor_types.csv) and recipient kind (int_recipients) in force in
 -- the contribution's year, per calendar year, from seeds/state_contribution_limits.csv. A kind
 -- pair without a limit row, or whose row has no amount (no limit, or not checked), never flags.
+-- Massachusetts party committees share one limit per party (M.G.L. c. 55 s. 7A(a)(2)): their gifts
+-- are summed per party when the committees role gives the committee's party, else per committee
+-- and the flag is doubtful.
 ruled as (
     select
         counted.*,
+        case
+            when counted.recipient_kind = 'party' and nullif(trim(counted.recipient_party), '') is not null
+                then 'party ' || upper(trim(counted.recipient_party))
+            else counted.limit_recipient_id
+        end as limit_group_id,
         cast(year(donation_date) as {{ mt_text() }}) as period,
         l.limit_amount,
         l.source_title as rule_source_title,
@@ -157,20 +165,25 @@ ruled as (
     where l.limit_amount is not null
 ),
 totals as (
-    select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
+    select donor_key, limit_group_id as recipient_id, period, sum(counted_amount) as total_amount
     from ruled
-    group by donor_key, limit_recipient_id, period
+    group by donor_key, limit_group_id, period
     having sum(counted_amount) > any_value(limit_amount)
 ),
 flagged as (
     select
         c.donor_key,
-        c.limit_recipient_id as recipient_id,
+        c.limit_group_id as recipient_id,
         c.period,
         min(c.donor_name) as donor_name,
         any_value(c.contributor_kind) as contributor_kind,
-        any_value(c.recipient_name) as recipient_name,
+        case
+            when bool_and(c.limit_group_id <> c.limit_recipient_id)
+                then 'the ' || cast(count(distinct c.limit_recipient_id) as {{ mt_text() }}) || ' committee(s) of ' || c.limit_group_id
+            else any_value(c.recipient_name)
+        end as recipient_name,
         any_value(c.recipient_kind) as recipient_kind,
+        bool_or(c.recipient_kind = 'party' and c.limit_group_id = c.limit_recipient_id) as party_unknown,
         any_value(c.limit_amount) as limit_amount,
         any_value(c.rule_source_title) as rule_source_title,
         any_value(c.rule_source_url) as rule_source_url,
@@ -185,8 +198,8 @@ flagged as (
         {{ mt_list_agg('c.row_ref', ['c.donation_date', 'c.row_index', 'c.row_ref']) }} as row_refs
     from ruled c
     semi join totals t
-      on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
-    group by c.donor_key, c.limit_recipient_id, c.period
+      on t.donor_key = c.donor_key and t.recipient_id = c.limit_group_id and t.period = c.period
+    group by c.donor_key, c.limit_group_id, c.period
 )
 select
     {{ stable_id('limit:v1', ['donor_key', 'recipient_id', 'period']) }} as flag_id,
@@ -202,8 +215,9 @@ select
     total_amount,
     limit_amount,
     total_amount - limit_amount as excess_amount,
-    case when kind_by_name or text_says_refunded then 'doubtful' else 'excess' end as flag_status,
+    case when kind_by_name or text_says_refunded or party_unknown then 'doubtful' else 'excess' end as flag_status,
     case
+        when party_unknown then 'the limit is per political party (all its committees share it), but the committees role does not give this committee''s party: the total covers this committee only'
         when kind_by_name then 'the contributor''s kind (' || contributor_kind || ') is read from its name, not from a record type'
         when text_says_refunded then 'the row''s employer text says the excess was refunded (the refund is not itemised in the file)'
     end as doubt_reason,

@@ -288,6 +288,31 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
         [rules],
     ).fetchall()
     notes = []
+    if rules == "ca_calaccess":
+        n_sup, n_filings = con.execute(
+            "select count(*), count(distinct file_num) from intermediate.int_contributions "
+            "where not_counted_reason like 'superseded by amendment %'"
+        ).fetchone() or (0, 0)
+        if n_sup:
+            notes.append(
+                f"Amendments: {n_sup} row(s) of {n_filings} filing(s) belong to a version the filing's latest "
+                "amendment (highest AMEND_ID in the file) restates; they are kept, not counted "
+                "(not_counted_reason 'superseded by amendment N of filing F'). In a sample of the export "
+                "the latest version's own rows may be missing, so a sample's totals understate the filing."
+            )
+    if rules == "ma_ocpf":
+        n_party, n_unknown = con.execute(
+            "select count(*), count(*) filter (where nullif(trim(r.party), '') is null) "
+            "from intermediate.int_contributions c "
+            "join intermediate.int_recipients r on r.recipient_id = c.limit_recipient_id "
+            "where c.counts_toward_limit and r.recipient_kind = 'party'"
+        ).fetchone() or (0, 0)
+        if n_party:
+            notes.append(
+                f"Massachusetts party committees: the $5,000 limit is per party (M.G.L. c. 55 s. 7A(a)(2)); {n_party} "
+                f"contribution(s) to party committees are summed per party, except {n_unknown} to committees whose "
+                "party the committees role does not give: summed per committee, and their flags are doubtful."
+            )
     for kind, recipient_kind, n, note, has_row in rows:
         why = note if has_row and note else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
         notes.append(f"Not checked: {n} contribution(s) from {kind} to {recipient_kind}: {why}.")

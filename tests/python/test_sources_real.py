@@ -124,6 +124,21 @@ def test_boston_runs_cleanly(boston):
     assert boston.exit_code == 0
 
 
+def test_boston_letter_sent_and_at_home_name_no_employer(boston, boston_rows):
+    # "Letter Sent 4/29/21" (the committee asked for the missing employer) and "At Home" are not
+    # employers: never an organisation to bundle or link on (they made a false 10-donor bundle)
+    said = [
+        r
+        for r in boston_rows
+        if r["Employer"].strip().lower().startswith("letter sent") or r["Employer"].strip().lower() == "at home"
+    ]
+    assert len(said) == 98
+    assert boston.query(
+        "select count(*), count(*) filter (where employer_is_non_answer) from intermediate.int_contributions "
+        "where lower(trim(employer)) like 'letter sent%' or lower(trim(employer)) = 'at home'"
+    ) == [(len([r for r in said if not _aggregated(r)]), len([r for r in said if not _aggregated(r)]))]
+
+
 def test_boston_row_accounting(boston, boston_rows):
     crab = _rows(CRAB)
     no_vendor = sum(1 for r in crab if not r["awarded_to"].split(";")[0].split(",")[0].strip())
@@ -409,6 +424,56 @@ def test_calaccess_receipts_and_their_kinds(usaspending):
     # the recipients are filings of unknown kind: nothing is checked against a limit, and the report says so
     assert usaspending.query("select distinct recipient_kind from intermediate.int_recipients") == [("unknown",)]
     assert usaspending.query("select count(*) from marts.limit_flags") == [(0,)]
+
+
+def test_calaccess_amendments_count_once(usaspending):
+    """An amendment restates its filing: only the rows of the highest AMEND_ID of each FILING_ID
+    count (CAL-ACCESS shows only the latest version; the Civic Data Coalition's processed Schedule A
+    items keep only it). Expected rows from SQL written here over the raw file, not the models'."""
+    import duckdb
+
+    raw = duckdb.connect()
+    raw.execute(
+        "create table r as select * from read_csv(?, delim='\t', header=true, quote='', all_varchar=true)",
+        [str(RCPT)],
+    )
+    expected = raw.execute(
+        """
+        select r.FILING_ID, r.AMEND_ID, r.TRAN_ID, cast(r.AMOUNT as decimal(18, 2)),
+               'superseded by amendment ' || m.latest || ' of filing ' || r.FILING_ID
+        from r
+        join (select FILING_ID, max(cast(AMEND_ID as integer)) as latest from r group by FILING_ID) m
+          on m.FILING_ID = r.FILING_ID
+        where cast(r.AMEND_ID as integer) < m.latest
+        order by all"""
+    ).fetchall()
+    assert (len(expected), sum(e[3] for e in expected)) == (71, Decimal("38867.34"))
+    assert len({e[0] for e in expected}) == 31
+    assert (
+        usaspending.query(
+            "select file_num, amendment_indicator, tran_id, amount, not_counted_reason "
+            "from intermediate.int_contributions where not_counted_reason like 'superseded%' order by all"
+        )
+        == expected
+    )
+    # the filing with the most versions in the sample: 18 rows over amendments 0-4, 5 count
+    assert usaspending.query(
+        "select amendment_indicator, count(*), bool_and(counts_toward_limit) from intermediate.int_contributions "
+        "where file_num = '1364931' group by 1 order by 1"
+    ) == [("0", 3, False), ("1", 3, False), ("2", 5, False), ("3", 2, False), ("4", 5, True)]
+    from moneytrail.report.counts import notes_limit_flags
+
+    con = duckdb.connect(str(usaspending.db), read_only=True)
+    try:
+        notes = notes_limit_flags(con, {"source_rules": "ca_calaccess"})
+    finally:
+        con.close()
+    assert notes[0] == (
+        "Amendments: 71 row(s) of 31 filing(s) belong to a version the filing's latest amendment (highest "
+        "AMEND_ID in the file) restates; they are kept, not counted (not_counted_reason 'superseded by "
+        "amendment N of filing F'). In a sample of the export the latest version's own rows may be missing, "
+        "so a sample's totals understate the filing."
+    )
 
 
 def test_usaspending_runs_cleanly(usaspending):
