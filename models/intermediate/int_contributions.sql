@@ -216,6 +216,11 @@ meaning as (
         cast(null as integer) as election_year,
         cast(null as {{ mt_text() }}) as election_year_source,
         election_code as election_label,
+        {%- if calaccess %}
+        coalesce(amend_id_int < latest_amendment_id, false) as is_superseded,
+        {%- else %}
+        false as is_superseded,
+        {%- endif %}
         case
             {%- if calaccess %}
             when coalesce(amend_id_int < latest_amendment_id, false) then 'superseded by amendment ' || latest_amendment_id || ' of filing ' || file_num
@@ -282,6 +287,7 @@ select
     amendment_indicator,
     report_type,
     file_num,
+    is_superseded,
     not_counted_reason is null as counts_toward_limit,
     not_counted_reason
 from meaning

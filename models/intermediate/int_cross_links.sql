@@ -21,7 +21,9 @@ with links as (
     where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
 ),
 contributions as (
+    -- a row a later amendment restates (is_superseded) is the same gift again: no edge of its own
     select * from {{ ref('int_contributions') }}
+    where not coalesce(is_superseded, false)
 ),
 recipients as (
     select recipient_id, recipient_kind, {{ normalize_org_name('connected_org_name') }} as connected_org_norm

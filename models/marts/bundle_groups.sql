@@ -37,7 +37,8 @@ attributed as (
         coalesce(c.limit_recipient_id, c.recipient_id) as recipient_id,
         case when c.limit_recipient_id is not null then c.conduit_id end as conduit_id
     from {{ ref('int_contributions') }} c
-    where c.same_gift_row_ref is null
+    -- a row a later amendment restates (int_contributions.is_superseded) is the same gift again
+    where c.same_gift_row_ref is null and not coalesce(c.is_superseded, false)
 ),
 contributions as (
     select

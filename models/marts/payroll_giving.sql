@@ -27,6 +27,7 @@ contributions as (
     from {{ ref('int_contributions') }} c
     left join recipients r on r.recipient_id = c.recipient_id
     where c.employer_norm is not null
+      and not coalesce(c.is_superseded, false)  -- restated by a later amendment: the same gift again
       and not c.employer_is_non_answer
       and not c.is_organisation
       {%- if cfg.exclude_memo %}
