@@ -11,6 +11,7 @@ from typing import Any
 from moneytrail.html.data import MartRows, RawLookup
 from moneytrail.html.markup import Links, e
 from moneytrail.html.review import ReviewData
+from python_udfs.matcher_config import TIERS
 
 
 def finding_noun(analysis: str) -> str:
@@ -30,7 +31,7 @@ COLUMN_TARGETS = {
     "limit_flag_ids": "limit_flags",
     "breadth_finding_id": "vendor_breadth",
 }
-_TIER_RANK = {"high": 1, "medium": 2, "probable": 3, "low": 4}  # as cross_links.tier_rank
+_TIER_RANK = {t: i for i, t in enumerate(TIERS, start=1)}  # as cross_links.tier_rank
 LINK_FEATURES = (
     "edge_id",
     "link_id",

@@ -15,6 +15,7 @@ import yaml
 
 from moneytrail.dbt_runner import PROJECT_DIR
 from moneytrail.exports import json_value
+from python_udfs.matcher_config import TIERS
 
 REPORT_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "report.schema.json"
 REPORT_FORMAT = "moneytrail-report/1"
@@ -161,7 +162,7 @@ def num(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-LINK_TIERS = ("high", "medium", "probable", "low")
+LINK_TIERS = TIERS  # python_udfs.matcher_config; the link_tiers() macro is kept equal by test_dbt_layers
 
 
 def analysis_tier(settings: Mapping[str, Any]) -> str:

@@ -172,3 +172,17 @@ def test_foreign_keys_point_at_their_model():
                 if expected and target != expected and (name, c["name"]) not in NOT_FOREIGN_KEYS:
                     wrong.append(f"{name}.{c['name']} -> {target} (expected {expected})")
     assert wrong == []
+
+
+def test_one_tier_order_in_sql_and_python():
+    """The confidence tiers, best first: the link_tiers() macro (tier_rank in SQL) and the matcher's
+    TIERS, which the report and the HTML pages use, are the same list."""
+    from moneytrail.html.context import _TIER_RANK
+    from moneytrail.report.common import LINK_TIERS
+    from python_udfs.matcher_config import TIERS
+
+    text = (ROOT / "macros" / "analysis_config.sql").read_text(encoding="utf-8")
+    m = re.search(r"macro link_tiers\(\) %\}\{\{ return\(\[([^\]]*)\]\) \}\}", text)
+    assert m is not None
+    assert tuple(x.strip().strip("'") for x in m.group(1).split(",")) == TIERS == LINK_TIERS
+    assert _TIER_RANK == {"high": 1, "medium": 2, "probable": 3, "low": 4}
