@@ -11,7 +11,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_CONFIG_NAMES = (".sqlfluff", "setup.cfg", "tox.ini", "pep8.ini", "pyproject.toml")
+
+
+def _inherited_sqlfluff_configs() -> list[str]:
+    """sqlfluff also reads config files in every folder above the project and in the home
+    folder; one there (say a stray /tmp/.sqlfluff with load_macros_from_path) silently changes
+    what this lint means."""
+    folders = [*ROOT.parents, Path.home(), Path.home() / ".config" / "sqlfluff"]
+    found = []
+    for folder in folders:
+        for name in _CONFIG_NAMES:
+            path = folder / name
+            if path.is_file() and (name == ".sqlfluff" or "sqlfluff" in path.read_text(errors="replace")):
+                found.append(str(path))
+    return found
+
+
 def test_sqlfluff_passes_on_models_and_macros():
+    inherited = _inherited_sqlfluff_configs()
+    if inherited:
+        raise AssertionError(f"sqlfluff would also read {inherited}: remove them so only the project's config applies")
     folders = [f for f in ("models", "macros", "analyses") if (ROOT / f).is_dir()]
     result = subprocess.run(
         [sys.executable, "-m", "sqlfluff", "lint", *folders, "--processes", "2", "--format", "json"],
