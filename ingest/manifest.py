@@ -1,6 +1,6 @@
 """The ingest manifest: one row per loaded raw table, shared by every loader.
 
-Contract (DESIGN.md §2):
+Contract (docs/ARCHITECTURE.md, "Contracts"):
 - every raw table lives in the ``raw`` schema and has a ``row_index`` BIGINT column holding the
   0-based position of the row in input order;
 - ``dataset_version_id`` is derived from the sha256 of the input bytes, the table name and (CSV/TSV)

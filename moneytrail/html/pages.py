@@ -29,6 +29,7 @@ from moneytrail.html.figures import CHART_BARS
 from moneytrail.html.markup import Links, code_text, e, is_money_column, kv, money, num, page, table
 from moneytrail.html.rules import rule_sentence, vars_of
 from moneytrail.report import inline_counts
+from moneytrail.report.sentences import ROW_REF_SENTENCE
 
 __all__ = [
     "COLUMN_TARGETS",
@@ -174,6 +175,7 @@ def _overview_analyses(ctx: Context, r: Mapping[str, Any]) -> list[str]:
         '<p class="note">Measured findings count what the data says; modelled findings (the timing test, and red '
         "flags resting on it) say how unusual a pattern is under a stated null model, not that anything improper "
         "happened.</p>",
+        f'<p class="note">{e(ROW_REF_SENTENCE)}</p>',
     ]
     rows = []
     for a in ctx.analyses:

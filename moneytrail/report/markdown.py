@@ -7,6 +7,7 @@ from typing import Any
 
 from moneytrail.report.analyses import ANALYSES
 from moneytrail.report.er import er_sentence
+from moneytrail.report.sentences import ROW_REF_SENTENCE
 
 
 def _md(text: Any) -> str:
@@ -130,6 +131,8 @@ def _md_findings(report: Mapping[str, Any]) -> list[str]:
         "Measured findings count what the data says; modelled findings (the timing test, and "
         "red flags resting on it) say how unusual a pattern is under a stated null model, "
         "not that anything improper happened.",
+        "",
+        ROW_REF_SENTENCE,
         "",
     ]
     for a in ANALYSES:

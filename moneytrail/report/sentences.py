@@ -8,6 +8,14 @@ from typing import Any
 
 from moneytrail.report.common import LINK_TIERS, money, num, recipient_label, ref_list
 
+# How to read a row reference, said once in report.md and on the HTML overview.
+ROW_REF_SENTENCE = (
+    "A row reference `db://<dataset_version_id>#row_index=<n>` is data row n of the input that "
+    "ingest_manifest.json names for that dataset version, counted from 0 in file order: the first "
+    "row after the header is 0, skipped lines and the header are not counted, and a quoted value "
+    "that spans lines stays one row (for a SQL dump, row n of that table's inserted rows)."
+)
+
 
 def sentence_cross_links(f: dict[str, Any]) -> str:
     via = "employer" if f.get("relation") == "vendor_employer" else "business donor"
