@@ -61,7 +61,10 @@ named as (
 ),
 formed as (
     select
-        *,
+        named.*,
+        {%- if ma %}
+        ct.note as type_note,
+        {%- endif %}
         case
             when {{ mt_regexp_matches('name_words', '\\b(NATION|TRIBE|TRIBAL|BAND OF|RANCHERIA|PUEBLO)\\b') }} then 'Native American tribe (by name)'
             when {{ mt_regexp_matches('name_words', '\\b(LLC|L L C|LLP|LP|PLLC|LLLP|PARTNERSHIP|PARTNERS)\\b') }} then 'partnership or LLC (by name)'
@@ -70,6 +73,10 @@ formed as (
             else 'organisation of unknown form'
         end as organisation_form
     from named
+    {%- if ma %}
+    left join {{ ref('contributor_types') }} ct
+      on ct.rules = 'ma_ocpf' and ct.contributor_type = upper(trim(named.contributor_type))
+    {%- endif %}
 )
 select
     -- a content key, so reordered input keeps the id (row refs carry positions); identical
@@ -100,7 +107,8 @@ select
     'https://www.fec.gov/help-candidates-and-committees/candidate-taking-receipts/who-can-and-cant-contribute/' as rule_source_url,
     {%- elif ma %}
     case when contributor_kind = 'business' then 'probable' else 'doubtful' end as finding_status,
-    case when contributor_kind <> 'business' then 'the file does not say what kind of contributor this is (contributor type ' || coalesce(contributor_type, 'NULL') || '): a committee, union or association may give, a business may not; ' || organisation_form || ' by its name' end as doubt_reason,
+    -- the doubt in the source's own words: the contributor type's note in seeds/contributor_types.csv
+    case when contributor_kind <> 'business' then 'contributor type ' || coalesce(contributor_type, 'NULL') || ': ' || coalesce(type_note, 'not in seeds/contributor_types.csv') || '; a committee, union or association may give, a business may not; ' || organisation_form || ' by its name' end as doubt_reason,
     'business or professional corporation, partnership or LLC contribution to a candidate (prohibited in Massachusetts)' as rule,
     'M.G.L. c. 55 s. 8, Political contributions by corporations' as rule_source_title,
     'https://malegislature.gov/Laws/GeneralLaws/PartI/TitleVIII/Chapter55/Section8' as rule_source_url,

@@ -25,9 +25,10 @@ select
         else last_name || ', ' || first_name
     end as donor_name,
     case
-        -- a PAC must say "Political Action Committee" in its name (M.G.L. c. 55 s. 5)
-        when first_name is null and {{ mt_regexp_matches('upper(last_name)', '\\bPAC\\b|POLITICAL ACTION') }} then 'PAC (BY NAME)'
-        when first_name is null and {{ mt_regexp_matches('upper(last_name)', '\\bCOMMITTEE\\b|\\bCTTE\\b') }} then 'COMMITTEE (BY NAME)'
+        -- a PAC must say "Political Action Committee" in its name (M.G.L. c. 55 s. 5); deposit
+        -- reports also abbreviate it "Pol Action Comm" / "Pol. Action Comm."
+        when first_name is null and {{ mt_regexp_matches('upper(last_name)', '\\bPAC\\b|POLITICAL ACTION|\\bPOL\\.? ACTION\\b') }} then 'PAC (BY NAME)'
+        when first_name is null and {{ mt_regexp_matches('upper(last_name)', '\\bCOMMITTEE\\b|\\bCTTEE?\\b') }} then 'COMMITTEE (BY NAME)'
         when first_name is null then 'NO FIRST NAME'
         when upper(last_name) = candidate_last and upper(split_part(first_name, ' ', 1)) = candidate_first then 'CANDIDATE'
         else 'PERSON'
