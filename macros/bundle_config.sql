@@ -20,14 +20,46 @@
     employee's gift to the employer's own PAC is payroll giving, never a bundle. -#}
 {% macro pac_recipient_kinds() %}{{ return(['pac_connected', 'pac_nonconnected']) }}{% endmacro %}
 
-{#- True when a contribution row (alias c, with recipient alias r from int_recipients) is an
-    employee's gift to the PAC connected to the donor's own employer: the recipient is a PAC
-    and its connected organisation, normalised like every organisation name, equals the
-    employer the donor wrote down. -#}
-{% macro is_own_employer_pac(c, r) %}
-coalesce({{ r }}.recipient_kind in ({% for k in pac_recipient_kinds() %}'{{ k }}'{{ ", " if not loop.last }}{% endfor %})
-    and {{ r }}.connected_org_norm is not null
-    and {{ r }}.connected_org_norm = {{ c }}.employer_norm, false)
+{#- True when a contribution row (alias c, with recipient alias r: recipient_kind,
+    connected_org_norm and pac_name_sponsor_norm) is an employee's gift to the PAC of the donor's
+    own employer: the recipient is a PAC and its sponsor's name covers the employer the donor wrote
+    down (sponsor_covers_employer). The sponsor's name is the committee master's connected
+    organisation, or the one the PAC's own name carries (pac_name_sponsor): the FEC requires a
+    separate segregated fund's name to include its connected organisation's full name, and half
+    the PACs of a committee master give no connected organisation (Deloitte's, Ernst & Young's).
+    own_employer_pac_basis says which of the two matched. -#}
+{% macro own_employer_pac_basis(c, r) %}
+case
+    when coalesce({{ r }}.recipient_kind in ({% for k in pac_recipient_kinds() %}'{{ k }}'{{ ", " if not loop.last }}{% endfor %}), false) then
+        case
+            when {{ sponsor_covers_employer(r ~ '.connected_org_norm', c ~ '.employer_norm') }} then 'connected_organisation'
+            when {{ sponsor_covers_employer(r ~ '.pac_name_sponsor_norm', c ~ '.employer_norm') }} then 'pac_name'
+        end
+end
+{% endmacro %}
+
+{% macro is_own_employer_pac(c, r) %}({{ own_employer_pac_basis(c, r) }}) is not null{% endmacro %}
+
+{#- A sponsor's normalised name covers a normalised employer when they are equal, when the
+    employer is the sponsor's name followed by more words (DELOITTE -> DELOITTE TAX, a unit the
+    donor named), or when the employer is the sponsor's name cut after two or more whole words
+    (CAPITAL ONE -> CAPITAL ONE FINANCIAL); a one-word cut (AMERICAN -> AMERICAN DENTAL
+    ASSOCIATION) is not enough. -#}
+{% macro sponsor_covers_employer(sponsor, employer) %}
+coalesce(length({{ sponsor }}) >= 3 and (
+    {{ sponsor }} = {{ employer }}
+    or {{ mt_starts_with(employer, sponsor ~ " || ' '") }}
+    or ({{ mt_starts_with(sponsor, employer ~ " || ' '") }} and {{ employer }} like '% %')
+), false)
+{% endmacro %}
+
+{#- The sponsor a PAC's name carries: the normalised name up to its first legal-form word (the
+    FEC wants the sponsor's full name with its "Inc." or "Corp.", so that word ends it) or its
+    first PAC word (POLITICAL ACTION, PAC, EMPLOYEE(S), GOOD GOVERNMENT, ...), whichever comes
+    first: MICROSOFT CORPORATION STAKEHOLDERS VOLUNTARY PAC -> MICROSOFT, BRYAN CAVE LLP POLITICAL
+    ACTION COMMITTEE -> BRYAN CAVE; NULL when neither follows a first word (GOOGLE NETPAC). -#}
+{% macro pac_name_sponsor(name) %}
+{{ normalize_org_name("regexp_extract(" ~ normalize_org_name(name) ~ ", '^(.+?) (AND COMPANY|AND CO|INC|INCORPORATED|CORP|CORPORATION|COMPANY|CO|LLC|LLP|LP|PLLC|PC|POLITICAL ACTION|POLITICAL COMMITTEE|POLITICAL FUND|PAC|EMPLOYEES|EMPLOYEE|GOOD GOVERNMENT|FUND FOR|CIVIC ACTION)( |$)', 1)") }}
 {% endmacro %}
 
 {#- The best vendor each normalised employer links to at the analysis tier or better; ties

@@ -1,7 +1,10 @@
 -- Payroll giving: employees giving to their own employer's PAC, one row per recipient and
 -- normalised employer over the whole period. A contribution counts when either signal holds:
---   to_own_employer_pac  the recipient is a PAC whose connected organisation, normalised like
---                        every organisation name, equals the donor's employer
+--   to_own_employer_pac  the recipient is a PAC whose sponsor's name covers the donor's employer
+--                        (macros/bundle_config.sql sponsor_covers_employer): the committee
+--                        master's connected organisation, or, where that says nothing, the
+--                        sponsor the PAC's own name carries (detected_by pac_named_after_employer;
+--                        an FEC separate segregated fund's name must include its sponsor's full name)
 --   memo_says_payroll    the filer's memo text contains one of vars.bundles.payroll_memo_patterns
 --                        (FEC filers write "P/R DEDUCTION ($500.00 MONTHLY)")
 -- This is how a corporate or union PAC raises money from its restricted class, so it is context
@@ -13,7 +16,8 @@ with recipients as (
         recipient_name,
         recipient_kind,
         connected_org_name,
-        {{ normalize_org_name('connected_org_name') }} as connected_org_norm
+        {{ normalize_org_name('connected_org_name') }} as connected_org_norm,
+        {{ pac_name_sponsor('recipient_name') }} as pac_name_sponsor_norm
     from {{ ref('int_recipients') }}
 ),
 contributions as (
@@ -22,6 +26,7 @@ contributions as (
         r.recipient_name as recipient_name_known,
         r.recipient_kind,
         r.connected_org_name,
+        {{ own_employer_pac_basis('c', 'r') }} as own_pac_basis,
         {{ is_own_employer_pac('c', 'r') }} as to_own_employer_pac,
         {{ memo_says_payroll('c', cfg.payroll_memo_patterns) }} as memo_says_payroll
     from {{ ref('int_contributions') }} c
@@ -51,6 +56,7 @@ per_pac as (
         max(donation_date) as last_date,
         count(distinct donation_date) as n_days,
         count(*) filter (where to_own_employer_pac) as n_to_own_employer_pac,
+        count(*) filter (where own_pac_basis = 'pac_name') as n_sponsor_from_pac_name,
         count(*) filter (where memo_says_payroll) as n_memo_payroll,
         {{ mt_list_agg('employer', distinct=true) }} as employer_spellings,
         {{ mt_list_agg('row_ref', ['donation_date', 'row_index', 'row_ref']) }} as row_refs
@@ -75,9 +81,11 @@ select
     p.last_date,
     p.n_days,
     p.n_to_own_employer_pac,
+    p.n_sponsor_from_pac_name,
     p.n_memo_payroll,
     {{ mt_list_filter(mt_list([
-        "case when p.n_to_own_employer_pac > 0 then 'to_own_employer_pac' end",
+        "case when p.n_to_own_employer_pac > p.n_sponsor_from_pac_name then 'to_own_employer_pac' end",
+        "case when p.n_sponsor_from_pac_name > 0 then 'pac_named_after_employer' end",
         "case when p.n_memo_payroll > 0 then 'memo_says_payroll' end"
     ]), 'x -> x is not null') }} as detected_by,
     p.row_refs,

@@ -1,9 +1,10 @@
 -- Vendor influence breadth: per vendor, how many recipients and donors its linked donations
--- reach, how much money, and how confident the links are. Ranked by recipients, then money (vendors with no
--- linked donations have no row). Employees' payroll giving (to the vendor's own PAC, or by payroll
--- deduction: cross_links.is_payroll_giving, the payroll_giving mart's rule) is how a company or union
--- PAC raises money, not reach beyond the vendor: it is counted apart (n_payroll_contributions,
--- payroll_amount) and never in the recipients, donors or money of the breadth.
+-- reach, how much money, and how confident the links are. Ranked by recipients, then money.
+-- Employees' payroll giving (to the vendor's own PAC, or by payroll deduction: cross_links.is_payroll_giving,
+-- the payroll_giving mart's rule) is how a company or union PAC raises money, not reach beyond the vendor:
+-- it is counted apart (n_payroll_contributions, payroll_amount) and never in the recipients, donors, money
+-- or sample edges of the breadth. A vendor whose linked donations are all payroll giving (or that has
+-- none) reaches no recipient and has no row: its people's giving is in payroll_giving.
 with edges as (
     select *
     from {{ ref('cross_links') }}
@@ -27,7 +28,7 @@ per_vendor as (
         coalesce(
             {{ mt_list_agg('recipient_id', distinct=true, filter='not is_payroll_giving') }}, {{ mt_empty_text_list() }}
         ) as recipients,
-        {{ mt_list_agg('edge_id', limit=20) }} as sample_edge_ids
+        {{ mt_list_agg('edge_id', filter='not is_payroll_giving', limit=20) }} as sample_edge_ids
     from edges
     group by vendor_entity_id
 )
@@ -37,3 +38,4 @@ select
     p.*,
     'measured' as evidence_kind
 from per_vendor p
+where p.n_recipients > 0

@@ -58,6 +58,14 @@ def is_own_employer_pac(c: str, r: str) -> str:
     return f"{r}.connected_org_norm = {c}.employer_norm"
 
 
+def own_employer_pac_basis(c: str, r: str) -> str:
+    return f"case when {r}.connected_org_norm = {c}.employer_norm then 'connected_organisation' end"
+
+
+def pac_name_sponsor(name: str) -> str:
+    return f"upper({name})"
+
+
 def limit_settings() -> dict[str, Any]:
     return {
         "limit": 1000,
