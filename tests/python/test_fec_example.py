@@ -391,9 +391,9 @@ def test_vendor_breadth_counts_payroll_giving_apart(fec_run, raw):
     # before, Ernst & Young "reached" $635,125 and Deloitte & Touche $78,550: all but $250 of it is
     # their people's giving to their own PACs (E&Y: 1,042 rows say payroll deduction, the other 29
     # go to the PAC whose name says it is Ernst & Young's)
-    assert fec_run.query(
-        "select count(*) from marts.vendor_breadth where vendor_name_norm = 'ERNST AND YOUNG'"
-    ) == [(0,)]
+    assert fec_run.query("select count(*) from marts.vendor_breadth where vendor_name_norm = 'ERNST AND YOUNG'") == [
+        (0,)
+    ]
     assert fec_run.query(
         "select sum(amount), count(*) from marts.cross_links where vendor_name_norm = 'ERNST AND YOUNG' "
         "and tier_rank <= 3 and not is_memo and is_payroll_giving"

@@ -267,7 +267,8 @@ def test_boston_business_rule_is_doubtful_without_a_record_type(boston, boston_r
     ) == [(0,)]
     assert boston.query(
         "select contributor_kind, count(*) from intermediate.int_contributions "
-        "where donor_name in ('MA Bankers Pol Action Comm', 'MA Assoc. of Nursing Homes Education & Pol. Action Comm.', "
+        "where donor_name in ('MA Bankers Pol Action Comm', "
+        "'MA Assoc. of Nursing Homes Education & Pol. Action Comm.', "
         "'Elevator Constructors Local 4 People''s Cttee') group by all order by 1"
     ) == [("committee", 1), ("pac", 3)]
     assert boston.query(
