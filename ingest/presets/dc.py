@@ -15,8 +15,10 @@ awards UTF-8, where some dashes were already mis-decoded upstream and appear as 
   not-competed values). Blank rows of the list are filtered out.
 
 Rules: contributor kinds from Contributor Type (``seeds/contributor_types.csv``, rules dc_ocf).
-DC's limits depend on the office sought and the election (DC Code 1-1163.33) and are not encoded
-here, nor any prohibition: not checked; the report says so.
+Limits (D.C. Code 1-1163.33, seeds/state_contribution_limits.csv): per campaign, primary and
+general together, by the office the committee's Race Type Detail names (Council at-large $1,000,
+ward $500) for persons and business contributors; other contributor kinds, committees whose office
+the export does not give, and prohibitions are not checked, and the report says so.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def _candidates_role() -> dict[str, Any]:
             "candidate_id": "committee_name",
             "candidate_name": "candidate_name",
             "committee_id": "committee_name",
+            "office": "office",
         },
     }
 

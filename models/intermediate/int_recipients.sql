@@ -16,7 +16,7 @@ candidates as (
 -- read in the branch without a committees role (sqlfluff lints the other branch)
 candidate_committees as (  -- noqa: ST03
     -- generic directory: the committee each candidate row names
-    select committee_id, min(candidate_id) as candidate_id, min(candidate_name) as candidate_name
+    select committee_id, min(candidate_id) as candidate_id, min(candidate_name) as candidate_name, min(office) as office
     from {{ ref('stg_candidates') }}
     where committee_id is not null
     group by committee_id
@@ -52,7 +52,8 @@ directory as (
             when l.candidate_id is not null and l.n_candidates = 1 then 'candidate-committee linkage'
             when l.candidate_id is not null then 'candidate-committee linkage (first of ' || l.n_candidates || ' candidates)'
         end as candidate_link_source,
-        cm.row_ref as directory_row_ref
+        cm.row_ref as directory_row_ref,
+        cast(null as {{ mt_text() }}) as office
     from (
         select *, row_number() over (partition by committee_id order by row_index) as n
         from committees
@@ -70,7 +71,8 @@ directory as (
         cast(null as {{ mt_text() }}) as party,
         candidate_id,
         'candidates role' as candidate_link_source,
-        cast(null as {{ mt_text() }}) as directory_row_ref
+        cast(null as {{ mt_text() }}) as directory_row_ref,
+        office
     from candidate_committees
     {%- endif %}
 ),
@@ -92,6 +94,7 @@ joined as (
         d.candidate_id,
         d.candidate_link_source,
         d.directory_row_ref,
+        d.office,
         {%- if source_rules() == 'ma_ocpf' %}
         -- Massachusetts: the filer list's Account Type Code (seeds/ma_ocpf_account_types.csv)
         ma.recipient_kind as type_kind,
@@ -163,6 +166,7 @@ select
     k.candidate_link_source,
     coalesce(k.recipient_kind = 'super_pac' or (k.recipient_kind = 'other' and k.type_unlimited), false) as is_unlimited,
     k.kind_source,
-    k.directory_row_ref
+    k.directory_row_ref,
+    k.office
 from kinds k
 left join candidates c on c.candidate_id = k.candidate_id

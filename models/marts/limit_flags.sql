@@ -9,7 +9,7 @@
 {%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
 with counted as (
-    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name, r.party as recipient_party
+    select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name, r.party as recipient_party, r.office as recipient_office
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
@@ -135,9 +135,11 @@ select
 from stated
 {%- elif seeded %}
 -- Seeded source rules (vars.source_rules ma_ocpf, dc_ocf, ca_calaccess): the limit for the
--- contributor kind (seeds/contributor_types.csv) and recipient kind (int_recipients) in force in
--- the contribution's year, per calendar year, from seeds/state_contribution_limits.csv. A kind
--- pair without a limit row, or whose row has no amount (no limit, or not checked), never flags.
+-- contributor kind (seeds/contributor_types.csv), recipient kind and, where the seed row names one,
+-- the recipient's office (int_recipients; a LIKE pattern) in force in the contribution's year, per
+-- calendar year or per campaign (DC: primary and general together, every gift to the committee),
+-- from seeds/state_contribution_limits.csv. A pair without a limit row, or whose row has no amount
+-- (no limit, or not checked), never flags.
 -- Massachusetts party committees share one limit per party (M.G.L. c. 55 s. 7A(a)(2)): their gifts
 -- are summed per party when the committees role gives the committee's party, else per committee
 -- and the flag is doubtful.
@@ -149,7 +151,8 @@ ruled as (
                 then 'party ' || upper(trim(counted.recipient_party))
             else counted.limit_recipient_id
         end as limit_group_id,
-        cast(year(donation_date) as {{ mt_text() }}) as period,
+        case when l.period = 'campaign' then 'campaign' else cast(year(donation_date) as {{ mt_text() }}) end as period,
+        l.period as period_kind,
         l.limit_amount,
         l.source_title as rule_source_title,
         l.source_url as rule_source_url,
@@ -159,7 +162,8 @@ ruled as (
       on l.rules = {{ mt_literal(source_rules()) }}
      and l.contributor_kind = counted.contributor_kind
      and l.recipient_kind = counted.recipient_kind
-     and l.period = 'calendar_year'
+     and (nullif(l.recipient_office, '') is null or counted.recipient_office like l.recipient_office)
+     and l.period in ('calendar_year', 'campaign')
      and year(counted.donation_date) >= l.year_from
      and (l.year_to is null or year(counted.donation_date) <= l.year_to)
     where l.limit_amount is not null
@@ -185,6 +189,7 @@ flagged as (
         any_value(c.recipient_kind) as recipient_kind,
         bool_or(c.recipient_kind = 'party' and c.limit_group_id = c.limit_recipient_id) as party_unknown,
         any_value(c.limit_amount) as limit_amount,
+        any_value(c.period_kind) as period_kind,
         any_value(c.rule_source_title) as rule_source_title,
         any_value(c.rule_source_url) as rule_source_url,
         any_value(c.rule_note) as rule_note,
@@ -209,7 +214,7 @@ select
     recipient_id,
     recipient_name,
     recipient_kind,
-    'calendar_year' as period_kind,
+    period_kind,
     period,
     n_contributions,
     total_amount,
@@ -221,7 +226,8 @@ select
         when kind_by_name then 'the contributor''s kind (' || contributor_kind || ') is read from its name, not from a record type'
         when text_says_refunded then 'the row''s employer text says the excess was refunded (the refund is not itemised in the file)'
     end as doubt_reason,
-    contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as {{ mt_text() }}) || ' per calendar year ('
+    contributor_kind || ' -> ' || recipient_kind || ': $' || cast(limit_amount as {{ mt_text() }})
+        || case when period_kind = 'campaign' then ' per campaign (' else ' per calendar year (' end
         || {{ mt_literal(source_rules()) }} || '; ' || rule_note || ')' as rule,
     'state_contribution_limits' as limit_basis,
     rule_source_title,

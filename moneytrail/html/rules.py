@@ -41,8 +41,9 @@ def _limit_flags(v: dict[str, Any]) -> str:
     if rules != "generic":
         return (
             f"A limit flag is a donor (identified by {identity}) whose contributions to one recipient add up to "
-            f"more than the {rules} limit for the contributor kind and the recipient kind "
-            "(seeds/state_contribution_limits.csv); each flag states the limit it applies."
+            f"more than the {rules} limit for the contributor kind, the recipient kind and, where the limit "
+            "depends on it, the recipient's office (seeds/state_contribution_limits.csv: per calendar year, or per "
+            "campaign with primary and general together); each flag states the limit it applies."
         )
     limit = s.get("limit")
     limit_text = money(f"{limit}") if isinstance(limit, (int, float, str)) else "the configured limit"

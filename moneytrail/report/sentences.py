@@ -60,12 +60,19 @@ def sentence_payroll(f: dict[str, Any]) -> str:
 def sentence_limit_flags(f: dict[str, Any]) -> str:
     return (
         f"{f.get('donor_name')} gave {money(f.get('total_amount'))} to {recipient_label(f)} "
-        f"in {f.get('period_kind')} {f.get('period')} ({f.get('n_contributions')} contributions, "
+        f"{_limit_period(f)} ({f.get('n_contributions')} contributions, "
         f"{f.get('first_date')} to {f.get('last_date')}), {money(f.get('excess_amount'))} over "
         f"the {money(f.get('limit_amount'))} limit{_limit_status(f)}. Rule: {f.get('rule')}"
         f"{_rule_source(f)}. Flag `{f.get('flag_id')}`; rows: "
         f"{ref_list(f.get('row_refs'), 'limit_flags.csv', f.get('row_refs_count'))}."
     )
+
+
+def _limit_period(f: Mapping[str, Any]) -> str:
+    """'in calendar_year 2022', 'in election P2018'; a campaign limit covers the whole campaign."""
+    if f.get("period_kind") == "campaign":
+        return "over the campaign (primary and general together)"
+    return f"in {f.get('period_kind')} {f.get('period')}"
 
 
 def _limit_status(f: Mapping[str, Any]) -> str:

@@ -193,8 +193,24 @@ def test_massachusetts_limits_are_the_statute_figures():
     assert limits[("individual", "ballot_question")] == ""
     assert limits[("individual", "iepac")] == ""
     assert limits[("pac", "candidate")] == "500"
-    # only Massachusetts has limits with a source; DC and California are not checked
-    assert {r["rules"] for r in _seed("state_contribution_limits")} == {"ma_ocpf"}
+    # Massachusetts and DC have limits with a source; California is not checked
+    assert {r["rules"] for r in _seed("state_contribution_limits")} == {"ma_ocpf", "dc_ocf"}
+
+
+def test_dc_limits_are_the_statute_figures_per_campaign_and_office():
+    limits = {
+        (r["contributor_kind"], r["recipient_office"]): (r["limit_amount"], r["period"])
+        for r in _seed("state_contribution_limits")
+        if r["rules"] == "dc_ocf"
+    }
+    # D.C. Code 1-1163.33(a)(4), (a)(5): at-large councilmember $1,000, ward councilmember $500, for
+    # the campaign (primary and general together), from a person or a business contributor
+    assert limits == {
+        ("individual", "Council - At-Large"): ("1000", "campaign"),
+        ("individual", "Council - Ward %"): ("500", "campaign"),
+        ("business", "Council - At-Large"): ("1000", "campaign"),
+        ("business", "Council - Ward %"): ("500", "campaign"),
+    }
 
 
 def test_codes_the_analyses_read():

@@ -381,28 +381,55 @@ def test_dc_contributor_kinds_come_from_the_seed(dc):
     assert expected["individual"] == 1985 and expected["business"] == 208
 
 
-def test_dc_limits_and_prohibitions_are_not_checked_and_say_so(dc):
-    import duckdb
-
-    from moneytrail.report.counts import notes_limit_flags, notes_prohibited
-
-    assert dc.query("select count(*) from marts.limit_flags") == [(0,)]
-    assert dc.query("select count(*) from marts.prohibited_contributions") == [(0,)]
-    con = duckdb.connect(str(dc.db), read_only=True)
-    try:
-        notes = notes_limit_flags(con, {"source_rules": "dc_ocf"})
-    finally:
-        con.close()
+def test_dc_limit_flags_equal_the_independent_answer(dc):
+    """D.C. Code 1-1163.33: a person or business contributor may give a Council at-large campaign
+    $1,000 and a ward campaign $500, primary and general together. Counted here from the raw file:
+    the office from the committee's Race Type Detail ('?' or blank: no office, not checked), the
+    contributor kind from the seed, the donor as the upper-cased name with its ZIP5."""
     kinds = {r["contributor_type"]: r["contributor_kind"] for r in _seed("contributor_types") if r["rules"] == "dc_ocf"}
-    counts = Counter(
-        kinds.get((r["Contributor Type"] or "").strip().upper(), "unknown")
-        for r in _rows(DC_CONTRIBUTIONS, encoding="cp1252")
+    rows = _rows(DC_CONTRIBUTIONS, encoding="cp1252")
+    office: dict[str, str] = {}
+    for r in rows:
+        detail = (r["Race Type Detail"] or "").strip()
+        if detail not in ("", "?"):
+            office[r["Committee Name"]] = min(office.get(r["Committee Name"], detail), detail)
+    totals: dict[tuple[str, str], list[Decimal]] = {}
+    for r in rows:
+        kind = kinds.get((r["Contributor Type"] or "").strip().upper(), "unknown")
+        if kind not in ("individual", "business") or r["Committee Name"] not in office:
+            continue
+        donor = " ".join(r["Contributor Name"].upper().split()) + "|" + r["Contributor Zip"].strip()[:5]
+        totals.setdefault((donor, r["Committee Name"]), []).append(Decimal(r["Amount"]))
+    expected = sorted(
+        (committee, len(amounts), sum(amounts), limit)
+        for (donor, committee), amounts in totals.items()
+        for limit in [Decimal(1000) if office[committee] == "Council - At-Large" else Decimal(500)]
+        if office[committee].startswith("Council - Ward ") or office[committee] == "Council - At-Large"
+        if sum(amounts) > limit
     )
-    assert notes[0] == (
-        f"Not checked: {counts['individual']} contribution(s) from individual to candidate: "
-        "no limit with a source in seeds/state_contribution_limits.csv for dc_ocf."
+    assert expected == [
+        ("Committee to Elect Ron Austin For Ward 4", 2, Decimal("1000"), Decimal(500)),
+        ("Re-Elect LaRuby May", 2, Decimal("878.5"), Decimal(500)),
+        ("Robert White At-Large 2016", 2, Decimal("1244"), Decimal(1000)),
+    ]
+    assert (
+        sorted(
+            dc.query(
+                "select recipient_id, n_contributions, total_amount, limit_amount from marts.limit_flags "
+                "where period_kind = 'campaign' and period = 'campaign' and flag_status = 'excess'"
+            )
+        )
+        == expected
     )
-    assert len(notes) == len(counts)
+    assert dc.query("select count(*) from marts.limit_flags") == [(3,)]
+    # 12 of the 26 committees have no office in the export: nothing to them is checked
+    assert dc.query("select count(*), count(office) from intermediate.int_recipients") == [(26, 14)]
+
+
+def test_dc_prohibitions_are_not_checked_and_say_so(dc):
+    from moneytrail.report.counts import notes_prohibited
+
+    assert dc.query("select count(*) from marts.prohibited_contributions") == [(0,)]
     assert notes_prohibited(None, {"source_rules": "dc_ocf"}) == [
         "Not checked: which contributors may not give at all is not encoded for dc_ocf "
         "(no prohibition with a source in the seeds), so no contribution is listed here."
