@@ -140,6 +140,13 @@ def test_a_new_mart_needs_only_its_sql_and_yaml(tmp_path):
     con.execute(
         "create table marts.toy_findings as select * from (values ('t2', 5.00), ('t1', 7.50)) v(toy_id, amount)"
     )
+    # what dbt builds from the toy's line in report_sections() (macros/report_config.sql): the
+    # section's row count (report.rpt_sections); without an evidence_kind column no group counts
+    con.execute("create schema report")
+    con.execute(
+        "create table report.rpt_sections as "
+        "select 'toy_findings' as analysis, count(*) as n_rows from marts.toy_findings"
+    )
     out = tmp_path / "out"
     result = exports.export_marts(con, out, export_specs=[specs[-1]])
     assert [(f.path, f.records) for f in result.files] == [("toy_findings.csv", 2)]

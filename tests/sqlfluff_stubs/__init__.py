@@ -76,8 +76,8 @@ def memo_says_payroll(c: str, patterns: list[str]) -> str:
     return f"contains(upper({c}.memo_text), 'P/R DEDUCTION')"
 
 
-def min_link_tier_rank() -> str:
-    return "3"
+def min_link_tier_rank() -> int:
+    return 3
 
 
 def mt_literal(value: Any) -> str:
@@ -92,8 +92,23 @@ def normalize_person_name(expr: str) -> str:
     return f"upper({expr})"
 
 
+def pac_recipient_kinds() -> list[str]:
+    return ["pac_connected", "pac_nonconnected"]
+
+
 def person_name_key(expr: str) -> str:
     return f"upper({expr})"
+
+
+def report_key(expr: str) -> str:
+    return f"coalesce(cast({expr} as varchar), '(null)')"
+
+
+def report_sections() -> list[dict[str, Any]]:
+    return [
+        {"mart": "bundles", "evidence_kind": True, "scope": None},
+        {"mart": "cross_links", "evidence_kind": False, "scope": "tier_rank <= 3"},
+    ]
 
 
 def raw_row_ref(alias: str, table_name: str) -> str:

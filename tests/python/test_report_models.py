@@ -1,0 +1,117 @@
+"""The report's numbers come from dbt (models/report/, schema report): moneytrail/report/ only
+reads small, already aggregated relations and a mart's finding rows, and writes sentences.
+These checks run on the files (no dbt run); the demo build runs the models and their tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from moneytrail import registry
+from moneytrail.report import analyses as analyses_mod
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_PACKAGE = ROOT / "moneytrail" / "report"
+REPORT_MODELS = ROOT / "models" / "report"
+
+# SQL that aggregates, groups, ranks or reshapes: it belongs in a dbt model of models/report/
+AGGREGATE_SQL = re.compile(
+    r"""
+      \b(?:count|sum|avg|min|max|any_value|bool_or|bool_and|string_agg|list|array_agg|median|quantile\w*)\s*\(
+    | \bgroup\s+by\b
+    | \bhaving\b
+    | \bqualify\b
+    | \bover\s*\(
+    | \bunnest\s*\(
+    | \bfilter\s*\(\s*where\b
+    | \bdistinct\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _string_literals(path: Path) -> list[tuple[int, str]]:
+    """Every string literal of a module (f-strings' text included), with its line."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            out.append((node.lineno, node.value))
+    return out
+
+
+def aggregate_sql_in(path: Path) -> list[str]:
+    """Lines of a module whose string literals look like SQL that aggregates (docstrings and
+    sentences do not: the pattern needs SQL's shape, e.g. `count(`, `group by`)."""
+    found = []
+    for line, text in _string_literals(path):
+        if re.search(r"\b(select|from|where|order by)\b", text, re.IGNORECASE) or text.strip().endswith("("):
+            match = AGGREGATE_SQL.search(text)
+            if match:
+                found.append(f"{path.name}:{line}: {match.group(0)!r} in {text.strip()[:80]!r}")
+    return found
+
+
+def test_the_report_package_runs_no_aggregate_sql():
+    found = [f for path in sorted(REPORT_PACKAGE.glob("*.py")) for f in aggregate_sql_in(path)]
+    assert found == [], "aggregate in dbt (models/report/), read the result in Python"
+
+
+def test_the_rule_catches_what_counts_py_used_to_run(tmp_path):
+    """The check above would have failed on the report before its numbers moved into dbt."""
+    old = tmp_path / "counts.py"
+    old.write_text(
+        "def counts(con):\n"
+        '    a = con.execute("select count(*) from marts.cross_links where tier_rank <= 3")\n'
+        "    b = con.execute(f\"select coalesce(cast({expr} as varchar), '(null)') as k, count(*) from {rel} "
+        'group by k order by k")\n'
+        '    c = con.execute("select rule, n from (select unnest(rules_fired) as rule from marts.red_flags)")\n'
+        '    d = con.execute("select role from staging.stg_rejects '
+        'qualify row_number() over (partition by role) <= 5")\n'
+        '    e = con.execute("select count(distinct file_num) from intermediate.int_contributions")\n'
+        "    return a, b, c, d, e\n",
+        encoding="utf-8",
+    )
+    lines = {int(f.split(":")[1]) for f in aggregate_sql_in(old)}
+    assert lines == {2, 3, 4, 5, 6}  # every query, each a statement of the report before the move
+
+
+def test_the_report_reads_report_models_that_exist():
+    models = {p.stem for p in REPORT_MODELS.glob("*.sql")}
+    read = set()
+    for path in REPORT_PACKAGE.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"""["'](rpt_\w+)["']""", text))
+    assert read, "the report reads no report model"
+    assert read - models == set()
+    # every report model is read by the report (a model nothing reads is dead weight)
+    assert models - read == set()
+    for a in analyses_mod.ANALYSES:
+        assert set(a.report_models) <= models, a.name
+
+
+def test_report_sections_macro_lists_the_registered_sections():
+    """macros/report_config.sql report_sections(): every mart with a report section, in the
+    registry's order, with evidence_kind true exactly when the mart's YAML has that column."""
+    text = (ROOT / "macros" / "report_config.sql").read_text(encoding="utf-8")
+    entries = re.findall(r"\{'mart': '(\w+)', 'evidence_kind': (true|false)", text)
+    reported = registry.load().reported()
+    assert [m for m, _ in entries] == [m.name for m in reported]
+    columns = {}
+    for path in (ROOT / "models").rglob("*.yml"):
+        for node in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models") or []:
+            columns[node["name"]] = {c["name"] for c in node.get("columns") or []}
+    for name, flag in entries:
+        assert ("evidence_kind" in columns[name]) == (flag == "true"), name
+
+
+def test_report_models_are_not_user_facing_marts():
+    """No meta.moneytrail block (the registry: exports and report sections) in models/report/, and
+    their schema is report."""
+    reg = registry.load()
+    assert not [m for m in reg.marts if m.yml.startswith("models/report/")]
+    assert registry._folder_schemas(ROOT)["report"] == "report"
