@@ -1,6 +1,7 @@
 """The one registry of user-facing marts (meta.moneytrail in the models' YAML): every list of
 marts derives from it, the files dbt and JSON Schema need are checked against it, and a new
-mart needs only its SQL and its YAML."""
+mart needs only its SQL, its YAML and its line in report_sections() (macros/report_config.sql,
+which tests/python/test_report_models.py keeps equal to the registry)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def test_registered_marts_exist_as_models():
 
 
 # ----------------------------------------------------------------------------------------------
-# A new mart: SQL + YAML only
+# A new mart: SQL + YAML (+ its report_sections() line, for its section's row count)
 # ----------------------------------------------------------------------------------------------
 
 TOY_YML = """
