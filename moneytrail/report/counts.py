@@ -227,8 +227,9 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
     return notes
 
 
-def notes_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
-    rules = report_row(con, "rpt_prohibited_contributions")["source_rules"]
+def notes_prohibited(con: duckdb.DuckDBPyConnection | None, settings: Mapping[str, Any]) -> list[str]:
+    """Words only: which sentence follows from the source rules the run applied (no number)."""
+    rules = settings.get("source_rules") if isinstance(settings, Mapping) else None
     if rules in ("dc_ocf", "ca_calaccess"):
         return [
             f"Not checked: which contributors may not give at all is not encoded for {rules} "
