@@ -1,18 +1,23 @@
-{#- The report's sections (models/report/): every mart with a report section in the registry
-    (meta.moneytrail.report in the marts' YAML, moneytrail/registry.py), whether it has an
-    evidence_kind column, and the rows the section counts and quotes (`scope`, SQL on the mart;
-    none: every row). tests/python/test_report_models.py keeps this list equal to the registry. -#}
-{% macro report_sections() %}
-  {{ return([
-      {'mart': 'red_flags', 'evidence_kind': true, 'scope': none},
-      {'mart': 'timing_signals', 'evidence_kind': true, 'scope': none},
-      {'mart': 'bundles', 'evidence_kind': true, 'scope': none},
-      {'mart': 'payroll_giving', 'evidence_kind': true, 'scope': none},
-      {'mart': 'limit_flags', 'evidence_kind': true, 'scope': none},
-      {'mart': 'prohibited_contributions', 'evidence_kind': true, 'scope': none},
-      {'mart': 'vendor_breadth', 'evidence_kind': true, 'scope': none},
-      {'mart': 'cross_links', 'evidence_kind': false, 'scope': 'tier_rank <= ' ~ min_link_tier_rank()},
-  ]) }}
+{#- The report's counts by group (models/report/rpt_<analysis>_groups): one row per dimension and
+    value (NULL as '(null)') with its number of rows. `parts`: a list of {dimension, relation,
+    expr, where} (where: optional SQL on the relation). Each analysis has models of its own, so
+    a mart that fails or is skipped leaves only its own section without numbers. -#}
+{% macro report_groups(parts) %}
+select
+    dimension,
+    group_key,
+    count(*) as n
+from (
+    {%- for p in parts %}
+    select {{ mt_literal(p.dimension) }} as dimension, {{ report_key(p.expr) }} as group_key
+    from {{ p.relation }}
+    {%- if p.get('where') %}
+    where {{ p.where }}
+    {%- endif %}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+) grouped
+group by dimension, group_key
 {% endmacro %}
 
 {#- A value as the report's group key: text, NULL as '(null)'. -#}

@@ -2,6 +2,7 @@
 -- whether any role can give recipients a kind (candidates or committees).
 {%- set cfg = bundle_settings() %}
 select
+    count(*) as section_rows,
     count(*) as bundles,
     coalesce(sum(n_contributions), 0) as contributions,
     coalesce(sum(total_amount), 0) as total_amount,

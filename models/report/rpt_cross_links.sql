@@ -6,6 +6,7 @@ select
     {{ mt_literal(link_tiers()[rank - 1]) }} as analysis_tier,
     {{ rank }} as analysis_tier_rank,
     {{ mt_literal(below | join(', ') or 'none') }} as tiers_below_analysis_tier,
+    count(case when tier_rank <= {{ rank }} then 1 end) as section_rows,
     count(*) as edges,
     count(case when tier_rank <= {{ rank }} then 1 end) as edges_at_analysis_tier,
     count(case when tier_rank > {{ rank }} then 1 end) as edges_below_analysis_tier,

@@ -2,6 +2,7 @@
 -- seeded state rules say beside them: rows a later amendment restates (CAL-ACCESS) and
 -- contributions to party committees (Massachusetts), with those whose party is unknown.
 select
+    count(*) as section_rows,
     count(*) as flags,
     count(distinct donor_key) as donors,
     count(distinct recipient_id) as recipients,

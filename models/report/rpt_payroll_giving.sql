@@ -1,6 +1,7 @@
 -- One row: payroll giving's totals, and whether its two signals could be evaluated: recipients
 -- known to be PACs (committee-kind data) and contributions carrying memo text.
 select
+    count(*) as section_rows,
     count(*) as employer_pacs,
     coalesce(sum(n_contributions), 0) as contributions,
     coalesce(sum(total_amount), 0) as total_amount,

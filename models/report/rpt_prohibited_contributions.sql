@@ -1,5 +1,6 @@
 -- One row: prohibited contributions, probable and doubtful, and their total.
 select
+    count(*) as section_rows,
     count(*) as findings,
     count(case when finding_status = 'probable' then 1 end) as probable,
     count(case when finding_status <> 'probable' then 1 end) as doubtful,

@@ -20,7 +20,15 @@ from ingest.sqlquote import quote_ident
 from moneytrail import exports, registry
 from moneytrail.report import counts as C
 from moneytrail.report import sentences as S
-from moneytrail.report.common import REPORT_SCHEMA, TOP_N, cap_lists, group_counts, query_rows, report_rows
+from moneytrail.report.common import (
+    REPORT_SCHEMA,
+    TOP_N,
+    cap_lists,
+    group_counts,
+    query_rows,
+    report_row,
+    summary_model,
+)
 from moneytrail.report.fields import FIELDS
 
 Counts = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], dict[str, Any]]
@@ -58,11 +66,7 @@ class _Extras:
     sentence: Sentence
     notes: Notes | None = None
     where: Callable[[Mapping[str, Any]], str] | None = None
-    report_models: tuple[str, ...] = ()  # besides SECTION_MODELS
-
-
-# every section reads these: its row count and its rows by evidence kind
-SECTION_MODELS = ("rpt_sections", "rpt_group_counts")
+    report_models: tuple[str, ...] = ()  # besides rpt_<name>: e.g. rpt_<name>_groups (counts by group)
 
 
 def _analysis_tier(settings: Mapping[str, Any]) -> str:
@@ -71,27 +75,40 @@ def _analysis_tier(settings: Mapping[str, Any]) -> str:
 
 
 EXTRAS: dict[str, _Extras] = {
-    "red_flags": _Extras(C.counts_red_flags, S.sentence_red_flags, C.notes_red_flags, None, ("rpt_red_flags",)),
+    "red_flags": _Extras(C.counts_red_flags, S.sentence_red_flags, C.notes_red_flags, None, ("rpt_red_flags_groups",)),
     "timing_signals": _Extras(
-        C.counts_timing, S.sentence_timing, C.notes_timing, None, ("rpt_timing_signals", "rpt_timing_dates_without_day")
+        C.counts_timing,
+        S.sentence_timing,
+        C.notes_timing,
+        None,
+        ("rpt_timing_signals_groups", "rpt_timing_dates_without_day"),
     ),
     "bundles": _Extras(
-        C.counts_bundles, S.sentence_bundles, C.notes_bundles, None, ("rpt_bundles", "rpt_bundle_groups_not_bundled")
+        C.counts_bundles,
+        S.sentence_bundles,
+        C.notes_bundles,
+        None,
+        ("rpt_bundles_groups", "rpt_bundle_groups_not_bundled"),
     ),
-    "payroll_giving": _Extras(C.counts_payroll, S.sentence_payroll, C.notes_payroll, None, ("rpt_payroll_giving",)),
+    "payroll_giving": _Extras(
+        C.counts_payroll, S.sentence_payroll, C.notes_payroll, None, ("rpt_payroll_giving_groups",)
+    ),
     "limit_flags": _Extras(
         C.counts_limit_flags,
         S.sentence_limit_flags,
         C.notes_limit_flags,
         None,
-        ("rpt_limit_flags", "rpt_limits_not_checked"),
+        ("rpt_limit_flags_groups", "rpt_limits_not_checked"),
     ),
     "prohibited_contributions": _Extras(
-        C.counts_prohibited, S.sentence_prohibited, C.notes_prohibited, None, ("rpt_prohibited_contributions",)
+        C.counts_prohibited, S.sentence_prohibited, C.notes_prohibited, None, ("rpt_prohibited_contributions_groups",)
     ),
-    "vendor_breadth": _Extras(C.counts_vendor_breadth, S.sentence_vendor_breadth, None, None, ("rpt_vendor_breadth",)),
+    "vendor_breadth": _Extras(
+        C.counts_vendor_breadth, S.sentence_vendor_breadth, None, None, ("rpt_vendor_breadth_groups",)
+    ),
+    # the groups model of cross_links counts the link graph (cross_link_summary), not evidence kinds
     "cross_links": _Extras(
-        C.counts_cross_links, S.sentence_cross_links, C.notes_cross_links, _analysis_tier, ("rpt_cross_links",)
+        C.counts_cross_links, S.sentence_cross_links, C.notes_cross_links, _analysis_tier, ("rpt_cross_links_groups",)
     ),
 }
 
@@ -119,10 +136,15 @@ def build(project_dir: Path | None = None) -> tuple[Analysis, ...]:
                 m.report.short_title,
                 m.report.noun,
                 m.report.finding_pages,
-                SECTION_MODELS + extras.report_models,
+                _report_models(m, extras),
             )
         )
     return tuple(out)
+
+
+def _report_models(m: registry.Mart, extras: _Extras) -> tuple[str, ...]:
+    """rpt_<name> (the section's rows) and the extras' own report models."""
+    return (summary_model(m.name), *extras.report_models)
 
 
 def _generic_counts(name: str) -> Counts:
@@ -133,11 +155,8 @@ def _generic_counts(name: str) -> Counts:
 
 
 def section_rows(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """The rows a section counts (report.rpt_sections)."""
-    rows = [r["n_rows"] for r in report_rows(con, "rpt_sections") if r["analysis"] == name]
-    if len(rows) != 1:
-        raise duckdb.InvalidInputException(f"{REPORT_SCHEMA}.rpt_sections has no row for {name}")
-    return int(rows[0])
+    """The rows a section counts (report.rpt_<name>.section_rows)."""
+    return int(report_row(con, summary_model(name))["section_rows"])
 
 
 def _generic_sentence(title: str, id_column: str) -> Sentence:
@@ -163,7 +182,7 @@ def analysis_section(
     )
     _add_recipient_names(con, top)
     count = section_rows(con, a.name)
-    # a mart without an evidence_kind column is all of the registry's kind (rpt_group_counts has
+    # a mart without an evidence_kind column is all of the registry's kind (rpt_<name>_groups has
     # rows by evidence_kind for the marts that have one)
     by_kind = group_counts(con, a.name, "evidence_kind") if "evidence_kind" in columns else {a.evidence: count}
     return {

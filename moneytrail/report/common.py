@@ -137,13 +137,23 @@ def report_row(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, Any]:
 
 
 def group_counts(con: duckdb.DuckDBPyConnection, analysis: str, dimension: str) -> dict[str, int]:
-    """report.rpt_group_counts for one analysis and dimension: value -> rows, in value order."""
+    """report.rpt_<analysis>_groups for one dimension: value -> rows, in value order."""
     rows = con.execute(
-        f"select group_key, n from {REPORT_SCHEMA}.rpt_group_counts "
-        "where analysis = ? and dimension = ? order by group_key",
-        [analysis, dimension],
+        f"select group_key, n from {REPORT_SCHEMA}.{quote_ident(groups_model(analysis))} "
+        "where dimension = ? order by group_key",
+        [dimension],
     ).fetchall()
     return {k: n for k, n in rows}
+
+
+def summary_model(analysis: str) -> str:
+    """The one-row report model of an analysis (its totals and section_rows)."""
+    return f"rpt_{analysis}"
+
+
+def groups_model(analysis: str) -> str:
+    """The report model of an analysis's counts by group (dimension, group_key, n)."""
+    return f"rpt_{analysis}_groups"
 
 
 def money(value: Any) -> str:

@@ -119,7 +119,8 @@ def counts_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, An
 
 
 def counts_vendor_breadth(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    return report_row(con, "rpt_vendor_breadth")
+    row = report_row(con, "rpt_vendor_breadth")
+    return {k: row[k] for k in ("vendors", "max_recipients", "total_amount", "payroll_amount")}
 
 
 def counts_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Entity resolution in the report: how many reviewed decisions were loaded and applied in this
 build, what each did, and how many links wait for review (issue 13: "the report counts decisions
-applied"). Read from marts.er_review_summary and report.rpt_group_counts (decisions by effect,
-models/report/); the HTML report's
+applied"). Read from marts.er_review_summary and report.rpt_entity_resolution_groups (decisions
+by effect, models/report/); the HTML report's
 review page (moneytrail/html/review.py) shows the queue itself."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from moneytrail.report.common import group_counts, query_rows, scrub
 
 APPLIED_MODEL = "model.moneytrail.er_decisions_applied"
 SUMMARY_MODEL = "model.moneytrail.er_review_summary"
-COUNTS_MODEL = "model.moneytrail.rpt_group_counts"
+COUNTS_MODEL = "model.moneytrail.rpt_entity_resolution_groups"
 REVIEW_COMMAND = "moneytrail match-review --db <warehouse> --out decisions.csv"
 
 

@@ -85,7 +85,9 @@ def test_the_report_reads_report_models_that_exist():
     read = set()
     for path in REPORT_PACKAGE.glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        read |= set(re.findall(r"""["'](rpt_\w+)["']""", text))
+        read |= set(re.findall(r"""\b(rpt_\w+)["']""", text))
+    # the sections' own models, named from the mart: rpt_<mart> and the extras' (rpt_<mart>_groups, ...)
+    read |= {m for a in analyses_mod.ANALYSES for m in a.report_models}
     assert read, "the report reads no report model"
     assert read - models == set()
     # every report model is read by the report (a model nothing reads is dead weight)
@@ -94,19 +96,38 @@ def test_the_report_reads_report_models_that_exist():
         assert set(a.report_models) <= models, a.name
 
 
-def test_report_sections_macro_lists_the_registered_sections():
-    """macros/report_config.sql report_sections(): every mart with a report section, in the
-    registry's order, with evidence_kind true exactly when the mart's YAML has that column."""
-    text = (ROOT / "macros" / "report_config.sql").read_text(encoding="utf-8")
-    entries = re.findall(r"\{'mart': '(\w+)', 'evidence_kind': (true|false)", text)
-    reported = registry.load().reported()
-    assert [m for m, _ in entries] == [m.name for m in reported]
+def _yaml_columns() -> dict[str, list[str]]:
     columns = {}
     for path in (ROOT / "models").rglob("*.yml"):
         for node in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models") or []:
-            columns[node["name"]] = {c["name"] for c in node.get("columns") or []}
-    for name, flag in entries:
-        assert ("evidence_kind" in columns[name]) == (flag == "true"), name
+            columns[node["name"]] = [c["name"] for c in node.get("columns") or []]
+    return columns
+
+
+def test_every_report_section_has_its_report_models():
+    """Every mart with a report section has rpt_<mart> (one row with section_rows: the section's
+    count) and, when the mart has an evidence_kind column, rpt_<mart>_groups with the counts by
+    evidence kind; the report reads both for every section."""
+    columns = _yaml_columns()
+    for m in registry.load().reported():
+        assert "section_rows" in columns.get(f"rpt_{m.name}", []), f"models/report/rpt_{m.name}.sql"
+        (a,) = [a for a in analyses_mod.ANALYSES if a.name == m.name]
+        assert a.report_models[0] == f"rpt_{m.name}"
+        if "evidence_kind" in columns[m.name]:
+            assert f"rpt_{m.name}_groups" in a.report_models, m.name
+            sql = (REPORT_MODELS / f"rpt_{m.name}_groups.sql").read_text(encoding="utf-8")
+            assert "'evidence_kind'" in sql, m.name
+
+
+def test_report_models_read_only_their_own_analysis():
+    """A report model of one analysis reads no mart of another section (a failed or skipped mart
+    must leave the other sections their numbers)."""
+    reported = {m.name for m in registry.load().reported()}
+    for path in REPORT_MODELS.glob("rpt_*.sql"):
+        refs = set(re.findall(r"""\bref\(\s*['"](\w+)['"]\s*\)""", path.read_text(encoding="utf-8")))
+        owner = next((m for m in sorted(reported, key=len, reverse=True) if path.stem.startswith(f"rpt_{m}")), None)
+        others = (refs & reported) - {owner}
+        assert others == set(), f"{path.name} reads {sorted(others)}"
 
 
 def test_report_models_are_not_user_facing_marts():

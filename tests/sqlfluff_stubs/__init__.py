@@ -104,11 +104,8 @@ def report_key(expr: str) -> str:
     return f"coalesce(cast({expr} as varchar), '(null)')"
 
 
-def report_sections() -> list[dict[str, Any]]:
-    return [
-        {"mart": "bundles", "evidence_kind": True, "scope": None},
-        {"mart": "cross_links", "evidence_kind": False, "scope": "tier_rank <= 3"},
-    ]
+def report_groups(parts: list[dict[str, Any]]) -> str:
+    return "select dimension, group_key, count(*) as n from grouped group by dimension, group_key"
 
 
 def raw_row_ref(alias: str, table_name: str) -> str:
