@@ -136,3 +136,17 @@ def test_report_models_are_not_user_facing_marts():
     reg = registry.load()
     assert not [m for m in reg.marts if m.yml.startswith("models/report/")]
     assert registry._folder_schemas(ROOT)["report"] == "report"
+
+
+def test_a_section_whose_report_models_did_not_build_is_missing_alone():
+    """Only the section whose report model failed or was skipped loses its numbers (and says why)."""
+    from moneytrail.report import write
+
+    reason = "model.moneytrail.rpt_timing_signals_groups did not build in this run (status skipped)"
+
+    def not_built(model_id: str) -> str | None:
+        return reason if model_id == "model.moneytrail.rpt_timing_signals_groups" else None
+
+    assert write._report_missing({}, not_built) == {"timing_signals": reason}
+    # a missing mart keeps its own reason, which comes first
+    assert write._report_missing({"bundles": "gone"}, not_built) == {"bundles": "gone", "timing_signals": reason}
