@@ -10,7 +10,7 @@ Spark is optional (``pip install -e '.[spark]'`` and Java 17). The steps:
    (:mod:`moneytrail.spark_steps`);
 4. ``dbt build --target spark`` runs in this process, so dbt-spark's session method uses the
    session started here;
-5. every table of staging, intermediate and marts is written back as Parquet
+5. every table of staging, intermediate, marts and report is written back as Parquet
    (``<out>/<schema>/<name>/``) for the report and
    for the equivalence test, which compares them with the DuckDB build row for row.
 
@@ -161,7 +161,7 @@ def build(
         if not result.success:
             print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
             return 1
-        for database in ("staging", "intermediate", "marts"):
+        for database in ("staging", "intermediate", "marts", "report"):
             export_schema(session, out_dir / database, database, views=database == "marts")
     finally:
         session.stop()

@@ -16,6 +16,7 @@ Modules: ``write`` (write_reports, the step), ``artifacts`` (dbt's run results),
 (the sections, from the mart registry), ``counts`` and ``sentences`` (what each analysis
 tallies and says), ``fields`` (the columns each section quotes), ``markdown`` (report.md),
 ``index`` (evidence index), ``schema`` (report.schema.json), ``common`` (shared helpers).
+Every number comes from the dbt models of models/report/ (schema report): Python formats.
 """
 
 from moneytrail.report.analyses import ANALYSES, Analysis

@@ -20,7 +20,15 @@ from ingest.sqlquote import quote_ident
 from moneytrail import exports, registry
 from moneytrail.report import counts as C
 from moneytrail.report import sentences as S
-from moneytrail.report.common import TOP_N, cap_lists, query_grouped, query_rows, query_scalar, tier_rank
+from moneytrail.report.common import (
+    REPORT_SCHEMA,
+    TOP_N,
+    cap_lists,
+    group_counts,
+    query_rows,
+    report_row,
+    summary_model,
+)
 from moneytrail.report.fields import FIELDS
 
 Counts = Callable[[duckdb.DuckDBPyConnection, Mapping[str, Any]], dict[str, Any]]
@@ -47,6 +55,9 @@ class Analysis(registry.ModelRef):
     short_title: str | None = None  # HTML navigation
     noun: str | None = None  # HTML finding pages: "Red flag <id>"
     finding_pages: bool = True
+    # the dbt models (models/report/) the section's numbers come from; a section whose report
+    # models did not build in this run is missing, like one whose mart did not
+    report_models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,21 +66,49 @@ class _Extras:
     sentence: Sentence
     notes: Notes | None = None
     where: Callable[[Mapping[str, Any]], str] | None = None
+    report_models: tuple[str, ...] = ()  # besides rpt_<name>: e.g. rpt_<name>_groups (counts by group)
+
+
+def _analysis_tier(settings: Mapping[str, Any]) -> str:
+    """The links at the analysis tier or better (report.rpt_cross_links has the tier from vars.min_link_tier)."""
+    return f"tier_rank <= (select analysis_tier_rank from {REPORT_SCHEMA}.rpt_cross_links)"
 
 
 EXTRAS: dict[str, _Extras] = {
-    "red_flags": _Extras(C.counts_red_flags, S.sentence_red_flags, C.notes_red_flags),
-    "timing_signals": _Extras(C.counts_timing, S.sentence_timing, C.notes_timing),
-    "bundles": _Extras(C.counts_bundles, S.sentence_bundles, C.notes_bundles),
-    "payroll_giving": _Extras(C.counts_payroll, S.sentence_payroll, C.notes_payroll),
-    "limit_flags": _Extras(C.counts_limit_flags, S.sentence_limit_flags, C.notes_limit_flags),
-    "prohibited_contributions": _Extras(C.counts_prohibited, S.sentence_prohibited, C.notes_prohibited),
-    "vendor_breadth": _Extras(C.counts_vendor_breadth, S.sentence_vendor_breadth),
+    "red_flags": _Extras(C.counts_red_flags, S.sentence_red_flags, C.notes_red_flags, None, ("rpt_red_flags_groups",)),
+    "timing_signals": _Extras(
+        C.counts_timing,
+        S.sentence_timing,
+        C.notes_timing,
+        None,
+        ("rpt_timing_signals_groups", "rpt_timing_dates_without_day"),
+    ),
+    "bundles": _Extras(
+        C.counts_bundles,
+        S.sentence_bundles,
+        C.notes_bundles,
+        None,
+        ("rpt_bundles_groups", "rpt_bundle_groups_not_bundled"),
+    ),
+    "payroll_giving": _Extras(
+        C.counts_payroll, S.sentence_payroll, C.notes_payroll, None, ("rpt_payroll_giving_groups",)
+    ),
+    "limit_flags": _Extras(
+        C.counts_limit_flags,
+        S.sentence_limit_flags,
+        C.notes_limit_flags,
+        None,
+        ("rpt_limit_flags_groups", "rpt_limits_not_checked"),
+    ),
+    "prohibited_contributions": _Extras(
+        C.counts_prohibited, S.sentence_prohibited, C.notes_prohibited, None, ("rpt_prohibited_contributions_groups",)
+    ),
+    "vendor_breadth": _Extras(
+        C.counts_vendor_breadth, S.sentence_vendor_breadth, None, None, ("rpt_vendor_breadth_groups",)
+    ),
+    # the groups model of cross_links counts the link graph (cross_link_summary), not evidence kinds
     "cross_links": _Extras(
-        C.counts_cross_links,
-        S.sentence_cross_links,
-        C.notes_cross_links,
-        lambda settings: f"tier_rank <= {tier_rank(settings)}",
+        C.counts_cross_links, S.sentence_cross_links, C.notes_cross_links, _analysis_tier, ("rpt_cross_links_groups",)
     ),
 }
 
@@ -79,9 +118,7 @@ def build(project_dir: Path | None = None) -> tuple[Analysis, ...]:
     out = []
     for m in registry.load(project_dir).reported():
         assert m.report is not None and m.id_column is not None  # the registry checks both
-        extras = EXTRAS.get(m.name) or _Extras(
-            _generic_counts(m.relation), _generic_sentence(m.report.title, m.id_column)
-        )
+        extras = EXTRAS.get(m.name) or _Extras(_generic_counts(m.name), _generic_sentence(m.report.title, m.id_column))
         out.append(
             Analysis(
                 m.name,
@@ -99,16 +136,27 @@ def build(project_dir: Path | None = None) -> tuple[Analysis, ...]:
                 m.report.short_title,
                 m.report.noun,
                 m.report.finding_pages,
+                _report_models(m, extras),
             )
         )
     return tuple(out)
 
 
-def _generic_counts(relation: str) -> Counts:
+def _report_models(m: registry.Mart, extras: _Extras) -> tuple[str, ...]:
+    """rpt_<name> (the section's rows) and the extras' own report models."""
+    return (summary_model(m.name), *extras.report_models)
+
+
+def _generic_counts(name: str) -> Counts:
     def counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-        return {"rows": query_scalar(con, f"select count(*) from {relation}")}
+        return {"rows": section_rows(con, name)}
 
     return counts
+
+
+def section_rows(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The rows a section counts (report.rpt_<name>.section_rows)."""
+    return int(report_row(con, summary_model(name))["section_rows"])
 
 
 def _generic_sentence(title: str, id_column: str) -> Sentence:
@@ -133,17 +181,16 @@ def analysis_section(
         con, f"select {', '.join(quote_ident(c) for c in fields)} from {relation} order by {a.order_by} limit {TOP_N}"
     )
     _add_recipient_names(con, top)
-    by_kind = (
-        query_grouped(con, relation, "evidence_kind")
-        if "evidence_kind" in columns
-        else {a.evidence: query_scalar(con, f"select count(*) from {relation}")}
-    )
+    count = section_rows(con, a.name)
+    # a mart without an evidence_kind column is all of the registry's kind (rpt_<name>_groups has
+    # rows by evidence_kind for the marts that have one)
+    by_kind = group_counts(con, a.name, "evidence_kind") if "evidence_kind" in columns else {a.evidence: count}
     return {
         "status": "ok",
         "title": a.title,
         "model": a.model_id,
         "evidence_kind": a.evidence,
-        "count": query_scalar(con, f"select count(*) from {relation}"),
+        "count": count,
         "count_by_evidence_kind": by_kind,
         "counts": a.counts(con, settings),
         "notes": a.notes(con, settings) if a.notes is not None else [],
@@ -153,17 +200,26 @@ def analysis_section(
     }
 
 
-def _recipient_directory(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The relation that names recipients: int_recipients when built, else the candidates role."""
+def _recipient_names(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Name and candidate of each recipient id: from int_recipients when built, else from the
+    candidates role (the alphabetically first candidate name of the committee, as both)."""
+    names: dict[str, tuple[Any, Any]] = {}
     if exports.relation_columns(con, "intermediate", "int_recipients"):
-        return "(select recipient_id, recipient_name, candidate_name from intermediate.int_recipients)"
-    if exports.relation_columns(con, "staging", "stg_candidates"):
-        return (
-            "(select committee_id as recipient_id, min(candidate_name) as recipient_name, "
-            "min(candidate_name) as candidate_name from staging.stg_candidates "
-            "where committee_id is not null group by committee_id)"
-        )
-    return None
+        for rid, name, candidate in con.execute(
+            "select recipient_id, recipient_name, candidate_name from intermediate.int_recipients "
+            "where list_contains(?, recipient_id) order by recipient_id",
+            [ids],
+        ).fetchall():
+            names[rid] = (name, candidate)
+    elif exports.relation_columns(con, "staging", "stg_candidates"):
+        # rows in name order, NULL names last: the first row of a committee has its first name
+        for rid, name in con.execute(
+            "select committee_id, candidate_name from staging.stg_candidates "
+            "where list_contains(?, committee_id) order by committee_id, candidate_name nulls last",
+            [ids],
+        ).fetchall():
+            names.setdefault(rid, (name, name))
+    return names
 
 
 def _add_recipient_names(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any]]) -> None:
@@ -172,15 +228,7 @@ def _add_recipient_names(con: duckdb.DuckDBPyConnection, top: list[dict[str, Any
         {f["recipient_id"] for f in top if f.get("recipient_id")}
         | {r for f in top for r in (f.get("recipients") or [])}
     )
-    directory = _recipient_directory(con) if ids else None
-    names: dict[str, tuple[Any, Any]] = {}
-    if directory is not None:
-        for rid, name, candidate in con.execute(
-            f"select recipient_id, recipient_name, candidate_name from {directory} "
-            "where list_contains(?, recipient_id) order by recipient_id",
-            [ids],
-        ).fetchall():
-            names[rid] = (name, candidate)
+    names = _recipient_names(con, ids) if ids else {}
     for f in top:
         rid = f.get("recipient_id")
         if rid is not None:

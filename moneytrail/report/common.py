@@ -1,5 +1,5 @@
-"""What every part of the report step shares: constants, the step's dataclasses, small query
-helpers and the formatting of money, row refs and recipients in sentences."""
+"""What every part of the report step shares: constants, the step's dataclasses, the readers of
+the report models (models/report/) and the formatting of money, row refs and recipients in sentences."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from ingest.sqlquote import quote_ident
 from moneytrail.dbt_runner import PROJECT_DIR
 from moneytrail.exports import json_value
 from python_udfs.matcher_config import TIERS
@@ -22,7 +23,6 @@ REPORT_FORMAT = "moneytrail-report/1"
 INDEX_FORMAT = "moneytrail-evidence-index/1"
 TOP_N = 10
 LIST_CAP = 20  # longer lists in report.json are cut to this many items; the exports hold all
-REJECT_SAMPLE = 5  # rejected rows quoted per role
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 NOT_BUILT_STATUSES = FAILED_STATUSES | {"skipped"}
@@ -119,17 +119,41 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] =
     return [{n: json_value(v) for n, v in zip(names, row, strict=False)} for row in cur.fetchall()]
 
 
-def query_scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    row = con.execute(sql).fetchone()
-    assert row is not None  # an aggregate query always returns one row
-    return json_value(row[0])
+REPORT_SCHEMA = "report"  # models/report/: the numbers the report states, aggregated by dbt
 
 
-def query_grouped(con: duckdb.DuckDBPyConnection, relation: str, expr: str) -> dict[str, int]:
+def report_rows(con: duckdb.DuckDBPyConnection, model: str, order_by: str = "") -> list[dict[str, Any]]:
+    """Every row of report.<model> (a small, already aggregated dbt model), in order_by's order."""
+    order = f" order by {order_by}" if order_by else ""
+    return query_rows(con, f"select * from {REPORT_SCHEMA}.{quote_ident(model)}{order}")
+
+
+def report_row(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, Any]:
+    """The one row of a one-row report model (its primary-key test says it has one)."""
+    rows = report_rows(con, model)
+    if len(rows) != 1:
+        raise duckdb.InvalidInputException(f"{REPORT_SCHEMA}.{model} has {len(rows)} rows, not one")
+    return rows[0]
+
+
+def group_counts(con: duckdb.DuckDBPyConnection, analysis: str, dimension: str) -> dict[str, int]:
+    """report.rpt_<analysis>_groups for one dimension: value -> rows, in value order."""
     rows = con.execute(
-        f"select coalesce(cast({expr} as varchar), '(null)') as k, count(*) from {relation} group by k order by k"
+        f"select group_key, n from {REPORT_SCHEMA}.{quote_ident(groups_model(analysis))} "
+        "where dimension = ? order by group_key",
+        [dimension],
     ).fetchall()
     return {k: n for k, n in rows}
+
+
+def summary_model(analysis: str) -> str:
+    """The one-row report model of an analysis (its totals and section_rows)."""
+    return f"rpt_{analysis}"
+
+
+def groups_model(analysis: str) -> str:
+    """The report model of an analysis's counts by group (dimension, group_key, n)."""
+    return f"rpt_{analysis}_groups"
 
 
 def money(value: Any) -> str:
@@ -163,15 +187,6 @@ def num(value: Any, digits: int = 3) -> str:
 
 
 LINK_TIERS = TIERS  # python_udfs.matcher_config; the link_tiers() macro is kept equal by test_dbt_layers
-
-
-def analysis_tier(settings: Mapping[str, Any]) -> str:
-    tier = settings.get("min_link_tier", "probable")
-    return tier if tier in LINK_TIERS else "probable"
-
-
-def tier_rank(settings: Mapping[str, Any]) -> int:
-    return LINK_TIERS.index(analysis_tier(settings)) + 1
 
 
 def recipient_label(f: Mapping[str, Any], id_key: str = "recipient_id", name_key: str = "recipient_name") -> str:

@@ -1,5 +1,6 @@
 """Each analysis's counts (what report.json tallies) and notes (what could not run, and what the
-analysis's scope leaves out, in words). Bounded aggregate queries on the marts."""
+analysis's scope leaves out, in words). Every number comes from a dbt model of models/report/
+(schema report): this module only reads those small relations and writes the sentences."""
 
 from __future__ import annotations
 
@@ -8,184 +9,138 @@ from typing import Any
 
 import duckdb
 
-from moneytrail import exports
-from moneytrail.report.common import (
-    LINK_TIERS,
-    analysis_tier,
-    query_grouped,
-    query_rows,
-    query_scalar,
-    tier_rank,
-)
+from moneytrail.report.common import group_counts, report_row, report_rows
 
 
 def counts_cross_links(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    out = exports.cross_link_summary(con)
-    rank = tier_rank(settings)
-    out["analysis_tier"] = analysis_tier(settings)
-    out["edges_at_analysis_tier"] = query_scalar(
-        con, f"select count(*) from marts.cross_links where tier_rank <= {rank}"
-    )
-    out["edges_below_analysis_tier"] = query_scalar(
-        con, f"select count(*) from marts.cross_links where tier_rank > {rank}"
-    )
-    return out
+    row = report_row(con, "rpt_cross_links")
+    return {
+        "edges": row["edges"],
+        "by_relation": group_counts(con, "cross_links", "by_relation"),
+        "by_match_type": group_counts(con, "cross_links", "by_match_type"),
+        "by_confidence_tier": group_counts(con, "cross_links", "by_confidence_tier"),
+        "distinct_vendors": row["distinct_vendors"],
+        "distinct_donors": row["distinct_donors"],
+        "distinct_recipients": row["distinct_recipients"],
+        "distinct_contributions": row["distinct_contributions"],
+        "total_amount": row["total_amount"],
+        "analysis_tier": row["analysis_tier"],
+        "edges_at_analysis_tier": row["edges_at_analysis_tier"],
+        "edges_below_analysis_tier": row["edges_below_analysis_tier"],
+    }
 
 
 def notes_cross_links(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
-    rank = tier_rank(settings)
-    below = query_scalar(con, f"select count(*) from marts.cross_links where tier_rank > {rank}")
-    tiers = ", ".join(LINK_TIERS[rank:]) or "none"
+    row = report_row(con, "rpt_cross_links")
     return [
-        f"This section counts and quotes only links at the analysis tier ({analysis_tier(settings)} or "
-        f"better, vars.min_link_tier); {below} edge(s) at lower tiers ({tiers}) are left out of every "
-        "analysis and are in cross_links.csv only."
+        f"This section counts and quotes only links at the analysis tier ({row['analysis_tier']} or "
+        f"better, vars.min_link_tier); {row['edges_below_analysis_tier']} edge(s) at lower tiers "
+        f"({row['tiers_below_analysis_tier']}) are left out of every analysis and are in cross_links.csv only."
     ]
 
 
 def counts_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    out = query_rows(
-        con,
-        """
-        select count(*) as bundles, coalesce(sum(n_contributions), 0) as contributions,
-               coalesce(sum(total_amount), 0) as total_amount,
-               count(linked_vendor_entity_id) as linked_to_vendor
-        from marts.bundles""",
-    )[0]
-    out["same_day_groups_by_status"] = query_grouped(con, "marts.bundle_groups", "group_status")
+    row = report_row(con, "rpt_bundles")
+    out = {k: row[k] for k in ("bundles", "contributions", "total_amount", "linked_to_vendor")}
+    out["same_day_groups_by_status"] = group_counts(con, "bundles", "same_day_groups_by_status")
     return out
 
 
 def notes_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
-    cfg = settings.get("bundles") or {}
-    kinds = ", ".join(cfg.get("recipient_kinds") or ["candidate"])
-    unclassified = cfg.get("unclassified_recipients", "exclude")
+    cfg = report_row(con, "rpt_bundles")
+    unclassified = cfg["unclassified_recipients"]
     notes = [
-        f"Bundles count gifts to recipients of kind {kinds} (vars.bundles.recipient_kinds): same employer, "
-        f"same day, at least {cfg.get('min_donors', 3)} distinct donors. Employees' giving to their own "
+        f"Bundles count gifts to recipients of kind {cfg['recipient_kinds']} (vars.bundles.recipient_kinds): same "
+        f"employer, same day, at least {cfg['min_donors']} distinct donors. Employees' giving to their own "
         "employer's PAC is payroll giving, never a bundle."
     ]
-    role_map = settings.get("role_map") or {}
-    if not role_map.get("candidates") and not role_map.get("committees") and unclassified == "exclude":
+    if not cfg["recipient_kinds_known"] and unclassified == "exclude":
         notes.append(
             "Not run: bundles need the candidates role (or a committees role) to know which recipients are "
             "candidates, and neither is mapped, so no recipient has a kind and no group counts as a bundle. "
             "Map role_map.candidates, or, where every recipient is a candidate (contributions that name "
             "their candidate), set vars.bundles.unclassified_recipients: include."
         )
-    rows = con.execute(
-        """
-        select group_status, count(*), coalesce(sum(n_contributions), 0),
-               count(distinct recipient_id),
-               list(distinct recipient_kind order by recipient_kind)
-        from marts.bundle_groups where group_status <> 'bundle'
-        group by group_status order by group_status"""
-    ).fetchall()
-    for status, groups, contributions, recipients, rkinds in rows:
-        if status == "payroll_giving":
+    for g in report_rows(con, "rpt_bundle_groups_not_bundled", "group_status"):
+        groups, contributions, recipients = g["n_groups"], g["n_contributions"], g["n_recipients"]
+        if g["group_status"] == "payroll_giving":
             notes.append(
                 f"{groups} same-day group(s) ({contributions} contributions) are employees giving to their own "
                 "employer's PAC (connected organisation or payroll-deduction memo): not bundles, see payroll_giving."
             )
-        elif status == "recipient_kind_not_bundled":
+        elif g["group_status"] == "recipient_kind_not_bundled":
             notes.append(
                 f"{groups} same-day group(s) ({contributions} contributions) went to {recipients} recipient(s) "
-                f"of kinds outside vars.bundles.recipient_kinds ({', '.join(rkinds)}): not bundles."
+                f"of kinds outside vars.bundles.recipient_kinds ({', '.join(g['recipient_kinds'])}): not bundles."
             )
-        elif status == "recipient_unclassified":
+        elif g["group_status"] == "recipient_unclassified":
             action = "counted as bundles" if unclassified == "include" else "not counted as bundles"
-            sample = [
-                r
-                for (r,) in con.execute(
-                    "select distinct recipient_id from marts.bundle_groups "
-                    "where group_status = 'recipient_unclassified' order by recipient_id limit 10"
-                ).fetchall()
-            ]
             notes.append(
                 f"{groups} same-day group(s) ({contributions} contributions) went to {recipients} recipient(s) "
                 f"whose kind could not be classified (no committee-kind data for them, e.g. "
-                f"{', '.join(sample)}): {action} (vars.bundles.unclassified_recipients: {unclassified}); "
-                "all of them are in bundle_groups.csv."
+                f"{', '.join(g['sample_recipients'])}): {action} (vars.bundles.unclassified_recipients: "
+                f"{unclassified}); all of them are in bundle_groups.csv."
             )
     return notes
 
 
 def counts_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    return query_rows(
-        con,
-        """
-        select count(*) as employer_pacs, coalesce(sum(n_contributions), 0) as contributions,
-               coalesce(sum(total_amount), 0) as total_amount,
-               coalesce(sum(n_to_own_employer_pac), 0) as contributions_to_own_employer_pac,
-               coalesce(sum(n_memo_payroll), 0) as contributions_with_payroll_memo,
-               count(linked_vendor_entity_id) as linked_to_vendor
-        from marts.payroll_giving""",
-    )[0]
+    row = report_row(con, "rpt_payroll_giving")
+    keys = (
+        "employer_pacs",
+        "contributions",
+        "total_amount",
+        "contributions_to_own_employer_pac",
+        "contributions_with_payroll_memo",
+        "linked_to_vendor",
+    )
+    return {k: row[k] for k in keys}
 
 
 def notes_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+    row = report_row(con, "rpt_payroll_giving")
     notes = []
-    if exports.relation_columns(con, "intermediate", "int_recipients"):
-        pacs = query_scalar(
-            con,
-            "select count(*) from intermediate.int_recipients "
-            "where recipient_kind in ('pac_connected', 'pac_nonconnected')",
+    if not row["known_pacs"]:
+        notes.append(
+            "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+            "(no committee-kind data, e.g. no committees role)."
         )
-        if not pacs:
-            notes.append(
-                "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
-                "(no committee-kind data, e.g. no committees role)."
-            )
-    if "memo_text" in exports.relation_columns(con, "staging", "stg_contributions"):
-        if not query_scalar(con, "select count(*) from staging.stg_contributions where memo_text is not null"):
-            notes.append(
-                "Memo signal not evaluated: no contribution carries memo text "
-                "(map role_map.contributions.columns.memo_text to use it)."
-            )
+    if not row["contributions_with_memo_text"]:
+        notes.append(
+            "Memo signal not evaluated: no contribution carries memo text "
+            "(map role_map.contributions.columns.memo_text to use it)."
+        )
     return notes
 
 
 def counts_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    return query_rows(
-        con,
-        """
-        select count(*) as flags, count(distinct donor_key) as donors,
-               count(distinct recipient_id) as recipients,
-               coalesce(sum(excess_amount), 0) as total_excess
-        from marts.limit_flags""",
-    )[0]
+    row = report_row(con, "rpt_limit_flags")
+    return {k: row[k] for k in ("flags", "donors", "recipients", "total_excess")}
 
 
 def counts_vendor_breadth(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    return query_rows(
-        con,
-        """
-        select count(*) as vendors, coalesce(max(n_recipients), 0) as max_recipients,
-               coalesce(sum(total_amount), 0) as total_amount,
-               coalesce(sum(payroll_amount), 0) as payroll_amount
-        from marts.vendor_breadth""",
-    )[0]
+    row = report_row(con, "rpt_vendor_breadth")
+    return {k: row[k] for k in ("vendors", "max_recipients", "total_amount", "payroll_amount")}
 
 
 def counts_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    out = query_rows(
-        con, "select count(*) as pairs, count(*) filter (where is_signal) as signals from marts.timing_signals"
-    )[0]
-    out["by_status"] = query_grouped(con, "marts.timing_signals", "status")
-    return out
+    row = report_row(con, "rpt_timing_signals")
+    return {
+        "pairs": row["pairs"],
+        "signals": row["signals"],
+        "by_status": group_counts(con, "timing_signals", "by_status"),
+    }
 
 
 def notes_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
-    contracts = ((settings.get("role_map") or {}).get("contracts") or {}) if isinstance(settings, Mapping) else {}
-    timing = contracts.get("timing") or {}
     notes = []
-    if timing.get("enabled") is False:
+    if not report_row(con, "rpt_timing_signals")["timing_enabled"]:
         notes.append(
             "Not run: the contracts role has no award dates (role_map.contracts.timing.enabled is false), "
             "so no pair was tested."
         )
     notes += notes_date_precision(con)
-    for status, n in query_grouped(con, "marts.timing_signals", "status").items():
+    for status, n in group_counts(con, "timing_signals", "by_status").items():
         if status == "too_few_donations":
             notes.append(f"{n} pair(s) not tested: fewer linked donations than vars.timing.min_donations.")
         elif status == "no_award_dates":
@@ -196,39 +151,26 @@ def notes_timing(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) ->
 def notes_date_precision(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Dates declared without a day (a year- or month-only format) never enter the timing test:
     say so naming the input column and its format (int_timing_*.date_source)."""
-    notes = []
-    for table, what in (("int_timing_awards", "award"), ("int_timing_donations", "donation")):
-        if "date_source" not in exports.relation_columns(con, "intermediate", table):
-            continue
-        for precision, source, rows in con.execute(
-            f"select date_precision, date_source, count(*) from intermediate.{table} "
-            "where date_precision <> 'day' group by all order by 1, 2"
-        ).fetchall():
-            notes.append(
-                f"Not run on {rows:,} {what} date(s): they have {precision} precision ({source}), and a date "
-                "without a day never enters the timing test (its distances in days would be artefacts of the format)."
-            )
-    return notes
+    return [
+        f"Not run on {d['n_dates']:,} {d['date_kind']} date(s): they have {d['date_precision']} precision "
+        f"({d['date_source']}), and a date without a day never enters the timing test (its distances in days "
+        "would be artefacts of the format)."
+        for d in report_rows(con, "rpt_timing_dates_without_day", "date_kind, date_precision, date_source")
+    ]
 
 
 def counts_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    out = query_rows(con, "select count(*) as flags from marts.red_flags")[0]
-    out["pairs_evaluated"] = query_scalar(con, "select count(*) from marts.red_flag_pairs")
-    out["by_severity"] = query_grouped(con, "marts.red_flags", "severity")
-    rows = con.execute(
-        "select rule, count(*) from (select unnest(rules_fired) as rule from marts.red_flags) "
-        "group by rule order by rule"
-    ).fetchall()
-    out["by_rule"] = {k: n for k, n in rows}
-    context = query_rows(
-        con,
-        """
-        select count(*) filter (where non_competitive_award) as non_competitive_award,
-               count(*) filter (where broad_influence) as broad_influence
-        from marts.red_flag_pairs where not is_flagged""",
-    )[0]
-    out["unflagged_pairs_with_vendor_context_only"] = context
-    return out
+    row = report_row(con, "rpt_red_flags")
+    return {
+        "flags": row["flags"],
+        "pairs_evaluated": row["pairs_evaluated"],
+        "by_severity": group_counts(con, "red_flags", "by_severity"),
+        "by_rule": group_counts(con, "red_flags", "by_rule"),
+        "unflagged_pairs_with_vendor_context_only": {
+            "non_competitive_award": row["unflagged_non_competitive_award"],
+            "broad_influence": row["unflagged_broad_influence"],
+        },
+    }
 
 
 def notes_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
@@ -238,29 +180,15 @@ def notes_red_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         "for severity; doubtful limit and prohibited findings do not count. "
         "Non-competitive awards and breadth describe the vendor and are shown as context, never counted."
     ]
-    rows = con.execute(
-        """
-        select reason, count(*) from (
-            select unnest(list_concat(rules_not_evaluated, context_not_evaluated)) as reason
-            from marts.red_flag_pairs
-        ) group by reason order by reason"""
-    ).fetchall()
-    total = query_scalar(con, "select count(*) from marts.red_flag_pairs")
-    for reason, n in rows:
+    total = report_row(con, "rpt_red_flags")["pairs_evaluated"]
+    for reason, n in group_counts(con, "red_flags", "not_evaluated").items():
         notes.append(f"{reason} ({n} of {total} pair(s)).")
     return notes
 
 
 def counts_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> dict[str, Any]:
-    return query_rows(
-        con,
-        """
-        select count(*) as findings,
-               count(*) filter (where finding_status = 'probable') as probable,
-               count(*) filter (where finding_status <> 'probable') as doubtful,
-               coalesce(sum(amount), 0) as total_amount
-        from marts.prohibited_contributions""",
-    )[0]
+    row = report_row(con, "rpt_prohibited_contributions")
+    return {k: row[k] for k in ("findings", "probable", "doubtful", "total_amount")}
 
 
 # ---- seeded source rules (ma_ocpf, dc_ocf, ca_calaccess): what was not checked ----
@@ -269,57 +197,39 @@ SEEDED_RULES = ("ma_ocpf", "dc_ocf", "ca_calaccess")
 
 
 def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
-    rules = settings.get("source_rules") if isinstance(settings, Mapping) else None
-    if rules not in SEEDED_RULES or not exports.relation_columns(con, "intermediate", "int_contributions"):
+    row = report_row(con, "rpt_limit_flags")
+    rules = row["source_rules"]
+    if rules not in SEEDED_RULES:
         return []
-    rows = con.execute(
-        """
-        select c.contributor_kind, coalesce(r.recipient_kind, 'unknown') as recipient_kind, count(*) as n,
-               any_value(l.note) as note, bool_or(l.rules is not null) as has_row
-        from intermediate.int_contributions c
-        left join intermediate.int_recipients r on r.recipient_id = c.limit_recipient_id
-        left join reference.state_contribution_limits l
-          on l.rules = ? and l.contributor_kind = c.contributor_kind
-         and l.recipient_kind = coalesce(r.recipient_kind, 'unknown')
-        where c.counts_toward_limit
-        group by all
-        having not bool_or(l.limit_amount is not null)
-        order by n desc, c.contributor_kind, recipient_kind""",
-        [rules],
-    ).fetchall()
     notes = []
-    if rules == "ca_calaccess":
-        n_sup, n_filings = con.execute(
-            "select count(*), count(distinct file_num) from intermediate.int_contributions "
-            "where not_counted_reason like 'superseded by amendment %'"
-        ).fetchone() or (0, 0)
-        if n_sup:
-            notes.append(
-                f"Amendments: {n_sup} row(s) of {n_filings} filing(s) belong to a version the filing's latest "
-                "amendment (highest AMEND_ID in the file) restates; they are kept, not counted "
-                "(not_counted_reason 'superseded by amendment N of filing F'). In a sample of the export "
-                "the latest version's own rows may be missing, so a sample's totals understate the filing."
-            )
-    if rules == "ma_ocpf":
-        n_party, n_unknown = con.execute(
-            "select count(*), count(*) filter (where nullif(trim(r.party), '') is null) "
-            "from intermediate.int_contributions c "
-            "join intermediate.int_recipients r on r.recipient_id = c.limit_recipient_id "
-            "where c.counts_toward_limit and r.recipient_kind = 'party'"
-        ).fetchone() or (0, 0)
-        if n_party:
-            notes.append(
-                f"Massachusetts party committees: the $5,000 limit is per party (M.G.L. c. 55 s. 7A(a)(2)); {n_party} "
-                f"contribution(s) to party committees are summed per party, except {n_unknown} to committees whose "
-                "party the committees role does not give: summed per committee, and their flags are doubtful."
-            )
-    for kind, recipient_kind, n, note, has_row in rows:
-        why = note if has_row and note else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
-        notes.append(f"Not checked: {n} contribution(s) from {kind} to {recipient_kind}: {why}.")
+    if rules == "ca_calaccess" and row["superseded_rows"]:
+        notes.append(
+            f"Amendments: {row['superseded_rows']} row(s) of {row['superseded_filings']} filing(s) belong to a "
+            "version the filing's latest amendment (highest AMEND_ID in the file) restates; they are kept, not "
+            "counted (not_counted_reason 'superseded by amendment N of filing F'). In a sample of the export "
+            "the latest version's own rows may be missing, so a sample's totals understate the filing."
+        )
+    if rules == "ma_ocpf" and row["party_rows"]:
+        notes.append(
+            f"Massachusetts party committees: the $5,000 limit is per party (M.G.L. c. 55 s. 7A(a)(2)); "
+            f"{row['party_rows']} contribution(s) to party committees are summed per party, except "
+            f"{row['party_rows_without_party']} to committees whose party the committees role does not give: "
+            "summed per committee, and their flags are doubtful."
+        )
+    for r in report_rows(con, "rpt_limits_not_checked", "n_contributions desc, contributor_kind, recipient_kind"):
+        note = r["note"]
+        why = (
+            note
+            if r["has_seed_row"] and note
+            else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
+        )
+        kinds = f"{r['contributor_kind']} to {r['recipient_kind']}"
+        notes.append(f"Not checked: {r['n_contributions']} contribution(s) from {kinds}: {why}.")
     return notes
 
 
-def notes_prohibited(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
+def notes_prohibited(con: duckdb.DuckDBPyConnection | None, settings: Mapping[str, Any]) -> list[str]:
+    """Words only: which sentence follows from the source rules the run applied (no number)."""
     rules = settings.get("source_rules") if isinstance(settings, Mapping) else None
     if rules in ("dc_ocf", "ca_calaccess"):
         return [

@@ -1,6 +1,7 @@
 """Entity resolution in the report: how many reviewed decisions were loaded and applied in this
 build, what each did, and how many links wait for review (issue 13: "the report counts decisions
-applied"). Read from marts.er_decisions_applied and marts.er_review_summary; the HTML report's
+applied"). Read from marts.er_review_summary and report.rpt_entity_resolution_groups (decisions
+by effect, models/report/); the HTML report's
 review page (moneytrail/html/review.py) shows the queue itself."""
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any
 import duckdb
 
 from moneytrail import exports
-from moneytrail.report.common import query_grouped, query_rows, scrub
+from moneytrail.report.common import group_counts, query_rows, scrub
 
 APPLIED_MODEL = "model.moneytrail.er_decisions_applied"
 SUMMARY_MODEL = "model.moneytrail.er_review_summary"
+COUNTS_MODEL = "model.moneytrail.rpt_entity_resolution_groups"
 REVIEW_COMMAND = "moneytrail match-review --db <warehouse> --out decisions.csv"
 
 
@@ -26,7 +28,7 @@ def er_section(
     scrub_paths: Sequence[Path | None],
 ) -> dict[str, Any]:
     """report.json's entity_resolution: decisions loaded and applied, by effect; the review queue's size."""
-    reason = not_built(APPLIED_MODEL) or not_built(SUMMARY_MODEL)
+    reason = not_built(APPLIED_MODEL) or not_built(SUMMARY_MODEL) or not_built(COUNTS_MODEL)
     if reason is None and con is None:
         reason = "the warehouse could not be opened"
     if reason is None and con is not None:
@@ -39,23 +41,20 @@ def er_section(
     assert con is not None
     try:
         summary = query_rows(con, "select * from marts.er_review_summary")
-        applied = query_rows(
-            con,
-            "select count(*) as decisions, count(*) filter (where applied) as decisions_applied "
-            "from marts.er_decisions_applied",
-        )[0]
-        by_effect = query_grouped(con, "marts.er_decisions_applied", "effect")
+        by_effect = group_counts(con, "entity_resolution", "by_effect")
     except duckdb.Error as exc:
         message = f"marts.er_decisions_applied: {scrub(str(exc), *scrub_paths)}"
         errors.append({"source": "report", "unique_id": APPLIED_MODEL, "status": "error", "message": message})
         return {"status": "error", "model": APPLIED_MODEL, "reason": message}
+    row = summary[0] if summary else {}
     return {
         "status": "ok",
         "model": APPLIED_MODEL,
-        "decisions": applied["decisions"],
-        "decisions_applied": applied["decisions_applied"],
+        # er_review_summary counts marts.er_decisions_applied: every row, and those applied
+        "decisions": row.get("decisions", 0),
+        "decisions_applied": row.get("decisions_applied", 0),
         "by_effect": by_effect,
-        "summary": summary[0] if summary else {},
+        "summary": row,
         "review_command": REVIEW_COMMAND,
     }
 

@@ -25,14 +25,14 @@ from moneytrail.report.common import (
     METADATA_FILE,
     NOT_BUILT_STATUSES,
     OK_STATUSES,
-    REJECT_SAMPLE,
     REPORT_FORMAT,
     BuildContext,
     ReportResult,
     applied_settings,
     canonical_json,
     query_rows,
-    query_scalar,
+    report_row,
+    report_rows,
     scrub,
 )
 from moneytrail.report.er import er_section
@@ -96,8 +96,9 @@ def write_reports(
         export_result = exports.export_marts(con, out_dir, unavailable)
         missing = {m.name: m.reason for m in export_result.missing}
         inputs = _inputs(con, context.input_tables, errors)
-        data_quality = _data_quality(con, missing, errors, run.scrub_paths)
-        analyses = _analyses(con, export_result, missing, used_vars, errors, run.scrub_paths)
+        data_quality = _data_quality(con, _dq_missing(missing, not_built), errors, run.scrub_paths)
+        sections_missing = _report_missing(missing, not_built)
+        analyses = _analyses(con, export_result, sections_missing, used_vars, errors, run.scrub_paths)
         entity_resolution = er_section(con, not_built, errors, run.scrub_paths)
     finally:
         if con is not None:
@@ -216,6 +217,34 @@ def _open_warehouse(run: _Run, errors: list[dict[str, Any]]) -> duckdb.DuckDBPyC
     except duckdb.Error as exc:
         errors.append(_error("report", f"the warehouse could not be opened: {scrub(str(exc), *run.scrub_paths)}"))
         return None
+
+
+# the report models (models/report/) the data-quality section reads, by the export it belongs to
+DQ_REPORT_MODELS = {"stg_rejects": ("rpt_rejects", "rpt_rejects_by_reason", "rpt_reject_sample")}
+
+
+def _model_missing(models: Sequence[str], not_built: Callable[[str], str | None]) -> str | None:
+    """Why the first of these report models cannot be read in this run, if one cannot."""
+    return next((r for m in models if (r := not_built(f"model.moneytrail.{m}"))), None)
+
+
+def _report_missing(missing: Mapping[str, str], not_built: Callable[[str], str | None]) -> dict[str, str]:
+    """The missing exports, and the sections whose report models did not build in this run."""
+    out = dict(missing)
+    for a in ANALYSES:
+        reason = out.get(a.name) or _model_missing(a.report_models, not_built)
+        if reason is not None:
+            out[a.name] = reason
+    return out
+
+
+def _dq_missing(missing: Mapping[str, str], not_built: Callable[[str], str | None]) -> dict[str, str]:
+    out = dict(missing)
+    for name, models in DQ_REPORT_MODELS.items():
+        reason = out.get(name) or _model_missing(models, not_built)
+        if reason is not None:
+            out[name] = reason
+    return out
 
 
 def _analyses(
@@ -353,23 +382,15 @@ def _data_quality(
             out["rejects"] = {
                 "status": "ok",
                 "model": "model.moneytrail.stg_rejects",
-                "total": query_scalar(con, "select count(*) from staging.stg_rejects"),
-                "by_role_reason": query_rows(
-                    con,
-                    """
-                    select role, reject_reason as reason, count(*) as rows
-                    from staging.stg_rejects group by role, reject_reason order by role, reason""",
-                ),
-                "sample": query_rows(
-                    con,
-                    f"""
-                    select role, row_ref, reject_reason as reason, date_raw, amount_raw
-                    from staging.stg_rejects
-                    qualify row_number() over (
-                        partition by role order by dataset_version_id, row_index, row_ref
-                    ) <= {REJECT_SAMPLE}
-                    order by role, dataset_version_id, row_index, row_ref""",
-                ),
+                "total": report_row(con, "rpt_rejects")["rejected_rows"],
+                "by_role_reason": [
+                    {"role": r["role"], "reason": r["reason"], "rows": r["n_rows"]}
+                    for r in report_rows(con, "rpt_rejects_by_reason", "role, reason")
+                ],
+                "sample": [
+                    {k: r[k] for k in ("role", "row_ref", "reason", "date_raw", "amount_raw")}
+                    for r in report_rows(con, "rpt_reject_sample", "role, sample_rank")
+                ],
             }
         except duckdb.Error as exc:
             out["rejects"] = _dq_error("stg_rejects", exc, errors, scrub_paths)

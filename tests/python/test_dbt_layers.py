@@ -122,7 +122,8 @@ def test_every_mart_has_a_unit_test():
 def test_no_layer_reads_a_layer_above_its_own():
     files = _model_files()
     # examples/ and sources/ shape a source's own files into roles: they sit below staging
-    rank = {"staging": 0, "data_quality": 1, "intermediate": 1, "marts": 2, "examples": 0, "sources": 0}
+    # report/ (the report's numbers) reads any layer below it; nothing in dbt reads report/
+    rank = {"staging": 0, "data_quality": 1, "intermediate": 1, "marts": 2, "report": 3, "examples": 0, "sources": 0}
     upward = []
     for name, path in files.items():
         for ref in _refs(path):
@@ -131,6 +132,21 @@ def test_no_layer_reads_a_layer_above_its_own():
             if _layer(path) == "intermediate" and ref in files and _layer(files[ref]) == "data_quality":
                 upward.append(f"{name} reads the data-quality model {ref}")
     assert upward == []
+
+
+def test_nothing_in_dbt_reads_a_report_model():
+    """models/report/ aggregates for the Python report (moneytrail/report/) only: no model, not even
+    another report model, reads one, so each stands on the marts and intermediates it counts."""
+    files = _model_files()
+    readers = [
+        f"{name} reads {ref}"
+        for name, path in files.items()
+        for ref in _refs(path)
+        if ref in files and _layer(files[ref]) == "report"
+    ]
+    assert readers == []
+    assert [n for n, p in files.items() if _layer(p) == "report"], "models/report/ holds no model"
+    assert all(n.startswith("rpt_") for n, p in files.items() if _layer(p) == "report")
 
 
 def test_staging_renames_and_casts_only():

@@ -1,6 +1,7 @@
 """The one registry of user-facing marts (meta.moneytrail in the models' YAML): every list of
 marts derives from it, the files dbt and JSON Schema need are checked against it, and a new
-mart needs only its SQL and its YAML."""
+mart needs only its SQL, its YAML and its section's row count (models/report/rpt_<mart>.sql, which
+tests/python/test_report_models.py requires for every registered section)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def test_registered_marts_exist_as_models():
 
 
 # ----------------------------------------------------------------------------------------------
-# A new mart: SQL + YAML only
+# A new mart: SQL + YAML (+ models/report/rpt_<mart>.sql, its section's row count)
 # ----------------------------------------------------------------------------------------------
 
 TOY_YML = """
@@ -140,6 +141,10 @@ def test_a_new_mart_needs_only_its_sql_and_yaml(tmp_path):
     con.execute(
         "create table marts.toy_findings as select * from (values ('t2', 5.00), ('t1', 7.50)) v(toy_id, amount)"
     )
+    # what dbt builds from models/report/rpt_toy_findings.sql: the section's row count; without an
+    # evidence_kind column the section needs no counts by group
+    con.execute("create schema report")
+    con.execute("create table report.rpt_toy_findings as select count(*) as section_rows from marts.toy_findings")
     out = tmp_path / "out"
     result = exports.export_marts(con, out, export_specs=[specs[-1]])
     assert [(f.path, f.records) for f in result.files] == [("toy_findings.csv", 2)]

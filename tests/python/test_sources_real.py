@@ -22,6 +22,8 @@ pytestmark = pytest.mark.slow
 
 EXAMPLES = REPO / "examples"
 SELECT = ["+limit_flags", "+prohibited_contributions", "+dq_row_accounting", "+stg_rejects", "+stg_contracts"]
+# the report's numbers for the notes these tests read (models/report/)
+SELECT += ["rpt_limit_flags", "rpt_limits_not_checked"]
 
 
 def _build(base: Path, run_file: Path) -> DemoRun:

@@ -103,6 +103,20 @@ def test_every_mart_is_equal_on_spark_and_duckdb(demo_run, spark_build):
     assert problems == []
 
 
+def test_every_report_model_is_equal_on_spark_and_duckdb(demo_run, spark_build):
+    """The report's numbers (models/report/) are the same whichever engine built them."""
+    con = duckdb.connect(str(demo_run.db), read_only=True)
+    try:
+        tables = _tables(con, "report")
+        assert tables and all(t.startswith("rpt_") for t in tables), tables
+        built = sorted(p.name for p in (spark_build / "report").iterdir() if p.is_dir())
+        assert built == tables
+        problems = [p for t in tables for p in _differences(con, "report", t, spark_build / "report" / t)]
+    finally:
+        con.close()
+    assert problems == []
+
+
 @pytest.mark.parametrize(
     ("schema", "table"),
     [("intermediate", t) for t in COMPARED_INTERMEDIATE] + [("staging", t) for t in COMPARED_STAGING],

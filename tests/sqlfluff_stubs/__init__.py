@@ -84,8 +84,8 @@ def memo_says_payroll(c: str, patterns: list[str]) -> str:
     return f"contains(upper({c}.memo_text), 'P/R DEDUCTION')"
 
 
-def min_link_tier_rank() -> str:
-    return "3"
+def min_link_tier_rank() -> int:
+    return 3
 
 
 def mt_literal(value: Any) -> str:
@@ -100,8 +100,20 @@ def normalize_person_name(expr: str) -> str:
     return f"upper({expr})"
 
 
+def pac_recipient_kinds() -> list[str]:
+    return ["pac_connected", "pac_nonconnected"]
+
+
 def person_name_key(expr: str) -> str:
     return f"upper({expr})"
+
+
+def report_key(expr: str) -> str:
+    return f"coalesce(cast({expr} as varchar), '(null)')"
+
+
+def report_groups(parts: list[dict[str, Any]]) -> str:
+    return "select dimension, group_key, count(*) as n from grouped group by dimension, group_key"
 
 
 def raw_row_ref(alias: str, table_name: str) -> str:
