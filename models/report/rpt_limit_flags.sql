@@ -1,5 +1,5 @@
--- One row: the limit flags' totals, the source rules in force (vars.source_rules), and what the
--- seeded state rules say beside them: rows a later amendment restates (CAL-ACCESS) and
+-- One row: the limit flags' totals, the source rules in force (vars.source_rules), the refund
+-- rows that net against donors' totals, and what the seeded state rules say beside them: rows a later amendment restates (CAL-ACCESS) and
 -- contributions to party committees (Massachusetts), with those whose party is unknown.
 select
     count(*) as section_rows,
@@ -8,6 +8,10 @@ select
     count(distinct recipient_id) as recipients,
     coalesce(sum(excess_amount), 0) as total_excess,
     {{ mt_literal(source_rules()) }} as source_rules,
+    (
+        select count(*) from {{ ref('int_contributions') }}
+        where counts_toward_limit and is_refund
+    ) as refund_rows,
     (
         select count(*) from {{ ref('int_contributions') }}
         where not_counted_reason like 'superseded by amendment %'

@@ -6,6 +6,7 @@ select
     coalesce(sum(n_contributions), 0) as contributions,
     coalesce(sum(total_amount), 0) as total_amount,
     coalesce(sum(n_to_own_employer_pac), 0) as contributions_to_own_employer_pac,
+    coalesce(sum(n_sponsor_from_pac_name), 0) as of_which_sponsor_from_pac_name,
     coalesce(sum(n_memo_payroll), 0) as contributions_with_payroll_memo,
     count(linked_vendor_entity_id) as linked_to_vendor,
     (

@@ -66,7 +66,8 @@ def notes_bundles(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -
         if g["group_status"] == "payroll_giving":
             notes.append(
                 f"{groups} same-day group(s) ({contributions} contributions) are employees giving to their own "
-                "employer's PAC (connected organisation or payroll-deduction memo): not bundles, see payroll_giving."
+                "employer's PAC (its sponsor, from the connected organisation or the PAC's name, is the employer) "
+                "or by payroll deduction (the memo says so): not bundles, see payroll_giving."
             )
         elif g["group_status"] == "recipient_kind_not_bundled":
             notes.append(
@@ -91,6 +92,7 @@ def counts_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) 
         "contributions",
         "total_amount",
         "contributions_to_own_employer_pac",
+        "of_which_sponsor_from_pac_name",
         "contributions_with_payroll_memo",
         "linked_to_vendor",
     )
@@ -102,7 +104,7 @@ def notes_payroll(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -
     notes = []
     if not row["known_pacs"]:
         notes.append(
-            "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+            "Own-employer-PAC signal not evaluated: no recipient is known to be a PAC "
             "(no committee-kind data, e.g. no committees role)."
         )
     if not row["contributions_with_memo_text"]:
@@ -199,9 +201,15 @@ SEEDED_RULES = ("ma_ocpf", "dc_ocf", "ca_calaccess")
 def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> list[str]:
     row = report_row(con, "rpt_limit_flags")
     rules = row["source_rules"]
-    if rules not in SEEDED_RULES:
-        return []
     notes = []
+    if row["flags"]:
+        notes.append(
+            f"Refunds: {row['refund_rows']} refund row(s) in these receipts net against their donors' totals. A refund "
+            "a committee reports as a disbursement or expenditure is not in a receipts file, so an excess here may "
+            "already have been refunded: check the recipient's disbursements before publishing it."
+        )
+    if rules not in SEEDED_RULES:
+        return notes
     if rules == "ca_calaccess" and row["superseded_rows"]:
         notes.append(
             f"Amendments: {row['superseded_rows']} row(s) of {row['superseded_filings']} filing(s) belong to a "
@@ -216,13 +224,18 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
             f"{row['party_rows_without_party']} to committees whose party the committees role does not give: "
             "summed per committee, and their flags are doubtful."
         )
-    for r in report_rows(con, "rpt_limits_not_checked", "n_contributions desc, contributor_kind, recipient_kind"):
+    order = "n_contributions desc, contributor_kind, recipient_kind, office_unknown"
+    for r in report_rows(con, "rpt_limits_not_checked", order):
         note = r["note"]
-        why = (
-            note
-            if r["has_seed_row"] and note
-            else f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
-        )
+        if r["office_unknown"]:
+            why = (
+                f"the {rules} limit depends on the office sought (seeds/state_contribution_limits.csv "
+                "recipient_office), and the data gives no office for these recipients"
+            )
+        elif r["has_seed_row"] and note:
+            why = note
+        else:
+            why = f"no limit with a source in seeds/state_contribution_limits.csv for {rules}"
         kinds = f"{r['contributor_kind']} to {r['recipient_kind']}"
         notes.append(f"Not checked: {r['n_contributions']} contribution(s) from {kinds}: {why}.")
     return notes

@@ -161,7 +161,7 @@ def test_top_findings_match_the_ground_truth(demo_run):
     assert (breadth["vendor_name"], breadth["n_recipients"]) == ("Acme Road Builders, Inc.", 4)
     assert analyses["payroll_giving"]["count"] == 0
     assert analyses["payroll_giving"]["notes"] == [
-        "Connected-organisation signal not evaluated: no recipient is known to be a PAC "
+        "Own-employer-PAC signal not evaluated: no recipient is known to be a PAC "
         "(no committee-kind data, e.g. no committees role).",
         "Memo signal not evaluated: no contribution carries memo text "
         "(map role_map.contributions.columns.memo_text to use it).",

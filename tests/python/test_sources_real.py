@@ -300,7 +300,15 @@ def test_boston_not_checked_pairs_are_said(boston, boston_rows):
     unknown = sum(1 for r in no_first if not _pac_by_name(r) and not _committee_by_name(r))
     committees = sum(1 for r in no_first if _committee_by_name(r))
     assert unknown + committees + sum(1 for r in no_first if _pac_by_name(r)) == 271
-    assert notes == [
+    # every negative row of the file nets against its donor; a refund paid as an expenditure is not here
+    refunds = sum(1 for r in boston_rows if Decimal(r["Amount"]) < 0)
+    assert refunds == 168
+    assert notes[0] == (
+        f"Refunds: {refunds} refund row(s) in these receipts net against their donors' totals. A refund a "
+        "committee reports as a disbursement or expenditure is not in a receipts file, so an excess here may "
+        "already have been refunded: check the recipient's disbursements before publishing it."
+    )
+    assert notes[1:] == [
         f"Not checked: {n} contribution(s) from {k} to candidate: {why}"
         for n, k, why in sorted(
             [
@@ -424,8 +432,19 @@ def test_dc_limit_flags_equal_the_independent_answer(dc):
         == expected
     )
     assert dc.query("select count(*) from marts.limit_flags") == [(3,)]
-    # 12 of the 26 committees have no office in the export: nothing to them is checked
+    # 12 of the 26 committees have no office in the export: nothing to them is checked, and the
+    # report's "Not checked" notes count those gifts (persons and businesses)
     assert dc.query("select count(*), count(office) from intermediate.int_recipients") == [(26, 14)]
+    no_office = Counter(
+        kinds.get((r["Contributor Type"] or "").strip().upper(), "unknown")
+        for r in rows
+        if r["Committee Name"] not in office
+    )
+    assert (no_office["individual"], no_office["business"]) == (514, 24)
+    assert dc.query(
+        "select contributor_kind, n_contributions from report.rpt_limits_not_checked where office_unknown "
+        "order by 1"
+    ) == [("business", 24), ("individual", 514)]
 
 
 def test_dc_prohibitions_are_not_checked_and_say_so(dc):
