@@ -254,10 +254,9 @@ def _taken_grid(rng: Generator, sl: _Slice, k: int, rows: int, first: int) -> np
     grid[:, 0] = True
     grid[:, sl.width + 1] = True
     taken = grid.reshape(-1)  # a view: grid is contiguous
-    pos_type = np.int32 if rows * stride < (1 << 31) else np.int64
-    row_start = np.arange(rows, dtype=pos_type) * stride
+    row_start = np.arange(rows, dtype=np.int64) * stride  # int64 positions: numpy scatters them fastest
     values, shift = _columns(sl, rng.integers(0, sl.total, size=(k, rows), dtype=np.int32), first)  # slot-major
-    taken[np.add(values, row_start + shift, dtype=pos_type)] = True
+    taken[np.add(values, row_start + shift, dtype=np.int64)] = True
     missing = (k + 2) - _set_sizes(grid)
     for _ in range(_MAX_REDRAW_PASSES):
         r = np.repeat(row_start, missing)  # row-major order of the repeats
@@ -266,9 +265,11 @@ def _taken_grid(rng: Generator, sl: _Slice, k: int, rows: int, first: int) -> np
         # A pass's redraws of one row, checked one after the other against the row's days and
         # each other, add exactly the new distinct days: count those instead.
         values, shift = _columns(sl, rng.integers(0, sl.total, size=r.size, dtype=np.int32), first)
-        taken[np.add(values, r + shift, dtype=pos_type)] = True
+        taken[np.add(values, r + shift, dtype=np.int64)] = True
         touched = np.flatnonzero(missing)
-        missing[touched] = (k + 2) - _set_sizes(grid if touched.size == rows else grid[touched])
+        # most rows touched: summing every row beats copying the touched ones out first
+        sizes = _set_sizes(grid)[touched] if 2 * touched.size > rows else _set_sizes(grid[touched])
+        missing[touched] = (k + 2) - sizes
     bad = np.flatnonzero(missing)
     grid[bad, 1 : sl.width + 1] = False
     days = sl.days()[_keys(rng, sl.cum(), k, bad.size)] - first
