@@ -25,7 +25,7 @@ import numpy as np
 _CHUNK_ELEMENTS = 1 << 20
 # Query days per set above which counting on the bitmap beats the outward scan / the binary
 # search: query days x cost > stride (days per set), tuned on tests/benchmarks/bench_timing.py.
-_SCAN_COST = 16
+_SCAN_COST = 40
 _SEARCH_COST = 50
 
 
@@ -89,21 +89,25 @@ class Block:
     def nearest(self, cols: np.ndarray, a: int, b: int) -> np.ndarray:
         """(b - a, cols.size) int64: for sets a..b-1, the distance from each day first + c
         (cols: sorted distinct c, 0 < c < last - first) to the set's nearest award."""
-        q = ((np.arange(a, b, dtype=np.int64) * self.stride)[:, None] + cols[None, :]).reshape(-1)
+        row_start = np.arange(a, b, dtype=np.int64) * self.stride
+        q = row_start[:, None] + cols[None, :]
         if cols.size * _SCAN_COST <= self.stride and self.n * 32 >= self.stride and self.flat is None:
-            dist = _scan_nearest(self.words(), q)
+            return _scan_nearest(self.words(), q.reshape(-1)).reshape(q.shape)
+        flat = self.positions()
+        if cols.size * _SEARCH_COST <= self.stride and self.grid is None:
+            after = np.searchsorted(flat, q)
         else:
-            flat = self.positions()
-            if cols.size * _SEARCH_COST <= self.stride and self.grid is None:
-                after = np.searchsorted(flat, q)
-            else:
-                words = self.words()
-                w = q >> 5
-                below = words[w] & ((np.int64(1) << (q & 31)) - 1)
-                after = self.word_start()[w] + np.bitwise_count(below)
-            # both neighbours are in the query's own set (it holds columns 0 and last - first)
-            dist = np.minimum(q - flat[after - 1], flat[after] - q)
-        return dist.reshape(b - a, cols.size)
+            # sets start on a word, so a day's word and bit within it are the same in every set
+            w = (row_start >> 5)[:, None] + (cols >> 5)[None, :]
+            after = self.word_start()[w]
+            after += np.bitwise_count(self.words()[w] & ((np.int64(1) << (cols & 31)) - 1))
+        # both neighbours are in the query's own set (it holds columns 0 and last - first)
+        before = flat[after - 1]
+        after = flat[after]
+        np.subtract(q, before, out=before)
+        np.subtract(after, q, out=after)
+        dist: np.ndarray = np.minimum(before, after, out=before)
+        return dist
 
 
 def _scan_nearest(words: np.ndarray, q: np.ndarray) -> np.ndarray:
