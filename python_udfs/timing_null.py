@@ -210,10 +210,10 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
             return (flat[:, 1:-1] - row_start[:, None]).astype(np.int32)
         idx = sl.pick(rng, (rows, k))
         _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
-    else:
-        idx = sl.days()[_keys(rng, sl.cum(), k, rows)]
-    idx.sort(axis=1)
-    return idx
+        idx.sort(axis=1)
+        return idx
+    days: np.ndarray = sl.days()[_keys(rng, sl.cum(), k, rows)]  # sorted: so are days() and each key row
+    return days
 
 
 def _columns(sl: _Slice, u: np.ndarray, first: int) -> tuple[np.ndarray, int]:
@@ -278,15 +278,38 @@ def _taken_grid(rng: Generator, sl: _Slice, k: int, rows: int, first: int) -> np
 
 
 def _keys(rng: Generator, cum: np.ndarray, k: int, rows: int) -> np.ndarray:
+    """Per row, the sorted indices of the k smallest of Exp(1)/weight keys (int64)."""
     weights = np.diff(cum, prepend=0).astype(np.float64)
     out = np.empty((rows, k), dtype=np.int64)
     step = max(1, _BATCH_ELEMENTS // cum.size)
     for r0 in range(0, rows, step):
         r1 = min(rows, r0 + step)
-        keys = rng.standard_exponential((r1 - r0, cum.size)) / weights
-        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
-        part.sort(axis=1)
-        out[r0:r1] = part
+        out[r0:r1] = _smallest(rng.standard_exponential((r1 - r0, cum.size)) / weights, k)
+    return out
+
+
+def _smallest(keys: np.ndarray, k: int) -> np.ndarray:
+    """Sorted column indices of the k smallest keys of each row: the set argpartition picks.
+
+    Where the k-th smallest key of a row is unique, that set is every key at or below it, read
+    in column order (no sort needed); a row where it ties with another key (practically never
+    with float keys) takes argpartition's own choice, as before.
+    """
+    rows, n = keys.shape
+    kth = np.partition(keys, k - 1, axis=1)[:, k - 1 : k]
+    below = keys <= kth
+    clear = below.view(np.uint8).sum(axis=1, dtype=np.int64) == k
+    out = np.empty((rows, k), dtype=np.int64)
+    if clear.all():
+        out[:] = np.flatnonzero(below).reshape(rows, k)
+        out -= (np.arange(rows, dtype=np.int64) * n)[:, None]
+        return out
+    tied = np.flatnonzero(~clear)
+    part = np.argpartition(keys[tied], k - 1, axis=1)[:, :k]
+    part.sort(axis=1)
+    out[tied] = part
+    good = np.flatnonzero(clear)
+    out[good] = np.flatnonzero(below[good]).reshape(good.size, k) - (np.arange(good.size, dtype=np.int64) * n)[:, None]
     return out
 
 

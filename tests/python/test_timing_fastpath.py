@@ -136,3 +136,12 @@ def test_run_timing_outputs_are_pinned():
 
 
 PINNED = {"all_awards": "de94398135d5c5a7", "uniform_days": "bf5228e3793f8199"}
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_smallest_keys_are_argpartitions_choice(ties):
+    rng = np.random.default_rng(6)
+    keys = rng.integers(0, 40, size=(300, 90)).astype(np.float64) if ties else rng.standard_exponential((300, 90))
+    for k in (1, 30, 89):
+        want = np.sort(np.argpartition(keys, k - 1, axis=1)[:, :k], axis=1)
+        assert np.array_equal(timing_null._smallest(keys, k), want)
