@@ -36,13 +36,16 @@ def _vendors(seed: int):
     return vendors, calendar_days
 
 
-@pytest.mark.parametrize("uniform", [False, True])
+@pytest.mark.parametrize("uniform, table", [(False, True), (True, True), (False, False)])
 @pytest.mark.parametrize("n_perm, batch", [(200, None), (1500, 1 << 14)])
-def test_null_sums_equal_the_reference_path(monkeypatch, uniform, n_perm, batch):
+def test_null_sums_equal_the_reference_path(monkeypatch, uniform, table, n_perm, batch):
     if batch is not None:  # small blocks: several per vendor, for both paths alike
         monkeypatch.setattr(timing_null, "_BATCH_ELEMENTS", batch)
+    if not table:  # a calendar too large for a slot table: days found by binary search
+        monkeypatch.setattr(timing_null, "_MAX_TABLE_SLOTS", 0)
     vendors, calendar_days = _vendors(3)
     calendar = Calendar.from_award_days(calendar_days)
+    assert (calendar.table is not None) == table
     for i, (awards, sets) in enumerate(vendors):
         seed = 1000 + i
         fast = timing_null.vendor_null_sums(awards, calendar, uniform, seed, n_perm, sets)
