@@ -352,9 +352,7 @@ def vendor_null_sums(
     out = [np.empty(n_perm, dtype=np.int64) for _ in donation_sets]
     for r0 in range(0, n_perm, rows):
         r1 = min(n_perm, r0 + rows)
-        block = _draw_block(rng, sl, k, r1 - r0, first, last)
-        for i, sums in enumerate(queries.sums(block)):
-            out[i][r0:r1] = sums
+        queries.sums(_draw_block(rng, sl, k, r1 - r0, first, last), [o[r0:r1] for o in out])
     return out
 
 

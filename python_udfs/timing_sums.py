@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # Query days per block worked on at once (memory: a few int64 arrays of this size).
-_CHUNK_ELEMENTS = 1 << 20
+_CHUNK_ELEMENTS = 1 << 18
 # Query days per set above which counting on the bitmap beats the outward scan / the binary
 # search: query days x cost > stride (days per set), tuned on tests/benchmarks/bench_timing.py.
 _SCAN_COST = 40
@@ -67,34 +67,52 @@ class Block:
         return self.flat
 
     def words(self) -> np.ndarray:
-        """The bitmap packed in 32-bit words, as int64 (bit j of word w is position 32 w + j)."""
+        """The bitmap packed in 32-bit words (uint32; bit j of word w is position 32 w + j)."""
         if self._words is None:
             if self.grid is None:
                 taken = np.zeros(self.rows * self.stride, dtype=bool)
                 taken[self.positions()] = True
                 self.grid = taken.reshape(self.rows, self.stride)
-            packed = np.packbits(self.grid.reshape(-1), bitorder="little").view("<u4")
-            self._words = packed.astype(np.int64)
+            self._words = np.packbits(self.grid.reshape(-1), bitorder="little").view("<u4")
         return self._words
 
     def word_start(self) -> np.ndarray:
         """Per word: the index in ``positions()`` of its first set bit (set bits before it)."""
         if self._word_start is None:
             counts = np.bitwise_count(self.words())
-            start = np.cumsum(counts, dtype=np.int64)
+            small = np.int32 if self.rows * self.n < (1 << 31) else np.int64
+            start = np.cumsum(counts, dtype=small)
             start -= counts
             self._word_start = start
         return self._word_start
 
-    def nearest(self, cols: np.ndarray, a: int, b: int) -> np.ndarray:
+    def method(self, n_cols: int) -> str:
+        """How to find the neighbours of n_cols query days per set: 'scan', 'search' or 'count'."""
+        if n_cols * _SCAN_COST <= self.stride and self.n * 32 >= self.stride and self.flat is None:
+            return "scan"
+        if n_cols * _SEARCH_COST <= self.stride and self.grid is None:
+            return "search"
+        return "count"
+
+    def prepare(self, method: str) -> None:
+        """Derive what ``method`` reads, then drop the bitmap (the block's largest array)."""
+        if method != "search":
+            self.words()
+        if method != "scan":
+            self.positions()
+        self.grid = None
+        if method == "count":
+            self.word_start()
+
+    def nearest(self, cols: np.ndarray, a: int, b: int, method: str) -> np.ndarray:
         """(b - a, cols.size) int64: for sets a..b-1, the distance from each day first + c
         (cols: sorted distinct c, 0 < c < last - first) to the set's nearest award."""
         row_start = np.arange(a, b, dtype=np.int64) * self.stride
         q = row_start[:, None] + cols[None, :]
-        if cols.size * _SCAN_COST <= self.stride and self.n * 32 >= self.stride and self.flat is None:
+        if method == "scan":
             return _scan_nearest(self.words(), q.reshape(-1)).reshape(q.shape)
         flat = self.positions()
-        if cols.size * _SEARCH_COST <= self.stride and self.grid is None:
+        if method == "search":
             after = np.searchsorted(flat, q)
         else:
             # sets start on a word, so a day's word and bit within it are the same in every set
@@ -114,7 +132,7 @@ def _scan_nearest(words: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Distance from each bit position q to the nearest set bit, searching words outward."""
     w = q >> 5
     bit = q & 31
-    word = words[w]
+    word = words[w].astype(np.int64)
     left = _edge_bit(words, w, word & ((np.int64(2) << bit) - 1), -1)
     right = _edge_bit(words, w, word & -(np.int64(1) << bit), 1)
     dist: np.ndarray = np.minimum(q - left, right - q)
@@ -136,7 +154,7 @@ def _edge_bit(words: np.ndarray, w: np.ndarray, m: np.ndarray, step: int) -> np.
         out[todo[i]] = (w[i] << 5) + (np.frexp(bits.astype(np.float64))[1] - 1)
         miss = ~hit
         todo, w = todo[miss], w[miss] + step
-        m = words[w]
+        m = words[w].astype(np.int64)
     return out
 
 
@@ -157,16 +175,21 @@ class Queries:
         self.cols = np.unique(np.concatenate(inside)) if inside else np.empty(0, dtype=np.int64)
         self.index = [np.searchsorted(self.cols, x) for x in inside]
 
-    def sums(self, block: Block) -> list[np.ndarray]:
-        """Per pair, the null sums of the block's sets (int64, exact)."""
-        out = [np.full(block.rows, c, dtype=np.int64) for c in self.const]
+    def sums(self, block: Block, out: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
+        """Per pair, the null sums of the block's sets (int64, exact), written into ``out``
+        (one array of block.rows per pair, e.g. views of the caller's results) when given."""
+        sums = [np.empty(block.rows, dtype=np.int64) for _ in self.const] if out is None else list(out)
+        for acc, c in zip(sums, self.const, strict=True):
+            acc[:] = c
         if self.cols.size == 0:
-            return out
+            return sums
+        method = block.method(self.cols.size)
+        block.prepare(method)
         step = max(1, _CHUNK_ELEMENTS // self.cols.size)
         for a in range(0, block.rows, step):
             b = min(block.rows, a + step)
-            dist = block.nearest(self.cols, a, b)
-            for acc, idx in zip(out, self.index, strict=True):
+            dist = block.nearest(self.cols, a, b, method)
+            for acc, idx in zip(sums, self.index, strict=True):
                 if idx.size:
                     acc[a:b] += dist[:, idx].sum(axis=1)
-        return out
+        return sums
