@@ -81,8 +81,8 @@ class Block:
         if self._word_start is None:
             counts = np.bitwise_count(self.words())
             small = np.int32 if self.rows * self.n < (1 << 31) else np.int64
-            start = np.cumsum(counts, dtype=small)
-            start -= counts
+            start: np.ndarray = np.cumsum(counts, dtype=small)
+            np.subtract(start, counts, out=start)
             self._word_start = start
         return self._word_start
 
