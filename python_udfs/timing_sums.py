@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Query days per block worked on at once (memory: a few int64 arrays of this size).
+# (set, query day) pairs measured at once (memory: a few int64 arrays of this size).
 _CHUNK_ELEMENTS = 1 << 18
 # Query days per set above which counting on the bitmap beats the outward scan / the binary
 # search: query days x cost > stride (days per set), tuned on tests/benchmarks/bench_timing.py.
