@@ -84,7 +84,8 @@ results only when the calendar is ``all_awards`` and one of the added award date
 strictly between that vendor's first and last award: the null says that those dates are the
 calendar. Null draws are made in blocks whose sizes depend only on the vendor's own award
 dates and calendar, and the null summaries are exact integer sums, so outputs are
-bit-identical whatever the input row order or the other pairs in the call. The tie lottery
+bit-identical whatever the input row order or the other pairs in the call (the distances of
+a vendor's pairs are measured together, python_udfs/timing_sums.py, which moves no value). The tie lottery
 (see p-value) draws from no stream: it is a hash of run_seed and the pair, so it moves with
 nothing else either (tests: test_unrelated_vendor_and_pairs_change_no_other_pair_on_every_
 code_path, test_adding_pairs_leaves_other_pairs_unchanged).

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.random import PCG64, Generator
 
+from python_udfs.timing_sums import Block, Queries, grid_stride
+
 # Memory budget (array elements) of one block of null draws or distances.
 _BATCH_ELEMENTS = 1 << 20
 # Rejection sampling of distinct dates is used while the awards to place are at most this
@@ -202,26 +204,44 @@ def draw_interior(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
         return np.broadcast_to(sl.days(), (rows, k)).copy()
     if sl.uses_rejection(k):
         if k > _SMALL_K:
-            return _draw_distinct_bitmap(rng, sl, k, rows)  # sorted already
+            first = sl.start - 1
+            flat = np.flatnonzero(_taken_grid(rng, sl, k, rows, first)).reshape(rows, k + 2)
+            row_start = np.arange(rows, dtype=np.int64) * grid_stride(first, sl.start + sl.width) - first
+            return (flat[:, 1:-1] - row_start[:, None]).astype(np.int32)
         idx = sl.pick(rng, (rows, k))
         _redraw_repeats(rng, sl, idx, _dup_mask(idx), k)
-    else:
-        idx = sl.days()[_keys(rng, sl.cum(), k, rows)]
-    idx.sort(axis=1)
-    return idx
+        idx.sort(axis=1)
+        return idx
+    days: np.ndarray = sl.days()[_keys(rng, sl.cum(), k, rows)]  # sorted: so are days() and each key row
+    return days
 
 
-def _draw_distinct_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
-    """The sets of _taken_bitmap as sorted (rows, k) int32 days."""
-    taken = _taken_bitmap(rng, sl, k, rows)
-    # flat positions, row by row in day order; minus each row's start gives the day offsets
-    flat = np.flatnonzero(taken).reshape(rows, k)
-    flat -= (np.arange(rows, dtype=np.int64) * sl.width - sl.start)[:, None]
-    return flat.astype(np.int32)
+def _columns(sl: _Slice, u: np.ndarray, first: int) -> tuple[np.ndarray, int]:
+    """Uniform integers in [0, total) as (values, shift): the drawn day is first + values + shift.
+
+    The same days as ``sl.map(u)``, without its passes over the whole array: the calendar's
+    slot table is read through a view starting at the slice's first slot.
+    """
+    cal = sl.calendar
+    if cal is None:
+        return u, 1  # day = start + u = first + 1 + u
+    if cal.table is None:
+        return sl.map(u), -first
+    return np.take(cal.table[sl.offset : sl.offset + sl.total], u), cal.base - first
 
 
-def _taken_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
-    """Rejection sampling for many awards per set: (rows, width) bool, True on the set's days.
+def _set_sizes(grid: np.ndarray) -> np.ndarray:
+    """Days taken per row of a bool grid (summing bytes into the narrowest type that holds
+    a row is several times faster than count_nonzero)."""
+    small = np.int16 if grid.shape[1] < (1 << 15) else np.int64
+    sizes: np.ndarray = grid.view(np.uint8).sum(axis=1, dtype=small)
+    return sizes
+
+
+def _taken_grid(rng: Generator, sl: _Slice, k: int, rows: int, first: int) -> np.ndarray:
+    """Rejection sampling for many awards per set, as a (rows, grid_stride) bool grid whose
+    column c is the day first + c: True on the kept first and last award (columns 0 and
+    width + 1) and on the set's k drawn days.
 
     The first draws are made slot by slot (all rows' first award, then all rows' second...);
     a draw landing on a day already taken in its row is rejected and redrawn in the next
@@ -229,66 +249,68 @@ def _taken_bitmap(rng: Generator, sl: _Slice, k: int, rows: int) -> np.ndarray:
     of a row counts as the repeat does not change the set, so repeats of the first pass are
     counted per row (k minus the distinct days) rather than found one by one.
     """
-    vals_t = sl.pick(rng, (k, rows))  # slot-major
-    base = np.arange(rows, dtype=np.int64) * sl.width - sl.start
-    taken = np.zeros(rows * sl.width, dtype=bool)
-    taken[np.add(vals_t, base, dtype=np.int64).ravel()] = True
-    grid = taken.reshape(rows, sl.width)
-    missing = k - np.count_nonzero(grid, axis=1)
+    stride = grid_stride(first, sl.start + sl.width)
+    grid = np.zeros((rows, stride), dtype=bool)
+    grid[:, 0] = True
+    grid[:, sl.width + 1] = True
+    taken = grid.reshape(-1)  # a view: grid is contiguous
+    row_start = np.arange(rows, dtype=np.int64) * stride  # int64 positions: numpy scatters them fastest
+    values, shift = _columns(sl, rng.integers(0, sl.total, size=(k, rows), dtype=np.int32), first)  # slot-major
+    taken[np.add(values, row_start + shift, dtype=np.int64)] = True
+    missing = (k + 2) - _set_sizes(grid)
     for _ in range(_MAX_REDRAW_PASSES):
-        r = np.repeat(np.arange(rows, dtype=np.int64), missing)  # row-major order of the repeats
+        r = np.repeat(row_start, missing)  # row-major order of the repeats
         if r.size == 0:
             return grid
         # A pass's redraws of one row, checked one after the other against the row's days and
         # each other, add exactly the new distinct days: count those instead.
-        taken[sl.pick(rng, r.size) + base[r]] = True
+        values, shift = _columns(sl, rng.integers(0, sl.total, size=r.size, dtype=np.int32), first)
+        taken[np.add(values, r + shift, dtype=np.int64)] = True
         touched = np.flatnonzero(missing)
-        missing[touched] = k - np.count_nonzero(grid[touched], axis=1)
+        # most rows touched: summing every row beats copying the touched ones out first
+        sizes = _set_sizes(grid)[touched] if 2 * touched.size > rows else _set_sizes(grid[touched])
+        missing[touched] = (k + 2) - sizes
     bad = np.flatnonzero(missing)
-    grid[bad] = False
-    days = sl.days()[_keys(rng, sl.cum(), k, bad.size)] - sl.start
+    grid[bad, 1 : sl.width + 1] = False
+    days = sl.days()[_keys(rng, sl.cum(), k, bad.size)] - first
     grid[np.repeat(bad, k), days.ravel()] = True
     return grid
 
 
 def _keys(rng: Generator, cum: np.ndarray, k: int, rows: int) -> np.ndarray:
+    """Per row, the sorted indices of the k smallest of Exp(1)/weight keys (int64)."""
     weights = np.diff(cum, prepend=0).astype(np.float64)
     out = np.empty((rows, k), dtype=np.int64)
     step = max(1, _BATCH_ELEMENTS // cum.size)
     for r0 in range(0, rows, step):
         r1 = min(rows, r0 + step)
-        keys = rng.standard_exponential((r1 - r0, cum.size)) / weights
-        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
-        part.sort(axis=1)
-        out[r0:r1] = part
+        out[r0:r1] = _smallest(rng.standard_exponential((r1 - r0, cum.size)) / weights, k)
     return out
 
 
-def sums_for(d: np.ndarray, awards: np.ndarray) -> np.ndarray:
-    """Per row of ``awards`` (rows, n; each row sorted), the sum over donation days ``d``
-    of the distance to the row's nearest award (int64)."""
-    rows, n = awards.shape
-    if d.size * n <= 96 or n <= 4:
-        acc = np.zeros(rows, dtype=np.int64)
-        tmp = np.empty_like(awards)
-        for day in d.tolist():
-            np.subtract(awards, day, out=tmp)
-            np.abs(tmp, out=tmp)
-            acc += tmp.min(axis=1)
-        return acc
-    lo = min(int(awards[:, 0].min()), int(d.min()))
-    stride = max(int(awards[:, -1].max()), int(d.max())) - lo + 1
-    base = (np.arange(rows, dtype=np.int64) * stride)[:, None]
-    flat = (awards - lo + base).ravel()
-    queries = ((d - lo)[None, :] + base).ravel()
-    idx = np.searchsorted(flat, queries).reshape(rows, d.size)
-    first = (np.arange(rows, dtype=np.int64) * n)[:, None]
-    left = np.clip(idx - 1, first, first + n - 1)
-    right = np.minimum(idx, first + n - 1)
-    q = queries.reshape(rows, d.size)
-    dist = np.minimum(np.abs(q - flat[left]), np.abs(flat[right] - q))
-    sums: np.ndarray = dist.sum(axis=1)
-    return sums
+def _smallest(keys: np.ndarray, k: int) -> np.ndarray:
+    """Sorted column indices of the k smallest keys of each row: the set argpartition picks.
+
+    Where the k-th smallest key of a row is unique, that set is every key at or below it, read
+    in column order (no sort needed); a row where it ties with another key (practically never
+    with float keys) takes argpartition's own choice, as before.
+    """
+    rows, n = keys.shape
+    kth = np.partition(keys, k - 1, axis=1)[:, k - 1 : k]
+    below = keys <= kth
+    clear = below.view(np.uint8).sum(axis=1, dtype=np.int64) == k
+    out = np.empty((rows, k), dtype=np.int64)
+    if clear.all():
+        out[:] = np.flatnonzero(below).reshape(rows, k)
+        out -= (np.arange(rows, dtype=np.int64) * n)[:, None]
+        return out
+    tied = np.flatnonzero(~clear)
+    part = np.argpartition(keys[tied], k - 1, axis=1)[:, :k]
+    part.sort(axis=1)
+    out[tied] = part
+    good = np.flatnonzero(clear)
+    out[good] = np.flatnonzero(below[good]).reshape(good.size, k) - (np.arange(good.size, dtype=np.int64) * n)[:, None]
+    return out
 
 
 def _block_rows(sl: _Slice, n_awards: int) -> int:
@@ -297,6 +319,13 @@ def _block_rows(sl: _Slice, n_awards: int) -> int:
     k = n_awards - 2
     width = n_awards if (sl.uses_rejection(k) or k in (0, sl.n_days)) else max(n_awards, sl.n_days)
     return max(1, _BATCH_ELEMENTS // width)
+
+
+def _draw_block(rng: Generator, sl: _Slice, k: int, rows: int, first: int, last: int) -> Block:
+    if sl.uses_rejection(k) and k > _SMALL_K:
+        grid = _taken_grid(rng, sl, k, rows, first)
+        return Block(rows, grid.shape[1], k + 2, grid=grid)
+    return Block.from_days(draw_interior(rng, sl, k, rows), first, last)
 
 
 def vendor_null_sums(
@@ -308,7 +337,10 @@ def vendor_null_sums(
     donation_sets: Sequence[np.ndarray],
 ) -> list[np.ndarray]:
     """Null sums (n_perm,) for each sorted donation-day array in ``donation_sets``, all
-    against the same null award sets of one vendor (sorted distinct ``award_days``, n >= 3)."""
+    against the same null award sets of one vendor (sorted distinct ``award_days``, n >= 3).
+
+    The distances are measured once per block for the distinct donation days of all the
+    vendor's pairs; each pair adds up its own."""
     first, last = int(award_days[0]), int(award_days[-1])
     sl = calendar.between(first, last, uniform)
     k = award_days.size - 2
@@ -316,15 +348,11 @@ def vendor_null_sums(
         raise ValueError("timing: the calendar misses award dates of the vendor itself")
     rng = Generator(PCG64(seed))
     rows = _block_rows(sl, award_days.size)
+    queries = Queries(donation_sets, first, last)
     out = [np.empty(n_perm, dtype=np.int64) for _ in donation_sets]
     for r0 in range(0, n_perm, rows):
         r1 = min(n_perm, r0 + rows)
-        awards = np.empty((r1 - r0, k + 2), dtype=np.int64)
-        awards[:, 0] = first
-        awards[:, -1] = last
-        awards[:, 1:-1] = draw_interior(rng, sl, k, r1 - r0)
-        for i, d in enumerate(donation_sets):
-            out[i][r0:r1] = sums_for(d, awards)
+        queries.sums(_draw_block(rng, sl, k, r1 - r0, first, last), [o[r0:r1] for o in out])
     return out
 
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from numpy.random import PCG64, Generator
 
-from python_udfs import timing, timing_null
+from python_udfs import timing, timing_null, timing_sums
 from python_udfs.stats import bh_qvalues
 from python_udfs.timing import OUTPUT_SCHEMA, Calendar, TimingConfig, run_timing, vendor_seed
 
@@ -232,12 +232,14 @@ def test_batched_and_per_vendor_paths_give_identical_results(monkeypatch, calend
 
 
 @pytest.mark.parametrize("n_awards, n_dons", [(3, 2), (8, 40), (40, 3), (60, 25)])
-def test_sums_for_matches_brute_force_on_both_paths(n_awards, n_dons):
+def test_null_sums_match_brute_force(n_awards, n_dons):
     rng = np.random.default_rng(n_awards)
-    awards = np.sort(rng.integers(0, 400, size=(50, n_awards)), axis=1)
+    interior = np.sort([rng.choice(np.arange(1, 400), size=n_awards - 2, replace=False) for _ in range(50)], axis=1)
+    awards = np.hstack([np.zeros((50, 1), dtype=np.int64), interior, np.full((50, 1), 400)])
     d = np.sort(rng.integers(-50, 450, size=n_dons))
     brute = np.abs(awards[:, None, :] - d[None, :, None]).min(axis=2).sum(axis=1)
-    assert timing_null.sums_for(d, awards).tolist() == brute.tolist()
+    block = timing_sums.Block.from_days(interior.reshape(50, n_awards - 2), 0, 400)
+    assert timing_sums.Queries([d], 0, 400).sums(block)[0].tolist() == brute.tolist()
 
 
 def test_exact_null_distribution_with_one_free_award():
