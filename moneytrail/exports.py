@@ -217,7 +217,11 @@ def export_marts(
             missing.append(MissingExport(spec.name, spec.model_id, reason))
             continue
         assert con is not None
-        files += _export_one(con, out_dir, spec, columns)
+        written = _export_one(con, out_dir, spec, columns)
+        files += written
+        if spec.name == "cross_links" and SUMMARY_FILE not in {f.path for f in written}:
+            reason = "report.rpt_cross_links or report.rpt_cross_links_groups (models/report/) is not in the warehouse"
+            missing.append(MissingExport(SUMMARY_FILE, spec.model_id, reason))
     return ExportResult(tuple(files), tuple(missing))
 
 
@@ -256,33 +260,39 @@ def _export_one(
         files.append(ExportedFile(jsonl_path.name, spec.model_id, count))
     if spec.name == "cross_links":
         summary = cross_link_summary(con)
-        _write_atomic(out_dir / SUMMARY_FILE, dumps_document(summary))
-        files.append(ExportedFile(SUMMARY_FILE, spec.model_id, 1))
+        if summary is None:
+            (out_dir / SUMMARY_FILE).unlink(missing_ok=True)
+        else:
+            _write_atomic(out_dir / SUMMARY_FILE, dumps_document(summary))
+            files.append(ExportedFile(SUMMARY_FILE, spec.model_id, 1))
     return files
 
 
-def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Counts of the link graph: edges by relation, match type and tier; distinct parties."""
-
-    def counts(column: str) -> dict[str, int]:
-        rows = con.execute(
-            f"select coalesce(cast({quote_ident(column)} as varchar), '(null)') as k, count(*) "
-            f"from marts.cross_links group by k order by k"
-        ).fetchall()
-        return {k: n for k, n in rows}
-
-    totals = con.execute(
-        "select count(*), count(distinct vendor_entity_id), count(distinct donor_key), "
-        "count(distinct recipient_id), count(distinct contribution_row_ref), sum(amount) "
-        "from marts.cross_links"
-    ).fetchone()
-    assert totals is not None  # an aggregate always returns one row
-    edges, vendors, donors, recipients, contributions, total = totals
+def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Counts of the link graph (edges by relation, match type and tier; distinct parties), as the
+    report models rpt_cross_links and rpt_cross_links_groups count them; None when they are not
+    in the warehouse (the summary is then missing, never counted here)."""
+    if not relation_columns(con, "report", "rpt_cross_links") or not relation_columns(
+        con, "report", "rpt_cross_links_groups"
+    ):
+        return None
+    cur = con.execute(
+        "select edges, distinct_vendors, distinct_donors, distinct_recipients, distinct_contributions, total_amount "
+        "from report.rpt_cross_links"
+    )
+    rows = cur.fetchall()
+    if len(rows) != 1:
+        return None
+    edges, vendors, donors, recipients, contributions, total = rows[0]
+    groups: dict[str, dict[str, int]] = {"by_relation": {}, "by_match_type": {}, "by_confidence_tier": {}}
+    for dimension, key, n in con.execute(
+        "select dimension, group_key, n from report.rpt_cross_links_groups order by dimension, group_key"
+    ).fetchall():
+        if dimension in groups:
+            groups[dimension][key] = n
     return {
         "edges": edges,
-        "by_relation": counts("relation"),
-        "by_match_type": counts("match_type"),
-        "by_confidence_tier": counts("confidence_tier"),
+        **groups,
         "distinct_vendors": vendors,
         "distinct_donors": donors,
         "distinct_recipients": recipients,

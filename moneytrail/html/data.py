@@ -38,17 +38,21 @@ class MartRows:
 
 
 def mart_rows(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, order_by: str, limit: int, where: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    name: str,
+    order_by: str,
+    limit: int,
+    total: int,
+    where: str | None = None,
 ) -> MartRows:
-    """The mart's rows in the report's ranking; `where` is the analysis's scope (report.Analysis.where,
-    e.g. links at the analysis tier), the same rows report.json counts and quotes."""
+    """The mart's first `limit` rows in the report's ranking; `where` is the analysis's scope
+    (report.Analysis.where, e.g. links at the analysis tier), the same rows report.json counts and
+    quotes; `total` is their number as report.json gives it (from the report model), never counted here."""
     columns = relation_columns(con, schema, name)
     relation = f"{quote_ident(schema)}.{quote_ident(name)}"
     if where:
         relation = f"(select * from {relation} where {where}) as scoped"
-    counted = con.execute(f"select count(*) from {relation}").fetchone()
-    assert counted is not None
-    total = counted[0]
     cur = con.execute(f"select * from {relation} order by {order_by} limit {int(limit)}")
     names = [d[0] for d in cur.description]
     rows = [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]

@@ -91,7 +91,8 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
         if con is None or (sections.get(a.name) or {}).get("status") != "ok":
             continue
         where = a.where(pages.vars_of(report)) if a.where is not None else None
-        mart = data.mart_rows(con, a.schema, a.name, a.order_by, bounds.TABLE_ROWS, where)
+        total = int((sections.get(a.name) or {}).get("count") or 0)  # report.json's count (rpt_<mart>.section_rows)
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, bounds.TABLE_ROWS, total, where)
         marts[a.name] = mart
         if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue
@@ -131,7 +132,7 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
         raw = data.raw_rows(con, refs)
         contributions = data.contributions(con, chart_refs)
         if "bundles" in marts:
-            bundles_by_day = _bundles_by_day(con, marts["bundles"].columns)
+            bundles_by_day = _bundles_by_day(con)
     review_data = None
     if con is not None and (report.get("entity_resolution") or {}).get("status") == "ok":
         review_data = review.read(con)
@@ -140,12 +141,9 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
     )
 
 
-def _bundles_by_day(con: Any, columns: list[str]) -> list[tuple[_dt.date, Decimal, int, int]] | None:
-    if not {"donation_date", "total_amount"} <= set(columns):
-        return None
-    donors = "sum(n_donors)" if "n_donors" in columns else "0"
+def _bundles_by_day(con: Any) -> list[tuple[_dt.date, Decimal, int, int]]:
+    """The bundles chart's days, counted by the report model rpt_bundles_by_day."""
     rows = con.execute(
-        f"select donation_date, sum(total_amount), count(*), {donors} from marts.bundles "
-        "where donation_date is not null group by donation_date order by donation_date"
+        "select donation_date, total_amount, n_bundles, n_donors from report.rpt_bundles_by_day order by donation_date"
     ).fetchall()
-    return [(d, Decimal(str(total)), int(n), int(k or 0)) for d, total, n, k in rows]
+    return [(d, Decimal(str(total)), int(n), int(k)) for d, total, n, k in rows]

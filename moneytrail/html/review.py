@@ -73,9 +73,10 @@ class ReviewData:
 
 def read(con: duckdb.DuckDBPyConnection, limit: int = QUEUE_ROWS) -> ReviewData | None:
     """The queue and the applied decisions from the warehouse; None when the marts are not there."""
-    if not relation_columns(con, "marts", "er_review_queue"):
+    if not relation_columns(con, "marts", "er_review_queue") or not relation_columns(con, "marts", "er_review_summary"):
         return None
-    total = con.execute("select count(*) from marts.er_review_queue").fetchone()
+    # the queue's size as er_review_summary counts it (the HTML report counts nothing itself)
+    total = con.execute("select review_queue_rows from marts.er_review_summary").fetchone()
     queue = _dicts(con, f"select * from marts.er_review_queue order by queue_rank limit {int(limit)}")
     decisions = (
         _dicts(con, "select * from marts.er_decisions_applied order by decision_id")

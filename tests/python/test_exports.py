@@ -83,6 +83,17 @@ line')
     """)
     con.execute("create table marts.limit_flags (flag_id varchar, total_amount decimal(38, 2))")
     con.execute("insert into marts.limit_flags values ('f1', 1200.00)")
+    # the summary's numbers are the report models' (models/report/ counts them; their dbt unit
+    # tests and test_cross_link_summary_counts check the counting): written as they would be
+    con.execute("create schema report")
+    con.execute("""
+        create table report.rpt_cross_links as select 3 as edges, 2 as distinct_vendors, 2 as distinct_donors,
+            2 as distinct_recipients, 3 as distinct_contributions, 1099.60::decimal(38, 2) as total_amount""")
+    con.execute("""
+        create table report.rpt_cross_links_groups as select * from (values
+            ('by_relation', 'vendor_employer', 2), ('by_relation', 'vendor_business_donor', 1),
+            ('by_match_type', 'exact', 2), ('by_match_type', 'fuzzy', 1),
+            ('by_confidence_tier', 'high', 2), ('by_confidence_tier', 'probable', 1)) t(dimension, group_key, n)""")
     con.close()
 
 
@@ -277,3 +288,24 @@ def test_cross_link_summary_counts(demo_run):
         int(r.split("=")[-1]) for (r,) in demo_run.query("select distinct contribution_row_ref from marts.cross_links")
     )
     assert summary["distinct_contributions"] == len(linked_rows)
+
+
+def test_cross_link_summary_is_missing_without_its_report_models(tmp_path):
+    """The summary states the report models' numbers and counts nothing itself: without them it
+    is missing, with the reason, and a file left from an earlier run is removed."""
+    _synthetic_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("drop table report.rpt_cross_links_groups")
+    con.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "cross_link_summary.json").write_text("{}", encoding="utf-8")
+    result = _export(tmp_path, out)
+    assert not (out / "cross_link_summary.json").exists()
+    assert [(m.name, m.reason) for m in result.missing if m.name == "cross_link_summary.json"] == [
+        (
+            "cross_link_summary.json",
+            "report.rpt_cross_links or report.rpt_cross_links_groups (models/report/) is not in the warehouse",
+        )
+    ]
+    assert (out / "cross_links.csv").read_text(encoding="utf-8") == EXPECTED_CSV

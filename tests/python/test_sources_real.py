@@ -442,8 +442,7 @@ def test_dc_limit_flags_equal_the_independent_answer(dc):
     )
     assert (no_office["individual"], no_office["business"]) == (514, 24)
     assert dc.query(
-        "select contributor_kind, n_contributions from report.rpt_limits_not_checked where office_unknown "
-        "order by 1"
+        "select contributor_kind, n_contributions from report.rpt_limits_not_checked where office_unknown order by 1"
     ) == [("business", 24), ("individual", 514)]
 
 
