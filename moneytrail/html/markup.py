@@ -125,7 +125,12 @@ def cell(name: str, value: Any, numeric: bool, links: Links | None, own: tuple[s
     if isinstance(value, bool):
         return f'<td data-v="{int(value)}">{"yes" if value else "no"}</td>'
     if numeric:
-        shown = money(value) if is_money_column(name) and isinstance(value, str) else num(value)
+        if is_money_column(name) and isinstance(value, str):
+            shown = money(value)
+        elif name == "row_index" or name.endswith("_row_index"):
+            shown = str(value)  # a position to look up, as row refs write it: no thousands separator
+        else:
+            shown = num(value)
         return f'<td class="num" data-v="{e(value)}">{e(shown)}</td>'
     return f"<td>{_item(name, value, target, links)}</td>"
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from moneytrail.report.analyses import ANALYSES
+from moneytrail.report.common import money
 from moneytrail.report.er import er_sentence
 from moneytrail.report.sentences import ROW_REF_SENTENCE
 
@@ -210,6 +211,8 @@ def inline_counts(counts: Mapping[str, Any]) -> str:
         if isinstance(value, dict):
             inner = ", ".join(f"{k} {v}" for k, v in value.items())
             parts.append(f"{key.replace('_', ' ')} ({inner or 'none'})")
+        elif isinstance(value, str) and (key.endswith("_amount") or key == "total_excess"):
+            parts.append(f"{key.replace('_', ' ')} {money(value)}")  # exact: formats the decimal string
         else:
             parts.append(f"{key.replace('_', ' ')} {value}")
     return "; ".join(parts)

@@ -54,6 +54,7 @@ def year_only(demo_run, tmp_path_factory):
                 "int_contracts",
                 "int_timing_awards",
                 "int_timing_tests",
+                "rpt_timing_dates_without_day",  # the report's note reads its count from this model
             ],
             {"role_map": role_map},
             warehouse=db,

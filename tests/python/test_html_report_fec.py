@@ -240,6 +240,7 @@ def test_top_finding_shows_its_raw_evidence_rows(fec_html, report, tab, name):
     raw = _raw_rows(fec_html, [r["row_ref"][1] for r in records])
     for record in records:
         ref = record["row_ref"][1]
+        assert record["row_index"][1] == ref.rsplit("=", 1)[1], ref  # as the row ref writes it, no separator
         for column, value in raw[ref].items():
             if column == "row_index":
                 continue
