@@ -204,9 +204,10 @@ def notes_limit_flags(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any
     notes = []
     if row["flags"]:
         notes.append(
-            f"Refunds: {row['refund_rows']} refund row(s) in these receipts net against their donors' totals. A refund "
-            "a committee reports as a disbursement or expenditure is not in a receipts file, so an excess here may "
-            "already have been refunded: check the recipient's disbursements before publishing it."
+            f"Refunds: {row['refund_rows']} row(s) of these receipts are refunds (a negative amount; under FEC rules a "
+            "refund transaction type) and net against their donors' totals. A refund a committee reports as a "
+            "disbursement or expenditure is not in a receipts file, so an excess here may already have been "
+            "refunded: check the recipient's disbursements before publishing it."
         )
     if rules not in SEEDED_RULES:
         return notes

@@ -304,9 +304,10 @@ def test_boston_not_checked_pairs_are_said(boston, boston_rows):
     refunds = sum(1 for r in boston_rows if Decimal(r["Amount"]) < 0)
     assert refunds == 168
     assert notes[0] == (
-        f"Refunds: {refunds} refund row(s) in these receipts net against their donors' totals. A refund a "
-        "committee reports as a disbursement or expenditure is not in a receipts file, so an excess here may "
-        "already have been refunded: check the recipient's disbursements before publishing it."
+        f"Refunds: {refunds} row(s) of these receipts are refunds (a negative amount; under FEC rules a refund "
+        "transaction type) and net against their donors' totals. A refund a committee reports as a disbursement "
+        "or expenditure is not in a receipts file, so an excess here may already have been refunded: check the "
+        "recipient's disbursements before publishing it."
     )
     assert notes[1:] == [
         f"Not checked: {n} contribution(s) from {k} to candidate: {why}"
