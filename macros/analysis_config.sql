@@ -101,3 +101,8 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
     seeds/contributor_types.csv (the source's contributor codes). A pair without a limit row
     is not checked, and the report says so. -#}
 {% macro seeded_rules() %}{{ return(['ma_ocpf', 'dc_ocf', 'ca_calaccess']) }}{% endmacro %}
+
+{#- True when a row of seeds/state_contribution_limits.csv (alias l) applies to a recipient's
+    office: the row names no office (any office), or its recipient_office LIKE pattern fits. A
+    recipient whose office is not known fits only rows without a pattern. -#}
+{% macro seed_office_fits(l, office) %}(nullif({{ l }}.recipient_office, '') is null or {{ office }} like {{ l }}.recipient_office){% endmacro %}

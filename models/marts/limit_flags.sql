@@ -162,7 +162,7 @@ ruled as (
       on l.rules = {{ mt_literal(source_rules()) }}
      and l.contributor_kind = counted.contributor_kind
      and l.recipient_kind = counted.recipient_kind
-     and (nullif(l.recipient_office, '') is null or counted.recipient_office like l.recipient_office)
+     and {{ seed_office_fits('l', 'counted.recipient_office') }}
      and l.period in ('calendar_year', 'campaign')
      and year(counted.donation_date) >= l.year_from
      and (l.year_to is null or year(counted.donation_date) <= l.year_to)

@@ -13,7 +13,7 @@ with matched as (
         coalesce(r.recipient_kind, 'unknown') as recipient_kind,
         r.office is null and nullif(l.recipient_office, '') is not null as office_unknown,
         -- the seed row applies: same rules and kinds, and its office pattern (if any) fits
-        coalesce(l.rules is not null and (nullif(l.recipient_office, '') is null or r.office like l.recipient_office), false) as applies,
+        coalesce(l.rules is not null and {{ seed_office_fits('l', 'r.office') }}, false) as applies,
         l.limit_amount,
         l.note
     from {{ ref('int_contributions') }} c

@@ -267,6 +267,10 @@ def date_source(role: str, field: str) -> str:
     return f"role_map.{role}.columns.{field}"
 
 
+def seed_office_fits(limits: str, office: str) -> str:
+    return f"(nullif({limits}.recipient_office, '') is null or {office} like {limits}.recipient_office)"
+
+
 def seeded_rules() -> list[str]:
     return ["ma_ocpf", "dc_ocf", "ca_calaccess"]
 
