@@ -26,11 +26,7 @@ contributions as (
     where not coalesce(is_superseded, false)
 ),
 recipients as (
-    select
-        recipient_id,
-        recipient_kind,
-        {{ normalize_org_name('connected_org_name') }} as connected_org_norm,
-        {{ pac_name_sponsor('recipient_name') }} as pac_name_sponsor_norm
+    select recipient_id, recipient_kind, connected_org_norm, pac_name_sponsor_norm
     from {{ ref('int_recipients') }}
 ),
 vendor_rows as (

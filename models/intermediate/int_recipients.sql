@@ -160,6 +160,10 @@ select
     k.committee_designation,
     k.organisation_type,
     k.connected_org_name,
+    -- the PAC's sponsor, normalised like every organisation name, for the own-employer-PAC rule
+    -- (macros/bundle_config.sql): the connected organisation, and the one the PAC's name carries
+    {{ normalize_org_name('k.connected_org_name') }} as connected_org_norm,
+    {{ pac_name_sponsor('k.recipient_name') }} as pac_name_sponsor_norm,
     k.party,
     k.candidate_id,
     c.candidate_name,

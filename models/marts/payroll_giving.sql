@@ -16,8 +16,8 @@ with recipients as (
         recipient_name,
         recipient_kind,
         connected_org_name,
-        {{ normalize_org_name('connected_org_name') }} as connected_org_norm,
-        {{ pac_name_sponsor('recipient_name') }} as pac_name_sponsor_norm
+        connected_org_norm,
+        pac_name_sponsor_norm
     from {{ ref('int_recipients') }}
 ),
 contributions as (
