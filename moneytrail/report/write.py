@@ -35,6 +35,7 @@ from moneytrail.report.common import (
     report_rows,
     scrub,
 )
+from moneytrail.report.er import COUNTS_MODEL as ER_COUNTS_MODEL
 from moneytrail.report.er import er_section
 from moneytrail.report.index import write_evidence_index
 from moneytrail.report.markdown import render_markdown
@@ -221,6 +222,16 @@ def _open_warehouse(run: _Run, errors: list[dict[str, Any]]) -> duckdb.DuckDBPyC
 
 # the report models (models/report/) the data-quality section reads, by the export it belongs to
 DQ_REPORT_MODELS = {"stg_rejects": ("rpt_rejects", "rpt_rejects_by_reason", "rpt_reject_sample")}
+
+
+def report_models_read() -> tuple[str, ...]:
+    """Every report model (models/report/) the report step reads, sorted: each section's, the
+    data-quality section's and the entity-resolution counts. The dbt exposure `report` lists
+    them (tests/python/test_docs.py keeps the two equal)."""
+    names = {m for a in ANALYSES for m in a.report_models}
+    names.update(m for models in DQ_REPORT_MODELS.values() for m in models)
+    names.add(ER_COUNTS_MODEL.removeprefix("model.moneytrail."))
+    return tuple(sorted(names))
 
 
 def _model_missing(models: Sequence[str], not_built: Callable[[str], str | None]) -> str | None:

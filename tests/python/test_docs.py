@@ -7,6 +7,7 @@ import json
 import pytest
 
 from moneytrail import registry
+from moneytrail.report.write import report_models_read
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +45,14 @@ def test_report_exposure_closes_the_lineage(docs):
     assert exposure["description"].strip()
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
         [f"model.moneytrail.{m}" for m in [*EXPORTED, "er_decisions_applied", "er_review_summary"]]
+        + [f"model.moneytrail.{m}" for m in report_models_read()]
         + ["source.moneytrail.raw.ingest_manifest"]
     )
+    # every report model is read by the report step or by the HTML report (its exposure)
+    html = manifest["exposures"]["exposure.moneytrail.html_report"]["depends_on"]["nodes"]
+    report_models = {uid for uid in manifest["nodes"] if uid.startswith("model.moneytrail.rpt_")}
+    assert len(report_models) == 24
+    assert report_models == {n for n in [*exposure["depends_on"]["nodes"], *html] if n in report_models}
     # walking up from the report reaches every raw source the role map reads
     parents = manifest["parent_map"]
     seen, stack = set(), ["exposure.moneytrail.report"]

@@ -682,7 +682,10 @@ def test_dbt_docs_has_the_html_report_as_an_exposure(tmp_path, monkeypatch):
     assert exposure["type"] == "dashboard" and exposure["url"] == "file:output/demo/html/index.html"
     assert "output/<run name>/html/index.html" in exposure["description"]
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
-        [f"model.moneytrail.{m}" for m in MARTS + ["stg_rejects", "dq_row_accounting", "stg_contributions"] + ER_MARTS]
+        [
+            f"model.moneytrail.{m}"
+            for m in [*MARTS, "stg_rejects", "dq_row_accounting", "stg_contributions", "rpt_bundles_by_day", *ER_MARTS]
+        ]
         + [f"source.moneytrail.raw.{t}" for t in ("ingest_manifest", "contributions", "contracts", "candidates")]
     )
     # the report step names the same exposure as the producer of every page
