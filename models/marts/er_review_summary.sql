@@ -1,5 +1,8 @@
 -- One row: reviewed decisions and aliases in this build and what they did, and the size of
 -- the review queue. For the report (decisions_applied) and for a quick check after a review.
+-- link_scopes_counted: the scopes the analyses count (vars.er_link_scopes; int_cross_links
+-- refuses any other value, so this only quotes it).
+{%- set scopes = var('er_link_scopes', ['same_organisation']) %}
 select
     (select count(*) from {{ ref('er_decisions_applied') }}) as decisions,
     (select count(*) from {{ ref('er_decisions_applied') }} where applied) as decisions_applied,
@@ -12,5 +15,11 @@ select
     (select count(*) from {{ ref('int_er_aliases') }} where origin like 'data:%') as aliases_from_data,
     (select count(*) from {{ ref('int_name_links') }} where alias_id is not null) as alias_links,
     (select count(*) from {{ ref('int_name_links') }} where link_scope = 'family') as family_links,
+    -- family by the unit rule (python_udfs/er_decisions.py UNIT_RULE), not by an alias
+    (
+        select count(*) from {{ ref('int_name_links') }}
+        where link_scope = 'family' and alias_id is null and knowledge_note like '%unit of a linked brand:%'
+    ) as unit_links,
     (select count(*) from {{ ref('int_name_links') }} where link_scope = 'ownership') as ownership_links,
-    (select count(*) from {{ ref('er_review_queue') }}) as review_queue_rows
+    (select count(*) from {{ ref('er_review_queue') }}) as review_queue_rows,
+    {{ mt_literal((scopes if scopes is not string else [scopes]) | join(', ')) }} as link_scopes_counted

@@ -69,4 +69,18 @@ def er_sentence(section: Mapping[str, Any]) -> str:
     return (
         f"Reviewed entity-resolution decisions: {section.get('decisions')} loaded, "
         f"{section.get('decisions_applied')} applied in this build (by effect: {effects}){waiting}."
+        + _scope_sentence(section.get("summary") or {})
+    )
+
+
+def _scope_sentence(summary: Mapping[str, Any]) -> str:
+    """What the analyses count: the link scopes of vars.er_link_scopes, and the family and
+    ownership links left out by default."""
+    if summary.get("link_scopes_counted") is None:
+        return ""
+    return (
+        f" Analyses count links of scope {summary['link_scopes_counted']} (vars.er_link_scopes); "
+        f"{summary.get('family_links')} family link(s) (units of one brand, {summary.get('unit_links')} of them "
+        "by the unit rule: the same donor-side name also links to the brand's own vendor) and "
+        f"{summary.get('ownership_links')} ownership link(s) are in intermediate.int_name_links with their note."
     )

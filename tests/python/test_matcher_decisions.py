@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from python_udfs.entities import canonical_entities
 from python_udfs.er_decisions import (
     DECISION_COLUMNS,
+    KNOWLEDGE_LINK_SCHEMA,
     DecisionError,
     alias_key,
     apply_knowledge,
@@ -20,7 +22,8 @@ from python_udfs.er_decisions import (
     parse_decisions,
     read_csv_file,
 )
-from python_udfs.matcher import match_to_arrow
+from python_udfs.er_decisions import _units_as_family as _units_as_family
+from python_udfs.matcher import TIERS, match_to_arrow
 
 COLS = (*DECISION_COLUMNS, "relation", "source")
 
@@ -231,3 +234,109 @@ def test_entity_map_never_merges_a_not_same_pair() -> None:
         for m in canonical_entities(table, names=["E"], must_link=[("D", "E")], cannot_link=[("A", "D")])
     }
     assert forced["D"] == forced["E"] != forced["A"]
+
+
+def _scopes(table) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    return {
+        (r["left_name"], r["right_name"]): (r["tier"], r["link_scope"], r["knowledge_note"]) for r in table.to_pylist()
+    }
+
+
+def test_a_unit_of_a_linked_brand_is_a_family_link() -> None:
+    """HOWARD UNIVERSITY employees (DC data) linked to both vendors HOWARD UNIVERSITY and HOWARD
+    UNIVERSITY HOSPITAL, so their gifts counted in both vendors' breadth: the hospital link is
+    the unit of the brand they wrote, scope family, with the rule's note. An employer that
+    writes the unit's own word keeps its same-organisation link."""
+    left = ["DELOITTE", "DELOITTE CONSULTING", "HOWARD UNIVERSITY", "HOWARD UNIVERSITY HOSPITAL"]
+    right = ["DELOITTE CONSULTING", "HOWARD", "HOWARD UNIVERSITY"]
+    links = match_to_arrow(left, right)
+    before = _scopes(apply_knowledge(links, "vendor_employer", left, right, [], []))
+    note = (
+        "unit of a linked brand: this name also links to HOWARD UNIVERSITY, which HOWARD UNIVERSITY "
+        "HOSPITAL extends by HOSPITAL (words this name does not have); counted under HOWARD UNIVERSITY "
+        "only, unless vars.er_link_scopes includes family"
+    )
+    assert before == {
+        ("DELOITTE", "DELOITTE CONSULTING"): ("probable", "same_organisation", None),
+        ("DELOITTE CONSULTING", "DELOITTE CONSULTING"): ("high", "same_organisation", None),
+        ("HOWARD UNIVERSITY", "HOWARD"): ("probable", "same_organisation", None),
+        ("HOWARD UNIVERSITY", "HOWARD UNIVERSITY"): ("high", "same_organisation", None),
+        ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY"): ("probable", "family", note),
+    }
+    # a reviewed 'same' keeps the link the organisation's own, with the reviewer's note
+    same = parse_decisions([dec("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY", "same")], "f", COLS)
+    after = _scopes(apply_knowledge(links, "vendor_employer", left, right, same, []))
+    assert after[("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY")] == (
+        "high",
+        "same_organisation",
+        "same by r on 2026-12-03: n",
+    )
+    assert {k: v for k, v in after.items() if k != ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY")} == {
+        k: v for k, v in before.items() if k != ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY")
+    }
+
+
+def test_a_unit_needs_a_brand_link_at_least_as_strong() -> None:
+    """Without the brand's own vendor the employer's one probable link stays its own."""
+    left = ["DELOITTE", "GEORGETOWN UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY HOSPITAL"]
+    right = ["DELOITTE CONSULTING", "HOWARD UNIVERSITY"]
+    out = _scopes(apply_knowledge(match_to_arrow(left, right), "vendor_employer", left, right, [], []))
+    assert out == {
+        ("DELOITTE", "DELOITTE CONSULTING"): ("probable", "same_organisation", None),
+        ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY"): ("probable", "same_organisation", None),
+    }
+
+
+def _link(left: str, right: str, tier: str, **kw: object) -> dict[str, object]:
+    row: dict[str, object] = {f.name: None for f in KNOWLEDGE_LINK_SCHEMA}
+    row.update(
+        left_name=left,
+        right_name=right,
+        match_type="fuzzy",
+        tier=tier,
+        tier_rank=TIERS.index(tier),
+        score=90.0,
+        token_sort_score=90.0,
+        coverage_left=0.9,
+        coverage_right=1.0,
+        overlap=0.9,
+        shared_tokens="",
+        max_idf=1.0,
+        mean_idf=1.0,
+        number_mismatch=False,
+        type_conflict=False,
+        link_scope="same_organisation",
+        matcher_tier=tier,
+        relation="vendor_employer",
+    )
+    row.update(kw)
+    return row
+
+
+@pytest.mark.parametrize(
+    "brand_tier, unit_extra, unit_kw, scope",
+    [
+        ("probable", "HOSPITAL", {}, "family"),
+        ("medium", "HOSPITAL", {}, "family"),
+        ("low", "HOSPITAL", {}, "same_organisation"),  # a brand link weaker than the unit's
+        ("probable", "THE", {}, "same_organisation"),  # a stop word adds no identity
+        ("probable", "LLC", {}, "same_organisation"),  # nor does a legal form
+        ("probable", "HOSPITAL", {"alias_id": "a1"}, "same_organisation"),  # a curated alias keeps its scope
+        ("probable", "HOSPITAL", {"review_decision": "same"}, "same_organisation"),
+        ("probable", "HOSPITAL", {"matcher_tier": None}, "same_organisation"),  # not the matcher's link
+        ("probable", "HOSPITAL", {"review_decision": "unsure"}, "family"),
+    ],
+)
+def test_the_unit_rule_case_by_case(brand_tier: str, unit_extra: str, unit_kw: dict, scope: str) -> None:
+    rows = [
+        _link("HOWARD UNIVERSITY", "HOWARD", brand_tier),
+        _link(f"HOWARD UNIVERSITY {unit_extra}", "HOWARD", "probable", **unit_kw),
+        _link("HOWARD UNIVERSITY", "HOWARD UNIVERSITY", "high", match_type="exact"),  # another right name
+    ]
+    out = _units_as_family(pa.Table.from_pylist(rows, schema=KNOWLEDGE_LINK_SCHEMA))
+    got = {(r["left_name"], r["right_name"]): r["link_scope"] for r in out.to_pylist()}
+    assert got == {
+        ("HOWARD UNIVERSITY", "HOWARD"): "same_organisation",
+        (f"HOWARD UNIVERSITY {unit_extra}", "HOWARD"): scope,
+        ("HOWARD UNIVERSITY", "HOWARD UNIVERSITY"): "same_organisation",
+    }
