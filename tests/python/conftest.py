@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +85,41 @@ def demo_run(tmp_path_factory, _block_network) -> DemoRun:
     code = main(["demo", "--db", str(db), "--out", str(out)])
     truth = json.loads((DEMO_DIR / "ground_truth.json").read_text())
     return DemoRun(code, db, out, truth)
+
+
+FEC_RUN_FILE = REPO / "examples" / "fec_ice" / "run.yml"
+
+
+@pytest.fixture(scope="session")
+def fec_example_run(tmp_path_factory, _block_network) -> DemoRun:
+    """The FEC x ICE real-data example (examples/fec_ice/run.yml), built once for the session
+    into a tmp warehouse, dbt's target and logs in tmp too (never the repository's target/).
+    Tests read it; a test that rebuilds models with other vars does so on a copy
+    (fec_example_copy), so every reader sees this run's tables."""
+    from moneytrail.cli import main
+
+    base = tmp_path_factory.mktemp("fec_example")
+    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
+    os.environ["DBT_TARGET_PATH"] = str(base / "target")
+    os.environ["DBT_LOG_PATH"] = str(base / "logs")
+    try:
+        code = main(["run", str(FEC_RUN_FILE), "--db", str(base / "fec.duckdb"), "--out", str(base / "out")])
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return DemoRun(code, base / "fec.duckdb", base / "out", {})
+
+
+@pytest.fixture
+def fec_example_copy(fec_example_run, tmp_path) -> DemoRun:
+    """A private copy of the FEC example's warehouse, for a test that rebuilds models with other vars."""
+    assert fec_example_run.exit_code == 0
+    db = tmp_path / "fec.duckdb"
+    shutil.copyfile(fec_example_run.db, db)
+    return DemoRun(fec_example_run.exit_code, db, fec_example_run.out, {})
 
 
 def write_demo_run_file(tmp_path: Path, role_map: dict, contributions_csv: Path | None = None) -> Path:

@@ -16,13 +16,9 @@ RUN_FILE = REPO / "examples" / "fec_ice" / "run.yml"
 
 
 @pytest.fixture(scope="module")
-def fec_run(tmp_path_factory, _block_network) -> DemoRun:
-    from moneytrail.cli import main
-
-    base = tmp_path_factory.mktemp("fec")
-    db, out = base / "fec.duckdb", base / "out"
-    code = main(["run", str(RUN_FILE), "--db", str(db), "--out", str(out)])
-    return DemoRun(code, db, out, {})
+def fec_run(fec_example_run) -> DemoRun:
+    """The example, built once per session (conftest.fec_example_run; the HTML tests read it too)."""
+    return fec_example_run
 
 
 def test_runs_cleanly(fec_run):
@@ -289,7 +285,7 @@ def test_recipients_have_fec_kinds(fec_run):
     ]
 
 
-def test_limit_groups_match_the_independent_count(fec_run):
+def test_limit_groups_match_the_independent_count(fec_example_copy):
     """404 donor (NAME + ZIP5) x committee x calendar-year groups of individuals sum above
     $2,700 with memo rows excluded, counted independently from the raw file."""
     from moneytrail import dbt_runner
@@ -299,12 +295,14 @@ def test_limit_groups_match_the_independent_count(fec_run):
     run_vars["role_map"]["contributions"]["when"] = [{"column": "ENTITY_TP", "equals": "IND"}]
     run_vars["donor_identity"] = ["donor_name", "donor_zip5"]
     run_vars["contribution_limits"] = {"limit": 2700, "period": "calendar_year", "exclude_memo": True, "refunds": "net"}
-    result = dbt_runner.invoke(["run", "--select", "+limit_flags"], run_vars, warehouse=fec_run.db)
+    result = dbt_runner.invoke(["run", "--select", "+limit_flags"], run_vars, warehouse=fec_example_copy.db)
     assert result.success, result.error_text()
-    assert fec_run.query("select count(*), min(limit_amount) from marts.limit_flags") == [(404, Decimal("2700.00"))]
+    assert fec_example_copy.query("select count(*), min(limit_amount) from marts.limit_flags") == [
+        (404, Decimal("2700.00"))
+    ]
 
 
-def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
+def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_example_copy, raw):
     """With PACs allowed as bundle recipients, the bundles are exactly the same-day groups of >= 3
     donors with no payroll row, counted independently; none rests on a payroll-deduction row or
     on employees giving to their own employer's PAC."""
@@ -313,7 +311,7 @@ def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
     run_vars = load_run_file(RUN_FILE).vars
     kinds = ["candidate", "pac_connected", "pac_nonconnected", "leadership_pac"]
     run_vars["bundles"] = {"recipient_kinds": kinds}
-    result = dbt_runner.invoke(["run", "--select", "+bundles"], run_vars, warehouse=fec_run.db)
+    result = dbt_runner.invoke(["run", "--select", "+bundles"], run_vars, warehouse=fec_example_copy.db)
     assert result.success, result.error_text()
     con = raw
     groups = con.execute("""
@@ -323,9 +321,11 @@ def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
             group by recipient, day, employer
             having count(distinct donor) >= 3 and not bool_or(memo_payroll or own_pac))""").fetchall()
     assert groups == [(233,)]
-    assert fec_run.query("select count(*) from marts.bundles") == groups
+    assert fec_example_copy.query("select count(*) from marts.bundles") == groups
     bundled = [
-        int(ref.rsplit("=", 1)[1]) for (refs,) in fec_run.query("select row_refs from marts.bundles") for ref in refs
+        int(ref.rsplit("=", 1)[1])
+        for (refs,) in fec_example_copy.query("select row_refs from marts.bundles")
+        for ref in refs
     ]
     con.execute("create or replace temp table bundled as select unnest(?::bigint[]) as row_index", [bundled])
     assert con.execute("""
@@ -333,14 +333,14 @@ def test_no_bundle_is_payroll_giving_even_when_pacs_may_bundle(fec_run, raw):
         from bundled b join gifts_k k using (row_index)""").fetchall() == [(len(bundled), 0, 0)]
 
 
-def test_flat_limit_settings_are_refused_under_fec_rules(fec_run):
+def test_flat_limit_settings_are_refused_under_fec_rules(fec_example_copy):
     """With the FEC preset the seeds decide limits; a contribution_limits setting would be
     ignored, so it stops the limit models with a message instead."""
     from moneytrail import dbt_runner
 
     run_vars = load_run_file(RUN_FILE).vars
     run_vars["contribution_limits"] = {"limit": 2700}
-    result = dbt_runner.invoke(["run", "--select", "limit_flags"], run_vars, warehouse=fec_run.db)
+    result = dbt_runner.invoke(["run", "--select", "limit_flags"], run_vars, warehouse=fec_example_copy.db)
     assert not result.success
     assert (
         "analysis config: vars.contribution_limits does not apply with source_rules fec (limits, periods, "

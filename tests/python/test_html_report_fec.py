@@ -16,7 +16,6 @@ tmp_path; the screenshots go to output/html_screenshots/fec/ (git-ignored), besi
 from __future__ import annotations
 
 import json
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -59,24 +58,9 @@ RAW_TABLE = """(() => {
 
 
 @pytest.fixture(scope="module")
-def fec_html(tmp_path_factory, _block_network) -> DemoRun:
-    """The FEC example built into a tmp warehouse, dbt's target and logs in tmp too (never the
-    repository's target/, which a concurrent build may be using)."""
-    from moneytrail.cli import main
-
-    base = tmp_path_factory.mktemp("fec_html")
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    os.environ["DBT_TARGET_PATH"] = str(base / "target")
-    os.environ["DBT_LOG_PATH"] = str(base / "logs")
-    try:
-        code = main(["run", str(RUN_FILE), "--db", str(base / "fec.duckdb"), "--out", str(base / "out")])
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return DemoRun(code, base / "fec.duckdb", base / "out", {})
+def fec_html(fec_example_run) -> DemoRun:
+    """The FEC example, built once per session (conftest.fec_example_run; test_fec_example reads it too)."""
+    return fec_example_run
 
 
 @pytest.fixture(scope="module")
