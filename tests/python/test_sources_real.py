@@ -26,7 +26,7 @@ SELECT = ["+limit_flags", "+prohibited_contributions", "+dq_row_accounting", "+s
 SELECT += ["rpt_limit_flags", "rpt_limits_not_checked"]
 
 
-def _build(base: Path, run_file: Path) -> DemoRun:
+def _build(base: Path, run_file: Path, extra: tuple[str, ...] = ()) -> DemoRun:
     from ingest import warehouse
     from ingest.runfile import load_run_file
     from moneytrail import dbt_runner
@@ -42,7 +42,7 @@ def _build(base: Path, run_file: Path) -> DemoRun:
         con.close()
     # unit tests read seeds of other rules (FEC) that this selection does not build: they run in their own tests
     result = dbt_runner.invoke(
-        ["build", "--select", *SELECT, "--exclude-resource-type", "unit_test"], run.vars, warehouse=db
+        ["build", "--select", *SELECT, *extra, "--exclude-resource-type", "unit_test"], run.vars, warehouse=db
     )
     return DemoRun(0 if result.success else 1, db, base, run.vars)
 
@@ -332,7 +332,8 @@ DC_AWARDS = EXAMPLES / "dc" / "ocp_awards.csv.gz"
 
 @pytest.fixture(scope="module")
 def dc(tmp_path_factory, _block_network) -> DemoRun:
-    return _build(tmp_path_factory.mktemp("dc"), EXAMPLES / "dc" / "run.yml")
+    # and the link graph, for the unit rule (test_dc_gifts_count_once_under_the_brand_written)
+    return _build(tmp_path_factory.mktemp("dc"), EXAMPLES / "dc" / "run.yml", ("+cross_links", "+er_review_summary"))
 
 
 def _staged_awards() -> list[dict[str, str]]:
@@ -355,6 +356,42 @@ def test_dc_row_accounting(dc):
         ("candidates", len(committees), 0, 0, len(committees)),
         ("contracts", len(awards), blank, 1, len(_staged_awards())),
         ("contributions", len(contributions), 0, 0, len(contributions)),
+    ]
+
+
+def test_dc_gifts_count_once_under_the_brand_written(dc):
+    """Employees who wrote HOWARD UNIVERSITY also matched the vendor Howard University Hospital,
+    so their gifts counted in both vendors' breadth. Checked here by words, independently of
+    the unit rule's code: no contribution row counted by default reaches two vendors where one
+    vendor's name is the other's plus words the employer did not write."""
+    doubled = dc.query("""
+        with e as (
+            select distinct contribution_row_ref, other_name_norm, vendor_name_norm
+            from marts.cross_links where relation = 'vendor_employer' and tier_rank <= 3
+        ),
+        w as (select *, string_split(vendor_name_norm, ' ') as vw, string_split(other_name_norm, ' ') as ow from e)
+        select count(*) from w a join w b
+          on a.contribution_row_ref = b.contribution_row_ref and a.vendor_name_norm <> b.vendor_name_norm
+        where list_has_all(b.vw, a.vw)
+          and len(list_filter(b.vw, x -> not list_contains(a.vw, x) and not list_contains(b.ow, x)
+                              and x not in ('OF', 'THE', 'AND', 'INC', 'LLC', 'CORP', 'CO'))) > 0""")
+    assert doubled == [(0,)]
+    howard = dc.query(
+        "select vendor_name, count(*), sum(amount) from marts.cross_links "
+        "where relation = 'vendor_employer' and other_name_norm in ('HOWARD', 'HOWARD UNIVERSITY') group by 1"
+    )
+    assert howard == [("Howard University", 5, Decimal("1275.00"))]
+    family = dc.query(
+        "select vendor_name_norm, other_name_norm, knowledge_note from intermediate.int_name_links "
+        "where link_scope = 'family' and vendor_name_norm = 'HOWARD UNIVERSITY HOSPITAL' order by 2"
+    )
+    assert [(v, o) for v, o, _ in family] == [
+        ("HOWARD UNIVERSITY HOSPITAL", "HOWARD"),
+        ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY"),
+    ]
+    assert all(n.startswith("unit of a linked brand: this name also links to HOWARD UNIVERSITY,") for _, _, n in family)
+    assert dc.query("select unit_links, family_links, link_scopes_counted from marts.er_review_summary") == [
+        (10, 10, "same_organisation")
     ]
 
 
