@@ -99,6 +99,10 @@ def _add_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _add_db(p)
 
 
+#: where `run` and `demo` build: DuckDB (the embedded default) or a local Spark session
+ENGINES = ("duckdb", "spark")
+
+
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db", type=Path, default=None, help=f"warehouse file (default ${warehouse.DB_ENV} or {warehouse.DEFAULT_DB})"
@@ -113,6 +117,15 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("demo", help="the whole job on the bundled golden demo data")
     d.add_argument("--out", type=Path, default=None, help="output folder (default output/demo)")
     _add_db(d)
+    for parser in (p, d):
+        parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="duckdb",
+            help="where dbt builds: duckdb (the embedded default) or spark (a local Spark session: "
+            "needs pip install -e '.[spark]' and Java 17; ingest stays DuckDB, the tables Spark "
+            "built are kept as Parquet in <warehouse>.spark/ next to the warehouse)",
+        )
 
 
 def _add_dbt(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -342,15 +355,32 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
-    print("[3/4] dbt build")
-    result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
-    report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
+    if getattr(args, "engine", "duckdb") == "spark":
+        from moneytrail import spark_engine
+
+        spark_dir = spark_engine_dir(db_path)
+        print(f"[3/4] dbt build on Spark (tables as Parquet in {spark_dir})")
+        result = spark_engine.build_tables(db_path, spark_dir, run.vars)
+        if not result.success:
+            print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
+        report_ok = spark_engine.write_report(
+            run, db_path, spark_dir, out_dir, result, validation, [e.table_name for e in entries]
+        )
+    else:
+        print("[3/4] dbt build")
+        result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
+        report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
     if not (validation.success and result.success and report_ok):
         print("the run had failures: see the messages above", file=sys.stderr)
         return EXIT_BUILD_FAILED
     return 0
+
+
+def spark_engine_dir(db_path: Path) -> Path:
+    """Where `run --engine spark` keeps the Spark build: next to the warehouse, <stem>.spark/."""
+    return db_path.with_name(db_path.stem + ".spark")
 
 
 def _report_refused(args: argparse.Namespace, run_file: Path, db_path: Path, step: str, message: str) -> None:

@@ -140,10 +140,17 @@ def export_schema(session: Any, out_dir: Path, database: str = "marts", views: b
 SPARK_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
-def build(
+#: The databases the build writes back as Parquet, in dbt's layer order.
+BUILT_DATABASES = ("staging", "intermediate", "marts", "report")
+
+
+def build_tables(
     db_path: Path, out_dir: Path, run_vars: dict[str, Any] | None = None, dbt_args: Sequence[str] = SPARK_BUILD
-) -> int:
-    """Steps 1-5 of the module docstring; returns 0 when dbt succeeded and the marts were written."""
+) -> Any:
+    """Steps 1-5 of the module docstring; returns dbt's result (moneytrail.dbt_runner.DbtResult).
+
+    The tables are written back also when some node failed: the report then says which
+    sections are missing, as it does after a failed DuckDB build."""
     from moneytrail import dbt_runner, spark_steps
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -154,22 +161,76 @@ def build(
     try:
         register_raw(session, files)
         spark_steps.register(session)
-        # its own target and log folders: the DuckDB build's run_results.json stays what the report reads
-        dbt_dirs = ["--target-path", str(out_dir / "dbt-target"), "--log-path", str(out_dir / "dbt-logs")]
+        # its own target and log folders: the DuckDB build's run_results.json stays what it was
+        dbt_dirs = ["--target-path", str(target_dir(out_dir)), "--log-path", str(out_dir / "dbt-logs")]
         result = dbt_runner.invoke([*dbt_args, "--target", "spark", *dbt_dirs], run_vars)
         built = time.monotonic()
-        if not result.success:
-            print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
-            return 1
-        for database in ("staging", "intermediate", "marts", "report"):
-            export_schema(session, out_dir / database, database, views=database == "marts")
+        for database in BUILT_DATABASES:
+            shutil.rmtree(out_dir / database, ignore_errors=True)  # never a table of an earlier build
+            if session.catalog.databaseExists(database):
+                export_schema(session, out_dir / database, database, views=database == "marts")
     finally:
         session.stop()
-    print(
-        f"spark: session {session_ready - started:.1f} s, dbt {built - session_ready:.1f} s, "
-        f"marts in {out_dir / 'marts'}"
-    )
+    print(f"spark: session {session_ready - started:.1f} s, dbt {built - session_ready:.1f} s, tables in {out_dir}")
+    return result
+
+
+def build(
+    db_path: Path, out_dir: Path, run_vars: dict[str, Any] | None = None, dbt_args: Sequence[str] = SPARK_BUILD
+) -> int:
+    """Steps 1-5; returns 0 when dbt succeeded and the tables were written."""
+    result = build_tables(db_path, out_dir, run_vars, dbt_args)
+    if not result.success:
+        print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
+        return 1
     return 0
+
+
+def target_dir(out_dir: Path) -> Path:
+    """dbt's target folder of the Spark build (run_results.json, manifest.json)."""
+    return out_dir / "dbt-target"
+
+
+def report_warehouse(db_path: Path, out_dir: Path) -> Path:
+    """A DuckDB file for the report step, ``out_dir/spark_tables.duckdb``: the ingest warehouse's raw
+    tables (the inputs the report quotes, and raw.ingest_manifest) and every table the Spark build
+    wrote back as Parquet, under its own schema. Only the report reads it: every number in it
+    was computed by Spark (the report's numbers come from the report models, models/report/);
+    the report step only selects and formats, as it does on DuckDB."""
+    from ingest.sqlquote import quote_ident
+
+    path = out_dir / "spark_tables.duckdb"
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    raw = raw_tables(db_path)
+    con = warehouse.connect(path)
+    try:
+        con.execute(f"attach {_literal(str(db_path))} as ingest (read_only)")
+        con.execute("create schema if not exists raw")
+        for name in raw:
+            con.execute(f"create table raw.{quote_ident(name)} as select * from ingest.raw.{quote_ident(name)}")
+        con.execute("detach ingest")
+        for database in BUILT_DATABASES:
+            folder = out_dir / database
+            if not folder.is_dir():
+                continue
+            con.execute(f"create schema if not exists {quote_ident(database)}")
+            for table in sorted(p for p in folder.iterdir() if p.is_dir()):
+                files = sorted(table.glob("*.parquet"))
+                if not files:
+                    continue
+                listed = ", ".join(_literal(str(f)) for f in files)
+                con.execute(
+                    f"create table {quote_ident(database)}.{quote_ident(table.name)} as "
+                    f"select * from read_parquet([{listed}])"
+                )
+    finally:
+        con.close()
+    return path
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -185,14 +246,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seeds and models only (dbt build --exclude-resource-type test unit_test): the equivalence test "
         "compares the tables themselves",
     )
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="also write the report of this build into this folder (as moneytrail run --engine spark does)",
+    )
     args = p.parse_args(argv)
     run = load_run_file(args.run_file)
-    return build(
-        args.db,
-        args.out,
-        run.vars,
-        [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else SPARK_BUILD,
+    dbt_args = [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else list(SPARK_BUILD)
+    if args.report is None:
+        return build(args.db, args.out, run.vars, dbt_args)
+    result = build_tables(args.db, args.out, run.vars, dbt_args)
+    return 0 if write_report(run, args.db, args.out, args.report, result) and result.success else 1
+
+
+def write_report(
+    run: Any,
+    db_path: Path,
+    spark_dir: Path,
+    out_dir: Path,
+    result: Any,
+    validation: Any = None,
+    input_tables: Sequence[str] | None = None,
+) -> bool:
+    """The report of a Spark build (report.json, report.md, exports, HTML, evidence index) into
+    out_dir, from report_warehouse and the Spark build's dbt artifacts; True when it is ok."""
+    from dbt_common.invocation import get_invocation_id
+
+    from moneytrail import report
+
+    def outcome(r: Any) -> Any:
+        return report.StepOutcome(r.success, None if r.success else (r.exception or r.error_text() or "dbt failed"))
+
+    context = report.BuildContext(
+        invocation_id=get_invocation_id(),  # of the Spark build, the last dbt invocation in this process
+        build=outcome(result),
+        validation=outcome(validation) if validation is not None else None,
+        settings=report.StepOutcome(True),
+        input_tables=tuple(input_tables) if input_tables is not None else None,  # None: every manifest row
     )
+    written = report.write_reports(
+        out_dir, report_warehouse(db_path, spark_dir), run.name, target_dir(spark_dir), run.vars, context
+    )
+    print(f"      report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}) from the Spark build")
+    return written.ok
 
 
 if __name__ == "__main__":

@@ -215,6 +215,7 @@ def _overview_build(r: Mapping[str, Any], links: Links) -> list[str]:
                 ("dbt build", f"<strong>{e(build.get('status'))}</strong>"),
                 ("run results", e(build.get("run_results"))),
                 ("dbt", e(f"{build.get('dbt_command') or ''} {build.get('dbt_version') or ''}".strip())),
+                ("engine", e(build.get("dbt_adapter") or "not recorded (no manifest.json)")),
                 (
                     "nodes by status",
                     e(", ".join(f"{k}: {v}" for k, v in (build.get("counts_by_status") or {}).items())),

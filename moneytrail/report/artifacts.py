@@ -132,6 +132,8 @@ def build_status(nodes: Sequence[dict[str, Any]], artifacts: DbtArtifacts) -> di
         "run_results": artifacts.state,
         "dbt_command": (artifacts.run_results or {}).get("args", {}).get("which"),
         "dbt_version": (artifacts.run_results or {}).get("metadata", {}).get("dbt_version"),
+        # the engine that built the tables (duckdb, or spark for `moneytrail run --engine spark`)
+        "dbt_adapter": (artifacts.manifest or {}).get("metadata", {}).get("adapter_type"),
         "counts_by_status": dict(sorted(counts.items())),
         "nodes": list(nodes),
     }

@@ -177,7 +177,9 @@ def _md_build(report: Mapping[str, Any]) -> list[str]:
     lines = [
         "## Build status",
         "",
-        f"dbt build: **{build['status']}** (run results: {build['run_results']}). "
+        f"dbt build: **{build['status']}** (run results: {build['run_results']}"
+        + (f"; engine: {build['dbt_adapter']}" if build.get("dbt_adapter") else "")
+        + "). "
         + ", ".join(f"{k}: {v}" for k, v in build["counts_by_status"].items()),
         "",
     ]

@@ -188,6 +188,7 @@ def test_build_that_stops_before_any_node_still_reports(tmp_path, monkeypatch):
         "run_results": "missing",
         "dbt_command": None,
         "dbt_version": None,
+        "dbt_adapter": None,
         "counts_by_status": {},
         "nodes": [],
     }

@@ -42,9 +42,10 @@ def spark_build(demo_run, tmp_path_factory):
     assert demo_run.exit_code == 0
     out = tmp_path_factory.mktemp("spark")
     started = time.monotonic()
+    # the report of the Spark build too (what moneytrail run --engine spark writes), into out/report
     proc = subprocess.run(
         [sys.executable, "-m", "moneytrail.spark_engine", str(DEMO_DIR / "run.yml"), "--db", str(demo_run.db)]
-        + ["--out", str(out), "--skip-tests"],
+        + ["--out", str(out), "--skip-tests", "--report", str(out / "report-out")],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -129,3 +130,28 @@ def test_python_steps_and_staging_are_equal_on_spark_and_duckdb(demo_run, spark_
     finally:
         con.close()
     assert problems == []
+
+
+def test_the_report_of_the_spark_build_equals_the_golden_report(spark_build):
+    """The report written from the Spark build (spark_engine.write_report: the tables Spark wrote,
+    read back for the report step, and Spark's dbt artifacts) says exactly what the DuckDB demo's
+    golden report says: every analysis, count, note, export and data-quality figure. The only
+    differences are the build's own: the engine, and the dbt tests that this build skipped
+    (--skip-tests: data tests; unit tests never run on Spark)."""
+    import json
+
+    spark = json.loads((spark_build / "report-out" / "report.json").read_text(encoding="utf-8"))
+    golden = json.loads((DEMO_DIR / "golden" / "report.json").read_text(encoding="utf-8"))
+    assert spark["ok"] is True and spark["errors"] == []
+    assert (spark["build"]["dbt_adapter"], golden["build"]["dbt_adapter"]) == ("spark", "duckdb")
+    assert spark["build"]["status"] == "success"
+    # every built node of the DuckDB build, none failed, only tests missing
+    built = {n["unique_id"]: n["status"] for n in spark["build"]["nodes"]}
+    duck = {n["unique_id"]: n["status"] for n in golden["build"]["nodes"]}
+    assert {k: v for k, v in duck.items() if not k.startswith(("test.", "unit_test."))} == built
+    for key in golden:
+        if key != "build":
+            assert spark[key] == golden[key], key
+    # the exports are byte-identical
+    for name in ("cross_links.csv", "vendor_breadth.csv", "red_flags.csv", "timing_signals.csv", "limit_flags.csv"):
+        assert (spark_build / "report-out" / name).read_bytes() == (DEMO_DIR / "golden" / name).read_bytes(), name
