@@ -72,5 +72,6 @@ def test_the_engine_is_duckdb_or_spark(capsys):
         parser.parse_args(["run", "x.yml", "--engine", "postgres"])
     assert exc.value.code == 2
     # the list of choices is quoted differently across Python patch releases
-    assert "moneytrail run: error: argument --engine: invalid choice: 'postgres' (choose from " in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "moneytrail run: error: argument --engine: invalid choice: 'postgres' (choose from " in err
     assert cli.spark_engine_dir(Path("warehouse") / "moneytrail.duckdb") == Path("warehouse") / "moneytrail.spark"
