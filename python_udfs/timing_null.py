@@ -278,11 +278,26 @@ def _columns(sl: _Slice, u: np.ndarray, first: int) -> tuple[np.ndarray, int]:
     return np.take(cal.table[sl.offset : sl.offset + sl.total], u), cal.base - first
 
 
+# Byte, 16-bit and 32-bit lanes of a 64-bit word (for adding up the bytes of a bool grid).
+_LANES8 = np.uint64(0x00FF00FF00FF00FF)
+_LANES16 = np.uint64(0x0000FFFF0000FFFF)
+_LANES32 = np.uint64(0xFFFFFFFF)
+
+
 def _set_sizes(grid: np.ndarray) -> np.ndarray:
-    """Days taken per row of a bool grid (summing bytes into the narrowest type that holds
-    a row is several times faster than count_nonzero)."""
-    small = np.int16 if grid.shape[1] < (1 << 15) else np.int64
-    sizes: np.ndarray = grid.view(np.uint8).sum(axis=1, dtype=small)
+    """Days taken per row of a C-contiguous bool grid whose rows are whole 64-bit words.
+
+    Eight days per word: up to 255 words of a row are added as uint64, each byte lane
+    counting its days (at most 255, so no lane carries into the next), and the lanes are
+    then folded into one count: about 2.5 times faster than adding the bytes one by one.
+    """
+    words = grid.view(np.uint64)
+    sizes = np.zeros(grid.shape[0], dtype=np.int64)
+    for c0 in range(0, words.shape[1], 255):
+        s = words[:, c0 : c0 + 255].sum(axis=1, dtype=np.uint64)
+        s = (s & _LANES8) + ((s >> np.uint64(8)) & _LANES8)
+        s = (s & _LANES16) + ((s >> np.uint64(16)) & _LANES16)
+        sizes += ((s & _LANES32) + (s >> np.uint64(32))).astype(np.int64)
     return sizes
 
 

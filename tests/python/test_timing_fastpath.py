@@ -150,3 +150,17 @@ def test_smallest_keys_are_argpartitions_choice(ties):
     for k in (1, 30, 89):
         want = np.sort(np.argpartition(keys, k - 1, axis=1)[:, :k], axis=1)
         assert np.array_equal(timing_null._smallest(keys, k), want)
+
+
+@pytest.mark.parametrize("stride", [32, 64, 1120, 2016, 2048, 4096, 9600])
+def test_set_sizes_counts_the_taken_days_of_every_row(stride):
+    # byte lanes of 64-bit words added in chunks of 255 words: rows of all ones fill every
+    # lane to 255 (stride 9600 = 1200 words, five chunks), random rows check the folding
+    rng = np.random.default_rng(stride)
+    grid = rng.random((41, stride)) < rng.random((41, 1))
+    grid[0] = True
+    grid[1] = False
+    sizes = timing_null._set_sizes(grid)
+    assert sizes.dtype == np.int64
+    assert sizes.tolist() == grid.sum(axis=1).tolist()
+    assert sizes[:2].tolist() == [stride, 0]
