@@ -190,6 +190,20 @@ def test_all_awards_calendar_weighs_a_day_by_the_share_of_active_vendors_awarded
     assert cal.weights[[101, 150, 160, 199]].tolist() == [1 + round(210 / 21), 1 + 10, 1 + 10, 1]
 
 
+def test_all_awards_calendar_does_not_slope_where_vendors_enter():
+    # Ten vendors awarded every second day up to day 200, the i-th from day 10 i on: more and
+    # more vendors are in business, but each is as likely to be awarded on any even day. The
+    # count of vendors awarded climbs from 1 to 10; the share of active vendors is flat.
+    vendors = [np.arange(10 * i, 201, 2) for i in range(10)]
+    days = np.concatenate(vendors)
+    ends = np.cumsum([v.size for v in vendors])
+    share = Calendar.from_vendor_awards(days, ends - np.array([v.size for v in vendors]), ends)
+    assert share.weights[2:200:2].tolist() == [1 + 10 * 10] * 99
+    assert share.weights[1:200:2].tolist() == [1] * 100
+    count = Calendar.from_award_days(days)
+    assert count.weights[[2, 12, 92, 198]].tolist() == [11, 21, 101, 101]
+
+
 def weighted_slice():
     """Days 0..39 with weights 1, 2, 3, 4, 1, 2, ... (day d has d % 4 + 1 vendors)."""
     entries = np.repeat(np.arange(40), np.tile([1, 2, 3, 4], 10))
