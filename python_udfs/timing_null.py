@@ -19,9 +19,10 @@ _REJECTION_SHARE = 0.5
 _MAX_REDRAW_PASSES = 64
 # Awards to redraw per set up to which repeats are found by pairwise comparison (above: by sorting).
 _SMALL_K = 32
-# Calendar weight of one vendor's award on a day, against 1 for every day of the file's span.
+# Calendar weight of a day on which every active vendor was awarded, in units of the floor
+# (1 slot) times the most vendors active on one day: the floor is 0.1 / that number.
 _VENDOR_WEIGHT = 10
-# Largest calendar (in slots: 10 per vendor and award date, 1 per day) given a slot -> day table.
+# Largest calendar (in slots, summed over the days) given a slot -> day table.
 _MAX_TABLE_SLOTS = 1 << 24
 
 
@@ -33,13 +34,14 @@ class Calendar:
     """Dates a null award may fall on, with integer weights.
 
     Every day from the file's first to its last award date (``base`` .. ``base + span - 1``)
-    has a weight: with ``smoothing``, _VENDOR_WEIGHT per vendor awarded that day plus 1;
-    without, its number of vendors. The weights are laid out as consecutive "slots", day by
-    day (day d owns slots ``cum[d - base - 1]`` .. ``cum[d - base] - 1``), so the days strictly
-    between two dates own one contiguous run of slots and a uniform integer over that run is
-    a day drawn in proportion to its weight. ``table`` (slot -> day) makes that one lookup;
-    above _MAX_TABLE_SLOTS slots it is not built and the same mapping is made by a binary
-    search of ``cum`` (identical draws, less memory, slower).
+    has an integer weight (from_vendor_awards: the share of active vendors awarded that day,
+    the all_awards calendar; from_award_days: counts of vendors, used by tests). The weights
+    are laid out as consecutive "slots", day by day (day d owns slots ``cum[d - base - 1]``
+    .. ``cum[d - base] - 1``), so the days strictly between two dates own one contiguous run of
+    slots and a uniform integer over that run is a day drawn in proportion to its weight.
+    ``table`` (slot -> day) makes that one lookup; above _MAX_TABLE_SLOTS slots it is not
+    built and the same mapping is made by a binary search of ``cum`` (identical draws, less
+    memory, slower).
     """
 
     base: int
@@ -60,15 +62,61 @@ class Calendar:
             return cls(0, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32), smoothing)
         base = int(days.min())
         counts = np.bincount(days - base).astype(np.int64)
-        weights = _VENDOR_WEIGHT * counts + 1 if smoothing else counts
+        return cls._from_weights(base, _VENDOR_WEIGHT * counts + 1 if smoothing else counts, smoothing)
+
+    @classmethod
+    def _from_weights(cls, base: int, weights: np.ndarray, smoothing: bool) -> Calendar:
         cum = np.cumsum(weights)
         table = None
         if int(cum[-1]) <= _MAX_TABLE_SLOTS:
             # days as offsets from base: int16 whenever the file spans under 89 years (half
             # the memory traffic of the random lookups, which dominate the small vendors' draws)
-            small = np.int16 if counts.size < (1 << 15) else np.int32
-            table = np.repeat(np.arange(counts.size, dtype=small), weights)
+            small = np.int16 if weights.size < (1 << 15) else np.int32
+            table = np.repeat(np.arange(weights.size, dtype=small), weights)
         return cls(base, weights, cum, table, smoothing)
+
+    @classmethod
+    def from_vendor_awards(cls, days: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Calendar:
+        """The ``all_awards`` calendar: each day weighted by the share of the vendors active
+        that day that were awarded that day, plus a floor that keeps every day possible.
+
+        ``days`` holds every vendor's sorted distinct award dates, vendor i's in
+        ``days[starts[i]:ends[i]]``. A vendor is active on the days strictly between its first
+        and last award, and awarded on its award dates strictly between them (the ones the null
+        redraws). With ``a`` the vendors active on a day, ``c`` those awarded and ``a_max`` the
+        most vendors active on any day of the file, the weight is ``c / a + 0.1 / a_max``, as
+        whole slots: ``round(10 a_max c / a) + 1`` (1 on days no vendor is active).
+
+        Why a share and not a count: a count rises and falls with the number of vendors doing
+        business, e.g. near the start and end of the file's coverage, and a vendor active
+        there would be compared with awards piled towards the busier side of its own period.
+        Where as many vendors are active on every day, the weights are the plain counts
+        ``10 c + 1`` (0.1 per day). The floor is relative to ``a_max`` so that a period where
+        only a stray vendor is "active" (say between a 2005 typo and its real awards) does not
+        outweigh the days the rest of the file was awarded on.
+        """
+        days = np.asarray(days, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if days.size == 0:
+            return cls.from_award_days(days)
+        base = int(days.min())
+        size = int(days.max()) - base + 1
+        interior = np.ones(days.size, dtype=bool)
+        interior[starts] = False
+        interior[ends - 1] = False
+        awarded = np.bincount(days[interior] - base, minlength=size).astype(np.int64)
+        first, last = days[starts] - base, days[ends - 1] - base
+        spans = last - first >= 2  # vendors with at least one day strictly between first and last
+        change = np.zeros(size + 1, dtype=np.int64)
+        np.add.at(change, first[spans] + 1, 1)
+        np.add.at(change, last[spans], -1)
+        active = np.cumsum(change)[:size]
+        most = int(active.max())
+        weights = np.ones(size, dtype=np.int64)
+        on = active > 0
+        weights[on] += (2 * _VENDOR_WEIGHT * most * awarded[on] + active[on]) // (2 * active[on])
+        return cls._from_weights(base, weights, True)
 
     def slots_before(self, day: int) -> int:
         """Slots of the days before ``day``."""
@@ -230,11 +278,26 @@ def _columns(sl: _Slice, u: np.ndarray, first: int) -> tuple[np.ndarray, int]:
     return np.take(cal.table[sl.offset : sl.offset + sl.total], u), cal.base - first
 
 
+# Byte, 16-bit and 32-bit lanes of a 64-bit word (for adding up the bytes of a bool grid).
+_LANES8 = np.uint64(0x00FF00FF00FF00FF)
+_LANES16 = np.uint64(0x0000FFFF0000FFFF)
+_LANES32 = np.uint64(0xFFFFFFFF)
+
+
 def _set_sizes(grid: np.ndarray) -> np.ndarray:
-    """Days taken per row of a bool grid (summing bytes into the narrowest type that holds
-    a row is several times faster than count_nonzero)."""
-    small = np.int16 if grid.shape[1] < (1 << 15) else np.int64
-    sizes: np.ndarray = grid.view(np.uint8).sum(axis=1, dtype=small)
+    """Days taken per row of a C-contiguous bool grid whose rows are whole 64-bit words.
+
+    Eight days per word: up to 255 words of a row are added as uint64, each byte lane
+    counting its days (at most 255, so no lane carries into the next), and the lanes are
+    then folded into one count: about 2.5 times faster than adding the bytes one by one.
+    """
+    words = grid.view(np.uint64)
+    sizes = np.zeros(grid.shape[0], dtype=np.int64)
+    for c0 in range(0, words.shape[1], 255):
+        s = words[:, c0 : c0 + 255].sum(axis=1, dtype=np.uint64)
+        s = (s & _LANES8) + ((s >> np.uint64(8)) & _LANES8)
+        s = (s & _LANES16) + ((s >> np.uint64(16)) & _LANES16)
+        sizes += ((s & _LANES32) + (s >> np.uint64(32))).astype(np.int64)
     return sizes
 
 

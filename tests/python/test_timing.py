@@ -164,6 +164,46 @@ def test_calendar_between_is_strict_and_weighted():
     )
 
 
+def test_all_awards_calendar_weighs_a_day_by_the_share_of_active_vendors_awarded():
+    # a: 0, 10, 20 (active 1..19, awarded 10); b: 5, 6, 15 (active 6..14, awarded 6);
+    # c: 8, 30 (active 9..29, nothing between). Active per day: 1 on 1..5, 2 on 6..8, 3 on
+    # 9..14, 2 on 15..19, 1 on 20..29, at most 3: weight round(30 x awarded / active) + 1.
+    days = np.array([0, 10, 20, 5, 6, 15, 8, 30])
+    cal = Calendar.from_vendor_awards(days, np.array([0, 3, 6]), np.array([3, 6, 8]))
+    want = [1] * 31
+    want[6] = 1 + 15  # 1 of 2 active
+    want[10] = 1 + 10  # 1 of 3 active
+    assert (cal.base, cal.weights.tolist(), cal.cum[-1]) == (0, want, 31 + 15 + 10)
+    assert cal.table is not None and np.bincount(cal.table).tolist() == want
+    # As many vendors active on every day: the plain counts, 10 per vendor awarded + 1.
+    same = np.array([0, 4, 9, 0, 4, 5, 9])
+    flat = Calendar.from_vendor_awards(same, np.array([0, 3]), np.array([3, 7]))
+    assert flat.weights[1:9].tolist() == [1, 1, 1, 21, 11, 1, 1, 1]
+    # A vendor alone between a stray early date and its real awards: the lonely days keep
+    # the floor (1), the busy days weigh 10 x (most vendors active) x share + 1.
+    busy = [np.array([100, 100 + i, 200]) for i in range(1, 21)]
+    stray = np.array([0, 150, 160, 200])
+    all_days = np.concatenate([stray, *busy])
+    starts = np.array([0] + [4 + 3 * i for i in range(20)])
+    cal = Calendar.from_vendor_awards(all_days, starts, starts + np.array([4] + [3] * 20))
+    assert cal.weights[1:100].tolist() == [1] * 99  # only the stray vendor active
+    assert cal.weights[[101, 150, 160, 199]].tolist() == [1 + round(210 / 21), 1 + 10, 1 + 10, 1]
+
+
+def test_all_awards_calendar_does_not_slope_where_vendors_enter():
+    # Ten vendors awarded every second day up to day 200, the i-th from day 10 i on: more and
+    # more vendors are in business, but each is as likely to be awarded on any even day. The
+    # count of vendors awarded climbs from 1 to 10; the share of active vendors is flat.
+    vendors = [np.arange(10 * i, 201, 2) for i in range(10)]
+    days = np.concatenate(vendors)
+    ends = np.cumsum([v.size for v in vendors])
+    share = Calendar.from_vendor_awards(days, ends - np.array([v.size for v in vendors]), ends)
+    assert share.weights[2:200:2].tolist() == [1 + 10 * 10] * 99
+    assert share.weights[1:200:2].tolist() == [1] * 100
+    count = Calendar.from_award_days(days)
+    assert count.weights[[2, 12, 92, 198]].tolist() == [11, 21, 101, 101]
+
+
 def weighted_slice():
     """Days 0..39 with weights 1, 2, 3, 4, 1, 2, ... (day d has d % 4 + 1 vendors)."""
     entries = np.repeat(np.arange(40), np.tile([1, 2, 3, 4], 10))
@@ -288,8 +328,9 @@ def test_tie_position_is_uniform_and_fixed_by_seed_and_pair():
 
 
 def test_other_vendors_awards_form_the_calendar():
-    # Twenty other vendors awarded on days 20..29, 70 and 80 make those days heavy in the
-    # calendar of v, whose awards are on days 0, 50 and 100; v's donations on days 24..26.
+    # Twenty other vendors awarded on days 20..29, 70 and 80 make days 21..29 and 70 heavy in
+    # the calendar of v, whose awards are on days 0, 50 and 100; v's donations on days 24..26.
+    # Their first and last awards (20, 80) are not counted: the null never redraws those.
     others = [(f"w{i}", d) for i in range(20) for d in [*range(20, 30), 70, 80]]
     don, aw = tables([("v", "r", 24), ("v", "r", 25), ("v", "r", 26)], [("v", 0), ("v", 50), ("v", 100)] + others)
     out = run_timing(don, aw, TimingConfig(n_permutations=1999)).to_pylist()[0]
@@ -298,9 +339,11 @@ def test_other_vendors_awards_form_the_calendar():
     def stat(j):
         return sum(min(abs(x - a) for a in (0, j, 100)) for x in (24, 25, 26))
 
-    weight = {j: 1 + 10 * (j == 50) + 200 * (j in [*range(20, 30), 70, 80]) for j in range(1, 100)}
+    # Days 21..79: 21 vendors active (v and the w's), 20 awarded on 21..29 and 70, v on 50;
+    # elsewhere only v is active. Weight round(10 x 21 x awarded / active) + 1.
+    weight = {j: 1 + 10 * (j == 50) + 200 * (j in [*range(21, 30), 70]) for j in range(1, 100)}
     exact = sum(w for j, w in weight.items() if stat(j) <= 73) / sum(weight.values())
-    assert abs(exact - 2060 / 2509) < 1e-12
+    assert abs(exact - 620 / 703) < 1e-12
     assert abs(out["p_value"] - exact) < 0.04
     # Uniform over days 1..99: a middle award on days 1..50 gives <= 73 (50 of 99 days).
     uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
