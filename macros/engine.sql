@@ -170,6 +170,16 @@ case when count({{ expr }}){{ ' filter (where ' ~ filter ~ ')' if filter }} > 0 
 {% macro spark__mt_starts_with(expr, prefix) %}startswith({{ expr }}, {{ prefix }}){% endmacro %}
 
 
+{#- Written after `name as` in a WITH clause: the CTE is inlined into each query part that reads
+    it, never materialised. DuckDB materialises a CTE read more than once: every column of every
+    row held in memory (spilled beyond memory_limit) before the first reader starts, which for a
+    row-level CTE over all contributions costs more than computing it again. Inlined, each reader
+    scans only the columns and rows it needs, streamed. Spark always inlines: nothing to say. -#}
+{% macro mt_cte_inline() %}{{ return(adapter.dispatch('mt_cte_inline', 'moneytrail')()) }}{% endmacro %}
+{% macro default__mt_cte_inline() %}not materialized{% endmacro %}
+{% macro spark__mt_cte_inline() %}{% endmacro %}
+
+
 {#- The columns of a relation except some, as DuckDB's `alias.* exclude (...)`. Spark: the
     columns listed from the built relation (an error when it has none, never a silent *). -#}
 {% macro mt_star_except(relation, except, alias) %}{{ return(adapter.dispatch('mt_star_except', 'moneytrail')(relation, except, alias)) }}{% endmacro %}

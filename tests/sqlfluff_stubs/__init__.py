@@ -247,6 +247,10 @@ def mt_starts_with(expr: str, prefix: str) -> str:
     return f"starts_with({expr}, {prefix})"
 
 
+def mt_cte_inline() -> str:
+    return "not materialized"
+
+
 def mt_star_except(relation: Any, except_: list[str], alias: str) -> str:
     return f"{alias}.* exclude ({', '.join(except_)})"
 
