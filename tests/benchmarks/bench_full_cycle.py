@@ -300,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"exit code {code}; log {work / 'moneytrail.log'}")
     during = f", {min(loads):.1f}-{max(loads):.1f} during" if loads else ""
     print(f"load average before {load_before[0]:.1f}{during}, after {load_after[0]:.1f} (1-minute)")
-    print(f"wall time {wall:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
+    # CPU time of the child (user + system, all threads): less sensitive to other load than wall time
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"wall time {wall:,.0f} s; CPU time {cpu:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
     results = work / "target" / "run_results.json"
     # `moneytrail run` prints [4/4] after the report and exports: the [3/4] phase holds both the
     # dbt build (dbt's own elapsed_time in run_results.json) and the report, shown apart
