@@ -114,6 +114,15 @@ list({{ 'distinct ' if distinct }}{{ expr }} order by {{ (order_by or [expr]) | 
 {%- endmacro %}
 
 
+{#- The first `n` values of `expr` in the order of `order_by` (a list of expressions, ascending,
+    that orders the rows without ties), as a list. DuckDB keeps only the n best rows of each group
+    (min_by with a count), so a group of millions of rows costs no sort and no list of them all;
+    Spark collects and sorts (mt_list_agg with a limit). -#}
+{% macro mt_first_n(expr, order_by, n) %}{{ return(adapter.dispatch('mt_first_n', 'moneytrail')(expr, order_by, n)) }}{% endmacro %}
+{% macro default__mt_first_n(expr, order_by, n) %}min_by({{ expr }}, ({{ order_by | join(', ') }}), {{ n }}){% endmacro %}
+{% macro spark__mt_first_n(expr, order_by, n) %}{{ spark__mt_list_agg(expr, order_by, false, none, n) }}{% endmacro %}
+
+
 {#- Texts joined with `sep` in the order of `order_by`; NULL when no row (as string_agg). -#}
 {% macro mt_string_agg(expr, sep, order_by, filter=none) %}{{ return(adapter.dispatch('mt_string_agg', 'moneytrail')(expr, sep, order_by, filter)) }}{% endmacro %}
 {% macro default__mt_string_agg(expr, sep, order_by, filter) -%}
@@ -168,6 +177,16 @@ case when count({{ expr }}){{ ' filter (where ' ~ filter ~ ')' if filter }} > 0 
 {% macro mt_starts_with(expr, prefix) %}{{ return(adapter.dispatch('mt_starts_with', 'moneytrail')(expr, prefix)) }}{% endmacro %}
 {% macro default__mt_starts_with(expr, prefix) %}starts_with({{ expr }}, {{ prefix }}){% endmacro %}
 {% macro spark__mt_starts_with(expr, prefix) %}startswith({{ expr }}, {{ prefix }}){% endmacro %}
+
+
+{#- Written after `name as` in a WITH clause: the CTE is inlined into each query part that reads
+    it, never materialised. DuckDB materialises a CTE read more than once: every column of every
+    row held in memory (spilled beyond memory_limit) before the first reader starts, which for a
+    row-level CTE over all contributions costs more than computing it again. Inlined, each reader
+    scans only the columns and rows it needs, streamed. Spark always inlines: nothing to say. -#}
+{% macro mt_cte_inline() %}{{ return(adapter.dispatch('mt_cte_inline', 'moneytrail')()) }}{% endmacro %}
+{% macro default__mt_cte_inline() %}not materialized{% endmacro %}
+{% macro spark__mt_cte_inline() %}{% endmacro %}
 
 
 {#- The columns of a relation except some, as DuckDB's `alias.* exclude (...)`. Spark: the

@@ -9,7 +9,11 @@
 --           vars.contribution_limits.
 {%- set fec = source_rules() == 'fec' %}
 {%- set cfg = limit_settings() %}
-with c as (
+-- Every row is read through here once, streamed: the CTEs that read all rows and are read more
+-- than once are inlined (mt_cte_inline), and the amendment and earmark look-ups are computed on the
+-- few columns they need, so no step holds every column of every row at once (memory and time
+-- then grow linearly with the rows)
+with c as {{ mt_cte_inline() }} (
     select * from {{ ref('stg_contributions') }}
 ),
 -- organisation names are normalised once per distinct spelling, not once per row
@@ -32,7 +36,7 @@ donor_names as (
         {{ person_name_key('donor_name') }} as donor_person_key
     from (select distinct donor_name from c)
 ),
-named as (
+named as {{ mt_cte_inline() }} (
     -- is_refund is decided below, by transaction type under FEC rules
     select
         {{ mt_star_except(ref('stg_contributions'), ['is_refund'], 'c') }},
@@ -48,12 +52,12 @@ named as (
     -- turns it into a nested loop)
     left join org_donor_names o on o.donor_name = c.donor_name
 ),
-keyed as (
+keyed as {{ mt_cte_inline() }} (
     select *, {{ donor_identity_expr() }} as donor_key
     from named
 ),
 {%- if fec %}
-typed as (
+typed as {{ mt_cte_inline() }} (
     select
         k.*,
         upper(k.transaction_type) as tt,
@@ -77,18 +81,25 @@ typed as (
     from keyed k
     left join {{ ref('fec_transaction_types') }} t on t.transaction_type = upper(k.transaction_type)
 ),
-amendments as (
+latest_amendments as (
     -- an amended report (AMNDT_IND A) restates the transactions of the report it amends with
-    -- the same TRAN_ID: only the row from the latest amendment counts
-    select
-        *,
-        case when tran_id is not null and file_num_int is not null then
-            max(case when upper(amendment_indicator) = 'A' then file_num_int end)
-                over (partition by recipient_id, report_type, tran_id)
-        end as latest_amendment_file_num
-    from typed
+    -- the same TRAN_ID: only the row from the latest amendment counts. The latest amendment's
+    -- FILE_NUM per recipient, report and TRAN_ID, from the amendment rows alone (one row per key)
+    select recipient_id, report_type, tran_id, max(try_cast(file_num as bigint)) as latest_amendment_file_num
+    from c
+    where upper(amendment_indicator) = 'A' and tran_id is not null and try_cast(file_num as bigint) is not null
+    group by recipient_id, report_type, tran_id
 ),
-placed as (
+amendments as {{ mt_cte_inline() }} (
+    select
+        t.*,
+        case when t.tran_id is not null and t.file_num_int is not null then a.latest_amendment_file_num end as latest_amendment_file_num
+    from typed t
+    left join latest_amendments a
+      on a.recipient_id is not distinct from t.recipient_id and a.report_type is not distinct from t.report_type
+     and a.tran_id = t.tran_id
+),
+placed as {{ mt_cte_inline() }} (
     select
         *,
         case when limit_recipient = 'other_id' then other_id else recipient_id end as limit_recipient_id,
@@ -114,6 +125,10 @@ received as (
         row_ref, donor_key, recipient_id, amount, donation_date,
         row_number() over (partition by donor_key, recipient_id, amount order by donation_date, row_ref) as k
     from placed
+    -- only the donor, recipient and amount a pass-on row has: whole partitions are kept or left
+    -- out, so each kept row's k is the same as over all receipts
+    semi join (select distinct donor_key, limit_recipient_id, amount from passed_on) p
+      on p.donor_key = placed.donor_key and p.limit_recipient_id = placed.recipient_id and p.amount = placed.amount
     where type_semantics in ('contribution', 'earmark_received') and not is_superseded
       and not (is_memo and not memo_rows_count)
 ),

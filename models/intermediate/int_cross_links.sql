@@ -20,8 +20,9 @@ with links as (
     select * from {{ ref('int_name_links') }}
     where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
 ),
-contributions as (
+contributions as {{ mt_cte_inline() }} (
     -- a row a later amendment restates (is_superseded) is the same gift again: no edge of its own
+    -- (read by both relations: inlined, each reads only the rows and columns it joins)
     select * from {{ ref('int_contributions') }}
     where not coalesce(is_superseded, false)
 ),

@@ -30,7 +30,7 @@ with recipients as (
         pac_name_sponsor_norm
     from {{ ref('int_recipients') }}
 ),
-attributed as (
+attributed as {{ mt_cte_inline() }} (
     select
         {{ mt_star_except(ref('int_contributions'), ['recipient_id', 'conduit_id'], 'c') }},
         c.recipient_id as filer_id,
@@ -41,7 +41,8 @@ attributed as (
     -- a row a later amendment restates (int_contributions.is_superseded) is the same gift again
     where c.same_gift_row_ref is null and not coalesce(c.is_superseded, false)
 ),
-contributions as (
+contributions as {{ mt_cte_inline() }} (
+    -- read twice (the counts, then the lists): inlined, each reads only its columns, streamed
     select
         c.*,
         r.recipient_name as recipient_name_known,

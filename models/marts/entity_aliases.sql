@@ -6,8 +6,7 @@ with rows as (
         e.entity_id,
         e.canonical_name,
         e.cluster_size,
-        r.*,
-        row_number() over (partition by r.side, r.name_norm order by r.row_index, r.row_ref) as n
+        r.*
     from {{ ref('int_org_name_rows') }} r
     join {{ ref('int_entity_map') }} e on e.normalized_name = r.name_norm
 ),
@@ -27,8 +26,10 @@ select
     r.name_norm,
     count(*) as n_rows,
     any_value(s.spellings) as spellings,
-    -- bounded: an alias can stand on millions of rows (entity_alias_rows has them all)
-    {{ mt_list_agg('r.row_ref', ['r.n'], filter='r.n <= 10') }} as first_row_refs
+    -- bounded: an alias can stand on millions of rows (entity_alias_rows has them all); the
+    -- first 10 in input order (row_ref breaks ties of row_index between inputs). An alias is one
+    -- side and name (the side fixes role and field; a name has one entity)
+    {{ mt_first_n('r.row_ref', ['r.row_index', 'r.row_ref'], 10) }} as first_row_refs
 from rows r
 join spellings s on s.side = r.side and s.name_norm = r.name_norm
 group by r.entity_id, r.canonical_name, r.cluster_size, r.side, r.role, r.field, r.name_norm

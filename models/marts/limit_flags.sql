@@ -8,14 +8,14 @@
 {%- set fec = source_rules() == 'fec' %}
 {%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
-with counted as (
+with counted as {{ mt_cte_inline() }} (
     select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name, r.party as recipient_party, r.office as recipient_office
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
     where c.counts_toward_limit
 ),
 {%- if fec %}
-ruled as (
+ruled as {{ mt_cte_inline() }} (
     select
         counted.*,
         case
@@ -39,7 +39,9 @@ ruled as (
         end as rule_cycle
     from counted
 ),
-limited as (
+limited as {{ mt_cte_inline() }} (
+    -- read twice (the sums, then the groups over the limit): inlined, each reads only its
+    -- columns, streamed
     select
         ruled.*,
         l.period as rule_period,
@@ -53,19 +55,10 @@ limited as (
      and l.contributor_kind = 'individual'
      and l.recipient_kind = ruled.rule_recipient_kind
 ),
-groups as (
-    select
-        donor_key, limit_recipient_id as recipient_id, period_kind, period,
-        any_value(recipient_kind) as recipient_kind,
-        any_value(recipient_name) as recipient_name,
-        any_value(rule_recipient_kind) as rule_recipient_kind,
-        any_value(rule_cycle) as rule_cycle,
-        any_value(limit_amount) as limit_amount,
-        any_value(rule_period) as rule_period,
-        any_value(rule_source_title) as rule_source_title,
-        any_value(rule_source_url) as rule_source_url,
-        bool_or(contributor_kind = 'organisation') as any_organisation,
-        sum(counted_amount) as total_amount
+totals as (
+    -- sums first, on the group keys alone; the rest is only gathered for the groups over the
+    -- limit. The limit is one value per group: the recipient and the period fix its rule.
+    select donor_key, limit_recipient_id as recipient_id, period_kind, period
     from limited
     -- unlimited and unchecked recipient kinds never flag; a missing seed row would leave
     -- limit_amount NULL: the seed test on cycles keeps that visible in int_contributions
@@ -75,7 +68,17 @@ groups as (
 ),
 flagged as (
     select
-        g.*,
+        c.donor_key, c.limit_recipient_id as recipient_id, c.period_kind, c.period,
+        any_value(c.recipient_kind) as recipient_kind,
+        any_value(c.recipient_name) as recipient_name,
+        any_value(c.rule_recipient_kind) as rule_recipient_kind,
+        any_value(c.rule_cycle) as rule_cycle,
+        any_value(c.limit_amount) as limit_amount,
+        any_value(c.rule_period) as rule_period,
+        any_value(c.rule_source_title) as rule_source_title,
+        any_value(c.rule_source_url) as rule_source_url,
+        bool_or(c.contributor_kind = 'organisation') as any_organisation,
+        sum(c.counted_amount) as total_amount,
         min(c.donor_name) as donor_name,
         any_value(c.contributor_kind) as contributor_kind,
         count(*) as n_contributions,
@@ -85,10 +88,10 @@ flagged as (
         {{ mt_list_agg('c.conduit_id', distinct=true, filter='c.conduit_id is not null') }} as conduit_ids,
         {{ mt_list_agg('c.row_ref', ['c.donation_date', 'c.row_index', 'c.row_ref']) }} as row_refs
     from limited c
-    join groups g
-      on g.donor_key = c.donor_key and g.recipient_id = c.limit_recipient_id
-     and g.period_kind = c.period_kind and g.period = c.period
-    group by all
+    semi join totals t
+      on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id
+     and t.period_kind = c.period_kind and t.period = c.period
+    group by c.donor_key, c.limit_recipient_id, c.period_kind, c.period
 ),
 stated as (
     select
@@ -143,7 +146,7 @@ from stated
 -- Massachusetts party committees share one limit per party (M.G.L. c. 55 s. 7A(a)(2)): their gifts
 -- are summed per party when the committees role gives the committee's party, else per committee
 -- and the flag is doubtful.
-ruled as (
+ruled as {{ mt_cte_inline() }} (
     select
         counted.*,
         case
@@ -240,7 +243,7 @@ select
     'measured' as evidence_kind
 from flagged
 {%- else %}
-periods as (
+periods as {{ mt_cte_inline() }} (
     select
         *,
         {%- if cfg.period == 'calendar_year' %}

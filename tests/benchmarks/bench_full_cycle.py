@@ -282,11 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
+    loads: list[float] = []  # 1-minute load average at each line the child prints
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=out)
     assert proc.stdout is not None
     with (work / "moneytrail.log").open("w", encoding="utf-8") as log:
         for line in proc.stdout:
             log.write(line)
+            loads.append(os.getloadavg()[0])
             if line.startswith("[") and "/4]" in line[:6]:
                 marks.append((line.strip(), time.perf_counter() - started))
     _, status, usage = os.wait4(proc.pid, 0)
@@ -296,13 +298,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfull cycle: {args.rows:,} synthetic itcont rows, {os.cpu_count()} CPUs")
     print(f"command: {' '.join(command)}")
     print(f"exit code {code}; log {work / 'moneytrail.log'}")
-    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} (1-minute)")
-    print(f"wall time {wall:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
+    during = f", {min(loads):.1f}-{max(loads):.1f} during" if loads else ""
+    print(f"load average before {load_before[0]:.1f}{during}, after {load_after[0]:.1f} (1-minute)")
+    # CPU time of the child (user + system, all threads): less sensitive to other load than wall time
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"wall time {wall:,.0f} s; CPU time {cpu:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
+    results = work / "target" / "run_results.json"
+    # `moneytrail run` prints [4/4] after the report and exports: the [3/4] phase holds both the
+    # dbt build (dbt's own elapsed_time in run_results.json) and the report, shown apart
+    dbt_elapsed = json.loads(results.read_text(encoding="utf-8")).get("elapsed_time") if results.exists() else None
     print("\n| phase | seconds |\n|---|---:|")
     ends = [t for _, t in marks[1:]] + [wall]
     for (label, t0), t1 in zip(marks, ends, strict=True):
-        print(f"| {label} | {t1 - t0:,.0f} |")
-    results = work / "target" / "run_results.json"
+        if label.startswith("[3/4]") and dbt_elapsed is not None:
+            print(f"| {label}: dbt's elapsed_time | {dbt_elapsed:,.0f} |")
+            print(f"| {label}: the rest (report and exports) | {t1 - t0 - dbt_elapsed:,.0f} |")
+        else:
+            print(f"| {label} | {t1 - t0:,.0f} |")
     if results.exists():
         nodes = json.loads(results.read_text(encoding="utf-8"))["results"]
         nodes.sort(key=lambda r: r.get("execution_time") or 0, reverse=True)

@@ -215,6 +215,10 @@ def mt_first(expr: str, order_by: list[str]) -> str:
     return f"first({expr} order by {', '.join(order_by)})"
 
 
+def mt_first_n(expr: str, order_by: list[str], n: int) -> str:
+    return f"min_by({expr}, ({', '.join(order_by)}), {n})"
+
+
 def mt_list(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
@@ -245,6 +249,10 @@ def mt_struct(fields: dict[str, str]) -> str:
 
 def mt_starts_with(expr: str, prefix: str) -> str:
     return f"starts_with({expr}, {prefix})"
+
+
+def mt_cte_inline() -> str:
+    return "not materialized"
 
 
 def mt_star_except(relation: Any, except_: list[str], alias: str) -> str:
