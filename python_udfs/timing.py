@@ -254,7 +254,9 @@ _STAT_COLUMNS = (
 )
 
 
-def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig, workers: int | None = None) -> pa.Table:
+def run_timing(
+    donations: pa.Table, awards: pa.Table, config: TimingConfig, workers: int | str | None = None
+) -> pa.Table:
     """Timing permutation test for every vendor-recipient pair in ``donations``.
 
     Returns one row per pair, sorted by (vendor_key, recipient_key), with ``status`` one of
@@ -265,9 +267,9 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig, work
     ``n_award_rows`` counts award rows. Optional ``date_precision`` columns ('day', 'month',
     'year', e.g. from the declared date format) on either table mark rows the test must refuse.
 
-    ``workers``: threads drawing the vendors' nulls (timing_workers: by default the
-    environment variable MONEYTRAIL_TIMING_WORKERS, else the CPUs available, at most
-    MAX_AUTO_WORKERS). It changes the speed only: the table is the same, byte for byte.
+    ``workers``: threads drawing the vendors' nulls, an integer or "auto" (timing_workers:
+    by default the environment variable MONEYTRAIL_TIMING_WORKERS, else 1). It changes the
+    speed only: the table is the same, byte for byte.
     """
     workers = timing_workers(workers)
     if not isinstance(config, TimingConfig):

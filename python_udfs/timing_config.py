@@ -82,25 +82,30 @@ def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
         raise ValueError(f"timing config: {name} must be an integer {bound}; got {value!r}")
 
 
-def timing_workers(value: int | None = None) -> int:
+def timing_workers(value: int | str | None = None) -> int:
     """Threads drawing the timing test's nulls: ``value`` when given, else the environment
-    variable MONEYTRAIL_TIMING_WORKERS (an integer 1..MAX_WORKERS, digits only), else the
-    CPUs this process may run on, at most MAX_AUTO_WORKERS. A speed setting only: results
-    are identical for every number of workers, so it is not recorded with the settings."""
+    variable MONEYTRAIL_TIMING_WORKERS, else 1. Either is an integer 1..MAX_WORKERS (digits
+    only) or "auto": the CPUs this process may run on, at most MAX_AUTO_WORKERS. A speed
+    setting only: results are identical for every number of workers, so it is not recorded
+    with the settings. Why 1 by default: threads pay only where a CPU is idle (numpy releases
+    the GIL in the draws and lookups); with every CPU busy they cost a few percent (README,
+    timing speed).
+    """
+    where = "workers"
     if value is None:
-        raw = os.environ.get(WORKERS_ENV)
-        if raw is None or raw == "":
-            try:
-                available = len(os.sched_getaffinity(0))
-            except AttributeError:  # not on Linux
-                available = os.cpu_count() or 1
-            return max(1, min(available, MAX_AUTO_WORKERS))
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_WORKERS:
-            raise ValueError(
-                f"timing: environment variable {WORKERS_ENV} must be an integer between 1 and {MAX_WORKERS} "
-                f"(threads of the timing test); got {raw!r}"
-            )
-        return int(raw)
+        value = os.environ.get(WORKERS_ENV) or 1
+        where = f"environment variable {WORKERS_ENV}"
+    if value == "auto":
+        try:
+            available = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            available = os.cpu_count() or 1
+        return max(1, min(available, MAX_AUTO_WORKERS))
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
-        raise ValueError(f"timing: workers must be an integer between 1 and {MAX_WORKERS}; got {value!r}")
+        raise ValueError(
+            f"timing: {where} must be an integer between 1 and {MAX_WORKERS} or auto (threads of the timing "
+            f"test); got {value!r}"
+        )
     return value

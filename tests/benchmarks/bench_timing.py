@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed", action="store_true", help="heavy-tailed pair and vendor sizes")
     parser.add_argument("--calendar", default="all_awards", help="vars.timing.calendar")
     parser.add_argument("--suite", action="store_true", help="run the standard set of cases")
-    parser.add_argument("--workers", type=int, default=None, help="threads (default: timing_workers())")
+    parser.add_argument("--workers", default=None, help="threads, an integer or auto (default: timing_workers())")
     args = parser.parse_args(argv)
     if args.suite:
         cases = [

@@ -54,19 +54,23 @@ def test_workers_agree_with_several_blocks_per_vendor(monkeypatch):
 
 def test_workers_setting_is_validated_exactly(monkeypatch):
     monkeypatch.delenv(WORKERS_ENV, raising=False)
-    assert 1 <= timing_workers() <= MAX_AUTO_WORKERS
-    assert timing_workers(3) == 3
-    for bad in (0, -1, MAX_WORKERS + 1, True, 2.0, "2"):
-        with pytest.raises(ValueError, match="workers must be an integer between 1 and 64"):
+    assert timing_workers() == 1
+    assert 1 <= timing_workers("auto") <= MAX_AUTO_WORKERS
+    assert timing_workers(3) == timing_workers("3") == 3
+    for bad in (0, -1, MAX_WORKERS + 1, True, 2.0, "two", " 2", "+2", "\u0662", "AUTO"):
+        with pytest.raises(ValueError, match="timing: workers must be an integer between 1 and 64 or auto"):
             timing_workers(bad)  # type: ignore[arg-type]
     monkeypatch.setenv(WORKERS_ENV, "2")
     assert timing_workers() == 2
     assert timing_workers(1) == 1  # an explicit value wins over the environment
-    monkeypatch.setenv(WORKERS_ENV, "")
+    monkeypatch.setenv(WORKERS_ENV, "auto")
     assert 1 <= timing_workers() <= MAX_AUTO_WORKERS
+    monkeypatch.setenv(WORKERS_ENV, "")
+    assert timing_workers() == 1
     for bad in ("0", "65", "two", " 2", "2.0", "+2", "\u0662"):
         monkeypatch.setenv(WORKERS_ENV, bad)
-        with pytest.raises(ValueError, match=f"{WORKERS_ENV} must be an integer between 1 and 64"):
+        message = f"timing: environment variable {WORKERS_ENV} must be an integer between 1 and 64 or auto"
+        with pytest.raises(ValueError, match=message):
             timing_workers()
         with pytest.raises(ValueError, match=WORKERS_ENV):
             run_timing(*_shapes(1), TimingConfig(n_permutations=9))
