@@ -268,7 +268,7 @@ def run_timing(
     'year', e.g. from the declared date format) on either table mark rows the test must refuse.
 
     ``workers``: threads drawing the vendors' nulls, an integer or "auto" (timing_workers:
-    by default the environment variable MONEYTRAIL_TIMING_WORKERS, else 1). It changes the
+    by default the environment variable MONEYTRAIL_TIMING_WORKERS, else "auto"). It changes the
     speed only: the table is the same, byte for byte.
     """
     workers = timing_workers(workers)

@@ -84,16 +84,16 @@ def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
 
 def timing_workers(value: int | str | None = None) -> int:
     """Threads drawing the timing test's nulls: ``value`` when given, else the environment
-    variable MONEYTRAIL_TIMING_WORKERS, else 1. Either is an integer 1..MAX_WORKERS (digits
-    only) or "auto": the CPUs this process may run on, at most MAX_AUTO_WORKERS. A speed
-    setting only: results are identical for every number of workers, so it is not recorded
-    with the settings. Why 1 by default: threads pay only where a CPU is idle (numpy releases
-    the GIL in the draws and lookups); with every CPU busy they cost a few percent (README,
-    timing speed).
+    variable MONEYTRAIL_TIMING_WORKERS, else "auto". Either is an integer 1..MAX_WORKERS
+    (digits only) or "auto": the CPUs this process may run on, at most MAX_AUTO_WORKERS. A
+    speed setting only: results are identical for every number of workers, so it is not
+    recorded with the settings. Threads pay where a CPU is idle (numpy releases the GIL in the
+    draws, lookups and scatters: 1.7 times the pairs per second on 2 idle cores); with every
+    CPU busy they cost a few percent, and 1 turns them off (README, Scale).
     """
     where = "workers"
     if value is None:
-        value = os.environ.get(WORKERS_ENV) or 1
+        value = os.environ.get(WORKERS_ENV) or "auto"
         where = f"environment variable {WORKERS_ENV}"
     if value == "auto":
         try:

@@ -54,7 +54,7 @@ def test_workers_agree_with_several_blocks_per_vendor(monkeypatch):
 
 def test_workers_setting_is_validated_exactly(monkeypatch):
     monkeypatch.delenv(WORKERS_ENV, raising=False)
-    assert timing_workers() == 1
+    assert timing_workers() == timing_workers("auto")
     assert 1 <= timing_workers("auto") <= MAX_AUTO_WORKERS
     assert timing_workers(3) == timing_workers("3") == 3
     for bad in (0, -1, MAX_WORKERS + 1, True, 2.0, "two", " 2", "+2", "\u0662", "AUTO"):
@@ -66,7 +66,7 @@ def test_workers_setting_is_validated_exactly(monkeypatch):
     monkeypatch.setenv(WORKERS_ENV, "auto")
     assert 1 <= timing_workers() <= MAX_AUTO_WORKERS
     monkeypatch.setenv(WORKERS_ENV, "")
-    assert timing_workers() == 1
+    assert timing_workers() == timing_workers("auto")
     for bad in ("0", "65", "two", " 2", "2.0", "+2", "\u0662"):
         monkeypatch.setenv(WORKERS_ENV, bad)
         message = f"timing: environment variable {WORKERS_ENV} must be an integer between 1 and 64 or auto"
