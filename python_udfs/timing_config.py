@@ -88,7 +88,7 @@ def timing_workers(value: int | str | None = None) -> int:
     (digits only) or "auto": the CPUs this process may run on, at most MAX_AUTO_WORKERS. A
     speed setting only: results are identical for every number of workers, so it is not
     recorded with the settings. Threads pay where a CPU is idle (numpy releases the GIL in the
-    draws, lookups and scatters: 1.7 times the pairs per second on 2 idle cores); with every
+    draws, lookups and scatters: 1.4-1.9 times the pairs per second on 2 idle cores); with every
     CPU busy they cost a few percent, and 1 turns them off (README, Scale).
     """
     where = "workers"
