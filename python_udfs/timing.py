@@ -104,13 +104,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
 
 from python_udfs import progress
 from python_udfs.stats import bh_qvalues
-from python_udfs.timing_config import CALENDARS, MAX_PERMUTATIONS, MIN_AWARDS_FLOOR, TimingConfig
+from python_udfs.timing_config import CALENDARS, MAX_PERMUTATIONS, MIN_AWARDS_FLOOR, TimingConfig, timing_workers
 from python_udfs.timing_inputs import (
     PRECISIONS,
     _Awards,
@@ -250,7 +254,9 @@ _STAT_COLUMNS = (
 )
 
 
-def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> pa.Table:
+def run_timing(
+    donations: pa.Table, awards: pa.Table, config: TimingConfig, workers: int | str | None = None
+) -> pa.Table:
     """Timing permutation test for every vendor-recipient pair in ``donations``.
 
     Returns one row per pair, sorted by (vendor_key, recipient_key), with ``status`` one of
@@ -260,7 +266,12 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
     pair through several edges counts once. ``n_awards`` counts distinct award dates;
     ``n_award_rows`` counts award rows. Optional ``date_precision`` columns ('day', 'month',
     'year', e.g. from the declared date format) on either table mark rows the test must refuse.
+
+    ``workers``: threads drawing the vendors' nulls, an integer or "auto" (timing_workers:
+    by default the environment variable MONEYTRAIL_TIMING_WORKERS, else "auto"). It changes the
+    speed only: the table is the same, byte for byte.
     """
+    workers = timing_workers(workers)
     if not isinstance(config, TimingConfig):
         raise TypeError(f"run_timing: config must be a TimingConfig, got {type(config).__name__}")
     pairs = _pairs(donations)
@@ -278,7 +289,7 @@ def run_timing(donations: pa.Table, awards: pa.Table, config: TimingConfig) -> p
     stats: dict[str, list[object]] = {name: [None] * len(pairs.vendor) for name in _STAT_COLUMNS}
     if tested.size:
         observed = _observed_sums(pairs, aw, tested, np.flatnonzero(np.repeat(is_tested, n_dons)))
-        counts = _null_counts(pairs, aw, tested, observed, seeds, config)
+        counts = _null_counts(pairs, aw, tested, observed, seeds, config, workers)
         _pair_statistics(pairs, aw, tested, counts, config, status, reasons, stats)
     return _output_table(pairs, aw, status, reasons, stats, seeds, config)
 
@@ -395,15 +406,25 @@ class _NullCounts:
         self.k_tied = np.zeros(n, dtype=np.int64)
         self.moments: list[tuple[int, int, int]] = [(0, 0, 0)] * n
 
-    def keep(self, members: list[int], bounds: list[int], sums: list[np.ndarray]) -> None:
-        """k and exact moments for pairs ``members`` with null sums ``sums``."""
+    def count(self, members: list[int], bounds: list[int], sums: list[np.ndarray]) -> _Counted:
+        """k and exact moments for pairs ``members`` with null sums ``sums`` (reads only)."""
         rows = np.stack(sums)
-        which = np.array(members, dtype=np.int64)
-        self.k_closer[which] = (rows < self.observed[which][:, None]).sum(axis=1)
-        self.k_tied[which] = (rows == self.observed[which][:, None]).sum(axis=1)
+        observed = self.observed[np.array(members, dtype=np.int64)][:, None]
         s1, d1, d2 = _moments(rows, max(bounds))
-        for j, i in enumerate(members):
-            self.moments[i] = (s1[j], d1[j], d2[j])
+        moments = list(zip(s1, d1, d2, strict=True))
+        return members, (rows < observed).sum(axis=1), (rows == observed).sum(axis=1), moments
+
+    def keep(self, counted: _Counted) -> None:
+        members, closer, tied, moments = counted
+        which = np.array(members, dtype=np.int64)
+        self.k_closer[which] = closer
+        self.k_tied[which] = tied
+        for i, m in zip(members, moments, strict=True):
+            self.moments[i] = m
+
+
+# members, k_closer, k_tied and moments of one task's pairs
+_Counted = tuple[list[int], np.ndarray, np.ndarray, list[tuple[int, int, int]]]
 
 
 def _bound(award_days: np.ndarray, d: np.ndarray) -> int:
@@ -416,9 +437,19 @@ def _donation_sets(pairs: _Pairs, tested: np.ndarray, members: list[int]) -> lis
 
 
 def _null_counts(
-    pairs: _Pairs, aw: _Awards, tested: np.ndarray, observed: np.ndarray, seeds: dict[str, int], config: TimingConfig
+    pairs: _Pairs,
+    aw: _Awards,
+    tested: np.ndarray,
+    observed: np.ndarray,
+    seeds: dict[str, int],
+    config: TimingConfig,
+    workers: int,
 ) -> _NullCounts:
-    """Draw every tested vendor's null and count, per tested pair, where the observed sum falls."""
+    """Draw every tested vendor's null and count, per tested pair, where the observed sum falls.
+
+    Each task (one vendor, or one batch of small vendors) reads only its own seeded streams
+    and writes only its own pairs' counts, so the counts are the same whatever ``workers``
+    (threads: numpy releases the GIL in the draws, lookups and scatters that dominate)."""
     n_perm = config.n_permutations
     rows = np.array(list(aw.slices.values()), dtype=np.int64).reshape(-1, 2)
     calendar = Calendar.from_vendor_awards(aw.days, rows[:, 0], rows[:, 1])
@@ -428,41 +459,83 @@ def _null_counts(
     counts = _NullCounts(observed, tested.size)
     uniform = config.calendar == "uniform_days"
     small: dict[int, list[str]] = {}
-    tracker = progress.start("timing test", len(tested), "pairs")  # drawn only under the CLI on a terminal
+    tasks: list[Callable[[], _Counted]] = []
     for v, members in by_vendor.items():
         a, b = aw.slices[v]
         award_days = aw.days[a:b]
-        dsets = _donation_sets(pairs, tested, members)
         n = b - a
         sl = calendar.between(int(award_days[0]), int(award_days[-1]), uniform)
         if _BATCH_SMALL and n - 2 <= _SMALL_K and sl.uses_rejection(n - 2) and n_perm <= _block_rows(sl, n):
             small.setdefault(n, []).append(v)
             continue
-        sums = vendor_null_sums(award_days, calendar, uniform, seeds[v], n_perm, dsets)
-        counts.keep(members, [_bound(award_days, d) for d in dsets], sums)
-        tracker.advance(len(members))
+        task = partial(_vendor_task, pairs, tested, counts, calendar, uniform, n_perm, award_days, seeds[v], members)
+        tasks.append(task)
     # Small vendors: the same draws, batched arithmetic (identical results).
     for n, names in sorted(small.items()):
         step = max(1, (4 * _BATCH_ELEMENTS) // (n_perm * n))
         for g0 in range(0, len(names), step):
-            group = names[g0 : g0 + step]
-            items = []
-            for v in group:
-                a, b = aw.slices[v]
-                items.append((aw.days[a:b], seeds[v], _donation_sets(pairs, tested, by_vendor[v])))
-            members = []
-            bounds: list[int] = []
-            sums = []
-            for (award_days, _, dsets), v, vendor_sums in zip(
-                items, group, batched_null_sums(items, calendar, uniform, n_perm), strict=True
-            ):
-                members += by_vendor[v]
-                bounds += [_bound(award_days, d) for d in dsets]
-                sums += vendor_sums
-            counts.keep(members, bounds, sums)
-            tracker.advance(len(members))
+            group = [(aw.days[slice(*aw.slices[v])], seeds[v], by_vendor[v]) for v in names[g0 : g0 + step]]
+            tasks.append(partial(_batch_task, pairs, tested, counts, calendar, uniform, n_perm, group))
+    tracker = progress.start("timing test", len(tested), "pairs")  # drawn only under the CLI on a terminal
+    for counted in _in_order(tasks, workers):
+        counts.keep(counted)
+        tracker.advance(len(counted[0]))
     tracker.close()
     return counts
+
+
+def _vendor_task(
+    pairs: _Pairs,
+    tested: np.ndarray,
+    counts: _NullCounts,
+    calendar: Calendar,
+    uniform: bool,
+    n_perm: int,
+    award_days: np.ndarray,
+    seed: int,
+    members: list[int],
+) -> _Counted:
+    dsets = _donation_sets(pairs, tested, members)
+    sums = vendor_null_sums(award_days, calendar, uniform, seed, n_perm, dsets)
+    return counts.count(members, [_bound(award_days, d) for d in dsets], sums)
+
+
+def _batch_task(
+    pairs: _Pairs,
+    tested: np.ndarray,
+    counts: _NullCounts,
+    calendar: Calendar,
+    uniform: bool,
+    n_perm: int,
+    group: list[tuple[np.ndarray, int, list[int]]],
+) -> _Counted:
+    items = [(award_days, seed, _donation_sets(pairs, tested, members)) for award_days, seed, members in group]
+    members_all: list[int] = []
+    bounds: list[int] = []
+    sums: list[np.ndarray] = []
+    for (award_days, _, dsets), (_, _, members), vendor_sums in zip(
+        items, group, batched_null_sums(items, calendar, uniform, n_perm), strict=True
+    ):
+        members_all += members
+        bounds += [_bound(award_days, d) for d in dsets]
+        sums += vendor_sums
+    return counts.count(members_all, bounds, sums)
+
+
+def _in_order(tasks: list[Callable[[], _Counted]], workers: int) -> Iterator[_Counted]:
+    """The tasks' results in task order, run on up to ``workers`` threads with at most
+    2 x workers results pending (memory stays bounded whatever the number of tasks)."""
+    if workers <= 1 or len(tasks) <= 1:
+        yield from (task() for task in tasks)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="timing") as pool:
+        pending: deque[Future[_Counted]] = deque()
+        for task in tasks:
+            pending.append(pool.submit(task))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _pair_statistics(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -10,6 +11,11 @@ from typing import Any
 CALENDARS = ("all_awards", "uniform_days")
 MAX_PERMUTATIONS = 1_000_000
 MIN_AWARDS_FLOOR = 3
+# Threads of the timing test (timing_workers): the environment variable, the most it takes,
+# and the most chosen by default (the CPUs available, capped).
+WORKERS_ENV = "MONEYTRAIL_TIMING_WORKERS"
+MAX_WORKERS = 64
+MAX_AUTO_WORKERS = 4
 # Settings of the uniform-window null this module replaced: refused with a pointer.
 _REMOVED_KEYS = ("window", "window_start", "window_end")
 
@@ -74,3 +80,32 @@ def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
     if not ok:
         bound = f">= {low}" if high is None else f"between {low} and {high}"
         raise ValueError(f"timing config: {name} must be an integer {bound}; got {value!r}")
+
+
+def timing_workers(value: int | str | None = None) -> int:
+    """Threads drawing the timing test's nulls: ``value`` when given, else the environment
+    variable MONEYTRAIL_TIMING_WORKERS, else "auto". Either is an integer 1..MAX_WORKERS
+    (digits only) or "auto": the CPUs this process may run on, at most MAX_AUTO_WORKERS. A
+    speed setting only: results are identical for every number of workers, so it is not
+    recorded with the settings. Threads pay where a CPU is idle (numpy releases the GIL in the
+    draws, lookups and scatters: 1.4-1.9 times the pairs per second on 2 idle cores); with every
+    CPU busy they cost a few percent, and 1 turns them off (README, Scale).
+    """
+    where = "workers"
+    if value is None:
+        value = os.environ.get(WORKERS_ENV) or "auto"
+        where = f"environment variable {WORKERS_ENV}"
+    if value == "auto":
+        try:
+            available = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            available = os.cpu_count() or 1
+        return max(1, min(available, MAX_AUTO_WORKERS))
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
+        raise ValueError(
+            f"timing: {where} must be an integer between 1 and {MAX_WORKERS} or auto (threads of the timing "
+            f"test); got {value!r}"
+        )
+    return value

@@ -6,7 +6,9 @@
 
 Prints wall and CPU seconds of run_timing (data generation excluded), pairs per second and
 the process's peak RSS. CPU seconds are the figure to compare on a shared machine (wall time
-grows with the load of other processes). --suite runs the standard set: 10,000 pairs x 2,000
+grows with the load of other processes); with --workers above 1 (threads, see
+python_udfs.timing_config.timing_workers) wall seconds are the figure the threads improve and
+CPU seconds add up every thread's. --suite runs the standard set: 10,000 pairs x 2,000
 permutations, and vendors with 100 and 300 award dates x 20 donations, one pair per vendor and
 20 pairs (recipients) per vendor (the null draws are the vendor's and shared by its pairs).
 Every vendor gets --recipients recipients (one pair each), so
@@ -30,6 +32,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from python_udfs.timing import TimingConfig, run_timing  # noqa: E402
+from python_udfs.timing_config import timing_workers  # noqa: E402
 
 START = dt.date(2015, 1, 1)
 
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed", action="store_true", help="heavy-tailed pair and vendor sizes")
     parser.add_argument("--calendar", default="all_awards", help="vars.timing.calendar")
     parser.add_argument("--suite", action="store_true", help="run the standard set of cases")
+    parser.add_argument("--workers", default=None, help="threads, an integer or auto (default: timing_workers())")
     args = parser.parse_args(argv)
     if args.suite:
         cases = [
@@ -98,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             + ["--recipients", "20"],
         ]
         for case in cases:
-            main(case + ["--calendar", args.calendar])
+            main(
+                case
+                + ["--calendar", args.calendar]
+                + ([] if args.workers is None else ["--workers", str(args.workers)])
+            )
             print()
         return 0
 
@@ -108,14 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     config = TimingConfig(n_permutations=args.perms, calendar=args.calendar)
     peak_before_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, cpu_start = time.perf_counter(), time.process_time()
-    result = run_timing(donations, awards, config)
+    workers = timing_workers(args.workers)
+    result = run_timing(donations, awards, config, workers)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     tested = result.filter(pa.compute.equal(result.column("status"), "tested"))
     p = np.asarray(tested.column("p_value").to_numpy(zero_copy_only=False))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"pairs={args.pairs} perms={args.perms} donations={args.donations} awards={args.awards} "
-        f"recipients={args.recipients} mixed={args.mixed} calendar={args.calendar} "
+        f"recipients={args.recipients} mixed={args.mixed} calendar={args.calendar} workers={workers} "
         f"donation_rows={donations.num_rows} award_rows={awards.num_rows} "
         f"distinct_award_dates_per_vendor={int(np.mean(result.column('n_awards').to_numpy())):d}"
     )
