@@ -355,27 +355,37 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
-    if getattr(args, "engine", "duckdb") == "spark":
-        from moneytrail import spark_engine
-
-        spark_dir = spark_engine_dir(db_path)
-        print(f"[3/4] dbt build on Spark (tables as Parquet in {spark_dir})")
-        result = spark_engine.build_tables(db_path, spark_dir, run.vars)
-        if not result.success:
-            print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
-        report_ok = spark_engine.write_report(
-            run, db_path, spark_dir, out_dir, result, validation, [e.table_name for e in entries]
-        )
-    else:
-        print("[3/4] dbt build")
-        result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
-        report_ok = _report_after_build(run, db_path, out_dir, validation, result, entries)
+    result, report_ok = _build_and_report(getattr(args, "engine", "duckdb"), run, db_path, out_dir, validation, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
     if not (validation.success and result.success and report_ok):
         print("the run had failures: see the messages above", file=sys.stderr)
         return EXIT_BUILD_FAILED
     return 0
+
+
+def _build_and_report(
+    engine: str,
+    run: RunFile,
+    db_path: Path,
+    out_dir: Path,
+    validation: dbt_runner.DbtResult,
+    entries: Sequence[manifest.ManifestEntry],
+) -> tuple[dbt_runner.DbtResult, bool]:
+    """Step 3 of `run` on the chosen engine, then the report: (dbt's result, report ok)."""
+    if engine != "spark":
+        print("[3/4] dbt build")
+        result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
+        return result, _report_after_build(run, db_path, out_dir, validation, result, entries)
+    from moneytrail import spark_engine
+
+    spark_dir = spark_engine_dir(db_path)
+    print(f"[3/4] dbt build on Spark (tables as Parquet in {spark_dir})")
+    result = spark_engine.build_tables(db_path, spark_dir, run.vars)
+    if not result.success:
+        print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
+    tables = [e.table_name for e in entries]
+    return result, spark_engine.write_report(run, db_path, spark_dir, out_dir, result, validation, tables)
 
 
 def spark_engine_dir(db_path: Path) -> Path:

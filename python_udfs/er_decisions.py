@@ -19,7 +19,7 @@ Precedence on one (vendor, other) name pair, strongest first:
    ``dba_name`` (from the data: ``DATA_ALIAS_FIELDS``), with the alias's scope:
    ``same_organisation``, ``family`` or ``ownership``.
 4. the matcher's own link.
-5. a unit of a linked brand (``UNIT_RULE``): when one name links to two vendors and one
+5. a unit of a linked brand (``er_units.UNIT_RULE``): when one name links to two vendors and one
    vendor's name is the other's plus words the first name does not have (``HOWARD
    UNIVERSITY`` links to ``HOWARD UNIVERSITY`` and to ``HOWARD UNIVERSITY HOSPITAL``), the
    link to the longer name is a unit of the brand, scope ``family``: counted once, under the
@@ -46,6 +46,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from python_udfs.er_units import LEGAL_WORDS as _LEGAL_WORDS
+from python_udfs.er_units import units_as_family
 from python_udfs.matcher import LINK_SCHEMA, TIERS
 from python_udfs.names import aggressive_key, normalize_org_name
 
@@ -103,9 +105,6 @@ class Alias:
     link_scope: str
     note: str
     source: str
-
-
-_LEGAL_WORDS = frozenset("CO COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC LLP LP".split())
 
 
 def alias_key(norm: str) -> str:
@@ -430,10 +429,8 @@ def apply_knowledge(
         .append_column("knowledge_note", null)
         .append_column("relation", pa.array([relation] * n, pa.string()))
     ).cast(KNOWLEDGE_LINK_SCHEMA)
-    both = _units_as_family(
-        pa.concat_tables([rest, pa.Table.from_pylist(list(rows.values()), schema=KNOWLEDGE_LINK_SCHEMA)])
-    )
-    return both.sort_by(
+    touched_rows = pa.Table.from_pylist(list(rows.values()), schema=KNOWLEDGE_LINK_SCHEMA)
+    return units_as_family(pa.concat_tables([rest, touched_rows])).sort_by(
         [
             ("right_name", "ascending"),
             ("tier_rank", "ascending"),
@@ -442,63 +439,6 @@ def apply_knowledge(
             ("left_name", "ascending"),
         ]
     )
-
-
-#: The note a link re-scoped by the unit rule carries ({unit}: the longer vendor name, {brand}:
-#: the vendor name it extends, {extra}: the words it adds).
-UNIT_RULE = (
-    "unit of a linked brand: this name also links to {brand}, which {unit} extends by {extra} "
-    "(words this name does not have); counted under {brand} only, unless vars.er_link_scopes "
-    "includes family"
-)
-_NOT_IDENTITY = _LEGAL_WORDS | frozenset("A AN AND AT BY DBA FOR IN OF ON OR THE TO".split())
-_PROBABLE = TIERS.index("probable")
-
-
-def _units_as_family(links: pa.Table) -> pa.Table:
-    """Rule 5 of the module docstring: re-scope the matcher's links to units of a linked brand.
-
-    Only right names with two or more same-organisation links at probable or better can have
-    one; those few rows go through Python, the rest stays Arrow. A unit link needs a brand
-    link at least as strong (tier) from the same right name; the unit's extra words (beyond
-    legal forms and stop words) must all be missing from the right name, so an employer that
-    writes DELOITTE CONSULTING keeps its link to the vendor DELOITTE CONSULTING."""
-    same = pc.and_(
-        pc.equal(links.column("link_scope"), "same_organisation"),
-        pc.less_equal(links.column("tier_rank"), _PROBABLE),
-    )
-    rights = links.filter(same).column("right_name")
-    counts = pc.value_counts(rights)
-    multi = [v["values"] for v in counts.to_pylist() if v["counts"] > 1]
-    if not multi:
-        return links
-    in_multi = pc.and_(same, pc.is_in(links.column("right_name"), value_set=pa.array(multi, pa.string())))
-    rest = links.filter(pc.invert(pc.fill_null(in_multi, False)))
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in links.filter(in_multi).to_pylist():
-        groups.setdefault(row["right_name"], []).append(row)
-    for right, rows in groups.items():
-        right_words = set(right.split(" "))
-        words = {r["left_name"]: set(r["left_name"].split(" ")) for r in rows}
-        for unit in rows:
-            if unit["matcher_tier"] is None or unit["alias_id"] is not None or unit["review_decision"] == "same":
-                continue
-            for brand in sorted(rows, key=lambda r: (r["tier_rank"], r["left_name"])):
-                extra = words[unit["left_name"]] - words[brand["left_name"]] - _NOT_IDENTITY
-                if (
-                    brand is unit
-                    or brand["tier_rank"] > unit["tier_rank"]
-                    or not words[brand["left_name"]] < words[unit["left_name"]]
-                    or not extra
-                    or extra & right_words
-                ):
-                    continue
-                unit["link_scope"] = "family"
-                note = UNIT_RULE.format(brand=brand["left_name"], unit=unit["left_name"], extra=" ".join(sorted(extra)))
-                unit["knowledge_note"] = note if unit["knowledge_note"] is None else f"{unit['knowledge_note']}; {note}"
-                break
-    moved = pa.Table.from_pylist([r for rows in groups.values() for r in rows], schema=links.schema)
-    return pa.concat_tables([rest, moved])
 
 
 def _touched_pairs(

@@ -22,7 +22,7 @@ from python_udfs.er_decisions import (
     parse_decisions,
     read_csv_file,
 )
-from python_udfs.er_decisions import _units_as_family as _units_as_family
+from python_udfs.er_units import units_as_family
 from python_udfs.matcher import TIERS, match_to_arrow
 
 COLS = (*DECISION_COLUMNS, "relation", "source")
@@ -333,7 +333,7 @@ def test_the_unit_rule_case_by_case(brand_tier: str, unit_extra: str, unit_kw: d
         _link(f"HOWARD UNIVERSITY {unit_extra}", "HOWARD", "probable", **unit_kw),
         _link("HOWARD UNIVERSITY", "HOWARD UNIVERSITY", "high", match_type="exact"),  # another right name
     ]
-    out = _units_as_family(pa.Table.from_pylist(rows, schema=KNOWLEDGE_LINK_SCHEMA))
+    out = units_as_family(pa.Table.from_pylist(rows, schema=KNOWLEDGE_LINK_SCHEMA))
     got = {(r["left_name"], r["right_name"]): r["link_scope"] for r in out.to_pylist()}
     assert got == {
         ("HOWARD UNIVERSITY", "HOWARD"): "same_organisation",

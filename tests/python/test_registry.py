@@ -15,6 +15,7 @@ import yaml
 from moneytrail import exports, registry
 from moneytrail.report import analyses as analyses_mod
 from moneytrail.report import er, load_schema
+from moneytrail.report.write import report_models_read
 from tests.python.conftest import REPO
 
 
@@ -80,10 +81,12 @@ def _exposures() -> dict[str, list[str]]:
 
 def test_exposures_name_every_registered_mart():
     exposures = _exposures()
-    # the report exposure: every export, the marts of report.json's entity_resolution, the ingest manifest
+    # the report exposure: every export, the marts of report.json's entity_resolution, the report
+    # models the report step reads, the ingest manifest
     er_marts = [f"ref('{m.split('.')[-1]}')" for m in (er.APPLIED_MODEL, er.SUMMARY_MODEL)]
+    report_models = [f"ref('{m}')" for m in report_models_read()]
     assert sorted(exposures["report"]) == sorted(
-        [f"ref('{s.name}')" for s in exports.EXPORTS] + er_marts + ["source('raw', 'ingest_manifest')"]
+        [f"ref('{s.name}')" for s in exports.EXPORTS] + er_marts + report_models + ["source('raw', 'ingest_manifest')"]
     )
     # the HTML report reads every analysis's mart (and more: raw rows, staging)
     assert {f"ref('{a.name}')" for a in analyses_mod.ANALYSES} <= set(exposures["html_report"])
