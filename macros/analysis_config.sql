@@ -106,3 +106,19 @@ case {{ expr }}{% for t in link_tiers() %} when '{{ t }}' then {{ loop.index }}{
     office: the row names no office (any office), or its recipient_office LIKE pattern fits. A
     recipient whose office is not known fits only rows without a pattern. -#}
 {% macro seed_office_fits(l, office) %}(nullif({{ l }}.recipient_office, '') is null or {{ office }} like {{ l }}.recipient_office){% endmacro %}
+
+{#- vars.er_link_scopes, checked: the link scopes the analyses count (int_cross_links) and the
+    summary quotes (er_review_summary); family and ownership are opt-in. -#}
+{% macro er_link_scopes() %}
+  {%- set allowed_scopes = ['same_organisation', 'family', 'ownership'] %}
+  {%- set scopes = var('er_link_scopes', ['same_organisation']) %}
+  {%- if scopes is string or scopes is mapping or scopes is not iterable or scopes | length == 0 %}
+    {{ config_error("vars.er_link_scopes is '" ~ scopes ~ "' (allowed: a non-empty list of " ~ allowed_scopes | join(', ') ~ ")") }}
+  {%- endif %}
+  {%- for s in scopes %}
+    {%- if s not in allowed_scopes %}
+    {{ config_error("vars.er_link_scopes has '" ~ s ~ "' (allowed: " ~ allowed_scopes | join(', ') ~ ")") }}
+    {%- endif %}
+  {%- endfor %}
+  {{ return(scopes) }}
+{% endmacro %}

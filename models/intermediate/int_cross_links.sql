@@ -5,16 +5,7 @@
 -- (units of one brand) and ownership (parent / subsidiary) links; every edge says its scope.
 -- is_payroll_giving marks an employee's gift through the workplace (to the employer's own PAC,
 -- or a payroll deduction by the memo), defined as in payroll_giving: context, not influence.
-{%- set allowed_scopes = ['same_organisation', 'family', 'ownership'] %}
-{%- set scopes = var('er_link_scopes', ['same_organisation']) %}
-{%- if scopes is string or scopes is mapping or scopes is not iterable or scopes | length == 0 %}
-  {{ config_error("vars.er_link_scopes is '" ~ scopes ~ "' (allowed: a non-empty list of " ~ allowed_scopes | join(', ') ~ ")") }}
-{%- endif %}
-{%- for s in scopes %}
-  {%- if s not in allowed_scopes %}
-  {{ config_error("vars.er_link_scopes has '" ~ s ~ "' (allowed: " ~ allowed_scopes | join(', ') ~ ")") }}
-  {%- endif %}
-{%- endfor %}
+{%- set scopes = er_link_scopes() %}
 {%- set bundles = bundle_settings() %}
 with links as (
     select * from {{ ref('int_name_links') }}

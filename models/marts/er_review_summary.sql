@@ -1,8 +1,8 @@
 -- One row: reviewed decisions and aliases in this build and what they did, and the size of
 -- the review queue. For the report (decisions_applied) and for a quick check after a review.
--- link_scopes_counted: the scopes the analyses count (vars.er_link_scopes; int_cross_links
--- refuses any other value, so this only quotes it).
-{%- set scopes = var('er_link_scopes', ['same_organisation']) %}
+-- link_scopes_counted: the scopes the analyses count (vars.er_link_scopes, checked by the
+-- macro er_link_scopes, as in int_cross_links).
+{%- set scopes = er_link_scopes() %}
 select
     (select count(*) from {{ ref('er_decisions_applied') }}) as decisions,
     (select count(*) from {{ ref('er_decisions_applied') }} where applied) as decisions_applied,
@@ -22,4 +22,4 @@ select
     ) as unit_links,
     (select count(*) from {{ ref('int_name_links') }} where link_scope = 'ownership') as ownership_links,
     (select count(*) from {{ ref('er_review_queue') }}) as review_queue_rows,
-    {{ mt_literal((scopes if scopes is not string else [scopes]) | join(', ')) }} as link_scopes_counted
+    {{ mt_literal(scopes | join(', ')) }} as link_scopes_counted

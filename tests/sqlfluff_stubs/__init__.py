@@ -292,3 +292,7 @@ class _DbtNamespace:
 
 
 dbt = _DbtNamespace()
+
+
+def er_link_scopes() -> list[str]:
+    return ["same_organisation"]
