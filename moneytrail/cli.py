@@ -376,7 +376,8 @@ def _build_and_report(
     if engine != "spark":
         print("[3/4] dbt build")
         result = dbt_runner.invoke(["build"], run.vars, warehouse=db_path, check_run_config=True)
-        return result, _report_after_build(run, db_path, out_dir, validation, result, entries)
+        tables = [e.table_name for e in entries]
+        return result, report_after_build(run, db_path, out_dir, validation, result, tables)
     from moneytrail import spark_engine
 
     spark_dir = spark_engine_dir(db_path)
@@ -458,15 +459,20 @@ def _step_message(result: dbt_runner.DbtResult) -> str | None:
     return result.exception or "\n".join(result.error_log) or result.error_text() or "dbt failed"
 
 
-def _report_after_build(
+def report_after_build(
     run: RunFile,
     db_path: Path,
     out_dir: Path,
-    validation: dbt_runner.DbtResult,
+    validation: dbt_runner.DbtResult | None,
     result: dbt_runner.DbtResult,
-    entries: Sequence[manifest.ManifestEntry],
+    input_tables: Sequence[str] | None,
+    target_dir: Path | None = None,
 ) -> bool:
-    """Exports, reports and evidence index, always, whatever the build did; False unless all is well."""
+    """Exports, reports and evidence index, always, whatever the build did; False unless all is well.
+
+    db_path and target_dir: the warehouse and dbt target the build wrote (for a Spark build, the
+    DuckDB file assembled from its tables and its own target folder: moneytrail/spark_engine.py).
+    input_tables: the raw tables this run loaded; None for every table the manifest lists."""
     from dbt_common.invocation import get_invocation_id
 
     from moneytrail import report
@@ -475,13 +481,13 @@ def _report_after_build(
     context = report.BuildContext(
         invocation_id=get_invocation_id(),
         build=report.StepOutcome(result.success, _step_message(result)),
-        validation=report.StepOutcome(validation.success, _step_message(validation)),
+        validation=None if validation is None else report.StepOutcome(validation.success, _step_message(validation)),
         settings=report.StepOutcome(True),
-        input_tables=tuple(sorted(e.table_name for e in entries)),
+        input_tables=None if input_tables is None else tuple(sorted(input_tables)),
     )
     try:
         # the report records the settings as validated and applied (report.applied_settings)
-        written = report.write_reports(out_dir, db_path, run.name, run_vars=run.vars, context=context)
+        written = report.write_reports(out_dir, db_path, run.name, target_dir, run.vars, context)
     except Exception as exc:  # the report step must never hide the build's outcome
         print(f"error: the report step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return False

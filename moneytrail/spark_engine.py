@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest import warehouse
+from ingest.sqlquote import quote_ident, quote_literal
 
 # Local mode, nothing listening beyond loopback, no UI, UTC, ANSI SQL (errors instead of NULLs).
 SESSION_CONFIG = {
@@ -77,11 +78,10 @@ def export_raw_parquet(db_path: Path, out_dir: Path) -> list[Path]:
     try:
         for name in names:
             target = out_dir / f"{name}.parquet"
-            ident = '"' + name.replace('"', '""') + '"'
+            ident = quote_ident(name)
             columns = [r[0] for r in con.execute(f"select * from raw.{ident} limit 0").description]
             order = " order by row_index" if "row_index" in columns else ""
-            path_literal = "'" + str(target).replace("'", "''") + "'"
-            con.execute(f"copy (select * from raw.{ident}{order}) to {path_literal} (format parquet)")
+            con.execute(f"copy (select * from raw.{ident}{order}) to {quote_literal(str(target))} (format parquet)")
             written.append(target)
     finally:
         con.close()
@@ -197,15 +197,13 @@ def report_warehouse(db_path: Path, out_dir: Path) -> Path:
     wrote back as Parquet, under its own schema. Only the report reads it: every number in it
     was computed by Spark (the report's numbers come from the report models, models/report/);
     the report step only selects and formats, as it does on DuckDB."""
-    from ingest.sqlquote import quote_ident
-
     path = out_dir / "spark_tables.duckdb"
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
     raw = raw_tables(db_path)
     con = warehouse.connect(path)
     try:
-        con.execute(f"attach {_literal(str(db_path))} as ingest (read_only)")
+        con.execute(f"attach {quote_literal(str(db_path))} as ingest (read_only)")
         con.execute("create schema if not exists raw")
         for name in raw:
             con.execute(f"create table raw.{quote_ident(name)} as select * from ingest.raw.{quote_ident(name)}")
@@ -219,7 +217,7 @@ def report_warehouse(db_path: Path, out_dir: Path) -> Path:
                 files = sorted(table.glob("*.parquet"))
                 if not files:
                     continue
-                listed = ", ".join(_literal(str(f)) for f in files)
+                listed = ", ".join(quote_literal(str(f)) for f in files)
                 con.execute(
                     f"create table {quote_ident(database)}.{quote_ident(table.name)} as "
                     f"select * from read_parquet([{listed}])"
@@ -227,10 +225,6 @@ def report_warehouse(db_path: Path, out_dir: Path) -> Path:
     finally:
         con.close()
     return path
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -271,26 +265,12 @@ def write_report(
     input_tables: Sequence[str] | None = None,
 ) -> bool:
     """The report of a Spark build (report.json, report.md, exports, HTML, evidence index) into
-    out_dir, from report_warehouse and the Spark build's dbt artifacts; True when it is ok."""
-    from dbt_common.invocation import get_invocation_id
+    out_dir: the report step of `moneytrail run` (cli.report_after_build) over report_warehouse
+    and the Spark build's dbt artifacts; True when it is ok."""
+    from moneytrail.cli import report_after_build
 
-    from moneytrail import report
-
-    def outcome(r: Any) -> Any:
-        return report.StepOutcome(r.success, None if r.success else (r.exception or r.error_text() or "dbt failed"))
-
-    context = report.BuildContext(
-        invocation_id=get_invocation_id(),  # of the Spark build, the last dbt invocation in this process
-        build=outcome(result),
-        validation=outcome(validation) if validation is not None else None,
-        settings=report.StepOutcome(True),
-        input_tables=tuple(input_tables) if input_tables is not None else None,  # None: every manifest row
-    )
-    written = report.write_reports(
-        out_dir, report_warehouse(db_path, spark_dir), run.name, target_dir(spark_dir), run.vars, context
-    )
-    print(f"      report: {out_dir / 'report.md'} ({'ok' if written.ok else 'FAILED'}) from the Spark build")
-    return written.ok
+    report_db = report_warehouse(db_path, spark_dir)
+    return report_after_build(run, report_db, out_dir, validation, result, input_tables, target_dir(spark_dir))
 
 
 if __name__ == "__main__":
