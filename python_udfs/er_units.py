@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from python_udfs.matcher_config import TIERS
+from python_udfs.matcher_words import DEFAULT_STOP_WORDS
 
 #: legal forms: no identity of their own (er_decisions.alias_key ignores them too)
 LEGAL_WORDS = frozenset("CO COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC LLP LP".split())
@@ -24,7 +25,7 @@ UNIT_RULE = (
     "(words this name does not have); counted under {brand} only, unless vars.er_link_scopes "
     "includes family"
 )
-_NOT_IDENTITY = LEGAL_WORDS | frozenset("A AN AND AT BY DBA FOR IN OF ON OR THE TO".split())
+_NOT_IDENTITY = LEGAL_WORDS | frozenset(DEFAULT_STOP_WORDS)
 _PROBABLE = TIERS.index("probable")
 
 
