@@ -126,7 +126,7 @@ from python_udfs.timing_inputs import (
     _pairs,
 )
 from python_udfs.timing_null import _BATCH_ELEMENTS, _SMALL_K, Calendar, _block_rows
-from python_udfs.timing_tasks import _batch_task, _Counted, _in_order, _NullCounts, _vendor_task
+from python_udfs.timing_tasks import _Counted, _in_order, _NullCounts, _NullJob
 
 __all__ = [
     "CALENDARS",
@@ -410,6 +410,7 @@ def _null_counts(
         by_vendor.setdefault(pairs.vendor[p], []).append(i)
     counts = _NullCounts(observed, tested.size)
     uniform = config.calendar == "uniform_days"
+    job = _NullJob(pairs, tested, counts, calendar, uniform, n_perm)
     small: dict[int, list[str]] = {}
     tasks: list[Callable[[], _Counted]] = []
     for v, members in by_vendor.items():
@@ -420,14 +421,13 @@ def _null_counts(
         if _BATCH_SMALL and n - 2 <= _SMALL_K and sl.uses_rejection(n - 2) and n_perm <= _block_rows(sl, n):
             small.setdefault(n, []).append(v)
             continue
-        task = partial(_vendor_task, pairs, tested, counts, calendar, uniform, n_perm, award_days, seeds[v], members)
-        tasks.append(task)
+        tasks.append(partial(job.vendor, award_days, seeds[v], members))
     # Small vendors: the same draws, batched arithmetic (identical results).
     for n, names in sorted(small.items()):
         step = max(1, (4 * _BATCH_ELEMENTS) // (n_perm * n))
         for g0 in range(0, len(names), step):
             group = [(aw.days[slice(*aw.slices[v])], seeds[v], by_vendor[v]) for v in names[g0 : g0 + step]]
-            tasks.append(partial(_batch_task, pairs, tested, counts, calendar, uniform, n_perm, group))
+            tasks.append(partial(job.batch, group))
     tracker = progress.start("timing test", len(tested), "pairs")  # drawn only under the CLI on a terminal
     for counted in _in_order(tasks, workers):
         counts.keep(counted)

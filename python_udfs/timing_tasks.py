@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -54,42 +55,39 @@ def _donation_sets(pairs: _Pairs, tested: np.ndarray, members: list[int]) -> lis
     return [np.sort(pairs.days[pairs.ptr[tested[i]] : pairs.ptr[tested[i] + 1]]) for i in members]
 
 
-def _vendor_task(
-    pairs: _Pairs,
-    tested: np.ndarray,
-    counts: _NullCounts,
-    calendar: Calendar,
-    uniform: bool,
-    n_perm: int,
-    award_days: np.ndarray,
-    seed: int,
-    members: list[int],
-) -> _Counted:
-    dsets = _donation_sets(pairs, tested, members)
-    sums = vendor_null_sums(award_days, calendar, uniform, seed, n_perm, dsets)
-    return counts.count(members, [_bound(award_days, d) for d in dsets], sums)
+@dataclass(frozen=True)
+class _NullJob:
+    """What every task of one timing run shares (read only): the pairs, the tested pairs' counts,
+    the calendar and the number of permutations."""
 
+    pairs: _Pairs
+    tested: np.ndarray
+    counts: _NullCounts
+    calendar: Calendar
+    uniform: bool
+    n_perm: int
 
-def _batch_task(
-    pairs: _Pairs,
-    tested: np.ndarray,
-    counts: _NullCounts,
-    calendar: Calendar,
-    uniform: bool,
-    n_perm: int,
-    group: list[tuple[np.ndarray, int, list[int]]],
-) -> _Counted:
-    items = [(award_days, seed, _donation_sets(pairs, tested, members)) for award_days, seed, members in group]
-    members_all: list[int] = []
-    bounds: list[int] = []
-    sums: list[np.ndarray] = []
-    for (award_days, _, dsets), (_, _, members), vendor_sums in zip(
-        items, group, batched_null_sums(items, calendar, uniform, n_perm), strict=True
-    ):
-        members_all += members
-        bounds += [_bound(award_days, d) for d in dsets]
-        sums += vendor_sums
-    return counts.count(members_all, bounds, sums)
+    def vendor(self, award_days: np.ndarray, seed: int, members: list[int]) -> _Counted:
+        """One vendor's null, on its own seeded stream."""
+        dsets = _donation_sets(self.pairs, self.tested, members)
+        sums = vendor_null_sums(award_days, self.calendar, self.uniform, seed, self.n_perm, dsets)
+        return self.counts.count(members, [_bound(award_days, d) for d in dsets], sums)
+
+    def batch(self, group: list[tuple[np.ndarray, int, list[int]]]) -> _Counted:
+        """Small vendors' nulls: the same draws, batched arithmetic (identical results)."""
+        items = [
+            (award_days, seed, _donation_sets(self.pairs, self.tested, members)) for award_days, seed, members in group
+        ]
+        members_all: list[int] = []
+        bounds: list[int] = []
+        sums: list[np.ndarray] = []
+        for (award_days, _, dsets), (_, _, members), vendor_sums in zip(
+            items, group, batched_null_sums(items, self.calendar, self.uniform, self.n_perm), strict=True
+        ):
+            members_all += members
+            bounds += [_bound(award_days, d) for d in dsets]
+            sums += vendor_sums
+        return self.counts.count(members_all, bounds, sums)
 
 
 def _in_order(tasks: list[Callable[[], _Counted]], workers: int) -> Iterator[_Counted]:
