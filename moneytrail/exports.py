@@ -18,6 +18,10 @@ Formatting contract (every export, and the values report.json quotes):
 
 cross_links.jsonl holds the same records as cross_links.csv, same columns in the same order.
 Rows are streamed from DuckDB in Arrow batches, so memory stays bounded whatever the mart size.
+Two writers give these bytes: the row-by-row writer here (the reference: every value through
+json_value and the csv module) and, for tables of FAST_EXPORT_MIN_ROWS rows or more, the SQL
+writer of moneytrail/export_cells.py, which formats every cell in DuckDB and joins lines in Arrow
+(tests/python/test_export_cells.py holds the two to the same bytes).
 """
 
 from __future__ import annotations
@@ -26,20 +30,28 @@ import csv
 import datetime as _dt
 import decimal
 import hashlib
+import io
 import json
 import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import duckdb
 
 from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by the report
+from moneytrail import export_cells
 from moneytrail.registry import ModelRef
 
 BATCH_ROWS = 10_000
+# The SQL-formatted writer (moneytrail/export_cells.py) for relations of at least this many rows
+# whose column types it covers; the row-by-row writer below (the reference it is tested against)
+# for the rest. Binding the SQL writer's cell expressions costs 0.05-0.25 s per export, more than
+# the row writer spends on a few thousand rows; at a million rows the SQL writer is many times
+# faster (tests/benchmarks/bench_exports.py). 0 sends every export it covers through it.
+FAST_EXPORT_MIN_ROWS = 20_000
 FLOAT_SIGNIFICANT_DIGITS = 12
 
 
@@ -166,9 +178,24 @@ def relation_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) ->
     return [r[0] for r in rows]
 
 
+def relation_types(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """DuckDB's type names of the columns, in table order ("VARCHAR", "DECIMAL(38,2)", "VARCHAR[]")."""
+    rows = con.execute(
+        "select data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def order_keys(columns: Sequence[str], order_by: Sequence[str]) -> list[str]:
+    """order_by's columns, then every other column: a total order of the rows."""
+    return [c for c in order_by if c in columns] + [c for c in columns if c not in order_by]
+
+
 def ordered_select(schema: str, table: str, columns: Sequence[str], order_by: Sequence[str]) -> str:
     """SELECT every column, ordered by order_by then every other column (a total order)."""
-    keys = [c for c in order_by if c in columns] + [c for c in columns if c not in order_by]
+    keys = order_keys(columns, order_by)
     cols = ", ".join(quote_ident(c) for c in columns)
     order = ", ".join(f"{quote_ident(c)} asc nulls first" for c in keys)
     return f"select {cols} from {quote_ident(schema)}.{quote_ident(table)} order by {order}"
@@ -242,19 +269,24 @@ def _remove_stale(out_dir: Path, spec: ExportSpec) -> None:
 def _export_one(
     con: duckdb.DuckDBPyConnection, out_dir: Path, spec: ExportSpec, columns: list[str]
 ) -> list[ExportedFile]:
-    sql = ordered_select(spec.schema, spec.name, columns, spec.order_by)
     csv_path = out_dir / f"{spec.name}.csv"
     jsonl_path = out_dir / f"{spec.name}.jsonl"
-    count = 0
-    with _AtomicText(csv_path) as csv_fh, _AtomicText(jsonl_path) if spec.jsonl else _Null() as jsonl_fh:
-        writer = csv.writer(csv_fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(columns)
-        for row in stream_rows(con, sql):
-            record = {c: json_value(row[c]) for c in columns}
-            writer.writerow([_cell(record[c]) for c in columns])
-            if jsonl_fh is not None:
-                jsonl_fh.write(dumps_compact(record) + "\n")
-            count += 1
+    fast = None
+    if _row_count(con, spec) >= FAST_EXPORT_MIN_ROWS:
+        types = relation_types(con, spec.schema, spec.name)
+        floats = export_cells.float_columns(columns, types)
+        in_sql = not export_cells.has_subnormal(con, spec.schema, spec.name, floats)
+        keys = order_keys(columns, spec.order_by)
+        fast = export_cells.plan(spec.schema, spec.name, columns, types, keys, spec.jsonl, floats_in_sql=in_sql)
+    if fast is not None:
+        with (
+            _Atomic(csv_path, binary=True) as csv_fh,
+            _Atomic(jsonl_path, binary=True) if spec.jsonl else _Null() as jsonl_fh,
+        ):
+            csv_fh.write(csv_line(columns).encode("utf-8"))
+            count = export_cells.write(con, fast, csv_fh, jsonl_fh)
+    else:
+        count = _export_rows(con, spec, columns, csv_path, jsonl_path)
     files = [ExportedFile(csv_path.name, spec.model_id, count)]
     if spec.jsonl:
         files.append(ExportedFile(jsonl_path.name, spec.model_id, count))
@@ -266,6 +298,39 @@ def _export_one(
             _write_atomic(out_dir / SUMMARY_FILE, dumps_document(summary))
             files.append(ExportedFile(SUMMARY_FILE, spec.model_id, 1))
     return files
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, spec: ExportSpec) -> int:
+    """The table's row count from DuckDB's catalogue (0 for a view: it goes to the row writer)."""
+    row = con.execute(
+        "select estimated_size from duckdb_tables() where schema_name = ? and table_name = ?", [spec.schema, spec.name]
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line as the csv module writes it (QUOTE_MINIMAL, "\n")."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    return buffer.getvalue()
+
+
+def _export_rows(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, columns: list[str], csv_path: Path, jsonl_path: Path
+) -> int:
+    """The reference writer: every row through Python's csv and json (any column type)."""
+    sql = ordered_select(spec.schema, spec.name, columns, spec.order_by)
+    count = 0
+    with _Atomic(csv_path) as csv_fh, _Atomic(jsonl_path) if spec.jsonl else _Null() as jsonl_fh:
+        writer = csv.writer(csv_fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(columns)
+        for row in stream_rows(con, sql):
+            record = {c: json_value(row[c]) for c in columns}
+            writer.writerow([_cell(record[c]) for c in columns])
+            if jsonl_fh is not None:
+                jsonl_fh.write(dumps_compact(record) + "\n")
+            count += 1
+    return count
 
 
 def cross_link_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
@@ -309,16 +374,21 @@ class _Null:
         return None
 
 
-class _AtomicText:
-    """A text file written to a temporary name and moved into place only when complete, so a
-    crash mid-export never leaves a truncated file that looks like a finished one."""
+class _Atomic:
+    """A file written to a temporary name and moved into place only when complete, so a crash
+    mid-export never leaves a truncated file that looks like a finished one. Text is UTF-8 with
+    newlines as given; binary=True hands out the raw byte stream."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, binary: bool = False) -> None:
         self.path = path
+        self.binary = binary
         self.tmp = path.with_name(f".{path.name}.tmp")
 
-    def __enter__(self) -> TextIO:
-        self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
+    def __enter__(self) -> Any:
+        if self.binary:
+            self.fh: TextIO | BinaryIO = open(self.tmp, "wb")
+        else:
+            self.fh = open(self.tmp, "w", encoding="utf-8", newline="")
         return self.fh
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
@@ -330,7 +400,7 @@ class _AtomicText:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    with _AtomicText(path) as fh:
+    with _Atomic(path) as fh:
         fh.write(text)
 
 

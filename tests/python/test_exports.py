@@ -138,7 +138,9 @@ def _export(tmp_path: Path, out: Path, unavailable=None) -> exports.ExportResult
         con.close()
 
 
-def test_synthetic_export_exact_bytes(tmp_path):
+@pytest.mark.parametrize("writer_min_rows", [10**18, 0], ids=["row_writer", "sql_writer"])
+def test_synthetic_export_exact_bytes(tmp_path, monkeypatch, writer_min_rows):
+    monkeypatch.setattr(exports, "FAST_EXPORT_MIN_ROWS", writer_min_rows)
     _synthetic_warehouse(tmp_path / "w.duckdb")
     out = tmp_path / "out"
     result = _export(tmp_path, out)
