@@ -193,11 +193,39 @@ def decide(pytest_summary: Mapping[str, Any], pytest_exit_code: int | None, dbt_
 # ----------------------------------------------------------------------------------------------
 
 
-def run_pytest(pytest_args: Sequence[str], junit_path: Path) -> int:
+WORKERS_ENV = "MONEYTRAIL_TEST_WORKERS"
+MAX_AUTO_WORKERS = 4
+
+
+def suite_workers(pytest_args: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
+    """How many pytest-xdist worker processes the suite runs on: $MONEYTRAIL_TEST_WORKERS (1-16)
+    or `auto` (the default): the CPUs this process may use, at most 4. 1 when the pytest arguments
+    choose for themselves (-n, --numprocesses, --dist, -p no:xdist). Each worker builds the
+    session's shared runs (demo, FEC example) once for itself."""
+    env = os.environ if environ is None else environ
+    raw = env.get(WORKERS_ENV, "auto").strip()
+    if raw == "auto":
+        workers = min(
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, MAX_AUTO_WORKERS
+        )
+    elif raw.isdigit() and 1 <= int(raw) <= 16:
+        workers = int(raw)
+    else:
+        raise GateError(f"{WORKERS_ENV}={raw!r}: expected a whole number from 1 to 16, or auto")
+    chosen = any(
+        a in ("-n", "--numprocesses", "--dist", "no:xdist") or a.startswith(("-n", "--numprocesses=", "--dist="))
+        for a in pytest_args
+    )
+    return 1 if chosen else max(workers, 1)
+
+
+def run_pytest(pytest_args: Sequence[str], junit_path: Path, workers: int = 1) -> int:
+    parallel = ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
     cmd = [
         sys.executable,
         "-m",
         "pytest",
+        *parallel,
         *pytest_args,
         f"--junitxml={junit_path}",
         "-o",
@@ -257,9 +285,10 @@ def run_gate(
         approved = load_approved(approved_path)
     except GateError as exc:
         approved, reasons = {}, [str(exc)]
+    workers = suite_workers(pytest_args)
     with tempfile.TemporaryDirectory(prefix="moneytrail-gate-junit-") as tmp:
         junit = Path(tmp) / "junit.xml"
-        exit_code: int | None = run_pytest(pytest_args, junit)
+        exit_code: int | None = run_pytest(pytest_args, junit, workers)
         try:
             cases = parse_junit(junit)
         except GateError as exc:
@@ -275,7 +304,7 @@ def run_gate(
         "format": GATE_FORMAT,
         "DO_NOT_SHIP": bool(reasons),
         "reasons": reasons,
-        "pytest": {"args": list(pytest_args), "exit_code": exit_code, **summary},
+        "pytest": {"args": list(pytest_args), "workers": workers, "exit_code": exit_code, **summary},
         "dbt_build": dbt_build,
         "approved_skips_file": approved_path.name,
     }
@@ -289,6 +318,11 @@ def main(args: argparse.Namespace) -> int:
         pytest_args = shlex.split(args.pytest_args) if args.pytest_args else []
     except ValueError as exc:  # unbalanced quotes: a user error, not a gate verdict
         print(f"error: --pytest-args {args.pytest_args!r} cannot be split: {exc}", file=sys.stderr)
+        return 2
+    try:
+        suite_workers(pytest_args)
+    except GateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     ship, gate = run_gate(
         out_dir, pytest_args, args.approved_skips or APPROVED_SKIPS_FILE, build_demo=not args.skip_dbt_build

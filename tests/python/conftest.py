@@ -1,4 +1,4 @@
-"""Test-wide guards: no network, ever."""
+"""Test-wide guards: no network, ever; dbt's target and log folders private to each test process."""
 
 from __future__ import annotations
 
@@ -6,10 +6,38 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+_DBT_DIRS: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """dbt writes manifest.json, partial_parse.msgpack and run_results.json into its target folder.
+    Two test processes (pytest-xdist workers, or a suite beside a developer's own build) sharing
+    the repository's target/ would read each other's files, so every test process gets its own
+    target and log folders; a test that needs another one still sets DBT_TARGET_PATH itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = Path(tempfile.mkdtemp(prefix=f"moneytrail-tests-{worker}-"))
+    for name, sub in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
+        _DBT_DIRS[name] = os.environ.get(name)
+        os.environ[name] = str(base / sub)
+    _DBT_DIRS["base"] = str(base)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    base = _DBT_DIRS.pop("base", None)
+    for name, value in _DBT_DIRS.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _DBT_DIRS.clear()
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class NetworkBlocked(RuntimeError):

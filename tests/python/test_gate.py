@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -229,3 +230,45 @@ def test_gate_blocks_an_unapproved_skip(tmp_path):
     ship, result = gate.run_gate(tmp_path / "gate", [str(suite), "--rootdir", str(suite)], approved, build_demo=False)
     assert result["reasons"] == ["dbt build of the demo: not_run (--skip-dbt-build)"]
     assert result["pytest"]["skips"][0]["approval_reason"] == "demo of an approval"
+
+
+@pytest.mark.parametrize(
+    "env, args, workers",
+    [
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, [], 3),
+        ({"MONEYTRAIL_TEST_WORKERS": "1"}, [], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": " 16 "}, [], 16),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["-n", "2"], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["-n2"], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["--numprocesses=2"], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["-p", "no:xdist"], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["--dist=load"], 1),
+        ({"MONEYTRAIL_TEST_WORKERS": "3"}, ["-q", "tests/python/test_gate.py"], 3),
+    ],
+)
+def test_suite_workers(env, args, workers):
+    assert gate.suite_workers(args, env) == workers
+
+
+def test_suite_workers_auto_is_the_cpus_up_to_four():
+    cpus = len(os.sched_getaffinity(0))
+    assert gate.suite_workers([], {}) == min(cpus, 4)
+    assert gate.suite_workers([], {"MONEYTRAIL_TEST_WORKERS": "auto"}) == min(cpus, 4)
+
+
+@pytest.mark.parametrize("raw", ["0", "17", "two", "-1", "2.5", ""])
+def test_suite_workers_refuses_other_values(raw):
+    with pytest.raises(gate.GateError) as err:
+        gate.suite_workers([], {"MONEYTRAIL_TEST_WORKERS": raw})
+    assert str(err.value) == f"MONEYTRAIL_TEST_WORKERS={raw.strip()!r}: expected a whole number from 1 to 16, or auto"
+
+
+def test_gate_refuses_a_bad_worker_count_before_running_anything(tmp_path, monkeypatch, capsys):
+    from moneytrail.cli import main
+
+    monkeypatch.setenv("MONEYTRAIL_TEST_WORKERS", "many")
+    assert main(["gate", "--out", str(tmp_path / "gate"), "--skip-dbt-build"]) == 2
+    assert capsys.readouterr().err == (
+        "error: MONEYTRAIL_TEST_WORKERS='many': expected a whole number from 1 to 16, or auto\n"
+    )
+    assert not (tmp_path / "gate").exists()
