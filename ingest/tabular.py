@@ -537,26 +537,17 @@ def _stream_unquoted(
     row_index = 0
     started = time.monotonic()
     next_progress = PROGRESS_EVERY_ROWS
-    strip_bom = codecs.lookup(options.encoding).name == "utf-8"
+    utf8 = codecs.lookup(options.encoding).name == "utf-8"
     for chunk in _stored_chunks(path, hasher, counter):
-        try:
-            text = chunk.decode(options.encoding)
-        except UnicodeDecodeError:
-            _raise_decode_error(path, chunk, row_index, options.encoding)
-        if row_index == 0 and strip_bom and text.startswith("\ufeff"):
-            text = text[1:]
-        if "\r" in text or "\x00" in text:
+        arr = _chunk_lines(chunk, utf8, row_index == 0, path, row_index, options.encoding)
+        if arr is None:
             return None
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        arr = pa.array(lines, pa.string())
         parts = pc.split_pattern(arr, options.delimiter)
         lengths = pc.list_value_length(parts).to_numpy()
         bad = np.flatnonzero((lengths != width) | (pc.equal(arr, "").to_numpy(zero_copy_only=False)))
         if bad.size:
             return None  # the line reader names the line and why it does not fit
-        n = len(lines)
+        n = len(arr)
         flat = pc.list_flatten(parts)
         arrays = [pa.array(np.arange(row_index, row_index + n, dtype=np.int64))]
         arrays += [flat.take(pa.array(np.arange(j, n * width, width))) for j in range(width)]
@@ -567,6 +558,39 @@ def _stream_unquoted(
             progress(row_index, counter[0], time.monotonic() - started)
             next_progress = row_index + PROGRESS_EVERY_ROWS
     return row_index
+
+
+def _chunk_lines(
+    chunk: bytes, utf8: bool, first: bool, path: Path, lines_before: int, encoding: str
+) -> pa.Array | None:
+    """A chunk's lines as an Arrow string array (no Python string per line); None when the chunk
+    holds a carriage return or a NUL byte (the caller then reads the file with the csv module).
+    UTF-8 is checked and split by Arrow; any other encoding is decoded by Python first."""
+    import pyarrow.compute as pc
+
+    if utf8:
+        if first and chunk.startswith(codecs.BOM_UTF8):
+            chunk = chunk[len(codecs.BOM_UTF8) :]
+            if not chunk:
+                return pa.array([], pa.string())
+        if b"\r" in chunk or b"\x00" in chunk:
+            return None
+        try:
+            whole = pa.array([chunk], pa.binary()).cast(pa.string())  # strict UTF-8, as bytes.decode
+        except pa.ArrowInvalid:
+            _raise_decode_error(path, chunk, lines_before, encoding)
+            raise AssertionError("Arrow refused UTF-8 that Python decodes") from None
+    else:
+        try:
+            text = chunk.decode(encoding)
+        except UnicodeDecodeError:
+            _raise_decode_error(path, chunk, lines_before, encoding)
+            raise AssertionError("unreachable: _raise_decode_error raises") from None
+        if "\r" in text or "\x00" in text:
+            return None
+        whole = pa.array([text], pa.string())
+    lines = pc.list_flatten(pc.split_pattern(whole, "\n"))
+    return lines.slice(0, len(lines) - 1) if chunk.endswith(b"\n") else lines
 
 
 def _raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> None:

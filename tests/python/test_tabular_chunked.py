@@ -122,3 +122,47 @@ def test_chunked_progress_and_row_index(con, tmp_path, monkeypatch):
     assert calls and calls == sorted(calls) and calls[-1] <= 10
     got = con.execute("select row_index, a from raw.t order by row_index").fetchall()
     assert got == [(i, str(i)) for i in range(10)]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe2\x82", b"\x80", b"\xf8\x88\x80\x80\x80"],
+    ids=["surrogate", "overlong", "above_10ffff", "truncated", "lone_continuation", "five_bytes"],
+)
+def test_invalid_utf8_is_refused_alike(con, tmp_path, monkeypatch, bad):
+    """Arrow checks the chunked reader's UTF-8; Python's decoder the row reader's: both refuse."""
+    options = _options(tmp_path)
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"1|2|3\n1|x" + bad + b"y|3\n")
+    with pytest.raises(TabularError) as fast:
+        load_tabular(con, path, "t", options, progress=None)
+    _row_by_row(monkeypatch)
+    with pytest.raises(TabularError) as slow:
+        load_tabular(con, path, "t", options, progress=None)
+    assert str(fast.value) == str(slow.value)
+    assert str(fast.value).startswith("f.txt line 2: bytes b'")
+    assert str(fast.value).endswith("at column 4 are not valid utf-8; nothing was loaded")
+
+
+@pytest.mark.parametrize("chunk", [2, 8 << 20])
+def test_a_leading_byte_order_mark_is_dropped_alike(con, tmp_path, monkeypatch, chunk):
+    options = _options(tmp_path)
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"\xef\xbb\xbf1|2|3\n4|5|6\n")
+    monkeypatch.setattr(tabular, "CHUNK_BYTES", chunk)
+    fast = _load(con, path, options)
+    _row_by_row(monkeypatch)
+    assert _load(con, path, options) == fast
+    assert fast[1] == [(0, "1", "2", "3"), (1, "4", "5", "6")]
+
+
+def test_other_encodings_are_decoded_by_python_then_split_alike(con, tmp_path, monkeypatch):
+    hf = tmp_path / "header.csv"
+    hf.write_text("a|b|c\n", encoding="utf-8")
+    options = TabularOptions(delimiter="|", quote=None, header=False, header_file=hf, encoding="latin-1")
+    path = tmp_path / "f.txt"
+    path.write_bytes("caf\u00e9|\u00fc|\u00ff\n1|2|3\n".encode("latin-1"))
+    fast = _load(con, path, options)
+    _row_by_row(monkeypatch)
+    assert _load(con, path, options) == fast
+    assert fast[1] == [(0, "caf\u00e9", "\u00fc", "\u00ff"), (1, "1", "2", "3")]
