@@ -50,8 +50,9 @@ BATCH_ROWS = 10_000
 # whose column types it covers; the row-by-row writer below (the reference it is tested against)
 # for the rest. Binding the SQL writer's cell expressions costs 0.05-0.25 s per export, more than
 # the row writer spends on a few thousand rows; at a million rows the SQL writer is many times
-# faster (tests/benchmarks/bench_exports.py). 0 sends every export it covers through it.
-FAST_EXPORT_MIN_ROWS = 20_000
+# faster (tests/benchmarks/bench_exports.py: 3x on 1M rows). 0 sends every export it covers
+# through it.
+FAST_EXPORT_MIN_ROWS = 5_000
 FLOAT_SIGNIFICANT_DIGITS = 12
 
 
