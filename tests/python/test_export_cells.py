@@ -231,3 +231,28 @@ def test_every_export_of_the_examples_gives_the_row_writers_bytes(run, request, 
     assert len(names) >= 14
     # and those are the run's own files (written by whichever writer its sizes chose)
     assert [n for n in names if (built.out / n).read_bytes() != (rows / n).read_bytes()] == []
+
+
+def test_the_sort_order_survives_a_parallel_build_of_many_row_groups(tmp_path, monkeypatch):
+    """The SQL writer sorts the raw rows in a subquery and formats above it (so the sort never
+    holds formatted text): the plan keeps ORDER_BY under the projections, and 300,000 rows inserted
+    in shuffled order (many row groups, read by several threads) come out as the row writer's."""
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("set threads = 4")
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.cross_links as select printf('e%07d', (i * 7919) % 300000) as edge_id, "
+        "((i * 31) % 1000) / 7.0 as score, case when i % 3 = 0 then 'x, \"y\"' end as note from range(300000) t(i)"
+    )
+    cols = exports.relation_columns(con, "marts", "cross_links")
+    types = exports.relation_types(con, "marts", "cross_links")
+    plan = export_cells.plan("marts", "cross_links", cols, types, exports.order_keys(cols, ["edge_id"]), True)
+    assert plan is not None
+    explained = "\n".join(row[1] for row in con.execute("explain " + plan.sql).fetchall())
+    assert explained.index("PROJECTION") < explained.index("ORDER_BY")  # formatting above the sort
+    con.close()
+    rows, sql = _both_writers(db, tmp_path / "out", monkeypatch)
+    assert _assert_same_files(rows, sql) == ["cross_links.csv", "cross_links.jsonl"]
+    first = (sql / "cross_links.csv").read_text(encoding="utf-8").splitlines()[1:3]
+    assert first == ['e0000000,0.0,"x, ""y"""', "e0000001,7.0,"]
