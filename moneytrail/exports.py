@@ -171,18 +171,18 @@ def dumps_document(obj: Any) -> str:
 
 def relation_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """Column names in table order; empty when the relation does not exist."""
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return _column_field(con, schema, table, "column_name")
 
 
 def relation_types(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """DuckDB's type names of the columns, in table order ("VARCHAR", "DECIMAL(38,2)", "VARCHAR[]")."""
+    return _column_field(con, schema, table, "data_type")
+
+
+def _column_field(con: duckdb.DuckDBPyConnection, schema: str, table: str, field: str) -> list[str]:
+    assert field in ("column_name", "data_type")
     rows = con.execute(
-        "select data_type from information_schema.columns "
+        f"select {field} from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
         [schema, table],
     ).fetchall()

@@ -11,42 +11,31 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import time
 
 import duckdb
 import pytest
 
-from tests.python.conftest import FEC_RUN_FILE, REPO
-from tests.python.test_spark_equivalence import COMPARED_INTERMEDIATE, COMPARED_STAGING, _differences, _tables
+from tests.python.conftest import FEC_RUN_FILE
+from tests.python.test_spark_equivalence import (
+    COMPARED_INTERMEDIATE,
+    COMPARED_STAGING,
+    _differences,
+    _tables,
+    build_on_spark,
+    require_spark,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 
 @pytest.fixture(scope="module")
 def fec_spark_build(fec_example_run, tmp_path_factory):
-    pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
-    pytest.importorskip("dbt.adapters.spark", reason="the spark extra is not installed: pip install -e '.[spark]'")
-    if shutil.which("java") is None:
-        pytest.skip("Java 17 is not on the PATH (.ci/run installs it from the system packages)")
+    require_spark()
     assert fec_example_run.exit_code == 0
     out = tmp_path_factory.mktemp("spark_fec")
     db = out / "source.duckdb"  # the DuckDB run's raw tables, on a copy other readers never see
     shutil.copyfile(fec_example_run.db, db)
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "moneytrail.spark_engine", str(FEC_RUN_FILE), "--db", str(db)]
-        + ["--out", str(out), "--skip-tests", "--report", str(out / "report-out")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    elapsed = time.monotonic() - started
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
-    print(f"spark FEC example build: {elapsed:.1f} s")
-    return out
+    return build_on_spark(FEC_RUN_FILE, db, out, "FEC example")
 
 
 def _compare(db, schema: str, tables: list[str], folder) -> list[str]:
