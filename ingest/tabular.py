@@ -34,6 +34,7 @@ from ingest.tabular_hints import (
     _show_delimiter,
     show_name,
 )
+from ingest.tabular_lines import chunk_lines
 
 if TYPE_CHECKING:
     import _csv
@@ -539,7 +540,7 @@ def _stream_unquoted(
     next_progress = PROGRESS_EVERY_ROWS
     utf8 = codecs.lookup(options.encoding).name == "utf-8"
     for chunk in _stored_chunks(path, hasher, counter):
-        arr = _chunk_lines(chunk, utf8, row_index == 0, path, row_index, options.encoding)
+        arr = chunk_lines(chunk, utf8, row_index == 0, path, row_index, options.encoding)
         if arr is None:
             return None
         parts = pc.split_pattern(arr, options.delimiter)
@@ -558,52 +559,6 @@ def _stream_unquoted(
             progress(row_index, counter[0], time.monotonic() - started)
             next_progress = row_index + PROGRESS_EVERY_ROWS
     return row_index
-
-
-def _chunk_lines(
-    chunk: bytes, utf8: bool, first: bool, path: Path, lines_before: int, encoding: str
-) -> pa.Array | None:
-    """A chunk's lines as an Arrow string array (no Python string per line); None when the chunk
-    holds a carriage return or a NUL byte (the caller then reads the file with the csv module).
-    UTF-8 is checked and split by Arrow; any other encoding is decoded by Python first."""
-    import pyarrow.compute as pc
-
-    if utf8:
-        if first and chunk.startswith(codecs.BOM_UTF8):
-            chunk = chunk[len(codecs.BOM_UTF8) :]
-            if not chunk:
-                return pa.array([], pa.string())
-        if b"\r" in chunk or b"\x00" in chunk:
-            return None
-        try:
-            whole = pa.array([chunk], pa.binary()).cast(pa.string())  # strict UTF-8, as bytes.decode
-        except pa.ArrowInvalid:
-            _raise_decode_error(path, chunk, lines_before, encoding)
-            raise AssertionError("Arrow refused UTF-8 that Python decodes") from None
-    else:
-        try:
-            text = chunk.decode(encoding)
-        except UnicodeDecodeError:
-            _raise_decode_error(path, chunk, lines_before, encoding)
-            raise AssertionError("unreachable: _raise_decode_error raises") from None
-        if "\r" in text or "\x00" in text:
-            return None
-        whole = pa.array([text], pa.string())
-    lines = pc.list_flatten(pc.split_pattern(whole, "\n"))
-    return lines.slice(0, len(lines) - 1) if chunk.endswith(b"\n") else lines
-
-
-def _raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> None:
-    """The line reader's error for the first line of ``chunk`` that does not decode."""
-    for number, raw in enumerate(chunk.split(b"\n"), start=lines_before + 1):
-        try:
-            raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise TabularError(
-                f"{path.name} line {number}: bytes {raw[exc.start : exc.end]!r} at column "
-                f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
-            ) from None
-    raise AssertionError("a chunk that does not decode has a line that does not decode")
 
 
 def _flush(
