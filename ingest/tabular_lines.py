@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import NoReturn
 
 import pyarrow as pa
 
@@ -27,13 +28,11 @@ def chunk_lines(chunk: bytes, utf8: bool, first: bool, path: Path, lines_before:
             whole = pa.array([chunk], pa.binary()).cast(pa.string())  # strict UTF-8, as bytes.decode
         except pa.ArrowInvalid:
             raise_decode_error(path, chunk, lines_before, encoding)
-            raise AssertionError("Arrow refused UTF-8 that Python decodes") from None
     else:
         try:
             text = chunk.decode(encoding)
         except UnicodeDecodeError:
             raise_decode_error(path, chunk, lines_before, encoding)
-            raise AssertionError("unreachable: _raise_decode_error raises") from None
         if "\r" in text or "\x00" in text:
             return None
         whole = pa.array([text], pa.string())
@@ -41,8 +40,9 @@ def chunk_lines(chunk: bytes, utf8: bool, first: bool, path: Path, lines_before:
     return lines.slice(0, len(lines) - 1) if chunk.endswith(b"\n") else lines
 
 
-def raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> None:
-    """The line reader's error for the first line of ``chunk`` that does not decode."""
+def raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: str) -> NoReturn:
+    """The line reader's error for the first line of ``chunk`` that does not decode (Python's
+    decoder says which line; Arrow's UTF-8 check refused the chunk as a whole)."""
     from ingest.tabular import TabularError  # tabular imports this module
 
     for number, raw in enumerate(chunk.split(b"\n"), start=lines_before + 1):
@@ -53,4 +53,4 @@ def raise_decode_error(path: Path, chunk: bytes, lines_before: int, encoding: st
                 f"{path.name} line {number}: bytes {raw[exc.start : exc.end]!r} at column "
                 f"{exc.start + 1} are not valid {encoding}; nothing was loaded"
             ) from None
-    raise AssertionError("a chunk that does not decode has a line that does not decode")
+    raise AssertionError(f"a chunk refused as {encoding} has no line that Python refuses")

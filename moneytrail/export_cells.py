@@ -11,12 +11,13 @@ and on every export of the demo and the FEC example. What SQL does:
   lower case);
 - integers and DECIMAL: DuckDB's text form ("1100.00": the column's scale); DECIMAL is a JSON string;
 - BOOLEAN: true/false; DATE: ISO 8601 (a JSON string);
-- lists of those: their compact JSON text (a quoted CSV cell when it holds a comma or a quote).
+- lists of those: their compact JSON text (a quoted CSV cell when it holds a comma or a quote);
+- DOUBLE and FLOAT: repr of exports.format_float (twelve significant digits, then the shortest
+  repr), derived from format('{:.12g}') (_float_text). Where a float column holds a subnormal
+  value, that derivation does not hold, and its floats are formatted in Python per batch.
 
-DOUBLE and FLOAT are formatted in Python with exports.format_float (twelve significant digits,
-then the shortest repr): SQL has no shortest round-trip form to match it. A relation with any
-other column type, or with a single column (csv writes a lone empty cell as ""), is not planned
-here; the caller then uses the row-by-row writer.
+A relation with any other column type, or with a single column (csv writes a lone empty cell as
+""), is not planned here; the caller then uses the row-by-row writer.
 """
 
 from __future__ import annotations
@@ -222,8 +223,8 @@ def plan(
     order = ", ".join(f"{quote_ident(c)} asc nulls first" for c in order_keys)
     # Sorted before formatting: a sort above the projection would hold every row's formatted
     # lines (several times the row) until the last row is read. The projections above keep the
-    # sorted order (DuckDB preserves order through projections; the writer's connection never
-    # turns preserve_insertion_order off).
+    # sorted order: DuckDB preserves order through projections while preserve_insertion_order
+    # is on, which write() makes sure of for its query.
     source = f"(select * from {quote_ident(schema)}.{quote_ident(table)} order by {order}) as sorted"
     if g12:  # each float's .12g text computed once per row, read by its CSV and JSON cells
         formats = ", ".join(f"format('{{:.12g}}', {quote_ident(c)}) as {quote_ident(n)}" for c, n in g12.items())
@@ -294,15 +295,24 @@ def _write_lines(fh: BinaryIO, lines: pa.Array) -> None:
 
 
 def write(con: duckdb.DuckDBPyConnection, p: Plan, csv_fh: BinaryIO, jsonl_fh: BinaryIO | None) -> int:
-    """Write every row of the plan's relation; the number of rows."""
+    """Write every row of the plan's relation; the number of rows. The plan's order comes from a
+    sorted subquery, which only insertion-order preservation carries to the result: turned on
+    for this query when the connection has it off, and turned back off after."""
+    row = con.execute("select current_setting('preserve_insertion_order')").fetchone()
+    preserving = bool(row and row[0])
+    if not preserving:
+        con.execute("set preserve_insertion_order = true")
     count = 0
-    reader = con.execute(p.sql).fetch_record_batch(BATCH_ROWS)
-    for batch in reader:
-        if batch.num_rows == 0:
-            continue
-        floats: dict[str, pa.Array] = {}
-        _write_lines(csv_fh, _joined(batch, 0, p.csv_parts, False, floats))
-        if jsonl_fh is not None:
-            _write_lines(jsonl_fh, _joined(batch, len(p.csv_parts), p.json_parts, True, floats))
-        count += batch.num_rows
+    try:
+        for batch in con.execute(p.sql).fetch_record_batch(BATCH_ROWS):
+            if batch.num_rows == 0:
+                continue
+            floats: dict[str, pa.Array] = {}
+            _write_lines(csv_fh, _joined(batch, 0, p.csv_parts, False, floats))
+            if jsonl_fh is not None:
+                _write_lines(jsonl_fh, _joined(batch, len(p.csv_parts), p.json_parts, True, floats))
+            count += batch.num_rows
+    finally:
+        if not preserving:
+            con.execute("set preserve_insertion_order = false")
     return count

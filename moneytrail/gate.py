@@ -212,11 +212,8 @@ def suite_workers(pytest_args: Sequence[str], environ: Mapping[str, str] | None 
         workers = int(raw)
     else:
         raise GateError(f"{WORKERS_ENV}={raw!r}: expected a whole number from 1 to 16, or auto")
-    chosen = any(
-        a in ("-n", "--numprocesses", "--dist", "no:xdist") or a.startswith(("-n", "--numprocesses=", "--dist="))
-        for a in pytest_args
-    )
-    return 1 if chosen else max(workers, 1)
+    chosen = any(a == "no:xdist" or a.startswith(("-n", "--numprocesses", "--dist")) for a in pytest_args)
+    return 1 if chosen else workers
 
 
 def run_pytest(pytest_args: Sequence[str], junit_path: Path, workers: int = 1) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-_DBT_DIRS: dict[str, str | None] = {}
+_DBT_DIRS = pytest.MonkeyPatch()  # undone when the test process ends
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,22 +22,10 @@ def pytest_configure(config: pytest.Config) -> None:
     target and log folders; a test that needs another one still sets DBT_TARGET_PATH itself."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = Path(tempfile.mkdtemp(prefix=f"moneytrail-tests-{worker}-"))
-    for name, sub in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
-        _DBT_DIRS[name] = os.environ.get(name)
-        os.environ[name] = str(base / sub)
-    _DBT_DIRS["base"] = str(base)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    base = _DBT_DIRS.pop("base", None)
-    for name, value in _DBT_DIRS.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    _DBT_DIRS.clear()
-    if base:
-        shutil.rmtree(base, ignore_errors=True)
+    _DBT_DIRS.setenv("DBT_TARGET_PATH", str(base / "target"))
+    _DBT_DIRS.setenv("DBT_LOG_PATH", str(base / "logs"))
+    config.add_cleanup(lambda: shutil.rmtree(base, ignore_errors=True))
+    config.add_cleanup(_DBT_DIRS.undo)
 
 
 class NetworkBlocked(RuntimeError):
@@ -127,17 +115,10 @@ def fec_example_run(tmp_path_factory, _block_network) -> DemoRun:
     from moneytrail.cli import main
 
     base = tmp_path_factory.mktemp("fec_example")
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    os.environ["DBT_TARGET_PATH"] = str(base / "target")
-    os.environ["DBT_LOG_PATH"] = str(base / "logs")
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DBT_TARGET_PATH", str(base / "target"))
+        env.setenv("DBT_LOG_PATH", str(base / "logs"))
         code = main(["run", str(FEC_RUN_FILE), "--db", str(base / "fec.duckdb"), "--out", str(base / "out")])
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return DemoRun(code, base / "fec.duckdb", base / "out", {})
 
 

@@ -4,6 +4,7 @@ writer: the same bytes on adversarial values and on every export of the demo and
 from __future__ import annotations
 
 import datetime
+import io
 import shutil
 import struct
 from decimal import Decimal
@@ -256,3 +257,28 @@ def test_the_sort_order_survives_a_parallel_build_of_many_row_groups(tmp_path, m
     assert _assert_same_files(rows, sql) == ["cross_links.csv", "cross_links.jsonl"]
     first = (sql / "cross_links.csv").read_text(encoding="utf-8").splitlines()[1:3]
     assert first == ['e0000000,0.0,"x, ""y"""', "e0000001,7.0,"]
+
+
+def test_a_connection_without_insertion_order_gets_it_for_the_query_and_back_after(tmp_path):
+    """The sorted subquery's order reaches the lines only while preserve_insertion_order is on:
+    write() turns it on for its query on a connection that has it off (dbt's profile does), then
+    off again."""
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema marts")
+    con.execute("create table marts.t as select 'e' || (i * 7) % 1000 as a, i as b from range(1000) t(i)")
+    con.close()
+    con = duckdb.connect(str(db), read_only=True, config={"preserve_insertion_order": False})
+    plan = export_cells.plan("marts", "t", ["a", "b"], ["VARCHAR", "BIGINT"], ["a", "b"], False)
+    assert plan is not None
+    out = io.BytesIO()
+    assert export_cells.write(con, plan, out, None) == 1000
+    assert con.execute("select current_setting('preserve_insertion_order')").fetchone() == (False,)
+    # what the query itself saw
+    probe = export_cells.Plan("select current_setting('preserve_insertion_order')::varchar as part0", (None,), ())
+    seen = io.BytesIO()
+    assert export_cells.write(con, probe, seen, None) == 1
+    assert seen.getvalue() == b"true\n"
+    con.close()
+    lines = out.getvalue().decode().splitlines()
+    assert lines == sorted(lines, key=lambda line: line.split(",")[0]) and lines[0] == "e0,0"
