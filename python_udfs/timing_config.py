@@ -27,7 +27,7 @@ class TimingConfig:
     run_seed: int = 20240101
     n_permutations: int = 2000
     min_donations: int = 3
-    min_awards: int = 3
+    min_awards: int = 4
     calendar: str = "all_awards"
 
     def __post_init__(self) -> None:

@@ -103,11 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plant-share", type=float, default=0.5, help="share of a planted pair's donations planted")
     parser.add_argument("--plant-within", type=int, default=14, help="planted donations: 0..N days before an award")
     parser.add_argument("--replicates", type=int, default=1, help="independent runs pooled per row")
+    parser.add_argument(
+        "--min-awards", type=int, default=None, help="vars.timing.min_awards (default: the shipped default)"
+    )
     args = parser.parse_args(argv)
     PLANT.update(share=args.plant_share, before=args.plant_within)
-    config = TimingConfig(n_permutations=args.perms, calendar=args.calendar)
+    extra = {} if args.min_awards is None else {"min_awards": args.min_awards}
+    config = TimingConfig(n_permutations=args.perms, calendar=args.calendar, **extra)
     print(
-        f"pairs={args.pairs} perms={args.perms} calendar={args.calendar} seed={args.seed} "
+        f"pairs={args.pairs} perms={args.perms} calendar={args.calendar} min_awards={config.min_awards} "
+        f"seed={args.seed} "
         f"planted: {args.plant_share:.0%} of a planted pair's donations "
         f"within 0-{args.plant_within} days before an award; replicates={args.replicates}"
     )

@@ -68,7 +68,7 @@ def test_run_identity(demo_run):
     # issue 11: the report records the settings as validated and applied, schema defaults filled
     # in (e.g. bundles.min_donors), and the digest is of those
     used = settings.applied(project_vars)
-    assert used["timing"] == {"n_permutations": 2000, "min_donations": 3, "min_awards": 3, "calendar": "all_awards"}
+    assert used["timing"] == {"n_permutations": 2000, "min_donations": 3, "min_awards": 4, "calendar": "all_awards"}
     assert run["vars"] == used
     canonical = json.dumps(used, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert run["name"] == "demo"

@@ -93,14 +93,14 @@ def test_config_defaults_and_json():
         20240101,
         2000,
         3,
-        3,
+        4,
         "all_awards",
     )
     assert TimingConfig.from_mapping(None) == c
     assert TimingConfig.from_mapping({}) == c
     assert json.loads(c.as_json()) == {
         "calendar": "all_awards",
-        "min_awards": 3,
+        "min_awards": 4,
         "min_donations": 3,
         "n_permutations": 2000,
         "run_seed": 20240101,
@@ -287,7 +287,7 @@ def test_exact_null_distribution_with_one_free_award():
     # 1..9. Donations on days 3, 4, 5: the statistic for a middle award on day j is
     # enumerated below, and the permutation p-value converges to the exact one.
     don, aw = tables([("v", "r", 3), ("v", "r", 4), ("v", "r", 5)], [("v", 0), ("v", 4), ("v", 10)])
-    out = run_timing(don, aw, TimingConfig(n_permutations=40000, calendar="uniform_days")).to_pylist()[0]
+    out = run_timing(don, aw, TimingConfig(min_awards=3, n_permutations=40000, calendar="uniform_days")).to_pylist()[0]
     assert out["observed_mean_days"] == 2 / 3
 
     def stat(j):
@@ -306,7 +306,7 @@ def test_exact_null_distribution_with_one_free_award():
 def test_null_without_variation_is_refused_not_given_a_lottery_p():
     # Awards on three consecutive days: the only day between the first and last is the middle one.
     don, aw = tables([("v", "r", 1, "a"), ("v", "r", 1, "b"), ("v", "r", 1, "c")], [("v", 0), ("v", 1), ("v", 2)])
-    out = run_timing(don, aw, TimingConfig(n_permutations=99)).to_pylist()[0]
+    out = run_timing(don, aw, TimingConfig(min_awards=3, n_permutations=99)).to_pylist()[0]
     assert (out["status"], out["status_reason"]) == (
         "null_without_variation",
         "not tested: all 99 redrawn award calendars put the donations exactly as close to the awards as the "
@@ -333,7 +333,7 @@ def test_other_vendors_awards_form_the_calendar():
     # Their first and last awards (20, 80) are not counted: the null never redraws those.
     others = [(f"w{i}", d) for i in range(20) for d in [*range(20, 30), 70, 80]]
     don, aw = tables([("v", "r", 24), ("v", "r", 25), ("v", "r", 26)], [("v", 0), ("v", 50), ("v", 100)] + others)
-    out = run_timing(don, aw, TimingConfig(n_permutations=1999)).to_pylist()[0]
+    out = run_timing(don, aw, TimingConfig(min_awards=3, n_permutations=1999)).to_pylist()[0]
     assert out["observed_mean_days"] == 73 / 3
 
     def stat(j):
@@ -346,7 +346,9 @@ def test_other_vendors_awards_form_the_calendar():
     assert abs(exact - 620 / 703) < 1e-12
     assert abs(out["p_value"] - exact) < 0.04
     # Uniform over days 1..99: a middle award on days 1..50 gives <= 73 (50 of 99 days).
-    uniform = run_timing(don, aw, TimingConfig(n_permutations=1999, calendar="uniform_days")).to_pylist()[0]
+    uniform = run_timing(don, aw, TimingConfig(min_awards=3, n_permutations=1999, calendar="uniform_days")).to_pylist()[
+        0
+    ]
     assert abs(uniform["p_value"] - 50 / 99) < 0.04
     assert uniform["null_model"].endswith(
         "from the days between those two, every day equally likely; the donation dates are kept as they are, and "
@@ -367,7 +369,7 @@ def test_a_file_with_one_vendor_still_has_a_null():
 
 
 def test_statuses_sorting_and_bh_over_tested_only():
-    out = run_timing(*tables(*mixed_data()), TimingConfig(n_permutations=99))
+    out = run_timing(*tables(*mixed_data()), TimingConfig(min_awards=3, n_permutations=99))
     assert out.schema == OUTPUT_SCHEMA
     keys = list(zip(out.column("vendor_key").to_pylist(), out.column("recipient_key").to_pylist(), strict=False))
     assert keys == sorted(keys)
@@ -388,7 +390,7 @@ def test_statuses_sorting_and_bh_over_tested_only():
         assert r["p_value"] == (r["k_as_extreme"] + 1) / 100
         assert r["status_reason"] is None
         assert r["seed"] == vendor_seed(20240101, r["vendor_key"])
-        assert r["timing_settings"] == TimingConfig(n_permutations=99).as_json()
+        assert r["timing_settings"] == TimingConfig(min_awards=3, n_permutations=99).as_json()
 
 
 def test_too_few_donations_takes_precedence_over_no_awards():
@@ -399,11 +401,12 @@ def test_too_few_donations_takes_precedence_over_no_awards():
 def test_min_donations_and_min_awards_boundaries():
     dons = [("v", "r", 1), ("v", "r", 2), ("v", "r", 3)]
     three = tables(dons, [("v", 2), ("v", 20), ("v", 50)])
-    assert run_timing(*three, TimingConfig(n_permutations=999)).column("status").to_pylist() == ["tested"]
-    assert run_timing(*three, TimingConfig(n_permutations=9, min_donations=4)).column("status").to_pylist() == [
-        "too_few_donations"
-    ]
-    out = run_timing(*three, TimingConfig(n_permutations=9, min_awards=4)).to_pylist()[0]
+    assert run_timing(*three, TimingConfig(n_permutations=999, min_awards=3)).column("status").to_pylist() == ["tested"]
+    assert run_timing(*three, TimingConfig(n_permutations=9, min_donations=4, min_awards=3)).column(
+        "status"
+    ).to_pylist() == ["too_few_donations"]
+    # the default (4) refuses a vendor whose null would move a single date
+    out = run_timing(*three, TimingConfig(n_permutations=9)).to_pylist()[0]
     assert (out["status"], out["status_reason"]) == (
         "too_few_awards",
         "not tested: the vendor has 3 distinct award dates, fewer than min_awards = 4 (vars.timing.min_awards); "
@@ -450,7 +453,7 @@ def test_declared_precision_is_refused_before_looking_at_the_dates():
     out = rows_by_pair(
         run_timing(
             *tables(dons, awards, award_precision=["year", "day", "day", "day", "day", "day"]),
-            TimingConfig(n_permutations=9),
+            TimingConfig(min_awards=3, n_permutations=9),
         )
     )
     assert out[("v", "r")]["status_reason"] == (
@@ -460,7 +463,8 @@ def test_declared_precision_is_refused_before_looking_at_the_dates():
     assert out[("w", "r")]["status"] == "tested"
     out = rows_by_pair(
         run_timing(
-            *tables(dons, awards, donation_precision=["day"] * 3 + ["month"] * 3), TimingConfig(n_permutations=9)
+            *tables(dons, awards, donation_precision=["day"] * 3 + ["month"] * 3),
+            TimingConfig(min_awards=3, n_permutations=9),
         )
     )
     assert (out[("v", "r")]["status"], out[("w", "r")]["status"]) == ("tested", "imprecise_donation_dates")
@@ -469,7 +473,7 @@ def test_declared_precision_is_refused_before_looking_at_the_dates():
         "precision (the format has no day), so distances in days would be artefacts of the format"
     )
     with pytest.raises(ValueError) as err:
-        run_timing(*tables(dons, awards, award_precision=["days"] * 6), TimingConfig())
+        run_timing(*tables(dons, awards, award_precision=["days"] * 6), TimingConfig(min_awards=3))
     assert str(err.value) == "timing: awards.date_precision has value 'days'; allowed: day, month, year"
 
 
@@ -481,7 +485,7 @@ def test_refusals_name_the_mapped_date_column():
     )
     don = don.append_column("date_column", pa.array(["CONTRIB DATE"] * 6))
     aw = aw.append_column("date_column", pa.array(["action_month"] * 6))
-    out = rows_by_pair(run_timing(don, aw, TimingConfig(n_permutations=9)))
+    out = rows_by_pair(run_timing(don, aw, TimingConfig(min_awards=3, n_permutations=9)))
     assert out[("v", "r")]["status_reason"] == (
         "not tested: the award dates (column 'action_month', mapped as role_map.contracts.columns.award_date) are "
         "declared with month precision (the format has no day), so distances in days would be artefacts of the "
@@ -497,13 +501,13 @@ def test_refusals_name_the_mapped_date_column():
 def test_donation_dates_all_on_the_first_of_a_month_are_refused():
     awards = [("v", 3), ("v", 45), ("v", 90)]
     firsts = [("v", "r", 0), ("v", "r", 31), ("v", "r", 60)]  # 1 Jan, 1 Feb, 1 Mar 2020
-    out = run_timing(*tables(firsts, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    out = run_timing(*tables(firsts, awards), TimingConfig(min_awards=3, n_permutations=9)).to_pylist()[0]
     assert out["status"] == "imprecise_donation_dates"
     # a same-day bundle on the 1st is not evidence of month precision
     bundle = [("v", "r", 31, "a"), ("v", "r", 31, "b"), ("v", "r", 31, "c")]
-    assert run_timing(*tables(bundle, awards), TimingConfig(n_permutations=9)).column("status").to_pylist() == [
-        "tested"
-    ]
+    assert run_timing(*tables(bundle, awards), TimingConfig(min_awards=3, n_permutations=9)).column(
+        "status"
+    ).to_pylist() == ["tested"]
 
 
 # ----------------------------------------------------------------------------- contract
@@ -627,7 +631,7 @@ def test_round_trip_through_duckdb():
 
 def test_every_setting_changes_the_output():
     data = tables(*mixed_data())
-    base = TimingConfig(n_permutations=99)
+    base = TimingConfig(min_awards=3, n_permutations=99)
     ref = rows_by_pair(run_timing(*data, base))
 
     def changed(**kw):
@@ -713,7 +717,7 @@ def test_adding_a_vendor_changes_others_only_through_the_calendar():
 def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
     awards = [("v", 100), ("v", 150), ("v", 200)]
     outside = [("v", "r", 10), ("v", "r", 100), ("v", "r", 250)]  # on or outside the endpoints
-    out = run_timing(*tables(outside, awards), TimingConfig(n_permutations=9)).to_pylist()[0]
+    out = run_timing(*tables(outside, awards), TimingConfig(min_awards=3, n_permutations=9)).to_pylist()[0]
     assert (out["status"], out["status_reason"], out["p_value"]) == (
         "no_donation_between_awards",
         "not tested: no donation of the pair falls strictly between the vendor's first and last award, the "
@@ -722,9 +726,9 @@ def test_pairs_with_no_donation_between_first_and_last_award_are_refused():
         None,
     )
     one_inside = outside + [("v", "r", 101)]
-    assert run_timing(*tables(one_inside, awards), TimingConfig(n_permutations=999)).column("status").to_pylist() == [
-        "tested"
-    ]
+    assert run_timing(*tables(one_inside, awards), TimingConfig(min_awards=3, n_permutations=999)).column(
+        "status"
+    ).to_pylist() == ["tested"]
 
 
 @pytest.mark.parametrize("calendar", ["all_awards", "uniform_days"])

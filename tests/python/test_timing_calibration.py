@@ -98,3 +98,22 @@ def test_planted_clustering_is_found_and_bh_controls_false_discoveries(key):
     called = tested & (q <= 0.10)
     if called.sum():
         assert float(np.sum(called & ~planted) / np.sum(called)) <= 0.25
+
+
+def test_three_date_vendors_are_refused_by_default_because_one_redrawn_date_misleads():
+    # Why vars.timing.min_awards defaults to 4: a vendor with 3 distinct award dates has one
+    # date for the null to move, so every pair of the vendor asks where that single date fell.
+    # On real USAspending calendars with month-end donations (independent of the awards) the
+    # pairs of such vendors, tested anyway, land at p <= 0.05 far more often than 5%.
+    scenario = SCENARIOS["real_calendars_month_end"](np.random.default_rng(SEED), PAIRS)
+    forced = run_timing(*scenario.tables(), TimingConfig(n_permutations=PERMS, min_awards=3)).to_pylist()
+    three = [r["p_value"] for r in forced if r["status"] == "tested" and r["n_awards"] == 3]
+    assert len(three) >= 50
+    assert float(np.mean(np.array(three) <= 0.05)) >= 0.10
+    default = run_timing(*scenario.tables(), TimingConfig(n_permutations=PERMS)).to_pylist()
+    refused = [r for r in default if r["n_awards"] == 3]
+    assert len(refused) >= 50 and {r["status"] for r in refused} == {"too_few_awards"}
+    assert refused[0]["status_reason"] == (
+        "not tested: the vendor has 3 distinct award dates, fewer than min_awards = 4 (vars.timing.min_awards); "
+        "the null keeps the first and last award dates and would redraw only the 1 between them"
+    )
