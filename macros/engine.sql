@@ -97,8 +97,24 @@
     distinct, collect_set drops NULL values (pass non-NULL values or filter them). -#}
 {% macro mt_list_agg(expr, order_by=none, distinct=false, filter=none, limit=none) %}{{ return(adapter.dispatch('mt_list_agg', 'moneytrail')(expr, order_by, distinct, filter, limit)) }}{% endmacro %}
 
+{#- DuckDB: the list is gathered unordered and sorted afterwards (list_sort of structs of the
+    order keys and the value, NULLs last as ORDER BY puts them), which gives the order of
+    `list(expr order by ...)` without its per-group sort state: that ordered aggregate took 5x
+    the time and nearly twice the memory over 1.4M groups, and ran out of memory in limit_flags
+    at 70M contribution rows. Ties in the keys are broken by the value. -#}
 {% macro default__mt_list_agg(expr, order_by, distinct, filter, limit) -%}
-list({{ 'distinct ' if distinct }}{{ expr }} order by {{ (order_by or [expr]) | join(', ') }}){{ ' filter (where ' ~ filter ~ ')' if filter }}{{ '[1:' ~ limit ~ ']' if limit }}
+{%- set where = ' filter (where ' ~ filter ~ ')' if filter else '' -%}
+{%- if distinct -%}
+{%- if order_by and order_by != [expr] -%}{{ exceptions.raise_compiler_error('mt_list_agg: a distinct list is ordered by its value; got order_by ' ~ order_by) }}{%- endif -%}
+list_sort(list(distinct {{ expr }}){{ where }}, 'ASC', 'NULLS LAST')
+{%- else -%}
+{%- set order = order_by or [expr] -%}
+{%- set keys = [] -%}{%- for k in order %}{% do keys.append('k' ~ loop.index ~ ' := ' ~ k) %}{% endfor -%}
+{#- the value is read back from its own key when it is one (half the memory for row references) -#}
+{%- if expr in order %}{% set value = 'k' ~ (order.index(expr) + 1) %}{% else %}{% do keys.append('v := ' ~ expr) %}{% set value = 'v' %}{% endif -%}
+list_transform(list_sort(list(struct_pack({{ keys | join(', ') }})){{ where }}, 'ASC', 'NULLS LAST'), x -> x.{{ value }})
+{%- endif -%}
+{{ '[1:' ~ limit ~ ']' if limit }}
 {%- endmacro %}
 
 {% macro spark__mt_list_agg(expr, order_by, distinct, filter, limit) -%}
