@@ -70,11 +70,12 @@ q-value
 Not tested (``status`` and a ``status_reason`` sentence starting "not tested:"): fewer than
 ``min_donations`` donations; no award date; fewer than ``min_awards`` distinct award dates
 (at least 3, because with two or fewer there is nothing between the first and last award to
-redraw; 4 by default, because with 3 the null moves a single date: every pair of the vendor
-then asks where that one date fell, and any habit of it that the shared calendar does not
-model, such as a month-end action date, and that the donations share makes every such pair
-look significant; in the battery's real USAspending calendars with month-end donations the
-3-date vendors took the share of unrelated pairs at p <= 0.05 from about 5.5% to 6.0-6.3%);
+redraw; 4 by default, because with 3 the null moves a single date and every pair of the
+vendor asks where that one date fell: a habit of that date which the shared calendar does not
+model and the donations share, such as a month-end action date against month-end donations,
+makes all the vendor's pairs look significant together; in the battery's real USAspending
+calendars with month-end donations the 3-date vendors took the share of unrelated pairs at
+p <= 0.05 from about 5.7% to 6.3%);
 award dates of month or year precision (every date of the vendor the 1st of a month,
 or 1 January, or a declared ``date_precision`` other than 'day'): day distances would then
 measure the recording convention; a pair whose donation dates (3 or more distinct) are all
