@@ -7,6 +7,13 @@ a CSV file with a header row and that column. Raw strings are normalised
 strings, both normalised forms, tier, match type and the features, sorted by right raw
 string, tier, score desc, token-sort score desc, left raw string, with fixed number formats.
 
+The links are the ones a build's analyses would use: the shipped knowledge
+(seeds/er_link_decisions.csv, seeds/er_aliases.csv) and any ``--decisions``/``--aliases``
+files are applied as in the build (``er_decisions.apply_knowledge``: not_same > same >
+alias > matcher, and units of a linked brand as family links); links a ``not_same``
+decision covers are left out, and so are family and ownership links unless ``--scopes``
+names them. ``--matcher-only`` gives the matcher's own links, without any of that.
+
 Wiring into an argparse CLI takes two lines::
 
     sub = subparsers.add_parser("match", help=match_cli.HELP)
@@ -26,6 +33,17 @@ from pathlib import Path
 from typing import Any
 
 from moneytrail.errors import UserError
+from python_udfs.er_decisions import (
+    LINK_SCOPES,
+    RELATIONS,
+    Alias,
+    Decision,
+    DecisionError,
+    apply_knowledge,
+    combine_decisions,
+    parse_aliases,
+    parse_decisions,
+)
 from python_udfs.matcher import TIERS, ConfigError, MatchConfig, match_to_arrow, tier_at_least
 from python_udfs.names import normalize_org_name
 
@@ -47,7 +65,13 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "mean_idf",
     "number_mismatch",
     "type_conflict",
+    "link_scope",
+    "matcher_tier",
+    "review_decision",
+    "knowledge_note",
 )
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
 
 class InputError(UserError, ValueError):
@@ -62,8 +86,64 @@ class RunSummary:
     right_names: int
     left_normalized: int  # distinct normalised names
     right_normalized: int
-    name_links: int  # links between normalised names
+    name_links: int  # links between normalised names, after the knowledge
     rows: int  # CSV rows written (raw x raw)
+    not_same: int = 0  # name links left out by a not_same decision
+    out_of_scope: int = 0  # family/ownership name links left out (not in --scopes)
+    decisions: int = 0  # decisions and aliases loaded
+    aliases: int = 0
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What is applied on top of the matcher (None in ``run``: the shipped seeds)."""
+
+    decisions: tuple[Decision, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+
+
+def _read_csv(path: Path, what: str) -> tuple[list[dict[str, str]], list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file ({what})") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    for n, row in enumerate(rows, start=1):
+        if None in row:
+            raise InputError(f"{path}: row {n} has more cells than the header")
+    return rows, list(reader.fieldnames or [])
+
+
+def load_knowledge(
+    decisions_file: str | Path | None = None, aliases_file: str | Path | None = None, shipped: bool = True
+) -> Knowledge:
+    """The shipped decisions and aliases (unless ``shipped`` is false) plus the given files,
+    validated as the build validates them (a malformed row or conflicting decisions fail)."""
+    decisions: list[list[Decision]] = []
+    aliases: list[Alias] = []
+    sources: list[tuple[str, Path, str]] = []
+    if shipped:
+        sources += [("decisions", SEEDS_DIR / "er_link_decisions.csv", "seed:er_link_decisions")]
+        sources += [("aliases", SEEDS_DIR / "er_aliases.csv", "seed:er_aliases")]
+    if decisions_file is not None:
+        sources.append(("decisions", Path(decisions_file), f"file:{Path(decisions_file).name}"))
+    if aliases_file is not None:
+        sources.append(("aliases", Path(aliases_file), f"file:{Path(aliases_file).name}"))
+    try:
+        for kind, path, origin in sources:
+            rows, header = _read_csv(path, kind)
+            if kind == "decisions":
+                decisions.append(parse_decisions(rows, origin, header))
+            else:
+                aliases += parse_aliases(rows, origin, header)
+        combined = combine_decisions(*decisions)
+    except DecisionError as e:
+        raise InputError(str(e)) from None
+    key = sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
+    return Knowledge(tuple(combined), tuple(key))
 
 
 def read_names(path: str | Path, column: str | None = None) -> list[str]:
@@ -99,10 +179,20 @@ def run(
     right_column: str | None = None,
     config: MatchConfig | None = None,
     min_tier: str = "low",
+    knowledge: Knowledge | None = None,
+    scopes: Sequence[str] = ("same_organisation",),
+    relation: str = "vendor_employer",
+    matcher_only: bool = False,
 ) -> RunSummary:
-    """Match the two lists and write the links CSV; returns counts."""
+    """Match the two lists and write the links CSV; returns counts. ``knowledge`` None means
+    the shipped seeds; ``matcher_only`` writes the matcher's links with no knowledge applied."""
     if min_tier not in TIERS:
         raise ConfigError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
+    bad = [x for x in scopes if x not in LINK_SCOPES]
+    if bad or not scopes:
+        raise ConfigError(f"scopes must be one or more of {', '.join(LINK_SCOPES)}, got {list(scopes)!r}")
+    if relation not in RELATIONS:
+        raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
     left_raw = sorted(set(read_names(left_path, left_column)))
     right_raw = sorted(set(read_names(right_path, right_column)))
     by_norm_left: dict[str, list[str]] = {}
@@ -115,14 +205,29 @@ def run(
         n = normalize_org_name(raw)
         if n is not None:
             by_norm_right.setdefault(n, []).append(raw)
-    table = match_to_arrow(sorted(by_norm_left), sorted(by_norm_right), config)
+    left_norm, right_norm = sorted(by_norm_left), sorted(by_norm_right)
+    table = match_to_arrow(left_norm, right_norm, config)
+    know = Knowledge() if matcher_only else (load_knowledge() if knowledge is None else knowledge)
+    links = table.to_pylist()
+    not_same = out_of_scope = 0
+    if not matcher_only:
+        applied = apply_knowledge(table, relation, left_norm, right_norm, list(know.decisions), list(know.aliases))
+        links = []
+        for link in applied.to_pylist():
+            if link["review_decision"] == "not_same":
+                not_same += 1
+            elif link["link_scope"] not in scopes:
+                out_of_scope += 1
+            else:
+                links.append(link)
     rows = []
-    for link in table.to_pylist():
+    for link in links:
         if not tier_at_least(link["tier"], min_tier):
             continue
+        rank = TIERS.index(link["tier"])
         for lr in by_norm_left[link["left_name"]]:
             for rr in by_norm_right[link["right_name"]]:
-                rows.append((rr, link["tier_rank"], -link["score"], -link["token_sort_score"], lr, link))
+                rows.append((rr, rank, -link["score"], -link["token_sort_score"], lr, link))
     rows.sort(key=lambda r: r[:5])
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -147,9 +252,24 @@ def run(
                     _fmt(k["mean_idf"], 4),
                     "true" if k["number_mismatch"] else "false",
                     "true" if k["type_conflict"] else "false",
+                    k.get("link_scope", "same_organisation"),
+                    k.get("matcher_tier", k["tier"]) or "",
+                    k.get("review_decision") or "",
+                    k.get("knowledge_note") or "",
                 ]
             )
-    return RunSummary(len(left_raw), len(right_raw), len(by_norm_left), len(by_norm_right), table.num_rows, len(rows))
+    return RunSummary(
+        len(left_raw),
+        len(right_raw),
+        len(by_norm_left),
+        len(by_norm_right),
+        len(links),
+        len(rows),
+        not_same,
+        out_of_scope,
+        len(know.decisions),
+        len(know.aliases),
+    )
 
 
 def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = None) -> MatchConfig:
@@ -189,6 +309,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=None, help="threads for rapidfuzz scoring (default: setting or 1)"
     )
+    parser.add_argument(
+        "--decisions", help="reviewed link decisions CSV (as seeds/er_link_decisions.csv or match-review's file)"
+    )
+    parser.add_argument("--aliases", help="aliases CSV (as seeds/er_aliases.csv)")
+    parser.add_argument(
+        "--scopes",
+        nargs="+",
+        default=["same_organisation"],
+        metavar="SCOPE",
+        help="link scopes written: same_organisation (default), family, ownership (as vars.er_link_scopes)",
+    )
+    parser.add_argument(
+        "--relation",
+        default="vendor_employer",
+        help="relation a decision may be limited to: vendor_employer (default) or vendor_business_donor",
+    )
+    parser.add_argument(
+        "--matcher-only",
+        action="store_true",
+        help="the matcher's own links: no shipped or given decisions, aliases or unit rule",
+    )
     return parser
 
 
@@ -197,14 +338,35 @@ def main(args: argparse.Namespace) -> int:
     try:
         overrides = {"workers": args.workers} if args.workers is not None else {}
         cfg = load_config(args.config, overrides)
-        s = run(args.left, args.right, args.out, args.left_column, args.right_column, cfg, args.min_tier)
+        if args.matcher_only and (args.decisions or args.aliases):
+            raise InputError("--matcher-only applies no decisions or aliases; drop --decisions/--aliases or it")
+        know = None if args.matcher_only else load_knowledge(args.decisions, args.aliases)
+        s = run(
+            args.left,
+            args.right,
+            args.out,
+            args.left_column,
+            args.right_column,
+            cfg,
+            args.min_tier,
+            knowledge=know,
+            scopes=args.scopes,
+            relation=args.relation,
+            matcher_only=args.matcher_only,
+        )
     except (InputError, ConfigError, json.JSONDecodeError) as e:
         print(f"moneytrail match: error: {e}", file=sys.stderr)
         return 2
+    knowledge = (
+        "matcher only"
+        if args.matcher_only
+        else f"{s.decisions} decision(s) and {s.aliases} alias(es) applied, {s.not_same} link(s) left out "
+        f"by not_same decisions, {s.out_of_scope} outside --scopes {' '.join(args.scopes)}"
+    )
     print(
         f"moneytrail match: {s.left_names} left and {s.right_names} right names "
         f"({s.left_normalized} and {s.right_normalized} normalised), {s.name_links} links, "
-        f"{s.rows} rows written to {args.out}",
+        f"{s.rows} rows written to {args.out}; {knowledge}",
         file=sys.stderr,
     )
     return 0

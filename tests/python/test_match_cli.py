@@ -19,18 +19,24 @@ RIGHT_CSV = (
     "CISCO,San Jose\nSELF-EMPLOYED,x\nN/A,y\nZenith Tools,z\n"
 )
 
-EXPECTED = """\
-left_raw,right_raw,left_normalized,right_normalized,tier,match_type,score,token_sort_score,\
-coverage_left,coverage_right,shared_tokens,max_idf,mean_idf,number_mismatch,type_conflict
+HEADER = (
+    "left_raw,right_raw,left_normalized,right_normalized,tier,match_type,score,token_sort_score,"
+    "coverage_left,coverage_right,shared_tokens,max_idf,mean_idf,number_mismatch,type_conflict,"
+    "link_scope,matcher_tier,review_decision,knowledge_note\n"
+)
+EXPECTED = (
+    HEADER
+    + """\
 "Cisco-Eagle, Inc.",CISCO,CISCO EAGLE,CISCO,low,token_overlap,100.00,62.50,0.3917,1.0000,\
-CISCO,1.2528,1.2528,false,false
+CISCO,1.2528,1.2528,false,false,same_organisation,low,,
 Deloitte,DELOITTE CONSULTING LLP,DELOITTE,DELOITTE CONSULTING,probable,fuzzy,100.00,59.26,\
-1.0000,0.6821,DELOITTE,1.2528,1.2528,false,false
+1.0000,0.6821,DELOITTE,1.2528,1.2528,false,false,same_organisation,probable,,
 "GEO GROUP INC., THE","GEO GROUP, INC., THE",GEO GROUP,GEO GROUP,high,exact,100.00,100.00,\
-1.0000,1.0000,GEO GROUP,1.9459,1.9459,false,false
+1.0000,1.0000,GEO GROUP,1.9459,1.9459,false,false,same_organisation,high,,
 THE GEO GROUP INCORPORATED,"GEO GROUP, INC., THE",GEO GROUP,GEO GROUP,high,exact,100.00,\
-100.00,1.0000,1.0000,GEO GROUP,1.9459,1.9459,false,false
+100.00,1.0000,1.0000,GEO GROUP,1.9459,1.9459,false,false,same_organisation,high,,
 """
+)
 
 
 @pytest.fixture()
@@ -46,9 +52,124 @@ def test_run_writes_sorted_links(inputs: tuple[Path, Path], tmp_path: Path) -> N
     out = tmp_path / "out" / "links.csv"
     summary = run(inputs[0], inputs[1], out, right_column="employer")
     assert summary == RunSummary(
-        left_names=5, right_names=6, left_normalized=4, right_normalized=6, name_links=3, rows=4
+        left_names=5, right_names=6, left_normalized=4, right_normalized=6, name_links=3, rows=4, decisions=2, aliases=2
     )
     assert out.read_text(encoding="utf-8") == EXPECTED
+    # no shipped decision or alias touches these names: the matcher's own links, byte for byte
+    assert run(inputs[0], inputs[1], tmp_path / "m.csv", right_column="employer", matcher_only=True) == RunSummary(
+        left_names=5, right_names=6, left_normalized=4, right_normalized=6, name_links=3, rows=4
+    )
+    assert (tmp_path / "m.csv").read_text(encoding="utf-8") == EXPECTED
+
+
+KNOWN_LEFT = "CoreCivic, Inc.\nDeloitte Consulting LLP\nProtective Products Enterprises\nCornell Companies\n"
+KNOWN_RIGHT = "Corrections Corporation of America\nDeloitte Tax LLP\nProtective Life\nThe GEO Group\n"
+CORECIVIC = (
+    '"CoreCivic, Inc.",Corrections Corporation of America,CORECIVIC,CORRECTIONS CORPORATION OF AMERICA,high,'
+    'alias,0.00,0.00,0.0000,0.0000,,0.0000,0.0000,false,false,same_organisation,,,"former_name: Corrections '
+    "Corporation of America renamed itself CoreCivic in October 2016 [CoreCivic, Inc. Form 10-K for 2016 (SEC "
+    "EDGAR): 'formerly Corrections Corporation of America']\"\n"
+)
+CORNELL = (
+    "Cornell Companies,The GEO Group,CORNELL COMPANIES,GEO GROUP,high,alias,0.00,0.00,0.0000,0.0000,,0.0000,"
+    '0.0000,false,false,ownership,,,"subsidiary_of: The GEO Group acquired Cornell Companies in August 2010 '
+    '[The GEO Group, Inc. Form 10-K for 2010 (SEC EDGAR): acquisition of Cornell Companies, Inc.]"\n'
+)
+MATCHER_ONLY = (
+    "Deloitte Consulting LLP,Deloitte Tax LLP,DELOITTE CONSULTING,DELOITTE TAX,low,token_overlap,80.00,51.61,"
+    "0.6897,0.6897,DELOITTE,1.3863,1.3863,false,false,same_organisation,low,,\n"
+    "Protective Products Enterprises,Protective Life,PROTECTIVE PRODUCTS ENTERPRISES,PROTECTIVE LIFE,low,"
+    "token_overlap,80.00,56.52,0.5263,0.6897,PROTECTIVE,1.3863,1.3863,false,false,same_organisation,low,,\n"
+)
+
+
+def test_shipped_knowledge_is_applied_as_in_the_build(tmp_path: Path) -> None:
+    # seeds/er_link_decisions.csv (two not_same decisions) and seeds/er_aliases.csv (a rename
+    # and an acquisition), as int_name_matches applies them
+    left, right = tmp_path / "l.txt", tmp_path / "r.txt"
+    left.write_text(KNOWN_LEFT, encoding="utf-8")
+    right.write_text(KNOWN_RIGHT, encoding="utf-8")
+    out = tmp_path / "o.csv"
+    base = {"left_names": 4, "right_names": 4, "left_normalized": 4, "right_normalized": 4}
+    assert run(left, right, out) == RunSummary(
+        **base, name_links=1, rows=1, not_same=2, out_of_scope=1, decisions=2, aliases=2
+    )
+    assert out.read_text(encoding="utf-8") == HEADER + CORECIVIC
+    # ownership links are opt-in, as vars.er_link_scopes
+    assert run(left, right, out, scopes=("same_organisation", "ownership")) == RunSummary(
+        **base, name_links=2, rows=2, not_same=2, decisions=2, aliases=2
+    )
+    assert out.read_text(encoding="utf-8") == HEADER + CORECIVIC + CORNELL
+    # the matcher alone links the two pairs the reviewed decisions say are not the same
+    assert run(left, right, out, matcher_only=True) == RunSummary(**base, name_links=2, rows=2)
+    assert out.read_text(encoding="utf-8") == HEADER + MATCHER_ONLY
+
+
+def test_user_decisions_and_aliases_files(tmp_path: Path) -> None:
+    left, right = tmp_path / "l.txt", tmp_path / "r.txt"
+    left.write_text("Acme Road Builders\nZenith Paving\n", encoding="utf-8")
+    right.write_text("ARB Holdings\nZenith Pavers Union\n", encoding="utf-8")
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "left_name,right_name,decision,note,reviewer,decided_on\n"
+        "Acme Road Builders,ARB Holdings,same,ARB is Acme's holding name,J. Doe,2026-12-04\n",
+        encoding="utf-8",
+    )
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text(
+        "name,alias_of,relation_kind,note,source\n"
+        "Zenith Pavers Union,Zenith Paving,dba,trades as Zenith Paving,County DBA register entry 2019-0042\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    reviewed = (
+        "Acme Road Builders,ARB Holdings,ACME ROAD BUILDERS,ARB HOLDINGS,high,reviewed,0.00,0.00,0.0000,0.0000,,"
+        "0.0000,0.0000,false,false,same_organisation,,same,same by J. Doe on 2026-12-04: ARB is Acme's holding "
+        "name\n"
+    )
+    know = match_cli.load_knowledge(decisions, shipped=False)
+    assert (know.decisions[0].decision, know.aliases) == ("same", ())
+    assert run(left, right, out, knowledge=know).rows == 1
+    assert out.read_text(encoding="utf-8") == HEADER + reviewed
+    know = match_cli.load_knowledge(decisions, aliases, shipped=False)
+    assert run(left, right, out, knowledge=know) == RunSummary(2, 2, 2, 2, 2, 2, decisions=1, aliases=1)
+    assert out.read_text(encoding="utf-8") == HEADER + reviewed + (
+        "Zenith Paving,Zenith Pavers Union,ZENITH PAVING,ZENITH PAVERS UNION,high,alias,0.00,0.00,0.0000,0.0000,,"
+        "0.0000,0.0000,false,false,same_organisation,,,dba: trades as Zenith Paving [County DBA register entry "
+        "2019-0042]\n"
+    )
+    # without them the matcher does not link either pair
+    assert run(left, right, out, knowledge=match_cli.Knowledge()).rows == 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            "left_name,right_name,decision,note,reviewer,decided_on\nA Co,B Co,maybe,x,me,2026-12-04\n",
+            "file:d.csv row 1: decision='maybe' (allowed: same, not_same, unsure)",
+        ),
+        (
+            "left_name,right_name,decision,note,reviewer,decided_on\n"
+            "Deloitte Consulting LLP,Deloitte Tax LLP,same,x,me,2026-12-04\n",
+            "conflicting decisions on 'DELOITTE CONSULTING' ~ 'DELOITTE TAX': 'not_same' "
+            "(seed:er_link_decisions:1) and 'same' (file:d.csv:1); keep one",
+        ),
+        ("left_name,right_name,decision,note,reviewer,decided_on\nA,B,same,x,me,2026-12-04,extra\n", None),
+        (None, None),
+    ],
+)
+def test_knowledge_file_errors_are_named(tmp_path: Path, content: str | None, message: str | None) -> None:
+    path = tmp_path / "d.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        match_cli.load_knowledge(path)
+    if content is None:
+        message = f"{path}: no such file (decisions)"
+    elif message is None:
+        message = f"{path}: row 1 has more cells than the header"
+    assert str(e.value) == message
 
 
 def test_run_is_independent_of_input_order(inputs: tuple[Path, Path], tmp_path: Path) -> None:
@@ -128,7 +249,9 @@ def test_main_wires_arguments(inputs: tuple[Path, Path], tmp_path: Path, capsys:
     assert match_cli.main(args) == 0
     assert out.read_text(encoding="utf-8").count("\n") == 4
     assert capsys.readouterr().err == (
-        f"moneytrail match: 5 left and 6 right names (4 and 6 normalised), 2 links, 3 rows written to {out}\n"
+        f"moneytrail match: 5 left and 6 right names (4 and 6 normalised), 2 links, 3 rows written to {out}; "
+        "2 decision(s) and 2 alias(es) applied, 0 link(s) left out by not_same decisions, 0 outside --scopes "
+        "same_organisation\n"
     )
 
 
@@ -152,6 +275,27 @@ def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path, capsys: 
     assert err.startswith("moneytrail match: error: unknown matcher setting(s) fuzzy_treshold=80 (allowed settings: ")
     args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv")])
     assert match_cli.main(args) == 0  # without --right-column each CSV line is a name
+    capsys.readouterr()
+    for extra, message in [
+        (
+            ["--matcher-only", "--aliases", str(tmp_path / "a.csv")],
+            "--matcher-only applies no decisions or aliases; drop --decisions/--aliases or it",
+        ),
+        (
+            ["--scopes", "same_organisation", "parent"],
+            "scopes must be one or more of same_organisation, family, ownership, got ['same_organisation', 'parent']",
+        ),
+        (
+            ["--relation", "vendor_vendor"],
+            "relation must be one of vendor_employer, vendor_business_donor, got 'vendor_vendor'",
+        ),
+    ]:
+        args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv"), *extra])
+        assert match_cli.main(args) == 2
+        assert capsys.readouterr().err == f"moneytrail match: error: {message}\n"
+    args = _parse([str(inputs[0]), str(inputs[1]), "--out", str(tmp_path / "x.csv"), "--matcher-only"])
+    assert match_cli.main(args) == 0
+    assert capsys.readouterr().err.endswith("rows written to " + str(tmp_path / "x.csv") + "; matcher only\n")
 
 
 def test_load_config(tmp_path: Path) -> None:
