@@ -11,8 +11,9 @@ The links are the ones a build's analyses would use: the shipped knowledge
 (seeds/er_link_decisions.csv, seeds/er_aliases.csv) and any ``--decisions``/``--aliases``
 files are applied as in the build (``er_decisions.apply_knowledge``: not_same > same >
 alias > matcher, and units of a linked brand as family links); links a ``not_same``
-decision covers are left out, and so are family and ownership links unless ``--scopes``
-names them. ``--matcher-only`` gives the matcher's own links, without any of that.
+decision covers are left out. Every row says its ``link_scope``; ``--scopes
+same_organisation`` keeps the links the analyses count by default. ``--matcher-only`` gives
+the matcher's own links, without any of that.
 
 Wiring into an argparse CLI takes two lines::
 
@@ -180,7 +181,7 @@ def run(
     config: MatchConfig | None = None,
     min_tier: str = "low",
     knowledge: Knowledge | None = None,
-    scopes: Sequence[str] = ("same_organisation",),
+    scopes: Sequence[str] = LINK_SCOPES,
     relation: str = "vendor_employer",
     matcher_only: bool = False,
 ) -> RunSummary:
@@ -316,9 +317,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--scopes",
         nargs="+",
-        default=["same_organisation"],
+        default=list(LINK_SCOPES),
         metavar="SCOPE",
-        help="link scopes written: same_organisation (default), family, ownership (as vars.er_link_scopes)",
+        help="link scopes written (default: all three, each row says its scope): same_organisation, family, "
+        "ownership; the analyses count same_organisation only unless vars.er_link_scopes adds the others",
     )
     parser.add_argument(
         "--relation",

@@ -91,15 +91,13 @@ def test_shipped_knowledge_is_applied_as_in_the_build(tmp_path: Path) -> None:
     right.write_text(KNOWN_RIGHT, encoding="utf-8")
     out = tmp_path / "o.csv"
     base = {"left_names": 4, "right_names": 4, "left_normalized": 4, "right_normalized": 4}
-    assert run(left, right, out) == RunSummary(
+    assert run(left, right, out) == RunSummary(**base, name_links=2, rows=2, not_same=2, decisions=2, aliases=2)
+    assert out.read_text(encoding="utf-8") == HEADER + CORECIVIC + CORNELL
+    # the links the analyses count by default (vars.er_link_scopes: [same_organisation])
+    assert run(left, right, out, scopes=("same_organisation",)) == RunSummary(
         **base, name_links=1, rows=1, not_same=2, out_of_scope=1, decisions=2, aliases=2
     )
     assert out.read_text(encoding="utf-8") == HEADER + CORECIVIC
-    # ownership links are opt-in, as vars.er_link_scopes
-    assert run(left, right, out, scopes=("same_organisation", "ownership")) == RunSummary(
-        **base, name_links=2, rows=2, not_same=2, decisions=2, aliases=2
-    )
-    assert out.read_text(encoding="utf-8") == HEADER + CORECIVIC + CORNELL
     # the matcher alone links the two pairs the reviewed decisions say are not the same
     assert run(left, right, out, matcher_only=True) == RunSummary(**base, name_links=2, rows=2)
     assert out.read_text(encoding="utf-8") == HEADER + MATCHER_ONLY
@@ -251,7 +249,7 @@ def test_main_wires_arguments(inputs: tuple[Path, Path], tmp_path: Path, capsys:
     assert capsys.readouterr().err == (
         f"moneytrail match: 5 left and 6 right names (4 and 6 normalised), 2 links, 3 rows written to {out}; "
         "2 decision(s) and 2 alias(es) applied, 0 link(s) left out by not_same decisions, 0 outside --scopes "
-        "same_organisation\n"
+        "same_organisation family ownership\n"
     )
 
 
