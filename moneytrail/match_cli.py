@@ -172,6 +172,49 @@ def _fmt(value: Any, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+def _by_norm(raws: Sequence[str]) -> dict[str, list[str]]:
+    """Raw spellings under their normalised name (names that normalise to nothing dropped)."""
+    out: dict[str, list[str]] = {}
+    for raw in raws:
+        n = normalize_org_name(raw)
+        if n is not None:
+            out.setdefault(n, []).append(raw)
+    return out
+
+
+def _check_options(min_tier: str, scopes: Sequence[str], relation: str) -> None:
+    if min_tier not in TIERS:
+        raise ConfigError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
+    if not scopes or any(x not in LINK_SCOPES for x in scopes):
+        raise ConfigError(f"scopes must be one or more of {', '.join(LINK_SCOPES)}, got {list(scopes)!r}")
+    if relation not in RELATIONS:
+        raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
+
+
+def _csv_row(lr: str, rr: str, k: Mapping[str, Any]) -> list[str]:
+    return [
+        lr,
+        rr,
+        k["left_name"],
+        k["right_name"],
+        k["tier"],
+        k["match_type"],
+        _fmt(k["score"], 2),
+        _fmt(k["token_sort_score"], 2),
+        _fmt(k["coverage_left"], 4),
+        _fmt(k["coverage_right"], 4),
+        k["shared_tokens"],
+        _fmt(k["max_idf"], 4),
+        _fmt(k["mean_idf"], 4),
+        "true" if k["number_mismatch"] else "false",
+        "true" if k["type_conflict"] else "false",
+        k.get("link_scope", "same_organisation"),
+        k.get("matcher_tier", k["tier"]) or "",
+        k.get("review_decision") or "",
+        k.get("knowledge_note") or "",
+    ]
+
+
 def run(
     left_path: str | Path,
     right_path: str | Path,
@@ -187,25 +230,10 @@ def run(
 ) -> RunSummary:
     """Match the two lists and write the links CSV; returns counts. ``knowledge`` None means
     the shipped seeds; ``matcher_only`` writes the matcher's links with no knowledge applied."""
-    if min_tier not in TIERS:
-        raise ConfigError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
-    bad = [x for x in scopes if x not in LINK_SCOPES]
-    if bad or not scopes:
-        raise ConfigError(f"scopes must be one or more of {', '.join(LINK_SCOPES)}, got {list(scopes)!r}")
-    if relation not in RELATIONS:
-        raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
+    _check_options(min_tier, scopes, relation)
     left_raw = sorted(set(read_names(left_path, left_column)))
     right_raw = sorted(set(read_names(right_path, right_column)))
-    by_norm_left: dict[str, list[str]] = {}
-    for raw in left_raw:
-        n = normalize_org_name(raw)
-        if n is not None:
-            by_norm_left.setdefault(n, []).append(raw)
-    by_norm_right: dict[str, list[str]] = {}
-    for raw in right_raw:
-        n = normalize_org_name(raw)
-        if n is not None:
-            by_norm_right.setdefault(n, []).append(raw)
+    by_norm_left, by_norm_right = _by_norm(left_raw), _by_norm(right_raw)
     left_norm, right_norm = sorted(by_norm_left), sorted(by_norm_right)
     table = match_to_arrow(left_norm, right_norm, config)
     know = Knowledge() if matcher_only else (load_knowledge() if knowledge is None else knowledge)
@@ -223,54 +251,20 @@ def run(
                 links.append(link)
     rows = []
     for link in links:
-        if not tier_at_least(link["tier"], min_tier):
-            continue
-        rank = TIERS.index(link["tier"])
-        for lr in by_norm_left[link["left_name"]]:
-            for rr in by_norm_right[link["right_name"]]:
-                rows.append((rr, rank, -link["score"], -link["token_sort_score"], lr, link))
+        if tier_at_least(link["tier"], min_tier):
+            rank = TIERS.index(link["tier"])
+            for lr in by_norm_left[link["left_name"]]:
+                for rr in by_norm_right[link["right_name"]]:
+                    rows.append((rr, rank, -link["score"], -link["token_sort_score"], lr, link))
     rows.sort(key=lambda r: r[:5])
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(OUTPUT_COLUMNS)
-        for rr, _, _, _, lr, k in rows:
-            w.writerow(
-                [
-                    lr,
-                    rr,
-                    k["left_name"],
-                    k["right_name"],
-                    k["tier"],
-                    k["match_type"],
-                    _fmt(k["score"], 2),
-                    _fmt(k["token_sort_score"], 2),
-                    _fmt(k["coverage_left"], 4),
-                    _fmt(k["coverage_right"], 4),
-                    k["shared_tokens"],
-                    _fmt(k["max_idf"], 4),
-                    _fmt(k["mean_idf"], 4),
-                    "true" if k["number_mismatch"] else "false",
-                    "true" if k["type_conflict"] else "false",
-                    k.get("link_scope", "same_organisation"),
-                    k.get("matcher_tier", k["tier"]) or "",
-                    k.get("review_decision") or "",
-                    k.get("knowledge_note") or "",
-                ]
-            )
-    return RunSummary(
-        len(left_raw),
-        len(right_raw),
-        len(by_norm_left),
-        len(by_norm_right),
-        len(links),
-        len(rows),
-        not_same,
-        out_of_scope,
-        len(know.decisions),
-        len(know.aliases),
-    )
+        w.writerows(_csv_row(lr, rr, k) for rr, _, _, _, lr, k in rows)
+    counts = (len(left_raw), len(right_raw), len(by_norm_left), len(by_norm_right), len(links), len(rows))
+    return RunSummary(*counts, not_same, out_of_scope, len(know.decisions), len(know.aliases))
 
 
 def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = None) -> MatchConfig:
