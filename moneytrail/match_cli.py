@@ -103,13 +103,18 @@ class Knowledge:
     aliases: tuple[Alias, ...] = ()
 
 
-def _read_csv(path: Path, what: str) -> tuple[list[dict[str, str]], list[str]]:
+def _read_text(path: Path, what: str = "") -> str:
+    """A UTF-8 file's text (a BOM dropped); a missing or undecodable file is an InputError."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file ({what})") from None
+        raise InputError(f"{path}: no such file" + (f" ({what})" if what else "")) from None
     except UnicodeDecodeError as e:
         raise InputError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
+def _read_csv(path: Path, what: str) -> tuple[list[dict[str, str]], list[str]]:
+    text = _read_text(path, what)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = list(reader)
     for n, row in enumerate(rows, start=1):
@@ -151,12 +156,7 @@ def read_names(path: str | Path, column: str | None = None) -> list[str]:
     """Raw names from a one-per-line file or from ``column`` of a CSV file with a header.
     Blank lines and cells are skipped; order and duplicates are kept."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    text = _read_text(p)
     if column is None:
         lines = text.split("\n")
         return [ln.rstrip("\r") for ln in lines if ln.strip(" \t\r")]
