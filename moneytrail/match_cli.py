@@ -182,13 +182,18 @@ def _by_norm(raws: Sequence[str]) -> dict[str, list[str]]:
     return out
 
 
-def _check_options(min_tier: str, scopes: Sequence[str], relation: str) -> None:
+def _check_options(
+    min_tier: str, scopes: Sequence[str] | None, relation: str | None, matcher_only: bool, knowledge: Knowledge | None
+) -> None:
     if min_tier not in TIERS:
         raise ConfigError(f"min_tier must be one of {', '.join(TIERS)}, got {min_tier!r}")
-    if not scopes or any(x not in LINK_SCOPES for x in scopes):
+    if scopes is not None and (not scopes or any(x not in LINK_SCOPES for x in scopes)):
         raise ConfigError(f"scopes must be one or more of {', '.join(LINK_SCOPES)}, got {list(scopes)!r}")
-    if relation not in RELATIONS:
+    if relation is not None and relation not in RELATIONS:
         raise ConfigError(f"relation must be one of {', '.join(RELATIONS)}, got {relation!r}")
+    given = [n for n, v in (("knowledge", knowledge), ("scopes", scopes), ("relation", relation)) if v is not None]
+    if matcher_only and given:
+        raise ConfigError(f"matcher_only applies no knowledge, so {' and '.join(given)} would be ignored")
 
 
 def _csv_row(lr: str, rr: str, k: Mapping[str, Any]) -> list[str]:
@@ -224,13 +229,15 @@ def run(
     config: MatchConfig | None = None,
     min_tier: str = "low",
     knowledge: Knowledge | None = None,
-    scopes: Sequence[str] = LINK_SCOPES,
-    relation: str = "vendor_employer",
+    scopes: Sequence[str] | None = None,
+    relation: str | None = None,
     matcher_only: bool = False,
 ) -> RunSummary:
     """Match the two lists and write the links CSV; returns counts. ``knowledge`` None means
-    the shipped seeds; ``matcher_only`` writes the matcher's links with no knowledge applied."""
-    _check_options(min_tier, scopes, relation)
+    the shipped seeds, ``scopes`` None all three, ``relation`` None vendor_employer;
+    ``matcher_only`` writes the matcher's links with no knowledge applied (and refuses those
+    three rather than ignore them)."""
+    _check_options(min_tier, scopes, relation, matcher_only, knowledge)
     left_raw = sorted(set(read_names(left_path, left_column)))
     right_raw = sorted(set(read_names(right_path, right_column)))
     by_norm_left, by_norm_right = _by_norm(left_raw), _by_norm(right_raw)
@@ -240,12 +247,13 @@ def run(
     links = table.to_pylist()
     not_same = out_of_scope = 0
     if not matcher_only:
-        applied = apply_knowledge(table, relation, left_norm, right_norm, list(know.decisions), list(know.aliases))
+        rel = relation or "vendor_employer"
+        applied = apply_knowledge(table, rel, left_norm, right_norm, list(know.decisions), list(know.aliases))
         links = []
         for link in applied.to_pylist():
             if link["review_decision"] == "not_same":
                 not_same += 1
-            elif link["link_scope"] not in scopes:
+            elif link["link_scope"] not in (scopes or LINK_SCOPES):
                 out_of_scope += 1
             else:
                 links.append(link)
@@ -311,14 +319,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--scopes",
         nargs="+",
-        default=list(LINK_SCOPES),
+        default=None,
         metavar="SCOPE",
         help="link scopes written (default: all three, each row says its scope): same_organisation, family, "
         "ownership; the analyses count same_organisation only unless vars.er_link_scopes adds the others",
     )
     parser.add_argument(
         "--relation",
-        default="vendor_employer",
+        default=None,
         help="relation a decision may be limited to: vendor_employer (default) or vendor_business_donor",
     )
     parser.add_argument(
@@ -334,8 +342,11 @@ def main(args: argparse.Namespace) -> int:
     try:
         overrides = {"workers": args.workers} if args.workers is not None else {}
         cfg = load_config(args.config, overrides)
-        if args.matcher_only and (args.decisions or args.aliases):
-            raise InputError("--matcher-only applies no decisions or aliases; drop --decisions/--aliases or it")
+        given = [f"--{n}" for n in ("decisions", "aliases", "scopes", "relation") if getattr(args, n) is not None]
+        if args.matcher_only and given:
+            raise InputError(
+                f"--matcher-only applies no knowledge, so {' and '.join(given)} would be ignored; drop one"
+            )
         know = None if args.matcher_only else load_knowledge(args.decisions, args.aliases)
         s = run(
             args.left,
@@ -357,7 +368,7 @@ def main(args: argparse.Namespace) -> int:
         "matcher only"
         if args.matcher_only
         else f"{s.decisions} decision(s) and {s.aliases} alias(es) applied, {s.not_same} link(s) left out "
-        f"by not_same decisions, {s.out_of_scope} outside --scopes {' '.join(args.scopes)}"
+        f"by not_same decisions, {s.out_of_scope} outside --scopes {' '.join(args.scopes or LINK_SCOPES)}"
     )
     print(
         f"moneytrail match: {s.left_names} left and {s.right_names} right names "

@@ -101,6 +101,9 @@ def test_shipped_knowledge_is_applied_as_in_the_build(tmp_path: Path) -> None:
     # the matcher alone links the two pairs the reviewed decisions say are not the same
     assert run(left, right, out, matcher_only=True) == RunSummary(**base, name_links=2, rows=2)
     assert out.read_text(encoding="utf-8") == HEADER + MATCHER_ONLY
+    with pytest.raises(ConfigError) as e:
+        run(left, right, out, matcher_only=True, scopes=("family",), knowledge=match_cli.Knowledge())
+    assert str(e.value) == "matcher_only applies no knowledge, so knowledge and scopes would be ignored"
 
 
 def test_user_decisions_and_aliases_files(tmp_path: Path) -> None:
@@ -277,7 +280,11 @@ def test_main_reports_errors(inputs: tuple[Path, Path], tmp_path: Path, capsys: 
     for extra, message in [
         (
             ["--matcher-only", "--aliases", str(tmp_path / "a.csv")],
-            "--matcher-only applies no decisions or aliases; drop --decisions/--aliases or it",
+            "--matcher-only applies no knowledge, so --aliases would be ignored; drop one",
+        ),
+        (
+            ["--matcher-only", "--scopes", "family", "--relation", "vendor_employer"],
+            "--matcher-only applies no knowledge, so --scopes and --relation would be ignored; drop one",
         ),
         (
             ["--scopes", "same_organisation", "parent"],
