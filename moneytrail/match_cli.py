@@ -44,6 +44,7 @@ from python_udfs.er_decisions import (
     combine_decisions,
     parse_aliases,
     parse_decisions,
+    sort_aliases,
 )
 from python_udfs.matcher import TIERS, ConfigError, MatchConfig, match_to_arrow, tier_at_least
 from python_udfs.names import normalize_org_name
@@ -148,8 +149,7 @@ def load_knowledge(
         combined = combine_decisions(*decisions)
     except DecisionError as e:
         raise InputError(str(e)) from None
-    key = sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
-    return Knowledge(tuple(combined), tuple(key))
+    return Knowledge(tuple(combined), tuple(sort_aliases(aliases)))
 
 
 def read_names(path: str | Path, column: str | None = None) -> list[str]:
@@ -244,9 +244,10 @@ def run(
     left_norm, right_norm = sorted(by_norm_left), sorted(by_norm_right)
     table = match_to_arrow(left_norm, right_norm, config)
     know = Knowledge() if matcher_only else (load_knowledge() if knowledge is None else knowledge)
-    links = table.to_pylist()
     not_same = out_of_scope = 0
-    if not matcher_only:
+    if matcher_only:
+        links = table.to_pylist()
+    else:
         rel = relation or "vendor_employer"
         applied = apply_knowledge(table, rel, left_norm, right_norm, list(know.decisions), list(know.aliases))
         links = []

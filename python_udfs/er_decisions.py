@@ -234,7 +234,13 @@ def parse_aliases(rows: Iterable[Mapping[str, Any]], origin: str, columns: Seque
                 _cell(row, "source"),
             )
         )
-    return sorted(out, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
+    return sort_aliases(out)
+
+
+def sort_aliases(aliases: Iterable[Alias]) -> list[Alias]:
+    """Aliases in the order they are applied (an earlier alias of a pair wins): by name, alias
+    of, relation kind, origin."""
+    return sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
 
 
 def read_csv_file(path: str | Path, var_name: str) -> tuple[list[dict[str, str]], list[str]]:

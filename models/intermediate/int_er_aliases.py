@@ -5,7 +5,14 @@ doing-business-as name (role_map.contracts.columns.dba_name) as a same-organisat
 
 import pyarrow as pa
 
-from python_udfs.er_decisions import DATA_ALIAS_FIELDS, aliases_to_arrow, data_aliases, parse_aliases, read_csv_file
+from python_udfs.er_decisions import (
+    DATA_ALIAS_FIELDS,
+    aliases_to_arrow,
+    data_aliases,
+    parse_aliases,
+    read_csv_file,
+    sort_aliases,
+)
 
 
 def model(dbt, session):
@@ -30,6 +37,6 @@ def model(dbt, session):
             field,
             zip(pairs.column("vendor_name_norm").to_pylist(), pairs.column(f"{field}_norm").to_pylist(), strict=True),
         )
-    table = aliases_to_arrow(sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin)))
+    table = aliases_to_arrow(sort_aliases(aliases))
     assert isinstance(table, pa.Table)
     return table
