@@ -17,3 +17,10 @@ from (
     ))
 ) step
 {% endmacro %}
+
+{#- The bucket of right names that scores a name pair on Spark (models/spark/int_match_pairs.sql,
+    int_name_matches.sql): a hash of the relation and the right name, so every pair of one
+    right name is scored in one task. -#}
+{% macro mt_match_bucket_of(relation, right_name) -%}
+pmod(xxhash64({{ relation }}, {{ right_name }}), 32)
+{%- endmacro %}

@@ -12,9 +12,11 @@ in-memory DuckDB relations (the models use DuckDB's relational API to filter and
 whose ``config.get()`` answers from the config the SQL variant passes. The logic stays in
 python_udfs/ and in the model file, for both engines.
 
-Not distributed yet: each step receives all its input rows in one call (one Spark task). The
-steps work on distinct names or linked pairs, not on contribution rows, so the inputs are
-thousands of rows for the demo and the FEC example; see README "Running on Apache Spark".
+The matcher is distributed (models/spark/int_name_matches.sql, python_udfs/matcher_parallel.py):
+word frequencies, blocking and candidate pairs are SQL, and ``mt_match_bucket`` scores one
+bucket of right names per call, in parallel tasks. The other steps still receive all their
+input rows in one call (one Spark task); they work on distinct names or linked pairs, not on
+contribution rows; see README "Running on Apache Spark".
 
 The column types of each step's inputs and output are declared below (Spark DDL); a test checks
 them against the DuckDB build, so a model that changes its columns fails there first.
@@ -82,11 +84,6 @@ INPUTS: dict[str, str] = {
 STEPS: dict[str, dict[str, Any]] = {
     "int_er_decisions": {"refs": ["er_link_decisions"], "config": ["decisions_file"], "returns": _DECISIONS},
     "int_er_aliases": {"refs": ["er_aliases", "int_contracts"], "config": ["aliases_file"], "returns": _ALIASES},
-    "int_name_matches": {
-        "refs": ["int_org_names", "int_er_decisions", "int_er_aliases"],
-        "config": ["match_settings"],
-        "returns": _MATCHES,
-    },
     "int_entity_map": {
         "refs": ["int_org_names", "int_name_matches", "int_er_decisions"],
         "config": [],
@@ -209,6 +206,63 @@ def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
     return call
 
 
+#: Models that exist on Spark only: the distributed matcher's whole-data steps
+#: (models/spark/, before int_name_matches); DuckDB's matcher does them in one process.
+SPARK_ONLY_MODELS = ("int_match_knowledge", "int_match_pairs", "int_match_tokens")
+
+#: Spark DDL of the rows mt_match_bucket returns: int_name_matches' columns.
+MATCH_RETURNS = _MATCHES
+
+
+def _match_bucket(
+    settings: str | None,
+    relation: str,
+    n_names: int | None,
+    pairs: Any,
+    tokens: Any,
+    left_known: Any,
+    right_known: Any,
+    decisions: Any,
+    aliases: Any,
+) -> list[tuple[Any, ...]]:
+    from python_udfs.er_decisions import Alias, Decision
+    from python_udfs.matcher_parallel import bucket_links, rows_of
+
+    table = bucket_links(
+        settings,
+        relation,
+        n_names or 0,
+        [(p["left_name"], p["right_name"], p["kind"]) for p in pairs or []],
+        {t["token"]: t["df"] for t in tokens or []},
+        list(left_known or []),
+        list(right_known or []),
+        [Decision(*d) for d in decisions or []],
+        [Alias(**a.asDict()) for a in aliases or []],
+    )
+    return rows_of(table, [name for name, _ in parse_ddl(MATCH_RETURNS)])
+
+
+def _register_matcher(session: Any) -> list[str]:
+    """The distributed matcher's functions (models/spark/int_name_matches.sql)."""
+    from python_udfs import matcher_parallel as mp
+    from python_udfs.er_decisions import alias_key
+
+    functions: dict[str, tuple[Callable[..., Any], str]] = {
+        "mt_match_clean": (mp.clean_name, "string"),
+        "mt_match_word": (mp.word_facts, "struct<kind: int, prefix: string>"),
+        "mt_match_acronym": (mp.acronym_facts, "struct<initials: string, is_short: boolean>"),
+        "mt_match_limits": (
+            lambda settings: (*mp.limits(settings), mp.ACRONYM_MAX_WORD_DF),
+            "struct<block_max_df: bigint, block_max_pairs: bigint, acronym_max_word_df: bigint>",
+        ),
+        "mt_alias_key": (lambda name: None if name is None else alias_key(name), "string"),
+        "mt_match_bucket": (_match_bucket, f"array<struct<{_struct_fields(MATCH_RETURNS)}>>"),
+    }
+    for name, (fn, returns) in functions.items():
+        session.udf.register(name, fn, returnType=returns)
+    return list(functions)
+
+
 def _strip_accents(text: str | None) -> str | None:
     from python_udfs.names import strip_accents
 
@@ -218,7 +272,7 @@ def _strip_accents(text: str | None) -> str | None:
 def register(session: Any) -> list[str]:
     """Register mt_strip_accents and mt_step_<model> for every step; returns the function names."""
     session.udf.register("mt_strip_accents", _strip_accents, returnType="string")
-    names = ["mt_strip_accents"]
+    names = ["mt_strip_accents", *_register_matcher(session)]
     for name, step in STEPS.items():
         fn = f"mt_step_{name}"
         session.udf.register(fn, _udf(name), returnType=f"array<struct<{_struct_fields(step['returns'])}>>")

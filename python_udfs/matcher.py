@@ -120,6 +120,9 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- driver
 
+#: Name pairs of tiers 1-2 as (left ids, right ids, is exact), sorted and distinct.
+_Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
 
 def _glued_generic(c: _Corpus, el: np.ndarray, er: np.ndarray) -> np.ndarray:
     """The same letters glued differently, where one name is made only of generic words that
@@ -140,9 +143,10 @@ def _glued_generic(c: _Corpus, el: np.ndarray, er: np.ndarray) -> np.ndarray:
     )
 
 
-def _exact_rows(c: _Corpus, cfg: MatchConfig) -> _Rows:
-    """Links of tiers 1-2: exact and aggressive."""
-    el, er, exact = _exact_and_aggressive(c)
+def _exact_rows(c: _Corpus, cfg: MatchConfig, given: _Pairs | None = None) -> _Rows:
+    """Links of tiers 1-2: exact and aggressive (``given``: the pairs found elsewhere, as
+    (left ids, right ids, is exact))."""
+    el, er, exact = _exact_and_aggressive(c) if given is None else given
     escore = np.full(el.size, 100.0, np.float32)
     agg = np.nonzero(~exact)[0]
     escore[agg] = _cpdist(c, el[agg], er[agg], fuzz.token_set_ratio, cfg)
@@ -177,12 +181,25 @@ def _match(
     if not lset or not rset:
         return None, _Rows.empty(), []
     c = _build_corpus(lset, rset, cfg)
+    rows, alignments = _score(c, cfg, None, _candidate_chunks(c, cfg), None)
+    return c, rows, alignments
+
+
+def _score(
+    c: _Corpus,
+    cfg: MatchConfig,
+    exact: _Pairs | None,
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
+    acronyms: list[tuple[int, int]] | None,
+) -> tuple[_Rows, list[_Alignment]]:
+    """Tiers 1-2 (``exact``, or found here), the candidate pairs of ``chunks`` classified and
+    pruned per right name, then the acronym links (``acronyms``, or found here)."""
     tok_id = c.tok_id
     alignments: list[_Alignment] = []
-    parts = [_exact_rows(c, cfg)]
+    parts = [_exact_rows(c, cfg, exact)]
     n = max(len(c.names), 1)
     done = np.sort(parts[0].left * n + parts[0].right)
-    for lc, rc in _candidate_chunks(c, cfg):
+    for lc, rc in chunks:
         probe = lc * n + rc
         pos = np.minimum(np.searchsorted(done, probe), max(done.size - 1, 0))
         fresh = ~(done[pos] == probe) if done.size else np.ones(probe.size, bool)
@@ -190,21 +207,25 @@ def _match(
         parts.append(_prune(_drop_low(rows, cfg), cfg))
     rows = _prune(_drop_low(_Rows.concat(parts), cfg), cfg)
     if cfg.acronyms and cfg.include_low:
-        rows = _Rows.concat([rows, _acronym_rows(c, cfg, rows)])
-    return c, rows, alignments
+        rows = _Rows.concat([rows, _acronym_rows(c, cfg, rows, acronyms)])
+    return rows, alignments
 
 
-def _acronym_rows(c: _Corpus, cfg: MatchConfig, rows: _Rows) -> _Rows:
-    """Low-tier ``acronym`` links (python_udfs/acronyms.py) for pairs not linked otherwise."""
+def _acronym_rows(c: _Corpus, cfg: MatchConfig, rows: _Rows, given: list[tuple[int, int]] | None) -> _Rows:
+    """Low-tier ``acronym`` links (python_udfs/acronyms.py) for pairs not linked otherwise
+    (``given``: the acronym pairs found elsewhere, as (left id, right id))."""
     from python_udfs.acronyms import acronym_pairs
 
     names = c.names
-    left = [n for i, n in enumerate(names) if c.is_left[i]]
-    right = [n for i, n in enumerate(names) if c.is_right[i]]
-    ids = {n: i for i, n in enumerate(names)}
     n = max(len(names), 1)
     have = set((rows.left * n + rows.right).tolist())
-    found = [(ids[a], ids[b]) for a, b, _ in acronym_pairs(left, right, c.lists.stop)]
+    if given is None:
+        left = [n for i, n in enumerate(names) if c.is_left[i]]
+        right = [n for i, n in enumerate(names) if c.is_right[i]]
+        ids = {n: i for i, n in enumerate(names)}
+        found = [(ids[a], ids[b]) for a, b, _ in acronym_pairs(left, right, c.lists.stop)]
+    else:
+        found = given
     found = [(a, b) for a, b in found if a * n + b not in have]
     if not found:
         return _Rows.empty()
@@ -265,6 +286,12 @@ def match_to_arrow(
     c, rows, alignments = _match(as_list(left), as_list(right), cfg)
     if c is None or rows.left.size == 0:
         return LINK_SCHEMA.empty_table()
+    return _links_table(c, cfg, rows, alignments)
+
+
+def _links_table(c: _Corpus, cfg: MatchConfig, rows: _Rows, alignments: list[_Alignment]) -> pa.Table:
+    """The scored rows as ``LINK_SCHEMA`` rows, sorted by right name, tier, score desc,
+    token-sort score desc, left name."""
     sort_score = _cpdist(c, rows.left, rows.right, fuzz.token_sort_ratio, cfg)
     exact = rows.mtype == _MT_EXACT
     sort_score[exact] = 100.0

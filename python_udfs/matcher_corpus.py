@@ -41,6 +41,23 @@ from python_udfs.names import NonAnswerMatcher
 # ----------------------------------------------------------------------------- corpus
 
 
+@dataclass(frozen=True)
+class WordStats:
+    """Document frequencies (distinct names holding a word or blocking key) over all names."""
+
+    n_names: int
+    df: dict[str, int]
+
+    def of(self, vocab: list[str]) -> np.ndarray:
+        missing = [v for v in vocab if v not in self.df]
+        if missing:
+            raise ValueError(
+                f"matcher: no document frequency for {len(missing)} word(s) or key(s) of these names, "
+                f"e.g. {missing[0]!r}; the word statistics must cover every word and key of the names scored"
+            )
+        return np.array([self.df[v] for v in vocab], dtype=np.int64)
+
+
 def _unique_int(x: np.ndarray) -> np.ndarray:
     """Sorted distinct values of an int64 array (sort-based: faster than np.unique here)."""
     x = np.sort(x, kind="stable" if x.size < 1024 else None)
@@ -249,7 +266,10 @@ def _last_word(
 
 
 # long: one vectorised pass computing the corpus arrays; the constructor call with its 29 fields is half of it
-def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
+def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig, stats: WordStats | None = None) -> _Corpus:
+    """The corpus of these names. ``stats`` (the parallel form, python_udfs/matcher_parallel.py)
+    gives the document frequency of every word and key and the number of names of the whole
+    data, so a part of the names gets the IDF, weights and blocking flags of the whole."""
     lists = _Lists.from_config(cfg)
     names = sorted(left | right)
     n_names = len(names)
@@ -268,8 +288,11 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig) -> _Corpus:
 
     kind = np.array([lists.kind(t) for t in vocab], dtype=np.int8)
     wclass = np.array([lists.word_class(t) for t in vocab], dtype=np.int8)
-    df = np.bincount(nt_tok, minlength=len(vocab)).astype(np.int64)
-    idf = np.log(max(n_names, 1) / np.maximum(df, 1))
+    if stats is None:
+        df, n_all = np.bincount(nt_tok, minlength=len(vocab)).astype(np.int64), n_names
+    else:
+        df, n_all = stats.of(vocab), stats.n_names
+    idf = np.log(max(n_all, 1) / np.maximum(df, 1))
     weight = idf.copy()
     weight[(kind == _GENERIC) | (kind == _WEAK)] *= cfg.generic_weight
     weight[(kind == _STOP) | (kind == _KEY)] = 0.0

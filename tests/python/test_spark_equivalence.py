@@ -14,6 +14,7 @@ which the release gate reports as an unapproved skip (DO_NOT_SHIP).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from moneytrail import spark_steps
 from tests.python.conftest import DEMO_DIR, REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
@@ -159,10 +161,32 @@ def test_the_report_of_the_spark_build_equals_the_golden_report(spark_build):
     # every built node of the DuckDB build, none failed, only tests missing
     built = {n["unique_id"]: n["status"] for n in spark["build"]["nodes"]}
     duck = {n["unique_id"]: n["status"] for n in golden["build"]["nodes"]}
-    assert {k: v for k, v in duck.items() if not k.startswith(("test.", "unit_test."))} == built
+    # and the distributed matcher's Spark-only steps (models/spark/_spark.yml)
+    spark_only = {f"model.moneytrail.{name}": "success" for name in spark_steps.SPARK_ONLY_MODELS}
+    assert {k: v for k, v in duck.items() if not k.startswith(("test.", "unit_test."))} | spark_only == built
     for key in golden:
         if key != "build":
             assert spark[key] == golden[key], key
     # the exports are byte-identical
     for name in ("cross_links.csv", "vendor_breadth.csv", "red_flags.csv", "timing_signals.csv", "limit_flags.csv"):
         assert (spark_build / "report-out" / name).read_bytes() == (DEMO_DIR / "golden" / name).read_bytes(), name
+
+
+def test_the_matcher_scores_pairs_in_parallel_tasks_on_spark(spark_build):
+    """The plan of int_name_matches' last step (spark_engine.write_matcher_plan): the scoring
+    function mt_match_bucket reads the rows of an exchange into 32 partitions hashed on
+    relation and bucket of right names (one task each), not one task over all names."""
+    plan = (spark_build / "plans" / "int_name_matches.txt").read_text(encoding="utf-8")
+    tree, _, details = plan.partition("\n\n")
+    node = {int(i): body for i, body in re.findall(r"^\((\d+)\) (.*?)(?=^\(\d+\) |\Z)", details, re.M | re.S)}
+    scoring = [i for i, body in node.items() if body.startswith("BatchEvalPython") and "[mt_match_bucket(" in body]
+    assert len(scoring) == 1, plan[:4000]
+    # the operators under the scoring, top down, to the first exchange
+    lines = tree.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.endswith(f"BatchEvalPython ({scoring[0]})"))
+    below = [re.search(r"(\w+) \((\d+)\)$", line).groups() for line in lines[at + 1 : at + 4]]
+    assert [name for name, _ in below[:2]] == ["Project", "Exchange"], below
+    exchange = node[int(below[1][1])]
+    assert re.search(r"hashpartitioning\(relation#\d+, bucket#\d+L, 32\), REPARTITION_BY_NUM", exchange), exchange
+    # and no operator of the step gathers all rows into one partition
+    assert "SinglePartition" not in plan

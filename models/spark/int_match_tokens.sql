@@ -1,0 +1,90 @@
+-- Spark only (python_udfs/matcher_parallel.py, step 1-2): every name of each relation as the
+-- matcher takes it (cleaned: no blanks, no employer non-answers), with its words and blocking
+-- keys and their document frequency over all names of the relation. A table of its own, so
+-- the session functions run once per name and word and the plans that read it stay small.
+{%- set settings = mt_literal(config.get('match_settings')) %}
+with
+
+relations as (
+    select 'vendor_employer' as relation, 'employer' as right_side
+    union all
+    select 'vendor_business_donor' as relation, 'business_donor' as right_side
+),
+
+-- the names as int_org_names has them: vendors on the left of both relations
+side_names as (
+    select distinct
+        r.relation,
+        o.name_norm as raw_name,
+        o.side = 'vendor' as is_left
+    from relations as r
+    inner join {{ ref('int_org_names') }} as o
+        on o.side = 'vendor' or o.side = r.right_side
+    where o.name_norm is not null
+),
+
+cleaned as (
+    select relation, is_left, mt_match_clean({{ settings }}, raw_name) as name
+    from side_names
+),
+
+names as (
+    select relation, name, bool_or(is_left) as is_left, bool_or(not is_left) as is_right
+    from cleaned
+    where name is not null
+    group by relation, name
+),
+
+n_names as (
+    select relation, count(*) as n_names from names group by relation
+),
+
+words as (
+    select distinct n.relation, n.name, w.word
+    from names as n
+    lateral view explode(split(n.name, ' ')) w as word
+),
+
+word_facts as (
+    select d.word, mt_match_word({{ settings }}, d.word) as f
+    from (select distinct word from words) as d
+),
+
+name_has_distinct as (
+    select w.relation, w.name, bool_or(f.f.kind = 3) as has_distinct
+    from words as w
+    inner join word_facts as f on f.word = w.word
+    group by w.relation, w.name
+),
+
+-- every word of a name, its prefix keys (~), and the generic words of names without a
+-- distinctive word (#): the corpus of python_udfs/matcher_corpus.py
+tokens as (
+    select w.relation, w.name, w.word as token, f.f.kind as kind
+    from words as w
+    inner join word_facts as f on f.word = w.word
+    union
+    select w.relation, w.name, f.f.prefix as token, 4 as kind
+    from words as w
+    inner join word_facts as f on f.word = w.word
+    where f.f.prefix is not null
+    union
+    select w.relation, w.name, concat('#', w.word) as token, 4 as kind
+    from words as w
+    inner join word_facts as f on f.word = w.word
+    inner join name_has_distinct as h on h.relation = w.relation and h.name = w.name
+    where f.f.kind = 2 and not h.has_distinct
+),
+
+token_df as (
+    select relation, token, count(*) as df from tokens group by relation, token
+),
+
+side_tokens as (
+    select t.relation, t.name, t.token, t.kind, d.df, n.is_left, n.is_right
+    from tokens as t
+    inner join token_df as d on d.relation = t.relation and d.token = t.token
+    inner join names as n on n.relation = t.relation and n.name = t.name
+)
+
+select relation, name, is_left, is_right, token, kind, df from side_tokens
