@@ -24,3 +24,9 @@ from (
 {% macro mt_match_bucket_of(relation, right_name) -%}
 pmod(xxhash64({{ relation }}, {{ right_name }}), 32)
 {%- endmacro %}
+
+{#- The bucket of vendors whose timing tests run in one task on Spark
+    (models/spark/int_timing_tests.sql): a hash of the vendor key. -#}
+{% macro mt_timing_bucket_of(vendor_key) -%}
+pmod(xxhash64({{ vendor_key }}), 32)
+{%- endmacro %}

@@ -169,26 +169,34 @@ def build_tables(
             shutil.rmtree(out_dir / database, ignore_errors=True)  # never a table of an earlier build
             if session.catalog.databaseExists(database):
                 export_schema(session, out_dir / database, database, views=database == "marts")
-        write_matcher_plan(session, out_dir)
+        write_plans(session, out_dir)
     finally:
         session.stop()
     print(f"spark: session {session_ready - started:.1f} s, dbt {built - session_ready:.1f} s, tables in {out_dir}")
     return result
 
 
-def write_matcher_plan(session: Any, out_dir: Path) -> Path | None:
-    """``out_dir/plans/int_name_matches.txt``: Spark's plan of the distributed matcher's last step
-    (its compiled SQL), which shows the pairs hashed into buckets and mt_match_bucket run on
-    each bucket's partition (README "Running on Apache Spark"). None when the model was not
-    compiled (a build that stopped earlier)."""
-    compiled = target_dir(out_dir) / "compiled" / "moneytrail" / "models" / "spark" / "int_name_matches.sql"
-    if not compiled.is_file():
-        return None
-    plan = session.sql("explain formatted " + compiled.read_text(encoding="utf-8")).collect()[0][0]
-    target = out_dir / "plans" / "int_name_matches.txt"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(plan, encoding="utf-8")
-    return target
+#: The distributed steps whose plans the build writes (write_plans): their scoring functions run
+#: per bucket, in parallel tasks.
+PLANNED_MODELS = ("int_name_matches", "int_timing_tests")
+
+
+def write_plans(session: Any, out_dir: Path) -> list[Path]:
+    """``out_dir/plans/<model>.txt``: Spark's plan of each distributed step (its compiled SQL),
+    which shows the rows hashed into buckets and the step's function run on each bucket's
+    partition (README "Running on Apache Spark"). A model that was not compiled (a build that
+    stopped earlier) has no plan."""
+    written = []
+    for model in PLANNED_MODELS:
+        compiled = target_dir(out_dir) / "compiled" / "moneytrail" / "models" / "spark" / f"{model}.sql"
+        if not compiled.is_file():
+            continue
+        plan = session.sql("explain formatted " + compiled.read_text(encoding="utf-8")).collect()[0][0]
+        target = out_dir / "plans" / f"{model}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(plan, encoding="utf-8")
+        written.append(target)
+    return written
 
 
 def build(

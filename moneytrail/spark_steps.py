@@ -12,11 +12,13 @@ in-memory DuckDB relations (the models use DuckDB's relational API to filter and
 whose ``config.get()`` answers from the config the SQL variant passes. The logic stays in
 python_udfs/ and in the model file, for both engines.
 
-The matcher is distributed (models/spark/int_name_matches.sql, python_udfs/matcher_parallel.py):
-word frequencies, blocking and candidate pairs are SQL, and ``mt_match_bucket`` scores one
-bucket of right names per call, in parallel tasks. The other steps still receive all their
-input rows in one call (one Spark task); they work on distinct names or linked pairs, not on
-contribution rows; see README "Running on Apache Spark".
+The matcher and the timing test are distributed: word frequencies, blocking and candidate
+pairs are SQL and ``mt_match_bucket`` scores one bucket of right names per call
+(models/spark/int_name_matches.sql, python_udfs/matcher_parallel.py); ``mt_timing_bucket``
+tests one bucket of vendors per call, with the calendar and q-values of the whole file
+computed in SQL (models/spark/int_timing_tests.sql, python_udfs/timing_parallel.py). The
+other steps (the decisions and aliases files, the entity map's union-find) still receive all
+their input rows in one call (one Spark task); see README "Running on Apache Spark".
 
 The column types of each step's inputs and output are declared below (Spark DDL); a test checks
 them against the DuckDB build, so a model that changes its columns fails there first.
@@ -88,17 +90,6 @@ STEPS: dict[str, dict[str, Any]] = {
         "refs": ["int_org_names", "int_name_matches", "int_er_decisions"],
         "config": [],
         "returns": "normalized_name string, entity_id string, canonical_name string, cluster_size bigint",
-    },
-    "int_timing_tests": {
-        "refs": ["int_timing_donations", "int_timing_awards"],
-        "config": ["timing_settings", "run_seed"],
-        "returns": (
-            "vendor_key string, recipient_key string, status string, status_reason string, n_donations bigint, "
-            "n_awards bigint, n_award_rows bigint, observed_mean_days double, null_mean_days double, "
-            "null_sd_days double, effect_size double, k_as_extreme bigint, n_tied bigint, n_permutations bigint, "
-            "p_value double, q_value double, seed bigint, calendar string, first_award_date date, "
-            "last_award_date date, null_model string, timing_settings string, finding_id string"
-        ),
     },
 }
 
@@ -210,6 +201,15 @@ def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
 #: (models/spark/, before int_name_matches); DuckDB's matcher does them in one process.
 SPARK_ONLY_MODELS = ("int_match_knowledge", "int_match_pairs", "int_match_tokens")
 
+#: Spark DDL of the rows mt_timing_bucket returns: int_timing_tests' columns.
+TIMING_RETURNS = (
+    "vendor_key string, recipient_key string, status string, status_reason string, n_donations bigint, "
+    "n_awards bigint, n_award_rows bigint, observed_mean_days double, null_mean_days double, "
+    "null_sd_days double, effect_size double, k_as_extreme bigint, n_tied bigint, n_permutations bigint, "
+    "p_value double, q_value double, seed bigint, calendar string, first_award_date date, "
+    "last_award_date date, null_model string, timing_settings string, finding_id string"
+)
+
 #: Spark DDL of the rows mt_match_bucket returns: int_name_matches' columns.
 MATCH_RETURNS = _MATCHES
 
@@ -242,6 +242,45 @@ def _match_bucket(
     return rows_of(table, [name for name, _ in parse_ddl(MATCH_RETURNS)])
 
 
+def _timing_days(awards: Any) -> list[tuple[int, int, int]]:
+    from python_udfs.timing_parallel import day_counts
+
+    return day_counts(_table("int_timing_awards", awards))
+
+
+def _timing_bucket(
+    settings: str,
+    seed: str,
+    donations: Any,
+    awards: Any,
+    days: Any,
+    award_columns: Any,
+    donation_columns: Any,
+    n_award_rows: int,
+) -> list[tuple[Any, ...]]:
+    from python_udfs.matcher_parallel import rows_of
+    from python_udfs.timing_parallel import bucket_tests
+
+    table = bucket_tests(
+        settings,
+        seed,
+        _table("int_timing_donations", donations),
+        _table("int_timing_awards", awards),
+        [(d["day"], d["awarded"], d["change"]) for d in days or []],
+        list(award_columns or []),
+        list(donation_columns or []),
+        n_award_rows,
+    )
+    return rows_of(table, [name for name, _ in parse_ddl(TIMING_RETURNS)])
+
+
+def _table(ref: str, rows: Any) -> Any:
+    """Spark rows of an input relation as an Arrow table of its declared columns."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist([row.asDict() for row in rows or []], schema=arrow_schema(INPUTS[ref]))
+
+
 def _register_matcher(session: Any) -> list[str]:
     """The distributed matcher's functions (models/spark/int_name_matches.sql)."""
     from python_udfs import matcher_parallel as mp
@@ -257,6 +296,8 @@ def _register_matcher(session: Any) -> list[str]:
         ),
         "mt_alias_key": (lambda name: None if name is None else alias_key(name), "string"),
         "mt_match_bucket": (_match_bucket, f"array<struct<{_struct_fields(MATCH_RETURNS)}>>"),
+        "mt_timing_days": (_timing_days, "array<struct<day: bigint, awarded: bigint, change: bigint>>"),
+        "mt_timing_bucket": (_timing_bucket, f"array<struct<{_struct_fields(TIMING_RETURNS)}>>"),
     }
     for name, (fn, returns) in functions.items():
         session.udf.register(name, fn, returnType=returns)

@@ -252,7 +252,12 @@ _STAT_COLUMNS = (
 
 
 def run_timing(
-    donations: pa.Table, awards: pa.Table, config: TimingConfig, workers: int | str | None = None
+    donations: pa.Table,
+    awards: pa.Table,
+    config: TimingConfig,
+    workers: int | str | None = None,
+    calendar: Calendar | None = None,
+    sources: tuple[str, str] | None = None,
 ) -> pa.Table:
     """Timing permutation test for every vendor-recipient pair in ``donations``.
 
@@ -267,6 +272,13 @@ def run_timing(
     ``workers``: threads drawing the vendors' nulls, an integer or "auto" (timing_workers:
     by default the environment variable MONEYTRAIL_TIMING_WORKERS, else "auto"). It changes the
     speed only: the table is the same, byte for byte.
+
+    ``calendar``: the all_awards calendar of the whole file, when ``awards`` holds only some of
+    its vendors (the Spark build tests vendor buckets in parallel and builds the calendar from
+    every bucket's ``Calendar.vendor_day_counts``); by default it is built from ``awards``.
+    The q-values are then the part's own: the Spark build computes them again over all pairs.
+    ``sources``: (award date source, donation date source) of the whole file for the refusal
+    sentences (timing_inputs.date_source_of), likewise; by default read from the two tables.
     """
     workers = timing_workers(workers)
     if not isinstance(config, TimingConfig):
@@ -275,8 +287,12 @@ def run_timing(
     aw = _awards(awards)
     award_declared = _declared_precision(awards, "awards", ["vendor_key"])
     don_declared = _declared_precision(donations, "donations", ["vendor_key", "recipient_key"])
-    award_source = _date_source(awards, "contracts", "award_date")
-    donation_source = _date_source(donations, "contributions", "donation_date")
+    if sources is None:
+        sources = (
+            _date_source(awards, "contracts", "award_date"),
+            _date_source(donations, "contributions", "donation_date"),
+        )
+    award_source, donation_source = sources
     n_dons = np.diff(pairs.ptr)
     vendor_state = _vendor_states(aw, award_declared, award_source, config)
     status, reasons = _pair_states(pairs, aw, vendor_state, don_declared, donation_source, config)
@@ -286,7 +302,7 @@ def run_timing(
     stats: dict[str, list[object]] = {name: [None] * len(pairs.vendor) for name in _STAT_COLUMNS}
     if tested.size:
         observed = _observed_sums(pairs, aw, tested, np.flatnonzero(np.repeat(is_tested, n_dons)))
-        counts = _null_counts(pairs, aw, tested, observed, seeds, config, workers)
+        counts = _null_counts(pairs, aw, tested, observed, seeds, config, workers, calendar)
         _pair_statistics(pairs, aw, tested, counts, config, status, reasons, stats)
     return _output_table(pairs, aw, status, reasons, stats, seeds, config)
 
@@ -402,6 +418,7 @@ def _null_counts(
     seeds: dict[str, int],
     config: TimingConfig,
     workers: int,
+    calendar: Calendar | None = None,
 ) -> _NullCounts:
     """Draw every tested vendor's null and count, per tested pair, where the observed sum falls.
 
@@ -409,8 +426,9 @@ def _null_counts(
     and writes only its own pairs' counts, so the counts are the same whatever ``workers``
     (threads: numpy releases the GIL in the draws, lookups and scatters that dominate)."""
     n_perm = config.n_permutations
-    rows = np.array(list(aw.slices.values()), dtype=np.int64).reshape(-1, 2)
-    calendar = Calendar.from_vendor_awards(aw.days, rows[:, 0], rows[:, 1])
+    if calendar is None:
+        rows = np.array(list(aw.slices.values()), dtype=np.int64).reshape(-1, 2)
+        calendar = Calendar.from_vendor_awards(aw.days, rows[:, 0], rows[:, 1])
     by_vendor: dict[str, list[int]] = {}
     for i, p in enumerate(tested.tolist()):
         by_vendor.setdefault(pairs.vendor[p], []).append(i)

@@ -109,3 +109,33 @@ def timing_workers(value: int | str | None = None) -> int:
             f"test); got {value!r}"
         )
     return value
+
+
+def config_from_model(raw_settings: Any, raw_seed: Any) -> TimingConfig:
+    """The TimingConfig of int_timing_tests' model config (timing_settings: vars.timing as JSON,
+    run_seed: vars.run_seed), on either engine; a missing or misplaced setting is an error."""
+    # Each dbt.config.get call of the model stands alone: dbt finds the config keys a Python
+    # model reads by scanning its calls, and a call nested in an expression such as `a or b`
+    # is not seen (its value then silently arrives as None).
+    if raw_settings is None or raw_seed is None:
+        raise ValueError(
+            "timing: the model config timing_settings/run_seed did not reach int_timing_tests "
+            "(models/intermediate/_intermediate.yml sets them from vars.timing and vars.run_seed)"
+        )
+    settings = json.loads(raw_settings) if isinstance(raw_settings, str) else raw_settings
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        raise ValueError(f"timing config: vars.timing must be a mapping; got {settings!r}")
+    settings = dict(settings)
+    if "run_seed" in settings:
+        raise ValueError("timing config: set run_seed as the top-level var run_seed, not inside vars.timing")
+    settings["run_seed"] = int(raw_seed)
+    return TimingConfig.from_mapping(settings)
+
+
+#: The error of a build whose contributions link to vendors but whose contracts have no award date.
+NO_AWARD_DATES = (
+    "timing: no contract row has a parseable award_date (role_map.contracts.columns."
+    "award_date); fix the mapping or set role_map.contracts.timing: {enabled: false}"
+)

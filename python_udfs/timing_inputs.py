@@ -4,6 +4,7 @@ their declared date precision and date flags, and the observed distance sums (se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,11 +170,16 @@ def _declared_precision(table: pa.Table, table_name: str, keys: list[str]) -> di
 def _date_source(table: pa.Table, role: str, field: str) -> str:
     """Where the dates come from, for refusals: the mapped column (optional ``date_column``,
     one value per table) and its role-map entry."""
+    names = table.column("date_column").to_pylist() if "date_column" in table.column_names else []
+    return date_source_of(names, role, field)
+
+
+def date_source_of(names: Iterable[str | None], role: str, field: str) -> str:
+    """_date_source from the ``date_column`` values of the whole table (any order, repeated)."""
     where = f"role_map.{role}.columns.{field}"
-    if "date_column" in table.column_names and table.num_rows:
-        names = sorted({n for n in table.column("date_column").to_pylist() if n is not None})
-        if len(names) == 1:
-            return f"column {names[0]!r}, mapped as {where}"
+    distinct = sorted({n for n in names if n is not None})
+    if len(distinct) == 1:
+        return f"column {distinct[0]!r}, mapped as {where}"
     return where
 
 

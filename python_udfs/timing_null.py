@@ -95,27 +95,55 @@ class Calendar:
         only a stray vendor is "active" (say between a 2005 typo and its real awards) does not
         outweigh the days the rest of the file was awarded on.
         """
+        return cls.from_day_counts(*cls.vendor_day_counts(days, starts, ends))
+
+    @staticmethod
+    def vendor_day_counts(
+        days: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What these vendors add to the all_awards calendar, per day: (day, awarded, change).
+        ``awarded``: vendors awarded that day strictly between their first and last award;
+        ``change``: +1 the day after a vendor's first award, -1 on its last (the running sum is
+        the number of active vendors). Every award day is listed, so the union of two parts'
+        days gives the file's first and last day. Integer counts: the parts of a file (the
+        vendor buckets of the Spark build) add up to the whole file's counts exactly."""
         days = np.asarray(days, dtype=np.int64)
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
-        if days.size == 0:
-            return cls.from_award_days(days)
-        base = int(days.min())
-        size = int(days.max()) - base + 1
         interior = np.ones(days.size, dtype=bool)
         interior[starts] = False
         interior[ends - 1] = False
-        awarded = np.bincount(days[interior] - base, minlength=size).astype(np.int64)
-        first, last = days[starts] - base, days[ends - 1] - base
+        first, last = days[starts], days[ends - 1]
         spans = last - first >= 2  # vendors with at least one day strictly between first and last
-        change = np.zeros(size + 1, dtype=np.int64)
-        np.add.at(change, first[spans] + 1, 1)
-        np.add.at(change, last[spans], -1)
-        active = np.cumsum(change)[:size]
+        at = np.concatenate([days, first[spans] + 1, last[spans]])
+        awarded = np.concatenate([interior.astype(np.int64), np.zeros(2 * int(spans.sum()), np.int64)])
+        change = np.concatenate([np.zeros(days.size, np.int64), np.ones(int(spans.sum()), np.int64)])
+        change = np.concatenate([change, -np.ones(int(spans.sum()), np.int64)])
+        day, inverse = np.unique(at, return_inverse=True)
+        return (
+            day,
+            np.bincount(inverse, awarded, day.size).astype(np.int64),
+            np.bincount(inverse, change, day.size).astype(np.int64),
+        )
+
+    @classmethod
+    def from_day_counts(cls, day: np.ndarray, awarded: np.ndarray, change: np.ndarray) -> Calendar:
+        """The all_awards calendar from the per-day counts of vendor_day_counts (summed over
+        parts of the file, any order, days repeated or not)."""
+        day = np.asarray(day, dtype=np.int64)
+        if day.size == 0:
+            return cls.from_award_days(day)
+        base = int(day.min())
+        size = int(day.max()) - base + 1
+        awarded_on = np.zeros(size, dtype=np.int64)
+        np.add.at(awarded_on, day - base, np.asarray(awarded, dtype=np.int64))
+        change_on = np.zeros(size, dtype=np.int64)
+        np.add.at(change_on, day - base, np.asarray(change, dtype=np.int64))
+        active = np.cumsum(change_on)
         most = int(active.max())
         weights = np.ones(size, dtype=np.int64)
         on = active > 0
-        weights[on] += (2 * _VENDOR_WEIGHT * most * awarded[on] + active[on]) // (2 * active[on])
+        weights[on] += (2 * _VENDOR_WEIGHT * most * awarded_on[on] + active[on]) // (2 * active[on])
         return cls._from_weights(base, weights, True)
 
     def slots_before(self, day: int) -> int:

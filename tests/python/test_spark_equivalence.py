@@ -172,21 +172,26 @@ def test_the_report_of_the_spark_build_equals_the_golden_report(spark_build):
         assert (spark_build / "report-out" / name).read_bytes() == (DEMO_DIR / "golden" / name).read_bytes(), name
 
 
-def test_the_matcher_scores_pairs_in_parallel_tasks_on_spark(spark_build):
-    """The plan of int_name_matches' last step (spark_engine.write_matcher_plan): the scoring
-    function mt_match_bucket reads the rows of an exchange into 32 partitions hashed on
-    relation and bucket of right names (one task each), not one task over all names."""
-    plan = (spark_build / "plans" / "int_name_matches.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("model", "function", "keys"),
+    [
+        ("int_name_matches", "mt_match_bucket", r"relation#\d+, bucket#\d+L"),
+        ("int_timing_tests", "mt_timing_bucket", r"bucket#\d+L"),
+    ],
+)
+def test_the_distributed_steps_run_per_bucket_in_parallel_tasks_on_spark(spark_build, model, function, keys):
+    """The plan of each distributed step (spark_engine.write_plans): its function reads the rows
+    of an exchange into 32 partitions hashed on the bucket (one task each), not one task over
+    all names or pairs."""
+    plan = (spark_build / "plans" / f"{model}.txt").read_text(encoding="utf-8")
     tree, _, details = plan.partition("\n\n")
     node = {int(i): body for i, body in re.findall(r"^\((\d+)\) (.*?)(?=^\(\d+\) |\Z)", details, re.M | re.S)}
-    scoring = [i for i, body in node.items() if body.startswith("BatchEvalPython") and "[mt_match_bucket(" in body]
+    scoring = [i for i, body in node.items() if body.startswith("BatchEvalPython") and f"[{function}(" in body]
     assert len(scoring) == 1, plan[:4000]
-    # the operators under the scoring, top down, to the first exchange
+    # the operators under the function, top down, to the first exchange
     lines = tree.splitlines()
     at = next(k for k, line in enumerate(lines) if line.endswith(f"BatchEvalPython ({scoring[0]})"))
     below = [re.search(r"(\w+) \((\d+)\)$", line).groups() for line in lines[at + 1 : at + 4]]
     assert [name for name, _ in below[:2]] == ["Project", "Exchange"], below
     exchange = node[int(below[1][1])]
-    assert re.search(r"hashpartitioning\(relation#\d+, bucket#\d+L, 32\), REPARTITION_BY_NUM", exchange), exchange
-    # and no operator of the step gathers all rows into one partition
-    assert "SinglePartition" not in plan
+    assert re.search(rf"hashpartitioning\({keys}, 32\), REPARTITION_BY_NUM", exchange), exchange
