@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,12 +248,15 @@ def read_csv_file(path: str | Path, var_name: str) -> tuple[list[dict[str, str]]
     """Rows and header of a user CSV named by a dbt var; missing or unreadable files fail closed."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        # newline="": csv's own line handling, rows end at CR/LF only and a quoted cell keeps its
+        # line breaks (str.splitlines would also break on U+2028, U+0085, form feeds... and lose them)
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            text = f.read()
     except FileNotFoundError:
         raise DecisionError(f"vars.{var_name}: {str(p)!r} does not exist") from None
     except UnicodeDecodeError as e:
         raise DecisionError(f"vars.{var_name}: {str(p)!r} is not UTF-8 ({e.reason} at byte {e.start})") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = list(reader)
     for n, r in enumerate(rows, start=1):
         if None in r:

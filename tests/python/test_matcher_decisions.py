@@ -102,6 +102,22 @@ def test_read_csv_file_errors(tmp_path: Path) -> None:
     assert str(e.value) == "vars.er_link_decisions_file: x.csv row 1 has more cells than the header"
 
 
+def test_read_csv_file_keeps_every_character_of_a_cell(tmp_path: Path) -> None:
+    """Rows end at CR/LF only: a line separator (U+2028), a next-line (U+0085) or a form feed in
+    a note stays in the note, as does a quoted line break; CRLF files and a BOM read the same."""
+    note = "renamed\u2028in 2016\u0085see 10-K\x0cpage 3"
+    p = tmp_path / "d.csv"
+    p.write_bytes(
+        ("\ufeffleft_name,right_name,note\r\nA,B," + f'"{note}"' + '\r\nC,D,"two\r\nlines"\r\n').encode("utf-8")
+    )
+    rows, header = read_csv_file(p, "er_link_decisions_file")
+    assert header == ["left_name", "right_name", "note"]
+    assert rows == [
+        {"left_name": "A", "right_name": "B", "note": note},
+        {"left_name": "C", "right_name": "D", "note": "two\r\nlines"},
+    ]
+
+
 def test_parse_aliases() -> None:
     cols = ("name", "alias_of", "relation_kind", "note", "source")
     row = {
