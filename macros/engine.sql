@@ -34,6 +34,10 @@
 {% macro mt_regexp_matches(expr, pattern) %}{{ return(adapter.dispatch('mt_regexp_matches', 'moneytrail')(expr, pattern)) }}{% endmacro %}
 {% macro default__mt_regexp_matches(expr, pattern) %}regexp_matches({{ expr }}, {{ mt_literal(pattern) }}){% endmacro %}
 {% macro spark__mt_regexp_matches(expr, pattern) %}({{ expr }} rlike {{ mt_literal(pattern) }}){% endmacro %}
+{#- The whole text matches the pattern (DuckDB regexp_full_match; Spark: the pattern anchored). -#}
+{% macro mt_regexp_full_match(expr, pattern) %}{{ return(adapter.dispatch('mt_regexp_full_match', 'moneytrail')(expr, pattern)) }}{% endmacro %}
+{% macro default__mt_regexp_full_match(expr, pattern) %}regexp_full_match({{ expr }}, {{ mt_literal(pattern) }}){% endmacro %}
+{% macro spark__mt_regexp_full_match(expr, pattern) %}({{ expr }} rlike {{ mt_literal('^(?:' ~ pattern ~ ')$') }}){% endmacro %}
 
 
 {#- Date parsed from text with a strptime format, NULL when it does not parse. On Spark the

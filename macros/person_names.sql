@@ -56,7 +56,10 @@ case when {{ mt_regexp_matches(expr, '^[0-9]{5}') }} then left({{ expr }}, 5) el
 
 {#- The same key on Spark, as one expression (Spark refuses correlated subqueries that do not
     aggregate): the lambdas of the DuckDB form become filter(); lists are 0-based there, so the
-    first element is try_element_at(list, 1) (NULL, not an error, on an empty list). -#}
+    first element is try_element_at(list, 1) (NULL, not an error, on an empty list). DuckDB's
+    array_to_string gives NULL for an empty list and Spark's array_join gives '': nullif makes
+    a name with no last-name word left (e.g. "MD, NATHAN": MD is a dropped suffix) NULL on both,
+    as real OCPF data showed. -#}
 {% macro spark__person_name_key(expr) %}
 {%- set drop = "array('MR', 'MRS', 'MS', 'MISS', 'MX', 'DR', 'HON', 'REV', 'PROF', 'SIR', 'MD', 'PHD', 'DDS', 'DMD', 'DVM', 'ESQ', 'CPA', 'JD', 'RN', 'DO', 'OD', 'RET', 'SGT', 'COL', 'CAPT', 'GEN', 'MAJ', 'LT', 'CDR', 'ADM')" -%}
 {%- set gens = "array('JR', 'SR', 'II', 'III', 'IV')" -%}
@@ -70,8 +73,8 @@ case when {{ mt_regexp_matches(expr, '^[0-9]{5}') }} then left({{ expr }}, 5) el
 {%- set gen_words = "filter(concat(" ~ head ~ ", case when " ~ has_comma ~ " then " ~ tail ~ " else cast(array() as array<string>) end), t -> array_contains(" ~ gens ~ ", t))" -%}
 nullif(trim(
     case
-        when {{ has_comma }} then array_join({{ last_words }}, ' ') || ', ' || coalesce(try_element_at({{ given_words }}, 1), '')
-        else array_join(filter({{ last_words }}, t -> length(t) > 1), ' ')
+        when {{ has_comma }} then nullif(array_join({{ last_words }}, ' '), '') || ', ' || coalesce(try_element_at({{ given_words }}, 1), '')
+        else nullif(array_join(filter({{ last_words }}, t -> length(t) > 1), ' '), '')
     end
     || case when size({{ gen_words }}) > 0 then ' ' || try_element_at({{ gen_words }}, 1) else '' end
 ), ',')

@@ -17,6 +17,8 @@ wall time of each phase (ingest, role-map check, dbt build, report), the child's
 (``os.wait4``), the load average, and the slowest dbt nodes from run_results.json.
 
 Usage: python tests/benchmarks/bench_full_cycle.py --rows 1000000 --out /tmp/fullcycle [--top 15]
+[--engine spark] (the same files built on Apache Spark, local[2]; the peak RSS is then the largest
+of the process and its children, the JVM included)
 Not a test: run it by hand; it writes only under --out (the generated files are kept for
 reruns at the same size).
 """
@@ -262,10 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/fullcycle"))
     parser.add_argument("--top", type=int, default=15, help="slowest dbt nodes to list")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt builds (moneytrail run --engine): spark needs the spark extra and Java 17",
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     run_file = generate(args.rows, out)
-    work = out / f"work_{args.rows}"
+    work = out / f"work_{args.rows}" if args.engine == "duckdb" else out / f"work_{args.rows}_{args.engine}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     env = dict(os.environ, PYTHONUNBUFFERED="1", DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"))
@@ -278,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         str(work / "warehouse.duckdb"),
         "--out",
         str(work / "output"),
+        "--engine",
+        args.engine,
     ]
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -303,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     # CPU time of the child (user + system, all threads): less sensitive to other load than wall time
     cpu = usage.ru_utime + usage.ru_stime
     print(f"wall time {wall:,.0f} s; CPU time {cpu:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
-    results = work / "target" / "run_results.json"
+    # a Spark build keeps its dbt artifacts beside its tables, in <warehouse>.spark/dbt-target
+    results = work / ("target" if args.engine == "duckdb" else "warehouse.spark/dbt-target") / "run_results.json"
     # `moneytrail run` prints [4/4] after the report and exports: the [3/4] phase holds both the
     # dbt build (dbt's own elapsed_time in run_results.json) and the report, shown apart
     dbt_elapsed = json.loads(results.read_text(encoding="utf-8")).get("elapsed_time") if results.exists() else None

@@ -5,8 +5,8 @@
 {{ config(enabled='calaccess' in var('source_presets', [])) }}
 select
     min_by({{ raw_row_ref('r', 'calaccess_rcpt') }}, r.row_index) as row_ref,
-    r."FILING_ID" as filing_id,
-    'filing ' || r."FILING_ID" || ' (filer not in RCPT_CD)' as filing_label
+    r.{{ mt_ident('FILING_ID') }} as filing_id,
+    'filing ' || r.{{ mt_ident('FILING_ID') }} || ' (filer not in RCPT_CD)' as filing_label
 from {{ source('calaccess', 'calaccess_rcpt') }} r
-where nullif(trim(r."FILING_ID"), '') is not null
-group by r."FILING_ID"
+where nullif(trim(r.{{ mt_ident('FILING_ID') }}), '') is not null
+group by r.{{ mt_ident('FILING_ID') }}

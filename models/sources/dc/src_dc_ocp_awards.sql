@@ -4,12 +4,12 @@
 {{ config(enabled='dc' in var('source_presets', [])) }}
 select
     {{ raw_row_ref('r', 'dc_ocp_awards') }} as row_ref,
-    r."Agency" as agency,
-    nullif(trim(r."Contract Number"), '') as contract_number,
-    r."Caption" as caption,
-    r."Award Amount" as award_amount,
-    r."Base Contract Period" as base_contract_period,
-    nullif(trim(split_part(r."Base Contract Period", '-', 1)), '') as base_period_start,
-    r."Market Type" as market_type,
-    r."Vendor Name" as vendor_name
+    r.{{ mt_ident('Agency') }} as agency,
+    nullif(trim(r.{{ mt_ident('Contract Number') }}), '') as contract_number,
+    r.{{ mt_ident('Caption') }} as caption,
+    r.{{ mt_ident('Award Amount') }} as award_amount,
+    r.{{ mt_ident('Base Contract Period') }} as base_contract_period,
+    nullif(trim(split_part(r.{{ mt_ident('Base Contract Period') }}, '-', 1)), '') as base_period_start,
+    r.{{ mt_ident('Market Type') }} as market_type,
+    r.{{ mt_ident('Vendor Name') }} as vendor_name
 from {{ source('dc', 'dc_ocp_awards') }} r

@@ -10,13 +10,13 @@ with r as (
 )
 select
     {{ raw_row_ref('r', 'crab_awards') }} as row_ref,
-    r."CustomId" as notice_id,
-    r."Agency" as agency,
-    r."ProjectNumber" as project_number,
-    r."award_description" as award_description,
-    nullif(trim(split_part(split_part(r."awarded_to", ';', 1), ',', 1)), '') as vendor_name,
-    r."awarded_to" as vendor_name_raw,
-    case when regexp_full_match(r.amount_clean, '[0-9]+(\.[0-9]{1,2})?') then r.amount_clean end as contract_amount,
-    r."contract_amount" as contract_amount_raw,
-    trim(r."published_date") as published_date
+    r.{{ mt_ident('CustomId') }} as notice_id,
+    r.{{ mt_ident('Agency') }} as agency,
+    r.{{ mt_ident('ProjectNumber') }} as project_number,
+    r.{{ mt_ident('award_description') }} as award_description,
+    nullif(trim(split_part(split_part(r.{{ mt_ident('awarded_to') }}, ';', 1), ',', 1)), '') as vendor_name,
+    r.{{ mt_ident('awarded_to') }} as vendor_name_raw,
+    case when {{ mt_regexp_full_match('r.amount_clean', '[0-9]+(\\.[0-9]{1,2})?') }} then r.amount_clean end as contract_amount,
+    r.{{ mt_ident('contract_amount') }} as contract_amount_raw,
+    trim(r.{{ mt_ident('published_date') }}) as published_date
 from r

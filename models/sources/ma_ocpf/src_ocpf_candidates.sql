@@ -4,8 +4,8 @@
 {{ config(enabled='ma_ocpf' in var('source_presets', [])) }}
 select
     min_by({{ raw_row_ref('r', 'ocpf_receipts') }}, r.row_index) as row_ref,
-    r."Candidate" as candidate,
+    r.{{ mt_ident('Candidate') }} as candidate,
     count(*) as n_rows
 from {{ source('ma_ocpf', 'ocpf_receipts') }} r
-where nullif(trim(r."Candidate"), '') is not null
-group by r."Candidate"
+where nullif(trim(r.{{ mt_ident('Candidate') }}), '') is not null
+group by r.{{ mt_ident('Candidate') }}

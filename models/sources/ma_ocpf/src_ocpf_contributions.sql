@@ -11,10 +11,10 @@
 with r as (
     select
         *,
-        nullif(trim("FirstName"), '') as first_name,
-        nullif(trim("LastName"), '') as last_name,
-        upper(trim(split_part("Candidate", ',', 1))) as candidate_last,
-        upper(split_part(trim(split_part("Candidate", ',', 2)), ' ', 1)) as candidate_first
+        nullif(trim({{ mt_ident('FirstName') }}), '') as first_name,
+        nullif(trim({{ mt_ident('LastName') }}), '') as last_name,
+        upper(trim(split_part({{ mt_ident('Candidate') }}, ',', 1))) as candidate_last,
+        upper(split_part(trim(split_part({{ mt_ident('Candidate') }}, ',', 2)), ' ', 1)) as candidate_first
     from {{ source('ma_ocpf', 'ocpf_receipts') }}
 )
 select
@@ -33,13 +33,13 @@ select
         when upper(last_name) = candidate_last and upper(split_part(first_name, ' ', 1)) = candidate_first then 'CANDIDATE'
         else 'PERSON'
     end as contributor_type,
-    "Date" as contribution_date,
-    "Candidate" as candidate,
-    "City" as city,
-    "State" as state,
-    "ZipCode" as zip_code,
-    "Amount" as amount,
-    "Occupation" as occupation,
-    "Employer" as employer,
-    "Report" as report
+    {{ mt_ident('Date') }} as contribution_date,
+    {{ mt_ident('Candidate') }} as candidate,
+    {{ mt_ident('City') }} as city,
+    {{ mt_ident('State') }} as state,
+    {{ mt_ident('ZipCode') }} as zip_code,
+    {{ mt_ident('Amount') }} as amount,
+    {{ mt_ident('Occupation') }} as occupation,
+    {{ mt_ident('Employer') }} as employer,
+    {{ mt_ident('Report') }} as report
 from r
