@@ -197,9 +197,10 @@ def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
     return call
 
 
-#: Models that exist on Spark only: the distributed matcher's whole-data steps
-#: (models/spark/, before int_name_matches); DuckDB's matcher does them in one process.
-SPARK_ONLY_MODELS = ("int_match_knowledge", "int_match_pairs", "int_match_tokens")
+#: Models that exist on Spark only: the distributed matcher's whole-data steps (before
+#: int_name_matches) and the timing test's per-bucket tests (before int_timing_tests);
+#: DuckDB does each in one process.
+SPARK_ONLY_MODELS = ("int_match_knowledge", "int_match_pairs", "int_match_tokens", "int_timing_bucket_tests")
 
 #: Spark DDL of the rows mt_timing_bucket returns: int_timing_tests' columns.
 TIMING_RETURNS = (

@@ -165,7 +165,8 @@ def test_the_spark_models_q_value_sql_is_benjamini_hochberg():
     rows = con.execute(
         f"with {ctes} select r.p_value, q.q_value from results r left join q_blocks q on q.p_value = r.p_value"
     ).fetchall()
-    expected = dict(zip([v for v in p if v is not None], bh_qvalues([v for v in p if v is not None]).tolist()))
+    given = [v for v in p if v is not None]
+    expected = dict(zip(given, bh_qvalues(given).tolist(), strict=True))
     assert len(rows) == len(p)
     assert {(a, b) for a, b in rows if a is not None} == set(expected.items())
     assert [b for a, b in rows if a is None] == [None] * 7
