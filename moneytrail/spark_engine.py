@@ -178,7 +178,7 @@ def build_tables(
 
 #: The distributed steps whose plans the build writes (write_plans): their scoring functions run
 #: per bucket, in parallel tasks.
-PLANNED_MODELS = ("int_name_matches", "int_timing_bucket_tests")
+PLANNED_MODELS = ("int_name_matches", "int_timing_bucket_tests", "int_entity_map")
 
 
 def write_plans(session: Any, out_dir: Path) -> list[Path]:

@@ -16,9 +16,11 @@ The matcher and the timing test are distributed: word frequencies, blocking and 
 pairs are SQL and ``mt_match_bucket`` scores one bucket of right names per call
 (models/spark/int_name_matches.sql, python_udfs/matcher_parallel.py); ``mt_timing_bucket``
 tests one bucket of vendors per call, with the calendar and q-values of the whole file
-computed in SQL (models/spark/int_timing_tests.sql, python_udfs/timing_parallel.py). The
-other steps (the decisions and aliases files, the entity map's union-find) still receive all
-their input rows in one call (one Spark task); see README "Running on Apache Spark".
+computed in SQL (models/spark/int_timing_tests.sql, python_udfs/timing_parallel.py);
+``mt_entity_bucket`` clusters one bucket of connected components per call, the components found
+by label propagation in SQL (models/spark/int_entity_components.sql). Only the steps that read
+the decisions and aliases files (seeds and user files, not the data) still receive all their
+input rows in one call (one Spark task); see README "Running on Apache Spark".
 
 The column types of each step's inputs and output are declared below (Spark DDL); a test checks
 them against the DuckDB build, so a model that changes its columns fails there first.
@@ -86,11 +88,6 @@ INPUTS: dict[str, str] = {
 STEPS: dict[str, dict[str, Any]] = {
     "int_er_decisions": {"refs": ["er_link_decisions"], "config": ["decisions_file"], "returns": _DECISIONS},
     "int_er_aliases": {"refs": ["er_aliases", "int_contracts"], "config": ["aliases_file"], "returns": _ALIASES},
-    "int_entity_map": {
-        "refs": ["int_org_names", "int_name_matches", "int_er_decisions"],
-        "config": [],
-        "returns": "normalized_name string, entity_id string, canonical_name string, cluster_size bigint",
-    },
 }
 
 
@@ -200,7 +197,13 @@ def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
 #: Models that exist on Spark only: the distributed matcher's whole-data steps (before
 #: int_name_matches) and the timing test's per-bucket tests (before int_timing_tests);
 #: DuckDB does each in one process.
-SPARK_ONLY_MODELS = ("int_match_knowledge", "int_match_pairs", "int_match_tokens", "int_timing_bucket_tests")
+SPARK_ONLY_MODELS = (
+    "int_entity_components",
+    "int_match_knowledge",
+    "int_match_pairs",
+    "int_match_tokens",
+    "int_timing_bucket_tests",
+)
 
 #: Spark DDL of the rows mt_timing_bucket returns: int_timing_tests' columns.
 TIMING_RETURNS = (
@@ -210,6 +213,9 @@ TIMING_RETURNS = (
     "p_value double, q_value double, seed bigint, calendar string, first_award_date date, "
     "last_award_date date, null_model string, timing_settings string, finding_id string"
 )
+
+#: Spark DDL of the rows mt_entity_bucket returns: int_entity_map's columns.
+ENTITY_RETURNS = "normalized_name string, entity_id string, canonical_name string, cluster_size bigint"
 
 #: Spark DDL of the rows mt_match_bucket returns: int_name_matches' columns.
 MATCH_RETURNS = _MATCHES
@@ -241,6 +247,20 @@ def _match_bucket(
         [Alias(**a.asDict()) for a in aliases or []],
     )
     return rows_of(table, [name for name, _ in parse_ddl(MATCH_RETURNS)])
+
+
+def _entity_bucket(counts: Any, matches: Any, decisions: Any) -> list[tuple[Any, ...]]:
+    import pyarrow as pa
+
+    from python_udfs.entities import entity_map
+    from python_udfs.matcher_parallel import rows_of
+
+    links = pa.Table.from_pylist(
+        [m.asDict() for m in matches or []],
+        schema=pa.schema([("left_name", pa.string()), ("right_name", pa.string()), ("tier", pa.string())]),
+    )
+    table = entity_map({c["name"]: c["n_rows"] for c in counts or []}, links, [tuple(d) for d in decisions or []])
+    return rows_of(table, [name for name, _ in parse_ddl(ENTITY_RETURNS)])
 
 
 def _timing_days(awards: Any) -> list[tuple[int, int, int]]:
@@ -297,6 +317,7 @@ def _register_matcher(session: Any) -> list[str]:
         ),
         "mt_alias_key": (lambda name: None if name is None else alias_key(name), "string"),
         "mt_match_bucket": (_match_bucket, f"array<struct<{_struct_fields(MATCH_RETURNS)}>>"),
+        "mt_entity_bucket": (_entity_bucket, f"array<struct<{_struct_fields(ENTITY_RETURNS)}>>"),
         "mt_timing_days": (_timing_days, "array<struct<day: bigint, awarded: bigint, change: bigint>>"),
         "mt_timing_bucket": (_timing_bucket, f"array<struct<{_struct_fields(TIMING_RETURNS)}>>"),
     }

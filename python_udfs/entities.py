@@ -158,3 +158,44 @@ def entities_to_arrow(members: Iterable[EntityMember]) -> pa.Table:
         },
         schema=ENTITY_SCHEMA,
     )
+
+
+def same_key_links(names: Iterable[str]) -> pa.Table:
+    """Chain the names of each aggressive-key group (the same words in any order) with
+    medium-tier links: spellings of one vendor such as GROUP GEO / GEO GROUP."""
+    from python_udfs.names import aggressive_key
+
+    groups: dict[str | None, list[str]] = {}
+    for name in sorted(names):
+        groups.setdefault(aggressive_key(name), []).append(name)
+    left, right = [], []
+    for members in groups.values():
+        for a, b in zip(members, members[1:], strict=False):
+            left.append(a)
+            right.append(b)
+    return pa.table(
+        {"left_name": left, "right_name": right, "tier": ["medium"] * len(left)},
+        schema=pa.schema([("left_name", pa.string()), ("right_name", pa.string()), ("tier", pa.string())]),
+    )
+
+
+def entity_map(
+    counts: Mapping[str, int],
+    matches: pa.Table,
+    decisions: Iterable[tuple[str, str, str]],
+) -> pa.Table:
+    """int_entity_map's rows (models/intermediate/int_entity_map.py): ``counts`` is every name
+    with its rows, ``matches`` the same-organisation links not decided not_same (left_name,
+    right_name, tier), ``decisions`` (left name, right name, decision) of int_er_decisions.
+    Clusters are found per connected component, so a part of the names that holds whole
+    components (the Spark build's buckets) gets exactly its rows of the whole table."""
+    names = list(counts)
+    links = pa.concat_tables([matches.select(["left_name", "right_name", "tier"]), same_key_links(names)])
+    known = set(names)
+    must: list[tuple[str, str]] = []
+    cannot: list[tuple[str, str]] = []
+    for a, b, d in decisions:
+        if a in known and b in known:
+            (must if d == "same" else cannot if d == "not_same" else []).append((a, b))
+    members = canonical_entities(links, names=names, counts=counts, must_link=must, cannot_link=cannot)
+    return entities_to_arrow(members)

@@ -177,6 +177,7 @@ def test_the_report_of_the_spark_build_equals_the_golden_report(spark_build):
     [
         ("int_name_matches", "mt_match_bucket", r"relation#\d+, bucket#\d+L"),
         ("int_timing_bucket_tests", "mt_timing_bucket", r"bucket#\d+L"),
+        ("int_entity_map", "mt_entity_bucket", r"bucket#\d+L"),
     ],
 )
 def test_the_distributed_steps_run_per_bucket_in_parallel_tasks_on_spark(spark_build, model, function, keys):

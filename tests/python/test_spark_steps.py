@@ -47,7 +47,11 @@ def test_declared_output_columns_are_the_duckdb_models_columns(demo_run, step):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("model", "ddl"),
-    [("int_name_matches", spark_steps.MATCH_RETURNS), ("int_timing_tests", spark_steps.TIMING_RETURNS)],
+    [
+        ("int_name_matches", spark_steps.MATCH_RETURNS),
+        ("int_timing_tests", spark_steps.TIMING_RETURNS),
+        ("int_entity_map", spark_steps.ENTITY_RETURNS),
+    ],
 )
 def test_the_distributed_steps_return_the_duckdb_models_columns(demo_run, model, ddl):
     assert spark_steps.parse_ddl(ddl) == _duck_columns(demo_run, model)
@@ -55,7 +59,7 @@ def test_the_distributed_steps_return_the_duckdb_models_columns(demo_run, model,
 
 def test_every_spark_model_is_a_python_steps_form_or_a_declared_spark_only_step():
     files = sorted(p.stem for p in (REPO / "models" / "spark").glob("*.sql"))
-    distributed = ["int_name_matches", "int_timing_tests"]
+    distributed = ["int_name_matches", "int_timing_tests", "int_entity_map"]
     assert files == sorted([*spark_steps.STEPS, *distributed, *spark_steps.SPARK_ONLY_MODELS])
 
 
@@ -68,7 +72,7 @@ def test_declared_input_columns_exist_with_these_types_in_the_duckdb_build(demo_
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("step", ["int_entity_map"])
+@pytest.mark.parametrize("step", ["int_er_decisions", "int_er_aliases"])
 def test_run_step_reproduces_the_duckdb_model_from_its_inputs(demo_run, step):
     """The stand-in dbt object hands the same rows to the same model file: same output."""
     import duckdb
