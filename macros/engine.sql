@@ -48,8 +48,8 @@
   {#- DuckDB's %m/%d read one or two digits, as do Spark's M/d; but a number written right
       before another (%m%d%Y, as FEC writes dates) needs its fixed width (MM, dd), or Spark's
       variable width swallows the next field and every date silently fails to parse -#}
-  {%- set variable = {'%m': 'M', '%d': 'd', '%H': 'H', '%M': 'm', '%S': 's'} -%}
-  {%- set fixed = {'%Y': 'yyyy', '%m': 'MM', '%d': 'dd', '%y': 'yy', '%H': 'HH', '%M': 'mm', '%S': 'ss', '%b': 'MMM', '%B': 'MMMM'} -%}
+  {%- set variable = {'%m': 'M', '%d': 'd', '%H': 'H', '%I': 'h', '%M': 'm', '%S': 's'} -%}
+  {%- set fixed = {'%Y': 'yyyy', '%m': 'MM', '%d': 'dd', '%y': 'yy', '%H': 'HH', '%I': 'hh', '%M': 'mm', '%S': 'ss', '%p': 'a', '%b': 'MMM', '%B': 'MMMM'} -%}
   {%- set ns = namespace(out='', i=0) -%}
   {%- for _ in range(fmt | length) -%}
     {%- if ns.i < fmt | length -%}
