@@ -91,3 +91,26 @@ pmod(xxhash64({{ vendor_key }}), 32)
 {% macro mt_entity_bucket_of(component) -%}
 pmod(xxhash64({{ component }}), 32)
 {%- endmacro %}
+
+{#- The CTEs `relations` and `side_names` of the Spark matcher's models (int_match_tokens,
+    int_match_knowledge): each relation's names as int_org_names has them, vendors on the left
+    (is_left) of both vendor_employer and vendor_business_donor, as the single-process model
+    passes them to the matcher and to er_decisions.apply_knowledge. -#}
+{% macro mt_match_side_names() %}
+relations as (
+    select 'vendor_employer' as relation, 'employer' as right_side
+    union all
+    select 'vendor_business_donor' as relation, 'business_donor' as right_side
+),
+
+side_names as (
+    select distinct
+        r.relation,
+        o.name_norm as raw_name,
+        o.side = 'vendor' as is_left
+    from relations as r
+    inner join {{ ref('int_org_names') }} as o
+        on o.side = 'vendor' or o.side = r.right_side
+    where o.name_norm is not null
+),
+{% endmacro %}

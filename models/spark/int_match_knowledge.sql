@@ -5,23 +5,7 @@
 -- model passes them to er_decisions.apply_knowledge.
 with
 
-relations as (
-    select 'vendor_employer' as relation, 'employer' as right_side
-    union all
-    select 'vendor_business_donor' as relation, 'business_donor' as right_side
-),
-
--- the names as int_org_names has them (the knowledge is matched on these): vendors on the left
-side_names as (
-    select distinct
-        r.relation,
-        o.name_norm as raw_name,
-        o.side = 'vendor' as is_left
-    from relations as r
-    inner join {{ ref('int_org_names') }} as o
-        on o.side = 'vendor' or o.side = r.right_side
-    where o.name_norm is not null
-),
+{{ mt_match_side_names() }}
 
 -- the reviewed knowledge: the raw names an alias (by its key) or a decision (by name) touches
 aliases as (
