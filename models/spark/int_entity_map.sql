@@ -2,7 +2,7 @@
 -- entity_map): the union-find runs per bucket of connected components (int_entity_components),
 -- one Spark task per bucket, on the bucket's names with their row counts, the links among them
 -- and the decisions naming them. Clusters never cross a component, so each bucket's rows are
--- exactly its rows of the single-process table (tests/python/test_entities.py; the Spark
+-- exactly its rows of the single-process table (tests/python/test_entities_parallel.py; the Spark
 -- equivalence tests compare the tables).
 with
 
@@ -40,25 +40,25 @@ decisions as (
 ),
 
 bucket_counts as (
-    select bucket, collect_list(struct(name, n_rows)) as rows from bucketed group by bucket
+    select bucket, collect_list(struct(name, n_rows)) as items from bucketed group by bucket
 ),
 
 bucket_matches as (
-    select bucket, collect_list(struct(left_name, right_name, tier)) as rows from matches group by bucket
+    select bucket, collect_list(struct(left_name, right_name, tier)) as items from matches group by bucket
 ),
 
 bucket_decisions as (
-    select bucket, collect_list(struct(left_name_norm, right_name_norm, decision)) as rows
+    select bucket, collect_list(struct(left_name_norm, right_name_norm, decision)) as items
     from decisions
     group by bucket
 ),
 
 bucket_inputs as (
-    select /*+ REPARTITION(32, bucket) */
+    select /*+ repartition(32, bucket) */
         c.bucket,
-        c.rows as counts,
-        m.rows as matches,
-        d.rows as decisions
+        c.items as counts,
+        m.items as matches,
+        d.items as decisions
     from bucket_counts as c
     left join bucket_matches as m on m.bucket = c.bucket
     left join bucket_decisions as d on d.bucket = c.bucket

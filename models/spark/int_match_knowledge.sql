@@ -6,7 +6,6 @@
 with
 
 {{ mt_match_side_names() }}
-
 -- the reviewed knowledge: the raw names an alias (by its key) or a decision (by name) touches
 aliases as (
     select
@@ -105,7 +104,7 @@ bucket_decision_rows as (
         collect_list(struct(
             decision_id, origin, relation, left_name, right_name, left_name_norm, right_name_norm,
             decision, note, reviewer, decided_on, source
-        )) as rows
+        )) as items
     from bucket_decisions
     group by rel, bucket
 ),
@@ -116,7 +115,7 @@ bucket_alias_rows as (
         bucket,
         collect_list(struct(
             alias_id, origin, name, alias_of, name_norm, alias_of_norm, relation_kind, link_scope, note, source
-        )) as rows
+        )) as items
     from bucket_aliases
     group by relation, bucket
 )
@@ -127,8 +126,8 @@ select
     r.bucket,
     l.names as left_known,
     r.names as right_known,
-    d.rows as decisions,
-    a.rows as aliases
+    d.items as decisions,
+    a.items as aliases
 from bucket_right as r
 left join bucket_left as l on l.relation = r.relation and l.bucket = r.bucket
 left join bucket_decision_rows as d on d.rel = r.relation and d.bucket = r.bucket

@@ -2,11 +2,12 @@
 -- their kind (0 exact, 1 aggressive, 2 candidate of a blocking key, 3 acronym) and the bucket
 -- of right names that scores them (models/spark/int_name_matches.sql). The blocking limits
 -- (block_max_df, block_max_pairs) and the acronym rule's word count are the matcher's own.
-{%- set settings = mt_literal(config.get('match_settings')) %}
+{%- set settings = mt_literal(tojson(var('entity_resolution', {}))) %}
 with
 
 limits as (
-    select mt_match_limits({{ settings }}) as lim
+    select lim.block_max_df, lim.block_max_pairs, lim.acronym_max_word_df
+    from (select mt_match_limits({{ settings }}) as lim) as m
 ),
 
 side_tokens as (
@@ -25,11 +26,11 @@ blocking as (
     select s.relation, s.token
     from side_tokens as s
     cross join limits as l
-    where s.kind in (3, 4) and s.df <= l.lim.block_max_df
-    group by s.relation, s.token, l.lim.block_max_pairs
+    where s.kind in (3, 4) and s.df <= l.block_max_df
+    group by s.relation, s.token, l.block_max_pairs
     having
         count_if(s.is_left) > 0 and count_if(s.is_right) > 0
-        and count_if(s.is_left) * count_if(s.is_right) <= l.lim.block_max_pairs
+        and count_if(s.is_left) * count_if(s.is_right) <= l.block_max_pairs
 ),
 
 block_names as (
@@ -81,7 +82,7 @@ acronym_names as (
 expansions as (
     select
         relation,
-        af.initials as initials,
+        af.initials,
         min(name) as full_name,
         bool_or(is_left) as is_left,
         bool_or(is_right) as is_right
@@ -96,7 +97,7 @@ shorts as (
     from acronym_names as a
     inner join token_df as d on d.relation = a.relation and d.token = a.name
     cross join limits as l
-    where a.af.is_short and d.df <= l.lim.acronym_max_word_df
+    where a.af.is_short and d.df <= l.acronym_max_word_df
 ),
 
 acronym_pairs as (
@@ -116,16 +117,17 @@ pairs as (
     union all
     select relation, left_name, right_name, 1 as kind from aggressive_pairs
     union all
-    select c.relation, c.left_name, c.right_name, 2 as kind
-    from candidates as c
-    left anti join exact_pairs as e
-        on e.relation = c.relation and e.left_name = c.left_name and e.right_name = c.right_name
-    left anti join aggressive_pairs as g
-        on g.relation = c.relation and g.left_name = c.left_name and g.right_name = c.right_name
+    select relation, left_name, right_name, 2 as kind
+    from (
+        select relation, left_name, right_name from candidates
+        except
+        select relation, left_name, right_name from exact_pairs
+        except
+        select relation, left_name, right_name from aggressive_pairs
+    ) as fresh
     union all
     select relation, left_name, right_name, 3 as kind from acronym_pairs
 )
-
 
 select relation, left_name, right_name, kind, {{ mt_match_bucket_of('relation', 'right_name') }} as bucket
 from pairs

@@ -2,11 +2,10 @@
 -- matcher takes it (cleaned: no blanks, no employer non-answers), with its words and blocking
 -- keys and their document frequency over all names of the relation. A table of its own, so
 -- the session functions run once per name and word and the plans that read it stay small.
-{%- set settings = mt_literal(config.get('match_settings')) %}
+{%- set settings = mt_literal(tojson(var('entity_resolution', {}))) %}
 with
 
 {{ mt_match_side_names() }}
-
 cleaned as (
     select relation, is_left, mt_match_clean({{ settings }}, raw_name) as name
     from side_names
@@ -17,10 +16,6 @@ names as (
     from cleaned
     where name is not null
     group by relation, name
-),
-
-n_names as (
-    select relation, count(*) as n_names from names group by relation
 ),
 
 words as (
@@ -44,7 +39,7 @@ name_has_distinct as (
 -- every word of a name, its prefix keys (~), and the generic words of names without a
 -- distinctive word (#): the corpus of python_udfs/matcher_corpus.py
 tokens as (
-    select w.relation, w.name, w.word as token, f.f.kind as kind
+    select w.relation, w.name, w.word as token, f.f.kind
     from words as w
     inner join word_facts as f on f.word = w.word
     union

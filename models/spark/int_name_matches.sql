@@ -5,7 +5,7 @@
 -- touch them, and mt_match_bucket scores, prunes and applies the knowledge, one Spark task per
 -- bucket. Each right name's pairs are all in its bucket, so the links equal the single-process
 -- matcher's (tests/python/test_matcher_parallel.py; test_spark_equivalence on the demo).
-{%- set settings = mt_literal(config.get('match_settings')) %}
+{%- set settings = mt_literal(tojson(var('entity_resolution', {}))) %}
 with
 
 side_tokens as (
@@ -56,7 +56,7 @@ buckets as (
 ),
 
 bucket_inputs as (
-    select /*+ REPARTITION(32, relation, bucket) */
+    select /*+ repartition(32, relation, bucket) */
         b.relation,
         b.bucket,
         n.n_names,

@@ -4,8 +4,8 @@
 -- all_awards calendar from the buckets' per-day counts (integer sums per day) and the date
 -- sources named in refusals. The q-values here are each bucket's own; int_timing_tests
 -- replaces them with the whole file's. A table of its own so the tests run once.
-{%- set settings = mt_literal(config.get('timing_settings')) %}
-{%- set seed = mt_literal(config.get('run_seed')) %}
+{%- set settings = mt_literal(tojson(var('timing', {}))) %}
+{%- set seed = mt_literal(var('run_seed') | string) %}
 with
 
 donations as (
@@ -23,7 +23,7 @@ donation_rows as (
         bucket,
         collect_list(struct(
             vendor_key, recipient_key, donation_date, row_ref, edge_id, date_precision, date_source, date_column
-        )) as rows
+        )) as items
     from donations
     group by bucket
 ),
@@ -31,14 +31,14 @@ donation_rows as (
 award_rows as (
     select
         bucket,
-        collect_list(struct(vendor_key, award_date, row_ref, date_precision, date_source, date_column)) as rows
+        collect_list(struct(vendor_key, award_date, row_ref, date_precision, date_source, date_column)) as items
     from awards
     group by bucket
 ),
 
 day_counts as (
     select c.day, sum(c.awarded) as awarded, sum(c.change) as change
-    from (select inline(mt_timing_days(rows)) from award_rows) as c
+    from (select inline(mt_timing_days(items)) from award_rows) as c
     group by c.day
 ),
 
@@ -51,10 +51,10 @@ shared as (
 ),
 
 bucket_inputs as (
-    select /*+ REPARTITION(32, bucket) */
+    select /*+ repartition(32, bucket) */
         d.bucket,
-        d.rows as donation_rows,
-        a.rows as award_rows,
+        d.items as donation_rows,
+        a.items as award_rows,
         s.days,
         s.award_columns,
         s.donation_columns,

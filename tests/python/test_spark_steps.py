@@ -92,6 +92,9 @@ def test_run_step_reproduces_the_duckdb_model_from_its_inputs(demo_run, step):
             "match_settings": json.dumps(project_vars["entity_resolution"]),
             "timing_settings": json.dumps(project_vars["timing"]),
             "run_seed": str(project_vars["run_seed"]),
+            # the demo names no user decisions or aliases file (vars.er_link_decisions_file, er_aliases_file)
+            "decisions_file": "",
+            "aliases_file": "",
         }
         config = {key: settings[key] for key in spec["config"]}
     finally:

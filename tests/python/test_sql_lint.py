@@ -57,4 +57,6 @@ def test_every_stand_in_is_a_project_macro():
     defined = set(re.findall(r"\{%-?\s*macro\s+(\w+)", "".join(p.read_text() for p in (ROOT / "macros").glob("*.sql"))))
     stubs = (ROOT / "tests" / "sqlfluff_stubs" / "__init__.py").read_text(encoding="utf-8")
     stand_ins = set(re.findall(r"^def ([a-z]\w*)\(", stubs, re.M))
-    assert stand_ins - defined == set()
+    # dbt's own context functions the templater's dbt builtins lack (tojson: models/spark/)
+    dbt_context = {"tojson"}
+    assert stand_ins - defined - dbt_context == set()

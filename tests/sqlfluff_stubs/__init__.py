@@ -186,6 +186,44 @@ def mt_regexp_matches(expr: str, pattern: str) -> str:
     return f"regexp_matches({expr}, {_quoted(pattern)})"
 
 
+def tojson(value: Any, *args: Any, **kwargs: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def mt_regexp_full_match(expr: str, pattern: str) -> str:
+    return f"regexp_full_match({expr}, {_quoted(pattern)})"
+
+
+def mt_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def mt_match_bucket_of(relation: str, right_name: str) -> str:
+    return f"pmod(xxhash64({relation}, {right_name}), 32)"
+
+
+def mt_timing_bucket_of(vendor_key: str) -> str:
+    return f"pmod(xxhash64({vendor_key}), 32)"
+
+
+def mt_entity_bucket_of(component: str) -> str:
+    return f"pmod(xxhash64({component}), 32)"
+
+
+def mt_spark_components(edges_sql: str, scratch: str, max_rounds: int = 64) -> str:
+    return f"{scratch}.round_1"
+
+
+def mt_match_side_names() -> str:
+    return (
+        "relations as (\n    select 'vendor_employer' as relation, 'employer' as right_side\n),\n\n"
+        "side_names as (\n    select distinct r.relation, o.name_norm as raw_name, o.side = 'vendor' as is_left\n"
+        "    from relations as r\n    inner join int_org_names as o on o.side = r.right_side\n),\n"
+    )
+
+
 def mt_regexp_replace_all(expr: str, pattern: str, replacement: str) -> str:
     return f"regexp_replace({expr}, {_quoted(pattern)}, {_quoted(replacement)}, 'g')"
 
