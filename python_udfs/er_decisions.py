@@ -198,7 +198,14 @@ def _no_conflicts(decisions: list[Decision]) -> list[Decision]:
                 f"conflicting decisions on {d.left_norm!r} ~ {d.right_norm!r}: {prev.decision!r} ({prev.origin}) "
                 f"and {d.decision!r} ({d.origin}); keep one"
             )
-    return sorted(kept, key=lambda d: (d.left_norm, d.right_norm, d.relation or "", d.origin))
+    return sort_decisions(kept)
+
+
+def sort_decisions(decisions: Iterable[Decision]) -> list[Decision]:
+    """Decisions in the order they are applied: by left name, right name, relation (the ones
+    for every relation first, so a decision limited to one relation is applied after them and
+    its note is the one kept), origin."""
+    return sorted(decisions, key=lambda d: (d.left_norm, d.right_norm, d.relation or "", d.origin))
 
 
 def combine_decisions(*parts: Sequence[Decision]) -> list[Decision]:
@@ -404,10 +411,13 @@ def apply_knowledge(
     it gave none), ``review_decision`` (same / not_same / unsure / null), ``decision_id``,
     ``alias_id`` and ``knowledge_note``. A pair a ``not_same`` decision covers stays in the
     table with ``review_decision = 'not_same'`` so the effect can be counted; every
-    consumer drops those rows (int_name_links). Output is sorted like the matcher's."""
+    consumer drops those rows (int_name_links). Output is sorted like the matcher's, and does
+    not depend on the order of ``decisions`` and ``aliases`` (sort_decisions, sort_aliases:
+    where two apply to one pair, the later one's note is kept)."""
     lkeys, rkeys = _by_alias_key(left_names), _by_alias_key(right_names)
     lset, rset = set(left_names), set(right_names)
-    decisions = [d for d in decisions if d.relation is None or d.relation == relation]
+    decisions = sort_decisions(d for d in decisions if d.relation is None or d.relation == relation)
+    aliases = sort_aliases(aliases)
     # only the pairs some decision or alias touches go through Python; the rest stays Arrow
     touched = _touched_pairs(decisions, aliases, lkeys, rkeys, lset, rset)
     key = pc.binary_join_element_wise(links.column("left_name"), links.column("right_name"), "\x1f")

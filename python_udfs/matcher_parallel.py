@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from python_udfs.acronyms import expansion_initials
-from python_udfs.er_decisions import Alias, Decision, apply_knowledge, sort_aliases
+from python_udfs.er_decisions import Alias, Decision, apply_knowledge
 from python_udfs.matcher import _links_table, _score
 from python_udfs.matcher_config import LINK_SCHEMA, MatchConfig
 from python_udfs.matcher_corpus import WordStats, _build_corpus, _clean_side, _Lists, _unique_int
@@ -136,10 +136,7 @@ def bucket_links(
     of each side that an alias or decision of ``decisions``/``aliases`` can touch (every right
     name of the bucket that one can, and every left name it can reach)."""
     links = score_pairs(settings, pairs, df, n_names)
-    knowledge = sorted(decisions, key=lambda d: d.decision_id)
-    return apply_knowledge(
-        links, relation, sorted(set(left_known)), sorted(set(right_known)), knowledge, sort_aliases(aliases)
-    )
+    return apply_knowledge(links, relation, sorted(set(left_known)), sorted(set(right_known)), decisions, aliases)
 
 
 def rows_of(table: pa.Table, columns: Sequence[str]) -> list[tuple[Any, ...]]:

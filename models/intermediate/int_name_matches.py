@@ -14,7 +14,7 @@ import json
 
 import pyarrow as pa
 
-from python_udfs.er_decisions import aliases_from_arrow, apply_knowledge, decisions_from_arrow, sort_aliases
+from python_udfs.er_decisions import aliases_from_arrow, apply_knowledge, decisions_from_arrow
 from python_udfs.matcher import MatchConfig, match_to_arrow
 
 RELATIONS = (("vendor_employer", "employer"), ("vendor_business_donor", "business_donor"))
@@ -30,10 +30,9 @@ def model(dbt, session):
     # its own statement: dbt only sees dbt.config.get calls that are not nested in expressions
     settings = dbt.config.get("match_settings")
     config = MatchConfig.from_mapping(json.loads(settings or "{}"), where="vars.entity_resolution")
-    # in a fixed order whatever order the tables are read in (the Spark form sorts the same way)
+    # apply_knowledge puts them in their order whatever order the tables are read in
     decisions = decisions_from_arrow(dbt.ref("int_er_decisions").fetch_arrow_table())
-    decisions = sorted(decisions, key=lambda d: d.decision_id)
-    aliases = sort_aliases(aliases_from_arrow(dbt.ref("int_er_aliases").fetch_arrow_table()))
+    aliases = aliases_from_arrow(dbt.ref("int_er_aliases").fetch_arrow_table())
     names = dbt.ref("int_org_names")
     vendors = _names(names, "vendor")
     parts = []

@@ -205,6 +205,28 @@ def test_precedence_not_same_beats_same_beats_alias_beats_matcher() -> None:
     assert ("DELOITTE CONSULTING", "DELOITTE", "probable", "fuzzy", "same_organisation", None) in out
 
 
+def test_knowledge_applies_in_its_own_order_whatever_order_it_is_given() -> None:
+    """A decision for every relation and one limited to vendor_employer on the same pair: the
+    limited one is applied last (sort_decisions), so its decision and note are the pair's,
+    in whichever order the two arrive (a table read back in any order, a Spark bucket)."""
+    left, right = ["DELOITTE"], ["DELOITTE CONSULTING"]
+    links = match_to_arrow(left, right)
+    both = parse_decisions(
+        [
+            dec("DELOITTE", "DELOITTE CONSULTING", "not_same", relation="vendor_employer", note="limited"),
+            dec("DELOITTE", "DELOITTE CONSULTING", "same", note="every relation"),
+        ],
+        "f",
+        COLS,
+    )
+    outs = [
+        apply_knowledge(links, "vendor_employer", left, right, order, []).to_pylist() for order in (both, both[::-1])
+    ]
+    assert outs[0] == outs[1]
+    (row,) = outs[0]
+    assert (row["review_decision"], row["knowledge_note"]) == ("not_same", "not_same by r on 2026-12-03: limited")
+
+
 def test_parent_aliases_skip_self_parents() -> None:
     got = parent_aliases([("CORECIVIC OF TENNESSEE", "CORECIVIC"), ("GEO GROUP", "GROUP GEO"), (None, "X")])
     assert [(a.name_norm, a.alias_of_norm, a.relation_kind, a.link_scope, a.origin) for a in got] == [
