@@ -42,8 +42,10 @@ from python_udfs.er_decisions import (
     DecisionError,
     apply_knowledge,
     combine_decisions,
+    csv_rows,
     parse_aliases,
     parse_decisions,
+    read_csv_text,
     sort_aliases,
 )
 from python_udfs.matcher import TIERS, ConfigError, MatchConfig, match_to_arrow, tier_at_least
@@ -104,10 +106,12 @@ class Knowledge:
     aliases: tuple[Alias, ...] = ()
 
 
-def _read_text(path: Path, what: str = "") -> str:
-    """A UTF-8 file's text (a BOM dropped); a missing or undecodable file is an InputError."""
+def _read_text(path: Path, what: str = "", csv_file: bool = False) -> str:
+    """A UTF-8 file's text (a BOM dropped); a missing or undecodable file is an InputError.
+    ``csv_file``: line breaks untouched, as the build reads decisions and aliases files
+    (er_decisions.read_csv_text)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return read_csv_text(path) if csv_file else path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file" + (f" ({what})" if what else "")) from None
     except UnicodeDecodeError as e:
@@ -115,13 +119,12 @@ def _read_text(path: Path, what: str = "") -> str:
 
 
 def _read_csv(path: Path, what: str) -> tuple[list[dict[str, str]], list[str]]:
-    text = _read_text(path, what)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    for n, row in enumerate(rows, start=1):
-        if None in row:
-            raise InputError(f"{path}: row {n} has more cells than the header")
-    return rows, list(reader.fieldnames or [])
+    """A decisions or aliases file read as the build reads it (er_decisions.read_csv_text and
+    csv_rows), with this command's error texts."""
+    rows, header, too_long = csv_rows(_read_text(path, what, csv_file=True))
+    if too_long is not None:
+        raise InputError(f"{path}: row {too_long} has more cells than the header")
+    return rows, header
 
 
 def load_knowledge(

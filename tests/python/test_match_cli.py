@@ -345,3 +345,22 @@ def test_review_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
     assert cli_main(["match-review", "--db", str(empty), "--out", "q.csv", "--limit", "0"]) == 2
     assert capsys.readouterr().err == "moneytrail match-review: error: --limit=0: expected an integer >= 1\n"
+
+
+def test_the_command_reads_a_decisions_file_as_the_build_does(tmp_path):
+    """The same bytes give the same decisions through moneytrail match and through the build's
+    reader (er_decisions.read_csv_text and csv_rows): a quoted CRLF and a U+2028 stay in the note."""
+    from python_udfs.er_decisions import parse_decisions, read_csv_file
+
+    path = tmp_path / "d.csv"
+    note = "renamed\r\nin 2016\u2028see 10-K"
+    path.write_bytes(
+        (
+            "left_name,right_name,decision,note,reviewer,decided_on\r\n"
+            f'CORECIVIC,CORRECTIONS CORPORATION OF AMERICA,same,"{note}",r,2026-01-02\r\n'
+        ).encode("utf-8")
+    )
+    from_command = match_cli.load_knowledge(decisions_file=path, shipped=False).decisions
+    rows, header = read_csv_file(path, "er_link_decisions_file")
+    from_build = parse_decisions(rows, "file:d.csv", header)
+    assert [d.note for d in from_command] == [d.note for d in from_build] == [note]
