@@ -358,7 +358,7 @@ def test_the_command_reads_a_decisions_file_as_the_build_does(tmp_path):
         (
             "left_name,right_name,decision,note,reviewer,decided_on\r\n"
             f'CORECIVIC,CORRECTIONS CORPORATION OF AMERICA,same,"{note}",r,2026-01-02\r\n'
-        ).encode("utf-8")
+        ).encode()
     )
     from_command = match_cli.load_knowledge(decisions_file=path, shipped=False).decisions
     rows, header = read_csv_file(path, "er_link_decisions_file")
