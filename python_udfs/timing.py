@@ -317,7 +317,7 @@ def _vendor_states(
     vendor_state: dict[str, _State] = {}
     # Per vendor: are all its dates the 1st of a month / 1 January (one vectorised pass)?
     month_start, jan_first = _date_flags(aw.days)
-    starts = np.array([a for a, _ in aw.slices.values()], dtype=np.int64)
+    starts = aw.bounds()[0]
     all_month = np.logical_and.reduceat(month_start, starts).tolist() if starts.size else []
     all_jan = np.logical_and.reduceat(jan_first, starts).tolist() if starts.size else []
     for vi, (v, (a, b)) in enumerate(aw.slices.items()):
@@ -427,8 +427,7 @@ def _null_counts(
     (threads: numpy releases the GIL in the draws, lookups and scatters that dominate)."""
     n_perm = config.n_permutations
     if calendar is None:
-        rows = np.array(list(aw.slices.values()), dtype=np.int64).reshape(-1, 2)
-        calendar = Calendar.from_vendor_awards(aw.days, rows[:, 0], rows[:, 1])
+        calendar = Calendar.from_vendor_awards(aw.days, *aw.bounds())
     by_vendor: dict[str, list[int]] = {}
     for i, p in enumerate(tested.tolist()):
         by_vendor.setdefault(pairs.vendor[p], []).append(i)

@@ -97,6 +97,11 @@ class _Awards:
     days: np.ndarray  # int64, sorted by (vendor, day)
     vendor_rank: np.ndarray  # int64 rank of each row's vendor in `slices` order
 
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each vendor's first and one-past-last row in ``days``, in ``slices`` order (int64)."""
+        rows = np.array(list(self.slices.values()), dtype=np.int64).reshape(-1, 2)
+        return rows[:, 0], rows[:, 1]
+
 
 def _awards(awards: pa.Table) -> _Awards:
     table = pa.table(

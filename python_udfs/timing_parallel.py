@@ -34,8 +34,7 @@ def day_counts(awards: pa.Table) -> list[tuple[int, int, int]]:
     if not awards.num_rows:
         return []
     aw = _awards(awards)
-    rows = np.array(list(aw.slices.values()), dtype=np.int64).reshape(-1, 2)
-    day, awarded, change = Calendar.vendor_day_counts(aw.days, rows[:, 0], rows[:, 1])
+    day, awarded, change = Calendar.vendor_day_counts(aw.days, *aw.bounds())
     return list(zip(day.tolist(), awarded.tolist(), change.tolist(), strict=True))
 
 
