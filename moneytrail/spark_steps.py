@@ -178,11 +178,17 @@ def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict[str,
             result = result.fetch_arrow_table()
     finally:
         con.close()
-    columns = [col for col, _ in parse_ddl(step["returns"])]
-    missing = [c for c in columns if c not in result.column_names]
+    return _rows(name, result, step["returns"])
+
+
+def _rows(name: str, table: Any, ddl: str) -> list[tuple[Any, ...]]:
+    """A step's Arrow table as the rows its session function returns: tuples of the columns of
+    ``ddl``, in that order; a missing column is an error naming the step."""
+    columns = [col for col, _ in parse_ddl(ddl)]
+    missing = [c for c in columns if c not in table.column_names]
     if missing:
         raise ValueError(f"spark_steps: {name} returned no column(s) {', '.join(missing)}")
-    return list(zip(*(result.column(c).to_pylist() for c in columns), strict=True)) if result.num_rows else []
+    return list(zip(*(table.column(c).to_pylist() for c in columns), strict=True)) if table.num_rows else []
 
 
 def _udf(name: str) -> Callable[[str, Any], list[tuple[Any, ...]]]:
@@ -233,7 +239,7 @@ def _match_bucket(
     aliases: Any,
 ) -> list[tuple[Any, ...]]:
     from python_udfs.er_decisions import Alias, Decision
-    from python_udfs.matcher_parallel import bucket_links, rows_of
+    from python_udfs.matcher_parallel import bucket_links
 
     table = bucket_links(
         settings,
@@ -246,21 +252,20 @@ def _match_bucket(
         [Decision(*d) for d in decisions or []],
         [Alias(**a.asDict()) for a in aliases or []],
     )
-    return rows_of(table, [name for name, _ in parse_ddl(MATCH_RETURNS)])
+    return _rows("int_name_matches", table, MATCH_RETURNS)
 
 
 def _entity_bucket(counts: Any, matches: Any, decisions: Any) -> list[tuple[Any, ...]]:
     import pyarrow as pa
 
     from python_udfs.entities import entity_map
-    from python_udfs.matcher_parallel import rows_of
 
     links = pa.Table.from_pylist(
         [m.asDict() for m in matches or []],
         schema=pa.schema([("left_name", pa.string()), ("right_name", pa.string()), ("tier", pa.string())]),
     )
     table = entity_map({c["name"]: c["n_rows"] for c in counts or []}, links, [tuple(d) for d in decisions or []])
-    return rows_of(table, [name for name, _ in parse_ddl(ENTITY_RETURNS)])
+    return _rows("int_entity_map", table, ENTITY_RETURNS)
 
 
 def _timing_days(awards: Any) -> list[tuple[int, int, int]]:
@@ -279,7 +284,6 @@ def _timing_bucket(
     donation_columns: Any,
     n_award_rows: int,
 ) -> list[tuple[Any, ...]]:
-    from python_udfs.matcher_parallel import rows_of
     from python_udfs.timing_parallel import bucket_tests
 
     table = bucket_tests(
@@ -292,7 +296,7 @@ def _timing_bucket(
         list(donation_columns or []),
         n_award_rows,
     )
-    return rows_of(table, [name for name, _ in parse_ddl(TIMING_RETURNS)])
+    return _rows("int_timing_bucket_tests", table, TIMING_RETURNS)
 
 
 def _table(ref: str, rows: Any) -> Any:
@@ -302,8 +306,9 @@ def _table(ref: str, rows: Any) -> Any:
     return pa.Table.from_pylist([row.asDict() for row in rows or []], schema=arrow_schema(INPUTS[ref]))
 
 
-def _register_matcher(session: Any) -> list[str]:
-    """The distributed matcher's functions (models/spark/int_name_matches.sql)."""
+def _register_distributed(session: Any) -> list[str]:
+    """The distributed steps' functions: the matcher's (models/spark/int_match_*.sql,
+    int_name_matches.sql), the entity map's and the timing test's."""
     from python_udfs import matcher_parallel as mp
     from python_udfs.er_decisions import alias_key
 
@@ -312,7 +317,7 @@ def _register_matcher(session: Any) -> list[str]:
         "mt_match_word": (mp.word_facts, "struct<kind: int, prefix: string>"),
         "mt_match_acronym": (mp.acronym_facts, "struct<initials: string, is_short: boolean>"),
         "mt_match_limits": (
-            lambda settings: (*mp.limits(settings), mp.ACRONYM_MAX_WORD_DF),
+            mp.limits,
             "struct<block_max_df: bigint, block_max_pairs: bigint, acronym_max_word_df: bigint>",
         ),
         "mt_alias_key": (lambda name: None if name is None else alias_key(name), "string"),
@@ -333,9 +338,10 @@ def _strip_accents(text: str | None) -> str | None:
 
 
 def register(session: Any) -> list[str]:
-    """Register mt_strip_accents and mt_step_<model> for every step; returns the function names."""
+    """Register mt_strip_accents, the distributed steps' functions and mt_step_<model> for
+    every other step; returns the function names."""
     session.udf.register("mt_strip_accents", _strip_accents, returnType="string")
-    names = ["mt_strip_accents", *_register_matcher(session)]
+    names = ["mt_strip_accents", *_register_distributed(session)]
     for name, step in STEPS.items():
         fn = f"mt_step_{name}"
         session.udf.register(fn, _udf(name), returnType=f"array<struct<{_struct_fields(step['returns'])}>>")

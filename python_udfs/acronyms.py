@@ -23,6 +23,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 _LEGAL = frozenset("COMPANY CORP CORPORATION INC INCORPORATED LIMITED LTD LLC LLP LP PLLC PC".split())
+#: An acronym has MIN_LEN..MAX_LEN letters and occurs as a word in at most MAX_WORD_DF names.
+MIN_LEN, MAX_LEN, MAX_WORD_DF = 3, 6, 2
 
 
 def expansion_initials(name: str, stop_words: frozenset[str]) -> str | None:
@@ -32,13 +34,18 @@ def expansion_initials(name: str, stop_words: frozenset[str]) -> str | None:
     return "".join(w[0] for w in words)
 
 
+def acronym_shaped(name: str, min_len: int = MIN_LEN, max_len: int = MAX_LEN) -> bool:
+    """One word of min_len..max_len letters (no digits): a name that can be an acronym."""
+    return " " not in name and min_len <= len(name) <= max_len and name.isalpha()
+
+
 def acronym_pairs(
     left: Iterable[str],
     right: Iterable[str],
     stop_words: Iterable[str],
-    min_len: int = 3,
-    max_len: int = 6,
-    max_word_df: int = 2,
+    min_len: int = MIN_LEN,
+    max_len: int = MAX_LEN,
+    max_word_df: int = MAX_WORD_DF,
 ) -> list[tuple[str, str, str]]:
     """(left name, right name, acronym) for every unique acronym-expansion pair across sides,
     sorted."""
@@ -53,7 +60,7 @@ def acronym_pairs(
             expansions[ini].add(n)
 
     def short(n: str) -> bool:
-        return " " not in n and min_len <= len(n) <= max_len and n.isalpha() and word_df[n] <= max_word_df
+        return acronym_shaped(n, min_len, max_len) and word_df[n] <= max_word_df
 
     out = []
     for shorts, longs, short_is_left in ((lset, rset, True), (rset, lset, False)):

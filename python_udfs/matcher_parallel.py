@@ -25,12 +25,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from python_udfs.acronyms import expansion_initials
+from python_udfs.acronyms import MAX_LEN, MAX_WORD_DF, MIN_LEN, acronym_shaped, expansion_initials
 from python_udfs.er_decisions import Alias, Decision, apply_knowledge
 from python_udfs.matcher import _links_table, _score
 from python_udfs.matcher_config import LINK_SCHEMA, MatchConfig
@@ -40,8 +39,6 @@ from python_udfs.names import NonAnswerMatcher
 
 #: Pair kinds in the ``pairs`` a bucket receives.
 EXACT, AGGRESSIVE, CANDIDATE, ACRONYM = 0, 1, 2, 3
-#: The acronym rule's bounds (python_udfs/acronyms.acronym_pairs defaults).
-ACRONYM_MIN_LEN, ACRONYM_MAX_LEN, ACRONYM_MAX_WORD_DF = 3, 6, 2
 
 
 @lru_cache(maxsize=8)
@@ -61,10 +58,10 @@ def _non_answers(settings: str | None) -> NonAnswerMatcher:
     return NonAnswerMatcher(cfg.non_answers_extra, cfg.non_answers)
 
 
-def limits(settings: str | None) -> tuple[int, int]:
-    """(block_max_df, block_max_pairs): the blocking limits the SQL applies."""
+def limits(settings: str | None) -> tuple[int, int, int]:
+    """(block_max_df, block_max_pairs, the acronym rule's MAX_WORD_DF): the limits the SQL applies."""
     cfg = config(settings)
-    return cfg.block_max_df, cfg.block_max_pairs
+    return cfg.block_max_df, cfg.block_max_pairs, MAX_WORD_DF
 
 
 def clean_name(settings: str | None, name: str | None) -> str | None:
@@ -85,10 +82,9 @@ def acronym_facts(settings: str | None, name: str) -> tuple[str | None, bool]:
     """(the initials the name spells when they can be an acronym, whether the name itself is
     shaped like one): python_udfs/acronyms.acronym_pairs without its whole-data counts."""
     initials = expansion_initials(name, _lists(settings).stop)
-    if initials is not None and not ACRONYM_MIN_LEN <= len(initials) <= ACRONYM_MAX_LEN:
+    if initials is not None and not MIN_LEN <= len(initials) <= MAX_LEN:
         initials = None
-    short = " " not in name and ACRONYM_MIN_LEN <= len(name) <= ACRONYM_MAX_LEN and name.isalpha()
-    return initials, short
+    return initials, acronym_shaped(name)
 
 
 def score_pairs(
@@ -137,10 +133,3 @@ def bucket_links(
     name of the bucket that one can, and every left name it can reach)."""
     links = score_pairs(settings, pairs, df, n_names)
     return apply_knowledge(links, relation, sorted(set(left_known)), sorted(set(right_known)), decisions, aliases)
-
-
-def rows_of(table: pa.Table, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    """The table's rows as tuples of these columns."""
-    if not table.num_rows:
-        return []
-    return list(zip(*(table.column(c).to_pylist() for c in columns), strict=True))

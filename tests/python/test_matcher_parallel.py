@@ -57,7 +57,7 @@ def _parts(left, right, settings, decisions, aliases, n_buckets, relation="vendo
     for toks in tokens.values():
         for t in toks:
             df[t] += 1
-    block_df, block_pairs = mp.limits(settings)
+    block_df, block_pairs, acronym_df = mp.limits(settings)
     holders = defaultdict(lambda: ([], []))
     for name, toks in tokens.items():
         for t, kind in toks.items():
@@ -85,7 +85,7 @@ def _parts(left, right, settings, decisions, aliases, n_buckets, relation="vendo
             spelled[initials].append(n)
     acronyms = set()
     for n, s in clean.items():
-        if mp.acronym_facts(settings, n)[1] and df[n] <= mp.ACRONYM_MAX_WORD_DF and len(spelled.get(n, [])) == 1:
+        if mp.acronym_facts(settings, n)[1] and df[n] <= acronym_df and len(spelled.get(n, [])) == 1:
             (full,) = spelled[n]
             acronyms |= {(n, full)} if "L" in s and "R" in clean[full] else set()
             acronyms |= {(full, n)} if "R" in s and "L" in clean[full] else set()
