@@ -42,12 +42,11 @@ from python_udfs.er_decisions import (
     DecisionError,
     apply_knowledge,
     combine_decisions,
-    csv_rows,
     parse_aliases,
     parse_decisions,
-    read_csv_text,
     sort_aliases,
 )
+from python_udfs.er_files import csv_rows, read_csv_text
 from python_udfs.matcher import TIERS, ConfigError, MatchConfig, match_to_arrow, tier_at_least
 from python_udfs.names import normalize_org_name
 
@@ -109,7 +108,7 @@ class Knowledge:
 def _read_text(path: Path, what: str = "", csv_file: bool = False) -> str:
     """A UTF-8 file's text (a BOM dropped); a missing or undecodable file is an InputError.
     ``csv_file``: line breaks untouched, as the build reads decisions and aliases files
-    (er_decisions.read_csv_text)."""
+    (er_files.read_csv_text)."""
     try:
         return read_csv_text(path) if csv_file else path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -119,7 +118,7 @@ def _read_text(path: Path, what: str = "", csv_file: bool = False) -> str:
 
 
 def _read_csv(path: Path, what: str) -> tuple[list[dict[str, str]], list[str]]:
-    """A decisions or aliases file read as the build reads it (er_decisions.read_csv_text and
+    """A decisions or aliases file read as the build reads it (er_files.read_csv_text and
     csv_rows), with this command's error texts."""
     rows, header, too_long = csv_rows(_read_text(path, what, csv_file=True))
     if too_long is not None:

@@ -35,13 +35,10 @@ Analyses use ``same_organisation`` links; ``family`` and ``ownership`` links are
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -251,40 +248,6 @@ def sort_aliases(aliases: Iterable[Alias]) -> list[Alias]:
     return sorted(aliases, key=lambda a: (a.name_norm, a.alias_of_norm, a.relation_kind, a.origin))
 
 
-def read_csv_file(path: str | Path, var_name: str) -> tuple[list[dict[str, str]], list[str]]:
-    """Rows and header of a user CSV named by a dbt var; missing or unreadable files fail closed."""
-    p = Path(path)
-    try:
-        text = read_csv_text(p)
-    except FileNotFoundError:
-        raise DecisionError(f"vars.{var_name}: {str(p)!r} does not exist") from None
-    except UnicodeDecodeError as e:
-        raise DecisionError(f"vars.{var_name}: {str(p)!r} is not UTF-8 ({e.reason} at byte {e.start})") from None
-    rows, header, too_long = csv_rows(text)
-    if too_long is not None:
-        raise DecisionError(f"vars.{var_name}: {p.name} row {too_long} has more cells than the header")
-    return rows, header
-
-
-def read_csv_text(path: Path) -> str:
-    """A CSV file's text as csv must read it: UTF-8 (a BOM dropped), line breaks untouched
-    (newline=""), so rows end at CR/LF only and a quoted cell keeps its line breaks
-    (str.splitlines would also break on U+2028, U+0085, form feeds... and lose them).
-    FileNotFoundError and UnicodeDecodeError are the caller's to word."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return f.read()
-
-
-def csv_rows(text: str) -> tuple[list[dict[str, str]], list[str], int | None]:
-    """Rows and header of a decisions or aliases CSV (read_csv_text), and the number of the
-    first row with more cells than the header (None when every row fits): the build
-    (read_csv_file) and moneytrail match word that error each their own way."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    too_long = next((n for n, r in enumerate(rows, start=1) if None in r), None)
-    return rows, list(reader.fieldnames or []), too_long
-
-
 #: Aliases the contract data states itself: role field -> (relation kind, match type, note).
 #: Each keeps its own relation kind, scope (``ALIAS_KINDS``) and match type; all link at tier
 #: ``medium`` (stated by the source, not reviewed by a person).
@@ -452,19 +415,8 @@ def apply_knowledge(
     for row in rows.values():
         row["tier_rank"] = TIERS.index(row["tier"])
         row["relation"] = relation
-    n = rest.num_rows
-    null = pa.nulls(n, pa.string())
-    rest = (
-        rest.append_column("link_scope", pa.array(["same_organisation"] * n, pa.string()))
-        .append_column("matcher_tier", rest.column("tier"))
-        .append_column("review_decision", null)
-        .append_column("decision_id", null)
-        .append_column("alias_id", null)
-        .append_column("knowledge_note", null)
-        .append_column("relation", pa.array([relation] * n, pa.string()))
-    ).cast(KNOWLEDGE_LINK_SCHEMA)
     touched_rows = pa.Table.from_pylist(list(rows.values()), schema=KNOWLEDGE_LINK_SCHEMA)
-    return units_as_family(pa.concat_tables([rest, touched_rows])).sort_by(
+    return units_as_family(pa.concat_tables([_untouched(rest, relation), touched_rows])).sort_by(
         [
             ("right_name", "ascending"),
             ("tier_rank", "ascending"),
@@ -473,6 +425,21 @@ def apply_knowledge(
             ("left_name", "ascending"),
         ]
     )
+
+
+def _untouched(rest: pa.Table, relation: str) -> pa.Table:
+    """The matcher's links no decision or alias touches, with the knowledge columns blank."""
+    n = rest.num_rows
+    null = pa.nulls(n, pa.string())
+    return (
+        rest.append_column("link_scope", pa.array(["same_organisation"] * n, pa.string()))
+        .append_column("matcher_tier", rest.column("tier"))
+        .append_column("review_decision", null)
+        .append_column("decision_id", null)
+        .append_column("alias_id", null)
+        .append_column("knowledge_note", null)
+        .append_column("relation", pa.array([relation] * n, pa.string()))
+    ).cast(KNOWLEDGE_LINK_SCHEMA)
 
 
 def _touched_pairs(

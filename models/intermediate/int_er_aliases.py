@@ -10,9 +10,9 @@ from python_udfs.er_decisions import (
     aliases_to_arrow,
     data_aliases,
     parse_aliases,
-    read_csv_file,
     sort_aliases,
 )
+from python_udfs.er_files import read_csv_file
 
 
 def model(dbt, session):

@@ -3,7 +3,8 @@ plus the user CSV named by vars.er_link_decisions_file, validated and normalised
 decisions on one pair, unknown decisions and blank reviewers or dates stop the build; rows of a
 review queue whose decision is still blank are skipped."""
 
-from python_udfs.er_decisions import combine_decisions, decisions_to_arrow, parse_decisions, read_csv_file
+from python_udfs.er_decisions import combine_decisions, decisions_to_arrow, parse_decisions
+from python_udfs.er_files import read_csv_file
 
 
 def model(dbt, session):

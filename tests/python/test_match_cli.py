@@ -350,7 +350,8 @@ def test_review_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_the_command_reads_a_decisions_file_as_the_build_does(tmp_path):
     """The same bytes give the same decisions through moneytrail match and through the build's
     reader (er_decisions.read_csv_text and csv_rows): a quoted CRLF and a U+2028 stay in the note."""
-    from python_udfs.er_decisions import parse_decisions, read_csv_file
+    from python_udfs.er_decisions import parse_decisions
+    from python_udfs.er_files import read_csv_file
 
     path = tmp_path / "d.csv"
     note = "renamed\r\nin 2016\u2028see 10-K"

@@ -20,8 +20,8 @@ from python_udfs.er_decisions import (
     parent_aliases,
     parse_aliases,
     parse_decisions,
-    read_csv_file,
 )
+from python_udfs.er_files import read_csv_file
 from python_udfs.er_units import units_as_family
 from python_udfs.matcher import TIERS, match_to_arrow
 
