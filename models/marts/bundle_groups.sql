@@ -16,6 +16,8 @@
 -- recipient's own row (int_contributions.same_gift_row_ref) is left out, so a gift counts once.
 -- One donor's several gifts are not a bundle; non-answer employers (RETIRED, SELF-EMPLOYED, ...)
 -- and organisations never bundle; refunds and (by default) memo rows are left out.
+-- Built one bucket of groups at a time (macros/bucketed_table.sql).
+{{ config(materialized=mt_bucketed_materialization(), bucket_rows_of='int_contributions') }}
 {%- set cfg = bundle_settings() %}
 with recipients as (
     select
@@ -67,6 +69,7 @@ qualifying as (
     -- counts first; the lists are only built for the groups that qualify
     select recipient_id, donation_date, employer_norm
     from contributions
+    where {{ mt_bucket_filter(['recipient_id', 'donation_date', 'employer_norm']) }}
     group by recipient_id, donation_date, employer_norm
     having count(distinct donor_key) >= {{ cfg.min_donors | int }}
 ),
@@ -95,6 +98,7 @@ groups as (
     join qualifying q
       on q.recipient_id = c.recipient_id and q.donation_date = c.donation_date
      and q.employer_norm = c.employer_norm
+    where {{ mt_bucket_filter(['c.recipient_id', 'c.donation_date', 'c.employer_norm']) }}
     group by c.recipient_id, c.donation_date, c.employer_norm
 ),
 classified as (

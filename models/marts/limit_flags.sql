@@ -5,6 +5,9 @@
 -- by cycle, contributor kind and recipient kind (int_recipients); otherwise it is the configured
 -- flat limit (vars.contribution_limits). Rows that do not count are in int_contributions with
 -- their reason; flag_status 'doubtful' marks a flag whose rule could not be pinned down.
+-- Built one bucket of donors at a time (macros/bucketed_table.sql): a donor's groups never
+-- span two buckets.
+{{ config(materialized=mt_bucketed_materialization(), bucket_rows_of='int_contributions') }}
 {%- set fec = source_rules() == 'fec' %}
 {%- set seeded = source_rules() in seeded_rules() %}
 {%- set cfg = limit_settings() %}
@@ -62,7 +65,7 @@ totals as (
     from limited
     -- unlimited and unchecked recipient kinds never flag; a missing seed row would leave
     -- limit_amount NULL: the seed test on cycles keeps that visible in int_contributions
-    where rule_period in ('election', 'calendar_year')
+    where rule_period in ('election', 'calendar_year') and {{ mt_bucket_filter(['donor_key']) }}
     group by donor_key, limit_recipient_id, period_kind, period
     having sum(counted_amount) > any_value(limit_amount)
 ),
@@ -91,6 +94,7 @@ flagged as (
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id
      and t.period_kind = c.period_kind and t.period = c.period
+    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_recipient_id, c.period_kind, c.period
 ),
 stated as (
@@ -174,6 +178,7 @@ ruled as {{ mt_cte_inline() }} (
 totals as (
     select donor_key, limit_group_id as recipient_id, period, sum(counted_amount) as total_amount
     from ruled
+    where {{ mt_bucket_filter(['donor_key']) }}
     group by donor_key, limit_group_id, period
     having sum(counted_amount) > any_value(limit_amount)
 ),
@@ -207,6 +212,7 @@ flagged as (
     from ruled c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_group_id and t.period = c.period
+    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_group_id, c.period
 )
 select
@@ -259,6 +265,7 @@ totals as (
     -- sums first; the row lists are only built for the groups over the limit
     select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
     from periods
+    where {{ mt_bucket_filter(['donor_key']) }}
     group by donor_key, limit_recipient_id, period
     having sum(counted_amount) > cast({{ mt_literal(cfg.limit) }} as decimal(18, 2))
 ),
@@ -280,6 +287,7 @@ flagged as (
     from periods c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
+    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_recipient_id, c.period
 )
 select

@@ -334,3 +334,11 @@ dbt = _DbtNamespace()
 
 def er_link_scopes() -> list[str]:
     return ["same_organisation"]
+
+
+def mt_bucketed_materialization() -> str:
+    return "mt_bucketed_table"
+
+
+def mt_bucket_filter(keys: list[str]) -> str:
+    return f"(hash({', '.join(keys)}) % /*mt_bucket_count*/1 = /*mt_bucket_index*/0)"
