@@ -31,8 +31,14 @@
       {{ config_error("vars.donor_identity uses " ~ f ~ ", but role_map.contributions does not map " ~ ('donor_id' if f == 'donor_id' else 'donor_zip')) }}
     {% endif %}
   {% endfor %}
+  {#- A name that normalises to nothing (all titles or suffixes, e.g. "MD, NATHAN") has no
+      name key: its own spelling stands in, marked with '=', so such donors are the same only
+      when they wrote the same name, never all of one ZIP code together. -#}
   {% set parts = [] %}
-  {% for f in fields %}{% do parts.append("coalesce(" ~ f ~ ", '')") %}{% endfor %}
+  {% for f in fields %}
+    {% if f in ['donor_person_key', 'donor_name_norm'] %}{% do parts.append("coalesce(" ~ f ~ ", '=' || donor_name)") %}
+    {% else %}{% do parts.append("coalesce(" ~ f ~ ", '')") %}{% endif %}
+  {% endfor %}
   {{ return(parts | join(" || '|' || ")) }}
 {% endmacro %}
 

@@ -7,9 +7,28 @@
 -- or a payroll deduction by the memo), defined as in payroll_giving: context, not influence.
 {%- set scopes = er_link_scopes() %}
 {%- set bundles = bundle_settings() %}
-with links as (
+with scoped_links as (
     select * from {{ ref('int_name_links') }}
     where link_scope in ({% for s in scopes %}{{ mt_literal(s) }}{{ ", " if not loop.last }}{% endfor %})
+),
+-- one edge per (relation, vendor entity, other entity, contribution row): when two spellings of
+-- one vendor entity (BORREGO SOLAR SYSTEMS / BORREGO SOLAR SYTEMS) both link the same row, the
+-- best link (tier, then score, then spelling) stands for the edge. A row links through its one
+-- name (employer or business donor), so the best link is chosen per name, among the links
+-- alone, before any contribution row is joined: the same choice as per row, without ranking
+-- millions of wide edge rows (which ran out of memory at 70M contribution rows)
+links as (
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by relation, vendor_entity_id, other_entity_id, other_name_norm
+                order by tier_rank, score desc, vendor_name_norm
+            ) as link_rank
+        from scoped_links
+    ) ranked_links
+    where link_rank = 1
 ),
 contributions as {{ mt_cte_inline() }} (
     -- a row a later amendment restates (is_superseded) is the same gift again: no edge of its own
@@ -46,18 +65,6 @@ edges as (
       on l.relation = 'vendor_business_donor'
      and c.is_organisation
      and c.donor_org_norm = l.other_name_norm
-),
--- one edge per (relation, vendor entity, other entity, contribution row): when two spellings of
--- one vendor entity (BORREGO SOLAR SYSTEMS / BORREGO SOLAR SYTEMS) both link the same row, the
--- best link (tier, then score, then spelling) stands for the edge
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by relation, vendor_entity_id, other_entity_id, contribution_row_ref
-            order by tier_rank, score desc, vendor_name_norm
-        ) as edge_rank
-    from edges
 )
 select
     {{ stable_id('edge:v1', ['e.relation', 'e.vendor_entity_id', 'e.other_entity_id', 'e.contribution_row_ref']) }} as edge_id,
@@ -92,7 +99,6 @@ select
     e.amount < 0 as is_refund,
     e.relation = 'vendor_employer'
     and ({{ is_own_employer_pac('e', 'r') }} or {{ memo_says_payroll('e', bundles.payroll_memo_patterns) }}) as is_payroll_giving
-from ranked e
+from edges e
 join vendor_rows v on v.vendor_name_norm = e.vendor_name_norm
 left join recipients r on r.recipient_id = e.recipient_id
-where e.edge_rank = 1
