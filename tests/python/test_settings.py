@@ -143,14 +143,14 @@ VARS_CASES = [
         "misspelt_bundles",
         {"bundle": {"min_donors": 4}},
         "vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
-        "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
+        "build_bucket_rows, donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
         "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
     ),
     (
         "misspelt_contribution_limits",
         {"contribution_limit": {"limit": 2700}},
         "vars.contribution_limit: unknown key (did you mean contribution_limits?); allowed: role_map, "
-        "reject_tolerance, run_seed, donor_identity, min_link_tier, bundles, contribution_limits, timing, "
+        "reject_tolerance, run_seed, build_bucket_rows, donor_identity, min_link_tier, bundles, contribution_limits, timing, "
         "red_flags, entity_resolution, employer_non_answers, employer_non_answers_extra, "
         "employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
     ),
@@ -399,7 +399,7 @@ def test_several_problems_are_listed_together(tmp_path, capsys):
         "error: invalid settings:",
         '  run_file.inputs[1].header: "false" is text; expected true or false',
         "  vars.bundle: unknown key (did you mean bundles?); allowed: role_map, reject_tolerance, run_seed, "
-        "donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
+        "build_bucket_rows, donor_identity, min_link_tier, bundles, contribution_limits, timing, red_flags, entity_resolution, "
         "employer_non_answers, employer_non_answers_extra, employer_non_answer_prefixes, source_rules, er_link_decisions_file, er_aliases_file, er_link_scopes, fec_ice_example, source_presets",
         "  vars.red_flags.timing_max_p: 2 is out of range; expected a number >= 0 and <= 1",
     ]
