@@ -46,7 +46,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the warehouse folder {target.parent}: {exc.strerror}") from None
-    config: dict[str, str | bool | int | float | list[str]] = {**OFFLINE_CONFIG, "memory_limit": memory_limit()}
+    config = {**OFFLINE_CONFIG, "memory_limit": memory_limit()}
     try:
         return duckdb.connect(str(target), read_only=read_only, config=config)
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
