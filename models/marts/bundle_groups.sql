@@ -61,6 +61,8 @@ contributions as {{ mt_cte_inline() }} (
       and not c.employer_is_non_answer
       and not c.is_organisation
       and c.amount > 0
+      -- qualifying and groups read their rows from here: one bucket of groups per pass
+      and {{ mt_bucket_filter(['c.recipient_id', 'c.donation_date', 'c.employer_norm']) }}
       {%- if cfg.exclude_memo %}
       and not c.is_memo
       {%- endif %}
@@ -69,7 +71,6 @@ qualifying as (
     -- counts first; the lists are only built for the groups that qualify
     select recipient_id, donation_date, employer_norm
     from contributions
-    where {{ mt_bucket_filter(['recipient_id', 'donation_date', 'employer_norm']) }}
     group by recipient_id, donation_date, employer_norm
     having count(distinct donor_key) >= {{ cfg.min_donors | int }}
 ),
@@ -98,7 +99,6 @@ groups as (
     join qualifying q
       on q.recipient_id = c.recipient_id and q.donation_date = c.donation_date
      and q.employer_norm = c.employer_norm
-    where {{ mt_bucket_filter(['c.recipient_id', 'c.donation_date', 'c.employer_norm']) }}
     group by c.recipient_id, c.donation_date, c.employer_norm
 ),
 classified as (

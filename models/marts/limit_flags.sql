@@ -15,7 +15,8 @@ with counted as {{ mt_cte_inline() }} (
     select {{ mt_star_except(ref('int_contributions'), ['recipient_name'], 'c') }}, r.recipient_kind, r.recipient_name, r.party as recipient_party, r.office as recipient_office
     from {{ ref('int_contributions') }} c
     left join {{ ref('int_recipients') }} r on r.recipient_id = c.limit_recipient_id
-    where c.counts_toward_limit
+    -- every later CTE reads its rows from here: one bucket of donors per pass
+    where c.counts_toward_limit and {{ mt_bucket_filter(['c.donor_key']) }}
 ),
 {%- if fec %}
 ruled as {{ mt_cte_inline() }} (
@@ -65,7 +66,7 @@ totals as (
     from limited
     -- unlimited and unchecked recipient kinds never flag; a missing seed row would leave
     -- limit_amount NULL: the seed test on cycles keeps that visible in int_contributions
-    where rule_period in ('election', 'calendar_year') and {{ mt_bucket_filter(['donor_key']) }}
+    where rule_period in ('election', 'calendar_year')
     group by donor_key, limit_recipient_id, period_kind, period
     having sum(counted_amount) > any_value(limit_amount)
 ),
@@ -94,7 +95,6 @@ flagged as (
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id
      and t.period_kind = c.period_kind and t.period = c.period
-    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_recipient_id, c.period_kind, c.period
 ),
 stated as (
@@ -178,7 +178,6 @@ ruled as {{ mt_cte_inline() }} (
 totals as (
     select donor_key, limit_group_id as recipient_id, period, sum(counted_amount) as total_amount
     from ruled
-    where {{ mt_bucket_filter(['donor_key']) }}
     group by donor_key, limit_group_id, period
     having sum(counted_amount) > any_value(limit_amount)
 ),
@@ -212,7 +211,6 @@ flagged as (
     from ruled c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_group_id and t.period = c.period
-    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_group_id, c.period
 )
 select
@@ -265,7 +263,6 @@ totals as (
     -- sums first; the row lists are only built for the groups over the limit
     select donor_key, limit_recipient_id as recipient_id, period, sum(counted_amount) as total_amount
     from periods
-    where {{ mt_bucket_filter(['donor_key']) }}
     group by donor_key, limit_recipient_id, period
     having sum(counted_amount) > cast({{ mt_literal(cfg.limit) }} as decimal(18, 2))
 ),
@@ -287,7 +284,6 @@ flagged as (
     from periods c
     semi join totals t
       on t.donor_key = c.donor_key and t.recipient_id = c.limit_recipient_id and t.period = c.period
-    where {{ mt_bucket_filter(['c.donor_key']) }}
     group by c.donor_key, c.limit_recipient_id, c.period
 )
 select
