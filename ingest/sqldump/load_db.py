@@ -166,12 +166,25 @@ def _set_for_load(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
     for name, value in saved.items():
         if name == "memory_limit":
-            # RESET gives back the default exactly; "18.8 GiB" read back would round.
-            con.execute("RESET memory_limit")
-            if str(_one(con, "SELECT current_setting('memory_limit')")) != value:
-                con.execute(f"SET memory_limit = '{_quote_setting(value)}'")
+            _restore_memory_limit(con, value)
             continue
         con.execute(f"SET {name} = {value}")
+
+
+def _restore_memory_limit(con: duckdb.DuckDBPyConnection, shown: str) -> None:
+    """Give back the limit DuckDB showed as `shown` before the load. The text is rounded ("3.7
+    GiB"), so it is set again only when neither DuckDB's default (RESET) nor the limit the
+    warehouse connection was opened with ($MONEYTRAIL_MEMORY_LIMIT, exact) shows the same."""
+    from ingest.warehouse import memory_limit
+
+    for statement in ("RESET memory_limit", f"SET memory_limit = '{_quote_setting(memory_limit())}'"):
+        try:
+            con.execute(statement)
+        except (duckdb.ParserException, duckdb.InvalidInputException):
+            continue  # not a size DuckDB reads: connect() names it; try the next
+        if str(_one(con, "SELECT current_setting('memory_limit')")) == shown:
+            return
+    con.execute(f"SET memory_limit = '{_quote_setting(shown)}'")
 
 
 def _quote_setting(value: str) -> str:
