@@ -41,9 +41,9 @@ from typing import Any, BinaryIO, TextIO
 
 import duckdb
 
-from ingest.sqlquote import quote_ident  # noqa: F401 - also imported from here by the report
+from ingest.sqlquote import quote_ident
 from moneytrail import export_cells
-from moneytrail.registry import ModelRef
+from moneytrail.registry import Attach, ModelRef
 
 BATCH_ROWS = 10_000
 # The SQL-formatted writer (moneytrail/export_cells.py) for relations of at least this many rows
@@ -202,6 +202,24 @@ def ordered_select(schema: str, table: str, columns: Sequence[str], order_by: Se
     return f"select {cols} from {quote_ident(schema)}.{quote_ident(table)} order by {order}"
 
 
+def attach_columns(con: duckdb.DuckDBPyConnection, schema: str, rows: Sequence[dict[str, Any]], attach: Attach) -> None:
+    """Put attach.columns of attach.mart beside each row, matched on attach.key (None where the
+    mart has no row for the key, or does not exist). For the few rows a report or page shows."""
+    keys = sorted({r[attach.key] for r in rows if r.get(attach.key) is not None})
+    found: dict[Any, dict[str, Any]] = {}
+    if keys and relation_columns(con, schema, attach.mart):
+        cols = ", ".join(quote_ident(c) for c in (attach.key, *attach.columns))
+        cur = con.execute(
+            f"select {cols} from {quote_ident(schema)}.{quote_ident(attach.mart)} "
+            f"where list_contains(?, {quote_ident(attach.key)})",
+            [keys],
+        )
+        for key, *values in cur.fetchall():
+            found[key] = {c: json_value(v) for c, v in zip(attach.columns, values, strict=True)}
+    for r in rows:
+        r.update(found.get(r.get(attach.key), dict.fromkeys(attach.columns)))
+
+
 def stream_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
     """Rows of a query as dicts, fetched in Arrow batches of BATCH_ROWS."""
     reader = con.execute(sql, list(params)).fetch_record_batch(BATCH_ROWS)
@@ -277,7 +295,9 @@ def _export_one(
         types = relation_types(con, spec.schema, spec.name)
         floats = export_cells.float_columns(columns, types)
         in_sql = not export_cells.has_subnormal(con, spec.schema, spec.name, floats)
-        keys = order_keys(columns, spec.order_by)
+        keys = export_cells.sort_keys(
+            con, spec.schema, spec.name, columns, order_keys(columns, spec.order_by), spec.order_by
+        )
         fast = export_cells.plan(spec.schema, spec.name, columns, types, keys, spec.jsonl, floats_in_sql=in_sql)
     if fast is not None:
         with (

@@ -18,7 +18,10 @@ A model joins the exports and the report by a ``meta.moneytrail`` block in its Y
 
 ``export`` also takes ``order_by`` (leading sort columns; default ``[id_column]``) and
 ``jsonl: true``; ``report`` also takes ``short_title`` and ``noun`` (the HTML navigation and
-finding pages) and ``finding_pages: false``. The dbt schema is the ``+schema`` that
+finding pages), ``finding_pages: false`` and ``attach`` (columns of another registered mart
+of the same schema quoted beside each finding the report and HTML pages show, joined on one
+column: ``attach: {mart: timing_awards, key: vendor_entity_id, columns: [award_dates]}``; the
+evidence a mart keeps once per vendor rather than in every row). The dbt schema is the ``+schema`` that
 dbt_project.yml sets on the model's top-level folder under ``models/`` (``data_quality`` ->
 ``staging``), else the folder's name.
 
@@ -43,7 +46,8 @@ META_KEY = "moneytrail"
 EVIDENCE_KINDS = ("measured", "modelled", "mixed")
 _TOP_KEYS = {"id_column", "export", "report"}
 _EXPORT_KEYS = {"rank", "order_by", "jsonl"}
-_REPORT_KEYS = {"rank", "title", "short_title", "noun", "evidence", "order_by", "ordering", "finding_pages"}
+_REPORT_KEYS = {"rank", "title", "short_title", "noun", "evidence", "order_by", "ordering", "finding_pages", "attach"}
+_ATTACH_KEYS = {"mart", "key", "columns"}
 _REPORT_REQUIRED = ("rank", "title", "evidence", "order_by", "ordering")
 
 
@@ -59,6 +63,15 @@ class ExportEntry:
 
 
 @dataclass(frozen=True)
+class Attach:
+    """Columns of another mart quoted beside each shown finding, joined on one column."""
+
+    mart: str
+    key: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReportEntry:
     rank: int
     title: str
@@ -68,6 +81,7 @@ class ReportEntry:
     short_title: str | None
     noun: str | None
     finding_pages: bool
+    attach: Attach | None = None
 
 
 class ModelRef:
@@ -149,6 +163,7 @@ def _load(project_dir: Path) -> Registry:
             marts[mart.name] = mart
     registry = Registry(tuple(marts[n] for n in sorted(marts)))
     _check_ranks(registry)
+    _check_attached(registry)
     return registry
 
 
@@ -194,14 +209,25 @@ def _mart(name: str, schema: str, yml: str, meta: Any) -> Mart:
             r.get("short_title"),
             r.get("noun"),
             bool(r.get("finding_pages", True)),
+            _attach(r["attach"], f"{where}.report.attach") if "attach" in r else None,
         )
     return Mart(name, schema, yml, id_column, export, report)
+
+
+def _attach(value: Any, where: str) -> Attach:
+    a = _mapping(value, where, _ATTACH_KEYS)
+    mart, key, columns = a.get("mart"), a.get("key"), a.get("columns")
+    if not isinstance(mart, str) or not isinstance(key, str):
+        raise RegistryError(f"{where}: expected mart and key, each a name")
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
+        raise RegistryError(f"{where}.columns: expected a list of columns")
+    return Attach(mart, key, tuple(columns))
 
 
 def _mapping(value: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise RegistryError(f"{where}: expected a mapping")
-    unknown = sorted(set(value) - allowed)
+    unknown = sorted(map(str, set(value) - allowed))
     if unknown:
         raise RegistryError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
     return value
@@ -211,6 +237,21 @@ def _int(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise RegistryError(f"{where}: expected an integer, got {value!r}")
     return value
+
+
+def _check_attached(registry: Registry) -> None:
+    """An attached mart is registered, in the same schema, and attaches nothing itself."""
+    names = {m.name: m for m in registry.marts}
+    for m in registry.marts:
+        attach = m.report.attach if m.report else None
+        if attach is None:
+            continue
+        other = names.get(attach.mart)
+        where = f"{m.yml}: model {m.name}: meta.{META_KEY}.report.attach"
+        if other is None:
+            raise RegistryError(f"{where}: mart {attach.mart} is not registered (give it a meta.{META_KEY} block)")
+        if other.schema != m.schema:
+            raise RegistryError(f"{where}: mart {attach.mart} is in schema {other.schema}, not {m.schema}")
 
 
 def _check_ranks(registry: Registry) -> None:

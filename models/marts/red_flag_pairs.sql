@@ -13,7 +13,8 @@
 -- Rules resting on overlapping contribution rows count once: the independent evidence is the
 -- number of groups of fired rules that share rows. Facts about the vendor alone (an award by a
 -- non-competitive procurement method, breadth of its giving) are context columns: they never
--- fire a flag. A rule whose inputs are missing, or that does not apply to the recipient's kind,
+-- fire a flag (the rows behind a non-competitive award are in non_competitive_awards, once
+-- per vendor). A rule whose inputs are missing, or that does not apply to the recipient's kind,
 -- is listed in rules_not_evaluated with the reason. red_flags keeps the flagged pairs.
 {%- set rf = red_flag_settings() %}
 {%- set bcfg = bundle_settings() %}
@@ -99,21 +100,8 @@ vendor_names as (
     group by vendor_entity_id
 ),
 non_competitive as (
-    {%- if has_procurement %}
-    select
-        v.vendor_entity_id,
-        {{ mt_list_agg('c.row_ref') }} as award_row_refs,
-        {{ mt_list_agg('c.procurement_method_norm', distinct=true) }} as methods
-    from {{ ref('int_contracts') }} c
-    join (select distinct vendor_name_norm, vendor_entity_id from {{ ref('int_name_links') }}) v
-      on v.vendor_name_norm = c.vendor_name_norm
-    where {% for m in rf.procurement_methods %}contains(c.procurement_method_norm, {{ sql_string(m | upper) }}){{ " or " if not loop.last }}{% endfor %}
-    group by v.vendor_entity_id
-    {%- else %}
-    select cast(null as {{ mt_text() }}) as vendor_entity_id, cast(null as {{ mt_text_list_type() }}) as award_row_refs,
-           cast(null as {{ mt_text_list_type() }}) as methods
-    where false
-    {%- endif %}
+    select vendor_entity_id, procurement_methods as methods
+    from {{ ref('non_competitive_awards') }}
 ),
 breadth as (
     select vendor_entity_id, finding_id, n_recipients
@@ -180,7 +168,6 @@ joined as (
         cast(null as boolean) as non_competitive_award,
         {%- endif %}
         nc.methods as procurement_methods,
-        nc.award_row_refs as non_competitive_award_row_refs,
         coalesce(br.n_recipients, 0) as vendor_n_recipients,
         coalesce(br.n_recipients, 0) >= {{ rf.breadth_min_recipients | int }} as broad_influence,
         br.finding_id as breadth_finding_id,
@@ -288,7 +275,6 @@ select
     non_competitive_award,
     broad_influence,
     procurement_methods,
-    non_competitive_award_row_refs,
     vendor_n_recipients,
     breadth_finding_id,
     context_not_evaluated,

@@ -1,5 +1,6 @@
 -- Timing permutation results per vendor-recipient pair with their evidence: the donations
--- (row refs and link edge ids) and the vendor's awards. Modelled findings: a p-value says how
+-- (row refs and link edge ids); the vendor's awards (dates and row refs) are in timing_awards,
+-- once per vendor, joined on vendor_entity_id. Modelled findings: a p-value says how
 -- unusual the observed closeness is under the stated null (null_model, one sentence per
 -- finding), not that anything improper happened. Pairs the test cannot judge are kept with
 -- status_reason 'not tested: ...'; timing_settings records the settings applied.
@@ -15,14 +16,6 @@ donations as (
         {{ mt_list_agg('edge_id', distinct=true) }} as edge_ids
     from {{ ref('int_timing_donations') }}
     group by vendor_key, recipient_key
-),
-awards as (
-    select
-        vendor_key,
-        {{ mt_list_agg('award_date', distinct=true) }} as award_dates,
-        {{ mt_list_agg('row_ref', ['award_date', 'row_ref']) }} as award_row_refs
-    from {{ ref('int_timing_awards') }}
-    group by vendor_key
 ),
 vendor_names as (
     select vendor_entity_id, min(vendor_name_norm) as vendor_name_norm
@@ -61,12 +54,9 @@ select
         and t.effect_size >= {{ mt_literal(rf.timing_min_effect) }},
         false
     ) as is_signal,
-    a.award_dates,
     d.donation_row_refs,
     d.edge_ids,
-    a.award_row_refs,
     'modelled' as evidence_kind
 from tests t
 left join donations d on d.vendor_key = t.vendor_key and d.recipient_key = t.recipient_key
-left join awards a on a.vendor_key = t.vendor_key
 left join vendor_names n on n.vendor_entity_id = t.vendor_key

@@ -25,7 +25,8 @@ import duckdb
 import pyarrow as pa
 
 from ingest.sqlquote import quote_ident
-from moneytrail.exports import json_value, relation_columns
+from moneytrail.exports import attach_columns, json_value, relation_columns
+from moneytrail.registry import Attach
 
 ROW_REF = re.compile(r"^db://(dsv_[0-9A-Za-z]+)#row_index=([0-9]+)$")
 
@@ -45,10 +46,12 @@ def mart_rows(
     limit: int,
     total: int,
     where: str | None = None,
+    attach: Attach | None = None,
 ) -> MartRows:
     """The mart's first `limit` rows in the report's ranking; `where` is the analysis's scope
     (report.Analysis.where, e.g. links at the analysis tier), the same rows report.json counts and
-    quotes; `total` is their number as report.json gives it (from the report model), never counted here."""
+    quotes; `total` is their number as report.json gives it (from the report model), never counted here.
+    `attach`: another mart's columns beside each row (registry: report.attach), as report.json quotes them."""
     columns = relation_columns(con, schema, name)
     relation = f"{quote_ident(schema)}.{quote_ident(name)}"
     if where:
@@ -56,6 +59,9 @@ def mart_rows(
     cur = con.execute(f"select * from {relation} order by {order_by} limit {int(limit)}")
     names = [d[0] for d in cur.description]
     rows = [{n: json_value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+    if attach is not None:
+        attach_columns(con, schema, rows, attach)
+        columns = [*columns, *attach.columns]
     return MartRows(columns, rows, int(total))
 
 

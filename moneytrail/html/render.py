@@ -92,7 +92,7 @@ def _context(con: Any, report: Mapping[str, Any], analyses: Any) -> pages.Contex
             continue
         where = a.where(pages.vars_of(report)) if a.where is not None else None
         total = int((sections.get(a.name) or {}).get("count") or 0)  # report.json's count (rpt_<mart>.section_rows)
-        mart = data.mart_rows(con, a.schema, a.name, a.order_by, bounds.TABLE_ROWS, total, where)
+        mart = data.mart_rows(con, a.schema, a.name, a.order_by, bounds.TABLE_ROWS, total, where, a.attach)
         marts[a.name] = mart
         if not a.finding_pages or a.id_column not in mart.columns:  # e.g. links: evidence, not findings
             continue

@@ -58,6 +58,8 @@ class Analysis(registry.ModelRef):
     # the dbt models (models/report/) the section's numbers come from; a section whose report
     # models did not build in this run is missing, like one whose mart did not
     report_models: tuple[str, ...] = ()
+    # another mart's columns quoted beside each shown finding (registry: report.attach)
+    attach: registry.Attach | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def build(project_dir: Path | None = None) -> tuple[Analysis, ...]:
                 m.report.noun,
                 m.report.finding_pages,
                 _report_models(m, extras),
+                m.report.attach,
             )
         )
     return tuple(out)
@@ -173,13 +176,18 @@ def analysis_section(
     con: duckdb.DuckDBPyConnection, a: Analysis, export_files: Sequence[str], settings: Mapping[str, Any]
 ) -> dict[str, Any]:
     columns = exports.relation_columns(con, a.schema, a.name)
-    fields = [c for c in a.fields if c in columns] if a.fields else columns
+    attached = a.attach.columns if a.attach is not None else ()
+    fields = [c for c in a.fields if c in columns or c in attached] if a.fields else [*columns, *attached]
     relation = a.relation
     if a.where is not None:
         relation = f"(select * from {a.relation} where {a.where(settings)}) as scoped"
+    own = [c for c in fields if c in columns]
     top = query_rows(
-        con, f"select {', '.join(quote_ident(c) for c in fields)} from {relation} order by {a.order_by} limit {TOP_N}"
+        con, f"select {', '.join(quote_ident(c) for c in own)} from {relation} order by {a.order_by} limit {TOP_N}"
     )
+    if a.attach is not None:
+        exports.attach_columns(con, a.schema, top, a.attach)
+        top = [{c: r[c] for c in fields if c in r} for r in top]
     _add_recipient_names(con, top)
     count = section_rows(con, a.name)
     # a mart without an evidence_kind column is all of the registry's kind (rpt_<name>_groups has

@@ -139,7 +139,7 @@ def sentence_timing(f: dict[str, Any]) -> str:
         f"q = {num(f.get('q_value'))}, effect size {num(f.get('effect_size'))}, "
         f"{f.get('n_permutations')} permutations. Finding `{f.get('finding_id')}`; donation rows: "
         f"{ref_list(f.get('donation_row_refs'), 'timing_signals.csv', f.get('donation_row_refs_count'))}; "
-        f"award rows: {ref_list(f.get('award_row_refs'), 'timing_signals.csv', f.get('award_row_refs_count'))}."
+        f"award rows: {ref_list(f.get('award_row_refs'), 'timing_awards.csv', f.get('award_row_refs_count'))}."
     )
 
 
@@ -161,7 +161,7 @@ def sentence_red_flags(f: dict[str, Any]) -> str:
     if f.get("non_competitive_award"):
         context.append(
             f"the vendor holds non-competitive awards ({', '.join(f.get('procurement_methods') or [])}; award rows "
-            f"{ref_list(f.get('non_competitive_award_row_refs'), 'red_flags.csv', f.get('non_competitive_award_row_refs_count'), 3)})"  # noqa: E501
+            f"{ref_list(f.get('non_competitive_award_row_refs'), 'non_competitive_awards.csv', f.get('non_competitive_award_row_refs_count'), 3)})"  # noqa: E501
         )
     if f.get("broad_influence"):
         context.append(f"the vendor's linked donations reach {f.get('vendor_n_recipients')} recipients")

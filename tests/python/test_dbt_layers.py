@@ -50,6 +50,7 @@ NOT_FOREIGN_KEYS = {
     ("cross_links", "contribution_row_ref"): "a copy of int_cross_links, which carries the test",
     ("cross_links", "vendor_row_ref"): "a copy of int_cross_links, which carries the test",
     ("cross_links", "other_entity_id"): "a copy of int_cross_links, which carries the test",
+    ("timing_signals", "vendor_entity_id"): "tested against int_entity_map and timing_awards (its award evidence)",
     ("red_flags", "vendor_entity_id"): "a filter of red_flag_pairs, whose test it repeats",
     ("red_flags", "recipient_id"): "a filter of red_flag_pairs, whose test it repeats",
     ("red_flags", "edge_ids"): "a filter of red_flag_pairs, whose test it repeats",

@@ -43,6 +43,8 @@ INSTALL_HINT = (
 )
 ANALYSES = [a.name for a in report_mod.ANALYSES]  # every analysis of the report gets a page
 MARTS = ANALYSES  # the html_report exposure depends on every analysis's mart
+# the marts whose columns pages quote beside a finding (registry: report.attach)
+ATTACHED_MARTS = ["timing_awards", "non_competitive_awards"]
 ER_MARTS = ["er_review_queue", "er_decisions_applied", "er_review_summary"]  # review.html
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
@@ -612,9 +614,9 @@ def test_tables_filter_by_text(demo_run, tab):
 
 def test_red_flag_page_charts_the_factors_behind_the_flag(demo_run):
     (flag_id, vendor, recipient, bundles, limits, n_awards, n_recipients, fired) = demo_run.query(
-        "select flag_id, vendor_name_norm, recipient_id, len(bundle_ids), len(limit_flag_ids), "
-        "len(non_competitive_award_row_refs), vendor_n_recipients, rules_fired from marts.red_flags "
-        "order by flag_id limit 1"
+        "select f.flag_id, f.vendor_name_norm, f.recipient_id, len(f.bundle_ids), len(f.limit_flag_ids), "
+        "len(n.non_competitive_award_row_refs), f.vendor_n_recipients, f.rules_fired from marts.red_flags f "
+        "join marts.non_competitive_awards n using (vendor_entity_id) order by f.flag_id limit 1"
     )[0]
     text = (demo_run.out / "html" / "findings" / f"red_flags-{flag_id}.html").read_text(encoding="utf-8")
     assert f"Factors behind the flag: {vendor} → {recipient}" in text
@@ -684,7 +686,15 @@ def test_dbt_docs_has_the_html_report_as_an_exposure(tmp_path, monkeypatch):
     assert sorted(exposure["depends_on"]["nodes"]) == sorted(
         [
             f"model.moneytrail.{m}"
-            for m in [*MARTS, "stg_rejects", "dq_row_accounting", "stg_contributions", "rpt_bundles_by_day", *ER_MARTS]
+            for m in [
+                *MARTS,
+                *ATTACHED_MARTS,
+                "stg_rejects",
+                "dq_row_accounting",
+                "stg_contributions",
+                "rpt_bundles_by_day",
+                *ER_MARTS,
+            ]
         ]
         + [f"source.moneytrail.raw.{t}" for t in ("ingest_manifest", "contributions", "contracts", "candidates")]
     )

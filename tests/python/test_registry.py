@@ -33,7 +33,9 @@ def test_exports_and_report_sections_come_from_the_registry():
             "prohibited_contributions",
             "vendor_breadth",
             "timing_signals",
+            "timing_awards",
             "red_flags",
+            "non_competitive_awards",
             "red_flag_pairs",
             "stg_rejects",
             "dq_row_accounting",
@@ -90,6 +92,10 @@ def test_exposures_name_every_registered_mart():
     )
     # the HTML report reads every analysis's mart (and more: raw rows, staging)
     assert {f"ref('{a.name}')" for a in analyses_mod.ANALYSES} <= set(exposures["html_report"])
+    # and the marts whose columns it quotes beside a finding (report.attach)
+    attached = {f"ref('{a.attach.mart}')" for a in analyses_mod.ANALYSES if a.attach is not None}
+    assert attached == {"ref('timing_awards')", "ref('non_competitive_awards')"}
+    assert attached <= set(exposures["html_report"])
 
 
 def test_a_folder_with_its_own_schema_gives_its_schema():
@@ -162,6 +168,9 @@ def test_a_new_mart_needs_only_its_sql_and_yaml(tmp_path):
     assert toy.sentence(section["top"][0]) == "Toy findings: toy_id `t1`."
 
 
+_TOY_REPORT = "{id_column: x, report: {rank: 1001, title: T, evidence: measured, order_by: x, ordering: x"
+
+
 @pytest.mark.parametrize(
     ("meta", "message"),
     [
@@ -191,6 +200,26 @@ def test_a_new_mart_needs_only_its_sql_and_yaml(tmp_path):
         (
             "{id_column: x, report: {rank: 1001, title: T}}",
             "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report: missing evidence, order_by, ordering",
+        ),
+        (
+            _TOY_REPORT + ", attach: {mart: toy_awards, key: x, columns: [a]}}}",
+            "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach: mart toy_awards is not "
+            "registered (give it a meta.moneytrail block)",
+        ),
+        (
+            _TOY_REPORT + ", attach: {mart: stg_rejects, key: x, columns: [a]}}}",
+            "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach: mart stg_rejects is in "
+            "schema staging, not marts",
+        ),
+        (
+            _TOY_REPORT + ", attach: {mart: timing_awards, on: x, columns: [a]}}}",
+            "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach: unknown key(s) True; "
+            "allowed: columns, key, mart",
+        ),
+        (
+            _TOY_REPORT + ", attach: {mart: timing_awards, key: x, columns: []}}}",
+            "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach.columns: expected a list of "
+            "columns",
         ),
     ],
 )

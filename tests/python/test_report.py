@@ -241,6 +241,7 @@ def test_evidence_index(demo_run):
             "dq_row_accounting.csv",
             "ingest_manifest.json",
             "limit_flags.csv",
+            "non_competitive_awards.csv",
             "payroll_giving.csv",
             "prohibited_contributions.csv",
             "red_flag_pairs.csv",
@@ -248,6 +249,7 @@ def test_evidence_index(demo_run):
             "report.json",
             "report.md",
             "stg_rejects.csv",
+            "timing_awards.csv",
             "timing_signals.csv",
             "vendor_breadth.csv",
         ]
