@@ -282,3 +282,37 @@ def test_a_connection_without_insertion_order_gets_it_for_the_query_and_back_aft
     con.close()
     lines = out.getvalue().decode().splitlines()
     assert lines == sorted(lines, key=lambda line: line.split(",")[0]) and lines[0] == "e0,0"
+
+
+def test_the_sort_key_is_the_id_alone_only_where_no_two_rows_share_it(tmp_path, monkeypatch):
+    """A unique order_by sorts alone (no list column in the sort key); a repeated one, NULLs
+    included, keeps every column as tiebreak. Both give the row writer's bytes."""
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.cross_links as select printf('e%05d', (i * 7919) % 6000) as edge_id, "
+        "[printf('db://dsv_a#row_index=%d', i), printf('db://dsv_a#row_index=%d', 6000 - i)] as row_refs "
+        "from range(6000) t(i)"
+    )
+    cols = exports.relation_columns(con, "marts", "cross_links")
+    full = exports.order_keys(cols, ["edge_id"])
+    assert full == ["edge_id", "row_refs"]
+    assert export_cells.sort_keys(con, "marts", "cross_links", cols, full, ["edge_id"]) == ["edge_id"]
+    con.execute("update marts.cross_links set edge_id = null where edge_id = 'e00003'")  # one NULL: still unique
+    assert export_cells.sort_keys(con, "marts", "cross_links", cols, full, ["edge_id"]) == ["edge_id"]
+    con.execute("update marts.cross_links set edge_id = null where edge_id = 'e00004'")  # two NULLs
+    assert export_cells.sort_keys(con, "marts", "cross_links", cols, full, ["edge_id"]) == full
+    con.execute(
+        "update marts.cross_links set edge_id = 'e00003' "
+        "where rowid = (select min(rowid) from marts.cross_links where edge_id is null)"
+    )
+    assert con.execute("select count(*) from marts.cross_links where edge_id is null").fetchone() == (1,)
+    assert export_cells.sort_keys(con, "marts", "cross_links", cols, full, ["edge_id"]) == ["edge_id"]
+    # a tie on the id: the rows come out in the order of their lists, as the row writer puts them
+    con.execute("update marts.cross_links set edge_id = 'e00005' where edge_id = 'e00006'")
+    con.close()
+    rows, sql = _both_writers(db, tmp_path / "out", monkeypatch)
+    assert _assert_same_files(rows, sql) == ["cross_links.csv", "cross_links.jsonl"]
+    tied = [line for line in (sql / "cross_links.csv").read_text(encoding="utf-8").splitlines() if "e00005" in line]
+    assert len(tied) == 2 and tied == sorted(tied)
