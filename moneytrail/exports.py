@@ -204,20 +204,31 @@ def ordered_select(schema: str, table: str, columns: Sequence[str], order_by: Se
 
 def attach_columns(con: duckdb.DuckDBPyConnection, schema: str, rows: Sequence[dict[str, Any]], attach: Attach) -> None:
     """Put attach.columns of attach.mart beside each row, matched on attach.key (None where the
-    mart has no row for the key, or does not exist). For the few rows a report or page shows."""
-    keys = sorted({r[attach.key] for r in rows if r.get(attach.key) is not None})
-    found: dict[Any, dict[str, Any]] = {}
-    if keys and relation_columns(con, schema, attach.mart):
-        cols = ", ".join(quote_ident(c) for c in (attach.key, *attach.columns))
+    mart has no row for the key). For the few rows a report or page shows. Keys are compared as
+    their JSON text (the rows hold json_value's), so a DATE or DECIMAL key matches too. Two rows
+    of the mart for one key fail (duckdb.ConstraintException), never pick one silently."""
+    keys = sorted({str(r[attach.key]) for r in rows if r.get(attach.key) is not None})
+    found: dict[str, dict[str, Any]] = {}
+    if keys:
+        key = quote_ident(attach.key)
+        cols = ", ".join(quote_ident(c) for c in attach.columns)
         cur = con.execute(
-            f"select {cols} from {quote_ident(schema)}.{quote_ident(attach.mart)} "
-            f"where list_contains(?, {quote_ident(attach.key)})",
+            f"select {key}, {cols} from {quote_ident(schema)}.{quote_ident(attach.mart)} "
+            f"where list_contains(?, cast({key} as varchar)) order by {key}",
             [keys],
         )
-        for key, *values in cur.fetchall():
-            found[key] = {c: json_value(v) for c, v in zip(attach.columns, values, strict=True)}
+        for value, *values in cur.fetchall():
+            text = str(json_value(value))
+            if text in found:
+                raise duckdb.ConstraintException(
+                    f"{schema}.{attach.mart}: two rows for {attach.key} {text!r}; the report quotes one row per key"
+                )
+            found[text] = {c: json_value(v) for c, v in zip(attach.columns, values, strict=True)}
     for r in rows:
-        r.update(found.get(r.get(attach.key), dict.fromkeys(attach.columns)))
+        value = r.get(attach.key)
+        r.update(
+            found.get(str(value), dict.fromkeys(attach.columns)) if value is not None else dict.fromkeys(attach.columns)
+        )
 
 
 def stream_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:

@@ -252,6 +252,8 @@ def _check_attached(registry: Registry) -> None:
             raise RegistryError(f"{where}: mart {attach.mart} is not registered (give it a meta.{META_KEY} block)")
         if other.schema != m.schema:
             raise RegistryError(f"{where}: mart {attach.mart} is in schema {other.schema}, not {m.schema}")
+        if other.report is not None and other.report.attach is not None:
+            raise RegistryError(f"{where}: mart {attach.mart} attaches {other.report.attach.mart} itself; attach that")
 
 
 def _check_ranks(registry: Registry) -> None:

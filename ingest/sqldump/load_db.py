@@ -173,11 +173,11 @@ def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
 
 def _restore_memory_limit(con: duckdb.DuckDBPyConnection, shown: str) -> None:
     """Give back the limit DuckDB showed as `shown` before the load. The text is rounded ("3.7
-    GiB"), so it is set again only when neither DuckDB's default (RESET) nor the limit the
-    warehouse connection was opened with ($MONEYTRAIL_MEMORY_LIMIT, exact) shows the same."""
+    GiB"), so it is set again only when neither the limit the warehouse connection was opened
+    with ($MONEYTRAIL_MEMORY_LIMIT, exact) nor DuckDB's default (RESET) shows the same."""
     from ingest.warehouse import memory_limit
 
-    for statement in ("RESET memory_limit", f"SET memory_limit = '{_quote_setting(memory_limit())}'"):
+    for statement in (f"SET memory_limit = '{_quote_setting(memory_limit())}'", "RESET memory_limit"):
         try:
             con.execute(statement)
         except (duckdb.ParserException, duckdb.InvalidInputException):

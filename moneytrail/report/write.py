@@ -244,6 +244,12 @@ def _report_missing(missing: Mapping[str, str], not_built: Callable[[str], str |
     out = dict(missing)
     for a in ANALYSES:
         reason = out.get(a.name) or _model_missing(a.report_models, not_built)
+        if reason is None and a.attach is not None:
+            # its findings quote the attached mart's columns: a stale or absent table would
+            # pass off an earlier run's evidence, or none, as this run's
+            why = missing.get(a.attach.mart) or not_built(f"model.moneytrail.{a.attach.mart}")
+            if why is not None:
+                reason = f"{why} (each finding quotes its {', '.join(a.attach.columns)})"
         if reason is not None:
             out[a.name] = reason
     return out
@@ -277,7 +283,10 @@ def _analyses(
             continue
         assert con is not None
         try:
-            analyses[a.name] = analysis_section(con, a, exported_by_model.get(a.model_id, []), used_vars)
+            files = exported_by_model.get(a.model_id, [])
+            if a.attach is not None:  # the attached mart's export holds the quoted columns in full
+                files = files + exported_by_model.get(f"model.moneytrail.{a.attach.mart}", [])
+            analyses[a.name] = analysis_section(con, a, files, used_vars)
         except duckdb.Error as exc:
             message = f"{a.relation}: {scrub(str(exc), *scrub_paths)}"
             analyses[a.name] = {"status": "error", **head, "reason": message}

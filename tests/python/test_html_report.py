@@ -615,8 +615,9 @@ def test_tables_filter_by_text(demo_run, tab):
 def test_red_flag_page_charts_the_factors_behind_the_flag(demo_run):
     (flag_id, vendor, recipient, bundles, limits, n_awards, n_recipients, fired) = demo_run.query(
         "select f.flag_id, f.vendor_name_norm, f.recipient_id, len(f.bundle_ids), len(f.limit_flag_ids), "
-        "len(n.non_competitive_award_row_refs), f.vendor_n_recipients, f.rules_fired from marts.red_flags f "
-        "join marts.non_competitive_awards n using (vendor_entity_id) order by f.flag_id limit 1"
+        "coalesce(len(n.non_competitive_award_row_refs), 0), f.vendor_n_recipients, f.rules_fired "
+        "from marts.red_flags f left join marts.non_competitive_awards n using (vendor_entity_id) "
+        "order by f.flag_id limit 1"
     )[0]
     text = (demo_run.out / "html" / "findings" / f"red_flags-{flag_id}.html").read_text(encoding="utf-8")
     assert f"Factors behind the flag: {vendor} → {recipient}" in text

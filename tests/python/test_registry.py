@@ -212,6 +212,11 @@ _TOY_REPORT = "{id_column: x, report: {rank: 1001, title: T, evidence: measured,
             "schema staging, not marts",
         ),
         (
+            _TOY_REPORT + ", attach: {mart: timing_signals, key: x, columns: [a]}}}",
+            "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach: mart timing_signals "
+            "attaches timing_awards itself; attach that",
+        ),
+        (
             _TOY_REPORT + ", attach: {mart: timing_awards, on: x, columns: [a]}}}",
             "models/marts/_toy.yml: model toy_findings: meta.moneytrail.report.attach: unknown key(s) True; "
             "allowed: columns, key, mart",

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
+from moneytrail import exports, settings
 from moneytrail import report as report_mod
-from moneytrail import settings
 from tests.python.conftest import DEMO_DIR, REPO, NetworkBlocked
 
 pytestmark = pytest.mark.slow
@@ -319,6 +319,57 @@ def test_standalone_report_reuses_the_demo_warehouse(demo_run, tmp_path):
     assert mine["inputs"] == theirs["inputs"]
     for name in ["cross_links.csv", "cross_links.jsonl", "red_flags.csv"]:
         assert (out / name).read_bytes() == (demo_run.out / name).read_bytes()
+
+
+def test_a_section_whose_attached_mart_did_not_build_is_missing(demo_run, tmp_path):
+    """timing_signals quotes timing_awards beside each finding: when timing_awards did not build in
+    this run, the table in the warehouse (an earlier run's, here the demo's) is not quoted."""
+    from moneytrail.cli import main
+
+    target = tmp_path / "target"
+    statuses = {n["unique_id"]: n["status"] for n in _report(demo_run)["build"]["nodes"]}
+    statuses["model.moneytrail.timing_awards"] = "error"
+    _write_run_results(target, statuses)
+    out = tmp_path / "demo"
+    assert main(["report", "--out", str(out), "--db", str(demo_run.db), "--target-dir", str(target)]) == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    assert report["analyses"]["timing_signals"] == {
+        "status": "missing",
+        "title": "Timing of donations around awards (permutation test)",
+        "model": "model.moneytrail.timing_signals",
+        "evidence_kind": "modelled",
+        "reason": "model.moneytrail.timing_awards did not build in this run (status error) "
+        "(each finding quotes its award_dates, award_row_refs)",
+    }
+    assert not (out / "timing_awards.csv").exists()
+    assert (out / "timing_signals.csv").exists()  # the export of the pair rows themselves stands
+    assert report["analyses"]["red_flags"]["status"] == "ok"
+    assert report["analyses"]["red_flags"]["exports"] == ["non_competitive_awards.csv", "red_flags.csv"]
+
+
+def test_attached_columns_match_on_the_keys_text_and_refuse_two_rows_for_a_key():
+    import datetime
+
+    from moneytrail.registry import Attach
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.days as select * from (values (date '2024-01-02', ['r1', 'r2']), "
+        "(date '2024-01-03', []::varchar[])) t(day, refs)"
+    )
+    rows = [{"id": "a", "day": "2024-01-02"}, {"id": "b", "day": "2024-01-05"}, {"id": "c", "day": None}]
+    exports.attach_columns(con, "marts", rows, Attach("days", "day", ("refs",)))
+    assert rows == [
+        {"id": "a", "day": "2024-01-02", "refs": ["r1", "r2"]},
+        {"id": "b", "day": "2024-01-05", "refs": None},
+        {"id": "c", "day": None, "refs": None},
+    ]
+    con.execute("insert into marts.days values (?, ['r3'])", [datetime.date(2024, 1, 2)])
+    with pytest.raises(duckdb.ConstraintException) as exc:
+        exports.attach_columns(con, "marts", [{"day": "2024-01-02"}], Attach("days", "day", ("refs",)))
+    assert str(exc.value).endswith("marts.days: two rows for day '2024-01-02'; the report quotes one row per key")
 
 
 # ----------------------------------------------------------------------------------------------

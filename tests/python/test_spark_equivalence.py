@@ -168,7 +168,15 @@ def test_the_report_of_the_spark_build_equals_the_golden_report(spark_build):
         if key != "build":
             assert spark[key] == golden[key], key
     # the exports are byte-identical
-    for name in ("cross_links.csv", "vendor_breadth.csv", "red_flags.csv", "timing_signals.csv", "limit_flags.csv"):
+    for name in (
+        "cross_links.csv",
+        "vendor_breadth.csv",
+        "red_flags.csv",
+        "non_competitive_awards.csv",
+        "timing_signals.csv",
+        "timing_awards.csv",
+        "limit_flags.csv",
+    ):
         assert (spark_build / "report-out" / name).read_bytes() == (DEMO_DIR / "golden" / name).read_bytes(), name
 
 
