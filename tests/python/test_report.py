@@ -321,6 +321,13 @@ def test_standalone_report_reuses_the_demo_warehouse(demo_run, tmp_path):
         assert (out / name).read_bytes() == (demo_run.out / name).read_bytes()
 
 
+def _valid_report(out: Path) -> dict:
+    """report.json of out, checked against report.schema.json."""
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    return report
+
+
 def test_a_section_whose_attached_mart_did_not_build_is_missing(demo_run, tmp_path):
     """timing_signals quotes timing_awards beside each finding: when timing_awards did not build in
     this run, the table in the warehouse (an earlier run's, here the demo's) is not quoted."""
@@ -332,8 +339,7 @@ def test_a_section_whose_attached_mart_did_not_build_is_missing(demo_run, tmp_pa
     _write_run_results(target, statuses)
     out = tmp_path / "demo"
     assert main(["report", "--out", str(out), "--db", str(demo_run.db), "--target-dir", str(target)]) == 1
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    report = _valid_report(out)
     assert report["analyses"]["timing_signals"] == {
         "status": "missing",
         "title": "Timing of donations around awards (permutation test)",
@@ -396,8 +402,7 @@ def _write_run_results(target: Path, statuses: dict[str, str], invocation: str =
 def test_no_warehouse_no_results_still_writes_valid_reports(tmp_path):
     out = tmp_path / "out"
     result = report_mod.write_reports(out, tmp_path / "nope.duckdb", "empty", target_dir=tmp_path / "target")
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    report = _valid_report(out)
     assert result.ok is False and report["ok"] is False
     assert report["errors"] == [
         {
@@ -431,8 +436,7 @@ def test_a_stale_mart_from_an_earlier_run_is_not_reported(tmp_path):
     )
     out = tmp_path / "out"
     report_mod.write_reports(out, db, "stale", target_dir=tmp_path / "target")
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    report = _valid_report(out)
     assert report["analyses"]["bundles"] == {
         "status": "missing",
         "title": "Bundled donations",
