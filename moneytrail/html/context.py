@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -83,6 +84,18 @@ class Context:
 
     def links(self, prefix: str) -> Links:
         return Links(prefix, self.pages, COLUMN_TARGETS)
+
+    @functools.cached_property
+    def links_index(self) -> tuple[dict[Any, list[int]], dict[Any, list[int]]]:
+        """Positions in links_rows by edge_id and by contribution_row_ref: each finding page picks
+        its links from here instead of scanning every link row (at 70M input rows, 400,000 rows
+        for each of 139 pages)."""
+        by_edge: dict[Any, list[int]] = {}
+        by_contribution: dict[Any, list[int]] = {}
+        for i, x in enumerate(self.links_rows):
+            by_edge.setdefault(x.get("edge_id"), []).append(i)
+            by_contribution.setdefault(x.get("contribution_row_ref"), []).append(i)
+        return by_edge, by_contribution
 
     def nav(self) -> list[tuple[str, str]]:
         return (

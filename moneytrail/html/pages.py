@@ -527,11 +527,11 @@ def _evidence_rows(ctx: Context, f: Finding) -> str:
 def _links_behind(ctx: Context, f: Finding, links: Links) -> str:
     wanted_edges = set(f.edge_ids)
     by_ref = set(f.refs) if f.analysis in {"bundles", "limit_flags"} else set()
-    rows = [
-        x
-        for x in ctx.links_rows
-        if x.get("edge_id") in wanted_edges or (by_ref and x.get("contribution_row_ref") in by_ref)
-    ]
+    # the link rows with a wanted edge or a cited contribution, in links_rows order
+    by_edge, by_contribution = ctx.links_index
+    picked = {i for edge in wanted_edges for i in by_edge.get(edge, ())}
+    picked.update(i for ref in by_ref for i in by_contribution.get(ref, ()))
+    rows = [ctx.links_rows[i] for i in sorted(picked)]
     head = "<h2>Links behind it</h2>"
     if not rows:
         why = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import socket
@@ -258,6 +260,12 @@ def test_evidence_index(demo_run):
         data = (demo_run.out / a["path"]).read_bytes()
         assert a["sha256"] == hashlib.sha256(data).hexdigest(), a["path"]
         assert a["bytes"] == len(data)
+        # records counted here from the file, not taken from the writer
+        if a["path"].endswith(".csv"):
+            text = data.decode("utf-8")
+            assert a["records"] == len(list(csv.reader(io.StringIO(text, newline="")))) - 1, a["path"]
+        elif a["path"].endswith(".jsonl"):
+            assert a["records"] == len([line for line in data.split(b"\n") if line.strip()]), a["path"]
     by_path = {a["path"]: a for a in artifacts}
     (edges,) = demo_run.query("select count(*) from marts.cross_links")[0]
     assert by_path["cross_links.csv"]["records"] == by_path["cross_links.jsonl"]["records"] == edges
