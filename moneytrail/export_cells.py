@@ -178,25 +178,22 @@ def has_subnormal(con: duckdb.DuckDBPyConnection, schema: str, table: str, float
 
 
 def sort_keys(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    columns: Sequence[str],
-    total_order: Sequence[str],
-    leading: Sequence[str],
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: Sequence[str], order_by: Sequence[str]
 ) -> list[str]:
-    """The sort keys of an export: its leading (order_by) columns alone when no two rows of the
-    table are equal on them (checked here, on this table: an ordering decision, not a number the
-    report states), else total_order (those then every other column). Both give the same bytes;
+    """The sort keys of an export: its order_by columns alone when no two rows of the table are
+    equal on them (checked here, on this table: an ordering decision, not a number the report
+    states), else exports.order_keys (those then every other column). Both give the same bytes;
     the short one keeps wide columns (lists of thousands of row refs) out of the sort key."""
-    lead = [c for c in leading if c in columns]
+    from moneytrail.exports import order_keys
+
+    lead = [c for c in order_by if c in columns]
     if lead:
         key = ", ".join(quote_ident(c) for c in lead)
         relation = f"{quote_ident(schema)}.{quote_ident(table)}"
         row = con.execute(f"select count(*) = count(distinct row({key})) from {relation}").fetchone()
         if row is not None and row[0]:
             return lead
-    return list(total_order)
+    return order_keys(columns, order_by)
 
 
 def plan(

@@ -224,11 +224,10 @@ def attach_columns(con: duckdb.DuckDBPyConnection, schema: str, rows: Sequence[d
                     f"{schema}.{attach.mart}: two rows for {attach.key} {text!r}; the report quotes one row per key"
                 )
             found[text] = {c: json_value(v) for c, v in zip(attach.columns, values, strict=True)}
+    none = dict.fromkeys(attach.columns)
     for r in rows:
         value = r.get(attach.key)
-        r.update(
-            found.get(str(value), dict.fromkeys(attach.columns)) if value is not None else dict.fromkeys(attach.columns)
-        )
+        r.update(none if value is None else found.get(str(value), none))
 
 
 def stream_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
@@ -306,9 +305,7 @@ def _export_one(
         types = relation_types(con, spec.schema, spec.name)
         floats = export_cells.float_columns(columns, types)
         in_sql = not export_cells.has_subnormal(con, spec.schema, spec.name, floats)
-        keys = export_cells.sort_keys(
-            con, spec.schema, spec.name, columns, order_keys(columns, spec.order_by), spec.order_by
-        )
+        keys = export_cells.sort_keys(con, spec.schema, spec.name, columns, spec.order_by)
         fast = export_cells.plan(spec.schema, spec.name, columns, types, keys, spec.jsonl, floats_in_sql=in_sql)
     if fast is not None:
         with (
