@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.sqldump import literals, unescape
+from ingest.sqldump import fasttext, literals, unescape
 from ingest.sqldump.dialects import ANSI, MYSQL, POSTGRES, LexMode
 from ingest.sqldump.types import ColumnType
 
@@ -365,6 +365,11 @@ def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array
         if pc.any(has_bs).as_py():
             return None
         return null, arr
+    mysql_escapes = mode.dialect == MYSQL and mode.backslash_escapes
+    if mysql_escapes or mode.dialect not in (ANSI, POSTGRES) or (mode.dialect == POSTGRES and mode.standard_strings):
+        decoded = fasttext.quoted_texts(arr, backslash_escapes=mysql_escapes)
+        if decoded is not None:
+            return decoded
     null = pc.equal(arr, b"NULL")
     quoted = pc.starts_with(arr, "'")
     if not pc.all(pc.or_(null, quoted)).as_py():
