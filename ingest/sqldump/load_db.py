@@ -7,6 +7,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -59,6 +60,11 @@ class _Writer:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="dump-writer", daemon=True)
         self._thread.start()
+        # Batches are typed on a thread of their own, in order, while the writer appends the
+        # previous one: with the reader that keeps both cores busy (typing is numpy and
+        # Arrow work that mostly releases the GIL). The writer's bounded queue bounds it too:
+        # each queued append holds the one batch it waits for.
+        self._typer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dump-typer")
 
     def _run(self) -> None:
         while True:
@@ -80,10 +86,17 @@ class _Writer:
         self.check()
         self._queue.put(task)
 
+    def submit_batch(self, make: Callable[[], pa.Table], append: Callable[[pa.Table], object]) -> None:
+        """Type a batch on the typing thread, then append it on the writer thread, in order."""
+        self.check()
+        typed = self._typer.submit(make)
+        self._queue.put(lambda: append(typed.result()))
+
     def finish(self) -> None:
         """Wait for every task; raise the first error."""
         self._queue.put(None)
         self._thread.join()
+        self._typer.shutdown(wait=True)
         self.check()
 
     def abort(self) -> None:
@@ -95,6 +108,7 @@ class _Writer:
                 break
         self._queue.put(None)
         self._thread.join()
+        self._typer.shutdown(wait=True, cancel_futures=True)
 
 
 def _object_name(text: str, kind: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ingest.sqldump import convert
+from ingest.sqldump import convert, fastrows
 from ingest.sqldump.dialects import LexMode
 from ingest.sqldump.errors import (
     REASON_ROWS,
@@ -49,15 +49,21 @@ class _Pending:
     mapping: tuple[int | None, ...]  # table column -> token position (None: omitted)
     syntax: str
     mode: LexMode
-    parts: list[Any] = field(default_factory=list)  # row lists and Arrow column lists, in order
+    parts: list[Any] = field(default_factory=list)  # row lists and _RowMajor token arrays, in order
     count: int = 0
     statements: list[_Statement] = field(default_factory=list)
 
     def add(self, chunk: RowChunk) -> None:
-        if chunk.columns is not None:
-            self.parts.append(chunk.columns)
-        elif self.parts and isinstance(self.parts[-1], list) and not isinstance(self.parts[-1][0], pa.Array):
-            self.parts[-1].extend(chunk.rows)  # type: ignore[arg-type]
+        last = self.parts[-1] if self.parts else None
+        if chunk.tokens is not None:
+            ncols = len(chunk.tokens) // chunk.nrows if chunk.nrows else 0
+            if isinstance(last, _RowMajor) and last.ncols == ncols:
+                last.tokens.append(chunk.tokens)
+                last.nrows += chunk.nrows
+            else:
+                self.parts.append(_RowMajor([chunk.tokens], chunk.nrows, ncols))
+        elif isinstance(last, list):
+            last.extend(chunk.rows)  # type: ignore[arg-type]
         else:
             self.parts.append(list(chunk.rows))  # type: ignore[arg-type]
         self.count += len(chunk)
@@ -66,14 +72,25 @@ class _Pending:
         """The raw tokens of each statement column across all parts, as binary arrays."""
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
         for part in self.parts:
-            if part and isinstance(part[0], pa.Array):
+            if isinstance(part, _RowMajor):
+                tokens = part.tokens[0] if len(part.tokens) == 1 else pa.concat_arrays(part.tokens)
+                columns = fastrows.by_column(tokens, part.nrows)
                 for i in range(width):
-                    pieces[i].append(part[i])
+                    pieces[i].append(columns[i])
             else:
                 columns = list(zip(*part, strict=False))
                 for i in range(width):
                     pieces[i].append(pa.array(columns[i], type=pa.binary()))
         return [p[0] if len(p) == 1 else pa.concat_arrays(p) for p in pieces]
+
+
+@dataclass
+class _RowMajor:
+    """Rows from the vectorised reader: their token arrays, row by row, in order."""
+
+    tokens: list[pa.Array]
+    nrows: int
+    ncols: int
 
 
 @dataclass

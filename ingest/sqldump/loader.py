@@ -449,7 +449,10 @@ class _Load(_TableStatements, _RowStatements):
         self.total_rows += n
         self.pending_rows -= n
         label = self.label
-        self.writer.submit(lambda: self._append(entry.stage_name, self._typed_batch(entry, pending, first_row, label)))
+        stage = entry.stage_name
+        self.writer.submit_batch(
+            lambda: self._typed_batch(entry, pending, first_row, label), lambda batch: self._append(stage, batch)
+        )
         self._touched(entry.stage_name, n)
 
     def _touched(self, stage_name: str, rows: int) -> None:

@@ -76,16 +76,17 @@ Item = Statement | InsertHead | MetaCommand | DelimiterCommand | GoLine
 class RowChunk:
     """Rows read from one INSERT or COPY, in order; ``first_line`` is the line of the first.
 
-    Either ``rows`` (one sequence of raw tokens per row) or ``columns`` (one Arrow binary array
-    of raw tokens per column, from the vectorised reader) is set."""
+    Either ``rows`` (one sequence of raw tokens per row) or ``tokens`` (one Arrow binary array
+    of the raw tokens row by row, ``nrows`` rows, from the vectorised reader) is set."""
 
     rows: list[tuple[bytes, ...]] | list[list[bytes]] | None
     first_line: int
-    columns: list[pa.Array] | None = None
+    tokens: pa.Array | None = None
+    nrows: int = 0
 
     def __len__(self) -> int:
-        if self.columns is not None:
-            return len(self.columns[0]) if self.columns else 0
+        if self.tokens is not None:
+            return self.nrows
         return len(self.rows or ())
 
 
@@ -513,7 +514,7 @@ class Scanner:
             line = self.line_at(self.pos)
             self._window = max(1 << 16, 2 * (got.end - self.pos))
             self.pos = got.end
-            return RowChunk(None, line, got.columns)
+            return RowChunk(None, line, got.tokens, got.nrows)
 
     # -- COPY data -------------------------------------------------------------------------
 
