@@ -58,10 +58,9 @@ class _Pending:
         if chunk.tokens is not None:
             ncols = len(chunk.tokens) // chunk.nrows if chunk.nrows else 0
             if isinstance(last, _RowMajor) and last.ncols == ncols:
-                last.tokens.append(chunk.tokens)
-                last.nrows += chunk.nrows
+                last.statements.append((chunk.tokens, chunk.nrows))
             else:
-                self.parts.append(_RowMajor([chunk.tokens], chunk.nrows, ncols))
+                self.parts.append(_RowMajor([(chunk.tokens, chunk.nrows)], ncols))
         elif isinstance(last, list):
             last.extend(chunk.rows)  # type: ignore[arg-type]
         else:
@@ -73,10 +72,10 @@ class _Pending:
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
         for part in self.parts:
             if isinstance(part, _RowMajor):
-                tokens = part.tokens[0] if len(part.tokens) == 1 else pa.concat_arrays(part.tokens)
-                columns = fastrows.by_column(tokens, part.nrows)
-                for i in range(width):
-                    pieces[i].append(columns[i])
+                for tokens, nrows in part.statements:
+                    columns = fastrows.by_column(tokens, nrows)
+                    for i in range(width):
+                        pieces[i].append(columns[i])
             else:
                 columns = list(zip(*part, strict=False))
                 for i in range(width):
@@ -86,10 +85,9 @@ class _Pending:
 
 @dataclass
 class _RowMajor:
-    """Rows from the vectorised reader: their token arrays, row by row, in order."""
+    """Rows from the vectorised reader: per INSERT, its tokens row by row and its row count."""
 
-    tokens: list[pa.Array]
-    nrows: int
+    statements: list[tuple[pa.Array, int]]
     ncols: int
 
 
