@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -344,16 +345,41 @@ def _reference_column(tokens: Sequence[bytes], ctype: ColumnType, syntax: str, m
 # Vectorised fast paths
 
 
-def convert_column(tokens: pa.Array | Sequence[bytes], ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Array:
-    """Typed array for one column of raw tokens; raises ConversionError on the first inexact one."""
+def convert_column(
+    tokens: pa.Array | Sequence[bytes], ctype: ColumnType, syntax: str, mode: LexMode, quoted: np.ndarray | None = None
+) -> pa.Array:
+    """Typed array for one column of tokens; raises ConversionError on the first inexact one.
+
+    ``quoted`` flags the tokens that are string literals given without their outer quotes (as
+    the vectorised VALUES reader hands them over); None means every token is as written."""
     arr = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, type=pa.binary())
+    if quoted is not None and not quoted.any():
+        quoted = None  # nothing was unquoted: the tokens are as written
     try:
-        fast = _fast(arr, ctype, syntax, mode)
+        fast = _fast(arr, ctype, syntax, mode, quoted)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         fast = None
     if fast is not None:
         return fast
+    if quoted is not None:
+        arr = as_written(arr, quoted)
     return _reference_column(arr.to_pylist(), ctype, syntax, mode)
+
+
+def as_written(arr: pa.Array, quoted: np.ndarray) -> pa.Array:
+    """Tokens as the dump wrote them: the flagged string literals get their quotes back."""
+    requoted = pc.binary_join_element_wise(b"'", arr, b"'", b"")
+    return pc.if_else(pa.array(quoted), requoted, arr)
+
+
+def _unquoted_texts(arr: pa.Array, mode: LexMode, quoted: np.ndarray) -> tuple[pa.Array, pa.Array] | None:
+    """(is_null, text) from tokens whose string literals came without their quotes, where
+    every token is such a literal or NULL and the dialect's strings are read by
+    :mod:`fasttext`; None otherwise."""
+    mysql_escapes = mode.dialect == MYSQL and mode.backslash_escapes
+    if mysql_escapes or mode.dialect not in (ANSI, POSTGRES) or (mode.dialect == POSTGRES and mode.standard_strings):
+        return fasttext.unquoted_texts(arr, quoted, backslash_escapes=mysql_escapes)
+    return None
 
 
 def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array, pa.Array] | None:
@@ -429,20 +455,44 @@ def _as_text(values: pa.Array) -> pa.Array:
     return values.view(pa.string())
 
 
-def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Array | None:
+def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode, quoted: np.ndarray | None) -> pa.Array | None:
     kind = ctype.kind
-    if kind == "varchar":
+    if quoted is not None:
+        # Some tokens are unquoted string literals: only text, dates and (MySQL) quoted
+        # numbers can be read that way; anything else takes the tokens as written.
+        if kind not in ("varchar", *_PATTERNS) and not (kind in _NUMERIC_KINDS and mode.dialect == MYSQL):
+            return None
+        shaped = _unquoted_texts(arr, mode, quoted)
+        if shaped is None:
+            return None
+        return _typed(*shaped, kind, ctype)
+    if kind == "varchar" or kind in _PATTERNS:
         shaped = _nulls_and_text(arr, syntax, mode)
-        if shaped is None:
-            return None
-        null, text = shaped
-        return _as_text(_with_nulls(text, null))
-    if kind in ("int", "decimal", "float", "numeric_text"):
+    elif kind in _NUMERIC_KINDS:
         shaped = _unquoted_numbers(arr, syntax, mode)
-        if shaped is None:
+    else:
+        shaped = None
+    if shaped is not None:
+        return _typed(*shaped, kind, ctype)
+    if kind == "bool" and syntax == COPY:
+        null = pc.equal(arr, b"\\N")
+        true = pc.equal(arr, b"t")
+        false = pc.equal(arr, b"f")
+        if not pc.all(pc.or_(null, pc.or_(true, false))).as_py():
             return None
-        null, text = shaped
-        text = _as_text(_with_nulls(text, null))
+        return _with_nulls(true, null)
+    return None
+
+
+_NUMERIC_KINDS = ("int", "decimal", "float", "numeric_text")
+
+
+def _typed(null: pa.Array, text: pa.Array, kind: str, ctype: ColumnType) -> pa.Array | None:
+    """The column typed from (is_null, text), or None where the fast kernels cannot say."""
+    text = _as_text(_with_nulls(text, null))
+    if kind == "varchar":
+        return text
+    if kind in _NUMERIC_KINDS:
         if kind in ("float", "numeric_text"):
             valid = pc.match_substring_regex(text, _NUM_RE2)
             if not pc.all(pc.or_(valid, null)).as_py():
@@ -458,22 +508,10 @@ def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode) -> pa.Ar
                 return None  # underflow to zero
         return values
     if kind in _PATTERNS:
-        shaped = _nulls_and_text(arr, syntax, mode)
-        if shaped is None:
-            return None
-        null, text = shaped
-        text = _as_text(_with_nulls(text, null))
         valid = pc.match_substring_regex(text, _PATTERNS[kind])
         if not pc.all(pc.or_(valid, null)).as_py():
             return None
         if kind == "time":
             return None  # Arrow has no string -> time cast: the reference path reads them
         return pc.cast(text, ctype.arrow)
-    if kind == "bool" and syntax == COPY:
-        null = pc.equal(arr, b"\\N")
-        true = pc.equal(arr, b"t")
-        false = pc.equal(arr, b"f")
-        if not pc.all(pc.or_(null, pc.or_(true, false))).as_py():
-            return None
-        return _with_nulls(true, null)
     return None

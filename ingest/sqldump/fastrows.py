@@ -47,14 +47,23 @@ SUSPECT_WINDOW = 4 << 20  # beyond this, ";" seen only inside strings means quot
 
 @dataclass
 class ArrowRows:
-    tokens: pa.Array  # the raw tokens, row by row (nrows * ncols)
+    """The tokens of a VALUES list, row by row (nrows * ncols). A token that is a string
+    literal (it starts with its quote) comes without its outer quotes, flagged in ``quoted``;
+    every other token (numbers, NULL, prefixed strings such as N'x') comes as written."""
+
+    tokens: pa.Array
+    quoted: np.ndarray
     nrows: int
     end: int  # buffer index just after the terminating ";"
 
     @property
     def columns(self) -> list[pa.Array]:
-        """One binary array of raw tokens per column."""
+        """One binary array of tokens per column."""
         return by_column(self.tokens, self.nrows)
+
+    @property
+    def quoted_columns(self) -> list[np.ndarray]:
+        return [self.quoted.reshape(self.nrows, -1)[:, j] for j in range(len(self.quoted) // self.nrows)]
 
 
 def by_column(tokens: pa.Array, nrows: int) -> list[pa.Array]:
@@ -234,11 +243,17 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
         return None
     if quotes.size and not _strings_are_whole_tokens(quotes, is_sep, tok_start, region, end, mode):
         return None
-    data = region[~is_sep]
+    # A string token starts with its opening quote and ends with its closing one (checked
+    # above): both are left out here, which spares the typing thread a copy of every string.
+    quoted = region[tok_start] == _QUOTE
+    keep = ~is_sep
+    keep[tok_start[quoted]] = False
+    keep[tok_end[quoted] - 1] = False
+    data = region[keep]
     offsets = np.zeros(ntok + 1, dtype=np.int32)
-    np.cumsum(tok_end - tok_start, out=offsets[1:])
+    np.cumsum(tok_end - tok_start - 2 * quoted, out=offsets[1:])
     tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    return ArrowRows(tokens, nrows, start + end + 1)
+    return ArrowRows(tokens, quoted, nrows, start + end + 1)
 
 
 def _strings_are_whole_tokens(

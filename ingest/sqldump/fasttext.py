@@ -120,3 +120,77 @@ def quoted_texts(arr: pa.Array, backslash_escapes: bool) -> tuple[pa.Array, pa.A
     data = d[keep]
     text = pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(new_offsets.astype(np.int32)), pa.py_buffer(data)])
     return pa.array(null), text
+
+
+def _runs_from(positions: np.ndarray, token: np.ndarray) -> np.ndarray:
+    """Like :func:`_run_starts`, a run also starting at each new token."""
+    starts = np.ones(positions.size, dtype=bool)
+    starts[1:] = (positions[1:] != positions[:-1] + 1) | (token[1:] != token[:-1])
+    first: np.ndarray = positions[starts][np.cumsum(starts) - 1]
+    return first
+
+
+# long: the same steps as quoted_texts, on strings the reader already took out of their quotes
+def unquoted_texts(arr: pa.Array, quoted: np.ndarray, backslash_escapes: bool) -> tuple[pa.Array, pa.Array] | None:
+    """(is_null, the strings' contents) for tokens handed over without their outer quotes
+    (``quoted`` flags them), when every token is such a string or ``NULL``; None otherwise.
+    A column with no escape and no doubled quote is returned without copying its bytes."""
+    n = len(arr)
+    if not n or arr.null_count or not pa.types.is_binary(arr.type) or len(quoted) != n:
+        return None
+    _, off_buf, data_buf = arr.buffers()
+    raw_offsets = np.frombuffer(off_buf, np.int32, n + 1, arr.offset * 4)
+    offsets = raw_offsets.astype(np.int64)
+    base = int(offsets[0])
+    d = np.frombuffer(data_buf, np.uint8, int(offsets[-1]) - base, base)
+    o = offsets - base
+    null = np.zeros(n, dtype=bool)
+    maybe_null = np.flatnonzero(~quoted)
+    if maybe_null.size:
+        maybe_null = maybe_null[o[maybe_null + 1] - o[maybe_null] == 4]
+        at = o[maybe_null]
+        same = (d[at] == _NULL[0]) & (d[at + 1] == _NULL[1]) & (d[at + 2] == _NULL[2]) & (d[at + 3] == _NULL[3])
+        null[maybe_null[same]] = True
+        if not (quoted | null).all():
+            return None
+    # The four bytes of a NULL token stay in the data; the validity bitmap hides them.
+    gone: list[np.ndarray] = []  # dropped bytes inside strings
+    escaped_at = np.empty(0, dtype=np.int64)
+    if backslash_escapes:
+        slashes = np.flatnonzero(d == _BACKSLASH)
+        if slashes.size:
+            token = np.searchsorted(o, slashes, side="right") - 1
+            starts_pair = (slashes - _runs_from(slashes, token)) % 2 == 0
+            pairs = slashes[starts_pair]
+            escaped_at = pairs + 1
+            # A pair must end inside its string (else the quotes were misread).
+            if (escaped_at >= o[token[starts_pair] + 1]).any():
+                return None
+            gone.append(pairs[~_KEEPS_BACKSLASH[d[escaped_at]]])
+    is_quote = d == _QUOTE
+    if int(np.count_nonzero(is_quote)) > int(np.count_nonzero(d[escaped_at] == _QUOTE)):
+        # Inside a string only doubled quotes remain (an escaped quote is a character): runs
+        # of even length within one string, read in pairs.
+        is_quote[escaped_at] = False
+        quotes = np.flatnonzero(is_quote)
+        first = _runs_from(quotes, np.searchsorted(o, quotes, side="right") - 1)
+        run_len = np.bincount(np.cumsum(quotes == first))
+        if (run_len[1:] % 2).any():
+            return None
+        gone.append(quotes[(quotes - first) % 2 == 1])
+    if not gone and not escaped_at.size:
+        text = pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(raw_offsets), data_buf])
+        return pa.array(null), text
+    keep = np.ones(d.size, dtype=bool)
+    dropped = np.concatenate(gone) if gone else np.empty(0, dtype=np.int64)
+    keep[dropped] = False
+    per_token = np.bincount(np.searchsorted(o, dropped, side="right") - 1, minlength=n)
+    new_offsets = np.empty(n + 1, dtype=np.int64)
+    new_offsets[0] = 0
+    np.cumsum(np.diff(o) - per_token, out=new_offsets[1:])
+    if escaped_at.size:
+        d = d.copy()
+        d[escaped_at] = _ESCAPED[d[escaped_at]]
+    data = d[keep]
+    text = pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(new_offsets.astype(np.int32)), pa.py_buffer(data)])
+    return pa.array(null), text

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 from ingest.sqldump import convert, fastrows
@@ -57,37 +58,57 @@ class _Pending:
         last = self.parts[-1] if self.parts else None
         if chunk.tokens is not None:
             ncols = len(chunk.tokens) // chunk.nrows if chunk.nrows else 0
+            assert chunk.quoted is not None  # the vectorised reader always flags its strings
+            statement = (chunk.tokens, chunk.quoted, chunk.nrows)
             if isinstance(last, _RowMajor) and last.ncols == ncols:
-                last.statements.append((chunk.tokens, chunk.nrows))
+                last.statements.append(statement)
             else:
-                self.parts.append(_RowMajor([(chunk.tokens, chunk.nrows)], ncols))
+                self.parts.append(_RowMajor([statement], ncols))
         elif isinstance(last, list):
             last.extend(chunk.rows)  # type: ignore[arg-type]
         else:
             self.parts.append(list(chunk.rows))  # type: ignore[arg-type]
         self.count += len(chunk)
 
-    def column_tokens(self, width: int) -> list[pa.Array]:
-        """The raw tokens of each statement column across all parts, as binary arrays."""
+    def column_tokens(self, width: int) -> list[tuple[pa.Array, np.ndarray | None]]:
+        """The tokens of each statement column across all parts, as binary arrays, each with
+        its flags of string literals given without their quotes (None: every token as
+        written; a batch that mixes both forms gets every token as written)."""
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
+        flags: list[list[np.ndarray | None]] = [[] for _ in range(width)]
         for part in self.parts:
             if isinstance(part, _RowMajor):
-                for tokens, nrows in part.statements:
+                for tokens, quoted, nrows in part.statements:
                     columns = fastrows.by_column(tokens, nrows)
+                    by_row = quoted.reshape(nrows, -1)
                     for i in range(width):
                         pieces[i].append(columns[i])
+                        flags[i].append(by_row[:, i])
             else:
                 columns = list(zip(*part, strict=False))
                 for i in range(width):
                     pieces[i].append(pa.array(columns[i], type=pa.binary()))
-        return [p[0] if len(p) == 1 else pa.concat_arrays(p) for p in pieces]
+                    flags[i].append(None)
+        return [_joined(p, f) for p, f in zip(pieces, flags, strict=True)]
+
+
+def _joined(pieces: list[pa.Array], flags: list[np.ndarray | None]) -> tuple[pa.Array, np.ndarray | None]:
+    if all(f is None for f in flags):
+        return (pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)), None
+    if any(f is None for f in flags):
+        pairs = zip(pieces, flags, strict=True)
+        written = [p if f is None or not f.any() else convert.as_written(p, f) for p, f in pairs]
+        return pa.concat_arrays(written), None
+    quoted = flags[0] if len(flags) == 1 else np.concatenate(flags)  # type: ignore[arg-type]
+    return (pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)), np.ascontiguousarray(quoted)
 
 
 @dataclass
 class _RowMajor:
-    """Rows from the vectorised reader: per INSERT, its tokens row by row and its row count."""
+    """Rows from the vectorised reader: per INSERT, its tokens row by row, their string
+    flags and its row count."""
 
-    statements: list[tuple[pa.Array, int]]
+    statements: list[tuple[pa.Array, np.ndarray, int]]
     ncols: int
 
 

@@ -497,7 +497,8 @@ class _Load(_TableStatements, _RowStatements):
                     arrays.append(default.take(pa.array(np.zeros(n, dtype=np.int32))))
                 continue
             try:
-                arrays.append(convert.convert_column(columns[i], col.type, pending.syntax, pending.mode))
+                tokens, quoted = columns[i]
+                arrays.append(convert.convert_column(tokens, col.type, pending.syntax, pending.mode, quoted))
             except convert.ConversionError as exc:
                 raise _conversion_error(entry, pending, col, exc, first_row, label) from None
         starts = np.asarray([s.start for s in pending.statements] + [n], dtype=np.int64)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 
 from ingest.sqldump import fastrows, literals
@@ -77,12 +78,14 @@ class RowChunk:
     """Rows read from one INSERT or COPY, in order; ``first_line`` is the line of the first.
 
     Either ``rows`` (one sequence of raw tokens per row) or ``tokens`` (one Arrow binary array
-    of the raw tokens row by row, ``nrows`` rows, from the vectorised reader) is set."""
+    of the tokens row by row, ``nrows`` rows, from the vectorised reader; string literals
+    without their quotes, flagged in ``quoted``) is set."""
 
     rows: list[tuple[bytes, ...]] | list[list[bytes]] | None
     first_line: int
     tokens: pa.Array | None = None
     nrows: int = 0
+    quoted: np.ndarray | None = None
 
     def __len__(self) -> int:
         if self.tokens is not None:
@@ -514,7 +517,7 @@ class Scanner:
             line = self.line_at(self.pos)
             self._window = max(1 << 16, 2 * (got.end - self.pos))
             self.pos = got.end
-            return RowChunk(None, line, got.tokens, got.nrows)
+            return RowChunk(None, line, got.tokens, got.nrows, got.quoted)
 
     # -- COPY data -------------------------------------------------------------------------
 

@@ -75,7 +75,6 @@ class DumpSource:
         )
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.offset = 0  # decompressed bytes handed out so far
-        self.lines_before = 0  # newlines in the bytes handed out so far
         self.eof = False
         self._first = True
         self._last_high = False  # the last byte handed out was >= 0x80
@@ -90,7 +89,7 @@ class DumpSource:
             raise DumpRejected(
                 f"broken gzip stream after {self.offset} decompressed bytes ({exc})",
                 kind="encoding",
-                line=self.lines_before + 1,
+                line=self.lines_before() + 1,
                 source=self.label,
             ) from None
         if self._first:
@@ -102,7 +101,7 @@ class DumpSource:
         self._check_utf8(data, final=not data)
         nul = data.find(b"\x00")
         if nul >= 0:
-            line = self.lines_before + data.count(b"\n", 0, nul) + 1
+            line = self.lines_before() + data.count(b"\n", 0, nul) + 1
             raise DumpRejected(
                 f"a raw NUL byte (0x00) at byte offset {self.offset + nul}: SQL text cannot hold one, and "
                 "a database reading the dump would cut or refuse the string there (dump writers "
@@ -115,8 +114,25 @@ class DumpSource:
             self.eof = True
             return b""
         self.offset += len(data)
-        self.lines_before += data.count(b"\n")
         return data
+
+    def lines_before(self) -> int:
+        """Newlines in the bytes handed out so far. Only an error needs the number, so it is
+        counted then, by reading the file again up to here (counting every chunk as it went by
+        cost a pass over the whole dump)."""
+        with open(self.path, "rb") as raw:
+            stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw  # type: ignore[assignment]
+            left, lines = self.offset, 0
+            while left > 0:
+                try:
+                    data = stream.read(min(left, CHUNK_BYTES))
+                except (gzip.BadGzipFile, EOFError, zlib.error, OSError):
+                    break
+                if not data:
+                    break
+                lines += data.count(b"\n")
+                left -= len(data)
+            return lines
 
     def _check_utf8(self, data: bytes, final: bool) -> None:
         """Validate ``data`` as the continuation of the UTF-8 stream.
@@ -148,7 +164,7 @@ class DumpSource:
             if at >= 0 and keep is not None:
                 at = int(np.flatnonzero(keep)[at])
             bad = (exc.object[exc.start : exc.end]).hex()
-            line = self.lines_before + data.count(b"\n", 0, max(at, 0)) + 1
+            line = self.lines_before() + data.count(b"\n", 0, max(at, 0)) + 1
             raise DumpRejected(
                 f"invalid UTF-8 (byte 0x{bad[:2]}) at byte offset {self.offset + at}; dumps are "
                 "read as UTF-8 (mysqldump: use --hex-blob for binary columns)",

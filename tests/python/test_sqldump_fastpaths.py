@@ -69,6 +69,19 @@ def test_utf8_check_matches_a_full_decode(tmp_path, monkeypatch, chunk):
     assert checked > 50  # the random texts did include invalid ones
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_nul_byte_in_a_later_chunk_names_its_line(tmp_path, monkeypatch, compressed):
+    # The line is counted only when the error is raised, by reading the file again up to it.
+    import gzip
+
+    monkeypatch.setattr(dump_source, "CHUNK_BYTES", 16)
+    data = b"SELECT 1;\n" * 7 + b"SELECT '\x00';\n"
+    path = tmp_path / ("d.sql.gz" if compressed else "d.sql")
+    path.write_bytes(gzip.compress(data, mtime=0) if compressed else data)
+    message = _source_error(path)
+    assert message is not None and message.startswith("line 8: a raw NUL byte (0x00) at byte offset 78: ")
+
+
 def test_utf8_sequence_cut_by_the_end_of_the_file(tmp_path):
     path = tmp_path / "d.sql"
     path.write_bytes(b"SELECT 1;\n'\xe2\x82")
@@ -88,14 +101,16 @@ def test_close_paren_semicolon_inside_a_string_reads_the_whole_window():
     got = _read(b"(1,'a);b'),(2,'c');\nINSERT")
     assert isinstance(got, fastrows.ArrowRows)
     assert got.nrows == 2 and got.end == 19
-    assert [c.to_pylist() for c in got.columns] == [[b"1", b"2"], [b"'a);b'", b"'c'"]]
+    assert [c.to_pylist() for c in got.columns] == [[b"1", b"2"], [b"a);b", b"c"]]
+    assert [q.tolist() for q in got.quoted_columns] == [[False, False], [True, True]]
 
 
 def test_escaped_quote_right_before_the_first_close_paren_semicolon():
     # \' keeps the string open across ");", an escaped backslash before the quote does not.
     got = _read(b"(1,'x\\');'),(2,'y\\\\');\n")
     assert isinstance(got, fastrows.ArrowRows)
-    assert [c.to_pylist() for c in got.columns] == [[b"1", b"2"], [b"'x\\');'", b"'y\\\\'"]]
+    assert [c.to_pylist() for c in got.columns] == [[b"1", b"2"], [b"x\\');", b"y\\\\"]]
+    assert [q.tolist() for q in got.quoted_columns] == [[False, False], [True, True]]
 
 
 def test_statement_past_the_window_is_more():

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
-from ingest.sqldump import dialects, load_dump
-from ingest.sqldump.fasttext import quoted_texts
+from ingest.sqldump import convert, dialects, load_dump
+from ingest.sqldump.fasttext import quoted_texts, unquoted_texts
 from ingest.sqldump.unescape import unescape_mysql
 from ingest.warehouse import connect
 
@@ -121,3 +122,86 @@ def test_a_dump_with_every_escape_loads_the_same_values(tmp_path) -> None:
     finally:
         con.close()
     assert rows == [(i, unescape_mysql(b, b"'").decode()) for i, b in enumerate(bodies)]
+
+
+def _unquoted(tokens: list[bytes | None], backslash_escapes: bool) -> list[bytes | None] | None:
+    """``unquoted_texts`` on tokens given as the vectorised reader hands them over: string
+    literals without their quotes (flagged), NULL as the word."""
+    flags = np.array([t is not None and t.startswith(b"'") for t in tokens])
+    bare = [t[1:-1] if q else t for t, q in zip(tokens, flags, strict=True)]
+    got = unquoted_texts(pa.array(bare, pa.binary()), flags, backslash_escapes)
+    if got is None:
+        return None
+    null, text = got
+    return [None if n else t for n, t in zip(null.to_pylist(), text.to_pylist(), strict=True)]
+
+
+@pytest.mark.parametrize("backslash_escapes", [True, False])
+def test_unquoted_columns_decode_as_the_quoted_ones(backslash_escapes: bool) -> None:
+    """The reader's form (quotes already off) decodes to what the written form decodes to,
+    including escapes and doubled quotes at the edges of neighbouring strings."""
+    rng = random.Random(5)
+    for _ in range(1500):
+        tokens = [
+            b"NULL" if rng.random() < 0.15 else b"'" + _literal(rng, backslash_escapes) + b"'"
+            for _ in range(rng.randint(1, 12))
+        ]
+        assert _unquoted(tokens, backslash_escapes) == _decoded(pa.array(tokens, pa.binary()), backslash_escapes)
+    edges = [b"'a'''", b"'''b'", rb"'\\'", rb"'\\n'", b"''", b"''''"]
+    assert _unquoted(edges, True) == [b"a'", b"'b", b"\\", b"\\n", b"", b"'"]
+
+
+def test_unquoted_columns_it_does_not_cover_are_handed_back() -> None:
+    flags = np.array([True, False])
+    for token in [b"null", b"N'x'", b"12", b"NUL"]:
+        assert unquoted_texts(pa.array([b"ok", token], pa.binary()), flags, True) is None
+    # a lone quote inside a string, an escape pair running out of its string
+    assert unquoted_texts(pa.array([b"a'b"], pa.binary()), np.array([True]), True) is None
+    assert unquoted_texts(pa.array([b"ab\\"], pa.binary()), np.array([True]), True) is None
+
+
+def test_a_clean_column_comes_back_without_copying_its_bytes() -> None:
+    arr = pa.array([b"abc", b"NULL", b"de"], pa.binary())
+    null, text = unquoted_texts(arr, np.array([True, False, True]), True)  # type: ignore[misc]
+    assert null.to_pylist() == [False, True, False]
+    assert text.buffers()[2].address == arr.buffers()[2].address
+
+
+def test_a_batch_mixing_the_readers_forms_loads_every_value(tmp_path, monkeypatch) -> None:
+    """INSERTs the vectorised reader takes (strings without quotes) and one it hands back to
+    the row reader (a comment between rows: tokens as written) fill one batch; the strings
+    get their quotes back before the batch is typed, so every value is read as written."""
+    strings = ["it''s", "a\\\\b", "x\\ny", "", "NULL"]
+    want = ["it's", "a\\b", "x\ny", "", "NULL"]
+
+    per_insert = 1500  # long enough for the vectorised reader (short INSERTs go row by row)
+
+    def value(i: int) -> str:
+        return "NULL,NULL" if i % 6 == 5 else f"'{strings[i % 6]}',{i}.5"
+
+    def insert(first: int, comment: bool) -> str:
+        rows = [f"({i},{value(i)})" for i in range(first, first + per_insert)]
+        return "INSERT INTO `t` VALUES " + (",/* c */" if comment else ",").join(rows) + ";\n"
+
+    dump = tmp_path / "mixed.sql"
+    dump.write_text(
+        "-- MySQL dump 10.13\n/*!40101 SET NAMES utf8mb4 */;\n"
+        "CREATE TABLE `t` (`id` int NOT NULL, `s` varchar(20), `d` decimal(6,1));\n"
+        + insert(0, False)
+        + insert(per_insert, True)
+        + insert(2 * per_insert, False),
+        encoding="utf-8",
+    )
+    requoted = []
+    real = convert.as_written
+    monkeypatch.setattr(convert, "as_written", lambda arr, q: requoted.append(len(arr)) or real(arr, q))
+    con = connect(":memory:")
+    try:
+        load_dump(con, dump, dialect=dialects.MYSQL)
+        got = con.execute("SELECT id, s, d::VARCHAR FROM raw.t ORDER BY row_index").fetchall()
+    finally:
+        con.close()
+    expected = [(i, None, None) if i % 6 == 5 else (i, want[i % 6], f"{i}.5") for i in range(3 * per_insert)]
+    assert got == expected
+    # the two vectorised INSERTs' string columns got their quotes back (the decimals had none)
+    assert requoted == [per_insert, per_insert]
