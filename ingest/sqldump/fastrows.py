@@ -153,7 +153,7 @@ def _first_end(region: np.ndarray, mode: LexMode) -> tuple[np.ndarray, np.ndarra
     """(region, its real quotes, the inside-string mask, index of the first ";" outside
     strings), or None when every ";" of the region is inside a string."""
     quotes = np.flatnonzero(region == _QUOTE)
-    if mode.dialect == MYSQL and mode.backslash_escapes and quotes.size:
+    if mode.dialect == MYSQL and mode.backslash_escapes and quotes.size and (region == _BACKSLASH).any():
         quotes = _unescaped(quotes, region)
     inside = _inside_mask(quotes, region.size)
     semis = np.flatnonzero((region == _SEMI) & ~inside)
