@@ -111,15 +111,20 @@ def quoted_texts(arr: pa.Array, backslash_escapes: bool) -> tuple[pa.Array, pa.A
         gone = np.concatenate(inner)
         keep[gone] = False
         per_token += np.bincount(np.searchsorted(o, gone, side="right") - 1, minlength=n)
-    new_offsets = np.empty(n + 1, dtype=np.int64)
+    return pa.array(null), _rebuilt(d, keep, lengths - per_token, escaped_at)
+
+
+def _rebuilt(d: np.ndarray, keep: np.ndarray, new_lengths: np.ndarray, escaped_at: np.ndarray) -> pa.Array:
+    """The kept bytes of ``d`` (escaped bytes replaced) as a binary array of ``new_lengths``."""
+    new_offsets = np.empty(new_lengths.size + 1, dtype=np.int64)
     new_offsets[0] = 0
-    np.cumsum(lengths - per_token, out=new_offsets[1:])
+    np.cumsum(new_lengths, out=new_offsets[1:])
     if escaped_at.size:
         d = d.copy()
         d[escaped_at] = _ESCAPED[d[escaped_at]]
     data = d[keep]
-    text = pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(new_offsets.astype(np.int32)), pa.py_buffer(data)])
-    return pa.array(null), text
+    buffers = [None, pa.py_buffer(new_offsets.astype(np.int32)), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.binary(), new_lengths.size, buffers)
 
 
 def _runs_from(positions: np.ndarray, token: np.ndarray) -> np.ndarray:
@@ -185,12 +190,4 @@ def unquoted_texts(arr: pa.Array, quoted: np.ndarray, backslash_escapes: bool) -
     dropped = np.concatenate(gone) if gone else np.empty(0, dtype=np.int64)
     keep[dropped] = False
     per_token = np.bincount(np.searchsorted(o, dropped, side="right") - 1, minlength=n)
-    new_offsets = np.empty(n + 1, dtype=np.int64)
-    new_offsets[0] = 0
-    np.cumsum(np.diff(o) - per_token, out=new_offsets[1:])
-    if escaped_at.size:
-        d = d.copy()
-        d[escaped_at] = _ESCAPED[d[escaped_at]]
-    data = d[keep]
-    text = pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(new_offsets.astype(np.int32)), pa.py_buffer(data)])
-    return pa.array(null), text
+    return pa.array(null), _rebuilt(d, keep, np.diff(o) - per_token, escaped_at)

@@ -115,13 +115,18 @@ def test_a_dump_with_every_escape_loads_the_same_values(tmp_path) -> None:
         f"INSERT INTO `t` VALUES {values};\n",
         encoding="utf-8",
     )
+    rows = _loaded(dump, "SELECT id, s FROM raw.t ORDER BY id")
+    assert rows == [(i, unescape_mysql(b, b"'").decode()) for i, b in enumerate(bodies)]
+
+
+def _loaded(dump, query: str) -> list[tuple]:
+    """The rows ``query`` finds after loading ``dump`` (MySQL) into a fresh warehouse."""
     con = connect(":memory:")
     try:
         load_dump(con, dump, dialect=dialects.MYSQL)
-        rows = con.execute("SELECT id, s FROM raw.t ORDER BY id").fetchall()
+        return con.execute(query).fetchall()
     finally:
         con.close()
-    assert rows == [(i, unescape_mysql(b, b"'").decode()) for i, b in enumerate(bodies)]
 
 
 def _unquoted(tokens: list[bytes | None], backslash_escapes: bool) -> list[bytes | None] | None:
@@ -195,12 +200,7 @@ def test_a_batch_mixing_the_readers_forms_loads_every_value(tmp_path, monkeypatc
     requoted = []
     real = convert.as_written
     monkeypatch.setattr(convert, "as_written", lambda arr, q: requoted.append(len(arr)) or real(arr, q))
-    con = connect(":memory:")
-    try:
-        load_dump(con, dump, dialect=dialects.MYSQL)
-        got = con.execute("SELECT id, s, d::VARCHAR FROM raw.t ORDER BY row_index").fetchall()
-    finally:
-        con.close()
+    got = _loaded(dump, "SELECT id, s, d::VARCHAR FROM raw.t ORDER BY row_index")
     expected = [(i, None, None) if i % 6 == 5 else (i, want[i % 6], f"{i}.5") for i in range(3 * per_insert)]
     assert got == expected
     # the two vectorised INSERTs' string columns got their quotes back (the decimals had none)
