@@ -362,7 +362,15 @@ def convert_column(
     if fast is not None:
         return fast
     if quoted is not None:
+        # The tokens as written, through the Arrow kernels (an ANSI dump's strings, a mix of
+        # quoted and unquoted numbers), and only then one at a time.
         arr = as_written(arr, quoted)
+        try:
+            fast = _fast(arr, ctype, syntax, mode, None)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            fast = None
+        if fast is not None:
+            return fast
     return _reference_column(arr.to_pylist(), ctype, syntax, mode)
 
 
@@ -493,6 +501,10 @@ def _typed(null: pa.Array, text: pa.Array, kind: str, ctype: ColumnType) -> pa.A
     if kind == "varchar":
         return text
     if kind in _NUMERIC_KINDS:
+        if kind == "float" and ctype.arrow == pa.float32():
+            return None  # Arrow parses text straight to float32; the reference rounds via float64
+        if kind in ("int", "decimal") and pc.any(pc.match_substring(text, "x", ignore_case=True)).as_py():
+            return None  # Arrow's cast reads 0x1F as hexadecimal; the reference refuses it
         if kind in ("float", "numeric_text"):
             valid = pc.match_substring_regex(text, _NUM_RE2)
             if not pc.all(pc.or_(valid, null)).as_py():
@@ -511,6 +523,8 @@ def _typed(null: pa.Array, text: pa.Array, kind: str, ctype: ColumnType) -> pa.A
         valid = pc.match_substring_regex(text, _PATTERNS[kind])
         if not pc.all(pc.or_(valid, null)).as_py():
             return None
+        if pc.any(pc.starts_with(text, "0000")).as_py():
+            return None  # Arrow's cast takes year 0 (1 BC); the reference refuses it
         if kind == "time":
             return None  # Arrow has no string -> time cast: the reference path reads them
         return pc.cast(text, ctype.arrow)

@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.sqldump.dialects import MYSQL, LexMode
+from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
 
 _QUOTE, _BACKSLASH, _SEMI = 39, 92, 59
 _COMMA, _OPEN, _CLOSE = 44, 40, 41
@@ -178,6 +178,8 @@ def _likely_end(buf: bytes, start: int, limit: int) -> int:
 def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> ArrowRows | object | None:
     """Rows of the VALUES list starting at ``buf[start]`` (a "("); None to fall back, or
     :data:`MORE` when the statement does not end within ``window`` bytes."""
+    if mode.dialect == POSTGRES and not mode.standard_strings:
+        return None  # a backslash escapes a quote there: the row reader reads such strings
     limit = min(len(buf), start + window)
     whole = np.frombuffer(buf, np.uint8)
     # Most statements end at their first ");": look at the text up to there first (the window

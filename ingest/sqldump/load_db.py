@@ -99,6 +99,13 @@ class _Writer:
         self._typer.shutdown(wait=True)
         self.check()
 
+    def drain(self) -> BaseException | None:
+        """Run every queued task (the thread stops at its first error); that error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        self._typer.shutdown(wait=True)
+        return self._error
+
     def abort(self) -> None:
         self._error = self._error or RuntimeError("load aborted")
         while True:

@@ -432,6 +432,22 @@ class _Load(_TableStatements, _RowStatements):
             # largest on every INSERT cost time in proportion to the table count).
             self.flush_all()
 
+    def first_error(self, exc: BaseException) -> BaseException:
+        """What to report when the load failed with ``exc``. A refusal by the reading thread
+        comes later in the dump than any bad value in the rows it had already read, so those
+        rows are typed first (the pending ones handed over, the queued ones finished) and the
+        typing thread's refusal, if any, is reported instead."""
+        if not isinstance(exc, DumpRejected):
+            return exc
+        try:
+            self.flush_all()
+        except DumpRejected as refused:
+            return refused
+        except Exception:  # noqa: BLE001 - state after a failed read; report the read's error
+            return exc
+        typing_error = self.writer.drain()
+        return typing_error if isinstance(typing_error, DumpRejected) else exc
+
     def flush_all(self) -> None:
         for entry in list(self.pending_tables.values()):
             self.flush(entry)
@@ -560,10 +576,13 @@ def load_dump(
     try:
         entries = load.run(path, Path(schema_path) if schema_path is not None else None)
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
+        first = load.first_error(exc)
         load.writer.abort()
         manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
         _drop_staging(con, load.staged)
+        if first is not exc:
+            raise first from None
         raise
     finally:
         _restore(con, saved)
