@@ -16,6 +16,7 @@ import pyarrow as pa
 from ingest import manifest
 from ingest.manifest import MANIFEST_TABLE, RAW_SCHEMA, ManifestEntry
 from ingest.sqldump import classify as cl
+from ingest.sqldump.errors import DumpRejected
 from ingest.sqldump.load_state import STAGING_PREFIX
 from ingest.sqlquote import quote_ident
 
@@ -116,6 +117,34 @@ class _Writer:
         self._queue.put(None)
         self._thread.join()
         self._typer.shutdown(wait=True, cancel_futures=True)
+
+
+def _begin(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        raise DumpRejected(
+            "the connection is already in a transaction; load_dump runs its own (commit or roll back first)",
+            kind="option",
+            line=None,
+        ) from None
+
+
+def first_refusal(exc: BaseException, flush_all: Callable[[], None], writer: _Writer) -> BaseException:
+    """What to report when a load failed with ``exc``. A refusal by the reading thread comes
+    later in the dump than any bad value in the rows it had already read, so those rows are
+    typed first (``flush_all`` hands the pending ones over, the writer finishes the queued
+    ones) and the typing thread's refusal, if any, is reported instead."""
+    if not isinstance(exc, DumpRejected):
+        return exc
+    try:
+        flush_all()
+    except DumpRejected as refused:
+        return refused
+    except Exception:  # noqa: BLE001 - state after a failed read; report the read's error
+        return exc
+    typing_error = writer.drain()
+    return typing_error if isinstance(typing_error, DumpRejected) else exc
 
 
 def _object_name(text: str, kind: str) -> str:

@@ -37,6 +37,7 @@ from ingest.sqldump.errors import (
     statement_not_allowed,
 )
 from ingest.sqldump.load_db import (
+    _begin,
     _drop_leftover_staging,
     _drop_staging,
     _object_name,
@@ -44,6 +45,7 @@ from ingest.sqldump.load_db import (
     _restore,
     _set_for_load,
     _Writer,
+    first_refusal,
 )
 from ingest.sqldump.load_rows import _RowStatements
 from ingest.sqldump.load_state import (
@@ -432,22 +434,6 @@ class _Load(_TableStatements, _RowStatements):
             # largest on every INSERT cost time in proportion to the table count).
             self.flush_all()
 
-    def first_error(self, exc: BaseException) -> BaseException:
-        """What to report when the load failed with ``exc``. A refusal by the reading thread
-        comes later in the dump than any bad value in the rows it had already read, so those
-        rows are typed first (the pending ones handed over, the queued ones finished) and the
-        typing thread's refusal, if any, is reported instead."""
-        if not isinstance(exc, DumpRejected):
-            return exc
-        try:
-            self.flush_all()
-        except DumpRejected as refused:
-            return refused
-        except Exception:  # noqa: BLE001 - state after a failed read; report the read's error
-            return exc
-        typing_error = self.writer.drain()
-        return typing_error if isinstance(typing_error, DumpRejected) else exc
-
     def flush_all(self) -> None:
         for entry in list(self.pending_tables.values()):
             self.flush(entry)
@@ -555,14 +541,7 @@ def load_dump(
     path = Path(path)
     _check_arguments(path, schema_path, table_prefix, dialect)
     manifest.ensure_raw_schema(con)  # outside the load's transaction: the manifest always exists
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        raise DumpRejected(
-            "the connection is already in a transaction; load_dump runs its own (commit or roll back first)",
-            kind="option",
-            line=None,
-        ) from None
+    _begin(con)
     saved = _set_for_load(con)
     _drop_leftover_staging(con)
     load = _Load(
@@ -577,7 +556,7 @@ def load_dump(
         entries = load.run(path, Path(schema_path) if schema_path is not None else None)
         con.execute("COMMIT")
     except BaseException as exc:
-        first = load.first_error(exc)
+        first = first_refusal(exc, load.flush_all, load.writer)
         load.writer.abort()
         manifest.rollback_quietly(con)  # a failed rollback must not hide why the load failed
         _drop_staging(con, load.staged)
