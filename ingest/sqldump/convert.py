@@ -355,23 +355,22 @@ def convert_column(
     arr = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, type=pa.binary())
     if quoted is not None and not quoted.any():
         quoted = None  # nothing was unquoted: the tokens are as written
-    try:
-        fast = _fast(arr, ctype, syntax, mode, quoted)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        fast = None
-    if fast is not None:
-        return fast
-    if quoted is not None:
+    fast = _fast_or_none(arr, ctype, syntax, mode, quoted)
+    if fast is None and quoted is not None:
         # The tokens as written, through the Arrow kernels (an ANSI dump's strings, a mix of
         # quoted and unquoted numbers), and only then one at a time.
         arr = as_written(arr, quoted)
-        try:
-            fast = _fast(arr, ctype, syntax, mode, None)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            fast = None
-        if fast is not None:
-            return fast
-    return _reference_column(arr.to_pylist(), ctype, syntax, mode)
+        fast = _fast_or_none(arr, ctype, syntax, mode, None)
+    return fast if fast is not None else _reference_column(arr.to_pylist(), ctype, syntax, mode)
+
+
+def _fast_or_none(
+    arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode, quoted: np.ndarray | None
+) -> pa.Array | None:
+    try:
+        return _fast(arr, ctype, syntax, mode, quoted)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def as_written(arr: pa.Array, quoted: np.ndarray) -> pa.Array:
