@@ -383,10 +383,18 @@ def _unquoted_texts(arr: pa.Array, mode: LexMode, quoted: np.ndarray) -> tuple[p
     """(is_null, text) from tokens whose string literals came without their quotes, where
     every token is such a literal or NULL and the dialect's strings are read by
     :mod:`fasttext`; None otherwise."""
-    mysql_escapes = mode.dialect == MYSQL and mode.backslash_escapes
-    if mysql_escapes or mode.dialect not in (ANSI, POSTGRES) or (mode.dialect == POSTGRES and mode.standard_strings):
-        return fasttext.unquoted_texts(arr, quoted, backslash_escapes=mysql_escapes)
-    return None
+    if not _fasttext_reads(mode):
+        return None
+    return fasttext.unquoted_texts(arr, quoted, backslash_escapes=mode.dialect == MYSQL and mode.backslash_escapes)
+
+
+def _fasttext_reads(mode: LexMode) -> bool:
+    """Whether :mod:`fasttext` reads this dialect's strings: quotes doubled, and backslashes
+    either MySQL escapes or plain bytes (not ANSI, where a backslash sends the column to the
+    reference, nor Postgres with standard_conforming_strings off)."""
+    if mode.dialect == POSTGRES:
+        return mode.standard_strings
+    return mode.dialect != ANSI
 
 
 def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array, pa.Array] | None:
@@ -398,9 +406,8 @@ def _nulls_and_text(arr: pa.Array, syntax: str, mode: LexMode) -> tuple[pa.Array
         if pc.any(has_bs).as_py():
             return None
         return null, arr
-    mysql_escapes = mode.dialect == MYSQL and mode.backslash_escapes
-    if mysql_escapes or mode.dialect not in (ANSI, POSTGRES) or (mode.dialect == POSTGRES and mode.standard_strings):
-        decoded = fasttext.quoted_texts(arr, backslash_escapes=mysql_escapes)
+    if _fasttext_reads(mode):
+        decoded = fasttext.quoted_texts(arr, backslash_escapes=mode.dialect == MYSQL and mode.backslash_escapes)
         if decoded is not None:
             return decoded
     null = pc.equal(arr, b"NULL")

@@ -182,10 +182,10 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
         return None  # a backslash escapes a quote there: the row reader reads such strings
     limit = min(len(buf), start + window)
     whole = np.frombuffer(buf, np.uint8)
-    # Most statements end at their first ");": look at the text up to there first (the window
-    # is about twice the statement). Reading a prefix finds the same quotes, strings and first
-    # ";" outside them as reading the whole window; when that ";" is inside a string, the
-    # whole window is read.
+    # Look at the text up to a likely end first (the window is about twice the statement).
+    # Reading a prefix that ends at a ";" finds the same quotes, strings and first ";" outside
+    # them as reading the whole window; when that ";" is inside a string, the whole window is
+    # read.
     guess = _likely_end(buf, start, limit)
     found = _first_end(whole[start : guess + 1], mode) if guess > start else None
     if found is None:

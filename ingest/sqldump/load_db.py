@@ -95,9 +95,7 @@ class _Writer:
 
     def finish(self) -> None:
         """Wait for every task; raise the first error."""
-        self._queue.put(None)
-        self._thread.join()
-        self._typer.shutdown(wait=True)
+        self.drain()
         self.check()
 
     def drain(self) -> BaseException | None:
