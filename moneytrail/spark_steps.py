@@ -72,8 +72,6 @@ INPUTS: dict[str, str] = {
         "name string, alias_of string, relation_kind string, note string, source string, reviewer string, "
         "decided_on string"
     ),
-    # int_er_aliases reads only these columns of int_contracts (python_udfs.er_decisions.DATA_ALIAS_FIELDS)
-    "int_contracts": "vendor_name_norm string, parent_vendor_name_norm string, dba_name_norm string",
     "int_timing_donations": (
         "vendor_key string, recipient_key string, donation_date date, row_ref string, edge_id string, "
         "date_precision string, date_source string, date_column string"
@@ -87,7 +85,12 @@ INPUTS: dict[str, str] = {
 #: Each step: the relations it reads, the config keys it reads, the Spark DDL of its rows.
 STEPS: dict[str, dict[str, Any]] = {
     "int_er_decisions": {"refs": ["er_link_decisions"], "config": ["decisions_file"], "returns": _DECISIONS},
-    "int_er_aliases": {"refs": ["er_aliases", "int_contracts"], "config": ["aliases_file"], "returns": _ALIASES},
+    # the aliases the contract data states are SQL on Spark (models/spark/int_er_aliases.sql)
+    "int_er_aliases": {
+        "refs": ["er_aliases"],
+        "config": ["aliases_file", "data_aliases_in_sql"],
+        "returns": _ALIASES,
+    },
 }
 
 
@@ -164,12 +167,42 @@ class _Dbt:
         return self._con.from_arrow(self._tables[name])
 
 
+#: Seeds whose row numbers are evidence (origin ``seed:<name>:<row>``, the row of the CSV). A Spark
+#: table's rows come in no set order (a cluster reads a seed's files in parallel, largest first),
+#: so the step puts them back in the order of the seed file (seed_order).
+ORDERED_SEEDS = ("er_aliases", "er_link_decisions")
+
+
+def seed_order(name: str, rows: list[dict[str, Any]], seeds_dir: Path | None = None) -> list[dict[str, Any]]:
+    """``rows`` of the seed table ``name`` in the order of ``seeds/<name>.csv``; an error naming the
+    seed when the table's rows are not exactly the file's (an empty cell is NULL, as dbt loads it)."""
+    import csv
+
+    columns = [col for col, _ in parse_ddl(INPUTS[name])]
+    path = (seeds_dir or PROJECT_DIR / "seeds") / f"{name}.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        keys = [tuple(row.get(c) or None for c in columns) for row in csv.DictReader(f)]
+    place: dict[tuple[Any, ...], list[int]] = {}
+    for i, key in reversed(list(enumerate(keys))):
+        place.setdefault(key, []).append(i)
+    ordered: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        free = place.get(tuple(row.get(c) for c in columns))
+        if not free:
+            raise ValueError(f"spark_steps: the seed table {name} has a row that seeds/{name}.csv has not: {row}")
+        ordered.append((free.pop(), row))
+    if len(ordered) != len(keys):
+        raise ValueError(f"spark_steps: the seed table {name} has {len(ordered)} rows, seeds/{name}.csv {len(keys)}")
+    return [row for _, row in sorted(ordered, key=lambda pair: pair[0])]
+
+
 def run_step(name: str, config: dict[str, Any], inputs: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
     """Run one Python model on in-memory rows; its rows as tuples in the declared column order."""
     import duckdb
     import pyarrow as pa
 
     step = STEPS[name]
+    inputs = {ref: seed_order(ref, rows) if ref in ORDERED_SEEDS else rows for ref, rows in inputs.items()}
     tables = {ref: pa.Table.from_pylist(inputs[ref], schema=arrow_schema(INPUTS[ref])) for ref in step["refs"]}
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
@@ -321,6 +354,10 @@ def _register_distributed(session: Any) -> list[str]:
             "struct<block_max_df: bigint, block_max_pairs: bigint, acronym_max_word_df: bigint>",
         ),
         "mt_alias_key": (lambda name: None if name is None else alias_key(name), "string"),
+        "mt_data_alias_fields": (
+            _data_alias_fields,
+            "array<struct<field: string, relation_kind: string, link_scope: string, note: string>>",
+        ),
         "mt_match_bucket": (_match_bucket, f"array<struct<{_struct_fields(MATCH_RETURNS)}>>"),
         "mt_entity_bucket": (_entity_bucket, f"array<struct<{_struct_fields(ENTITY_RETURNS)}>>"),
         "mt_timing_days": (_timing_days, "array<struct<day: bigint, awarded: bigint, change: bigint>>"),
@@ -329,6 +366,14 @@ def _register_distributed(session: Any) -> list[str]:
     for name, (fn, returns) in functions.items():
         session.udf.register(name, fn, returnType=returns)
     return list(functions)
+
+
+def _data_alias_fields() -> list[tuple[str, str, str, str]]:
+    """The fields whose names the contract data states as aliases (er_decisions.DATA_ALIAS_FIELDS):
+    (field, relation kind, link scope, note), for models/spark/int_er_aliases.sql."""
+    from python_udfs.er_decisions import ALIAS_KINDS, DATA_ALIAS_FIELDS
+
+    return [(field, kind, ALIAS_KINDS[kind], note) for field, (kind, _, note) in sorted(DATA_ALIAS_FIELDS.items())]
 
 
 def _strip_accents(text: str | None) -> str | None:

@@ -24,7 +24,10 @@ def model(dbt, session):
         rows, header = read_csv_file(user_file, "er_aliases_file")
         name = user_file.replace("\\", "/").rsplit("/", 1)[-1]
         aliases += parse_aliases(rows, f"file:{name}", header)
-    for field in DATA_ALIAS_FIELDS:
+    # on Spark the aliases the data states are SQL (models/spark/int_er_aliases.sql), spread over
+    # tasks; this step then reads only the seed and the user file
+    fields = () if dbt.config.get("data_aliases_in_sql") else DATA_ALIAS_FIELDS
+    for field in fields:
         pairs = (
             dbt.ref("int_contracts")
             .filter(f"{field}_norm is not null and vendor_name_norm is not null")
