@@ -14,7 +14,7 @@ import duckdb
 from ingest import manifest, warehouse
 from ingest.runfile import InputSpec, RunFile, guess_format, load_run_file
 from ingest.tabular import TabularOptions, load_tabular
-from moneytrail import dbt_runner, match_cli, progress, run_config
+from moneytrail import dbt_runner, match_cli, progress, run_config, spark_cluster
 from moneytrail.errors import EXIT_BUILD_FAILED, EXIT_INPUT_ERROR, MoneytrailError, UserError, exit_code
 from moneytrail.settings import validate_vars
 
@@ -126,6 +126,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "needs pip install -e '.[spark]' and Java 17; ingest stays DuckDB, the tables Spark "
             "built are kept as Parquet in <warehouse>.spark/ next to the warehouse)",
         )
+        spark_cluster.add_arguments(parser)
 
 
 def _add_dbt(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -316,6 +317,7 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     db_path = args.db or warehouse.default_path()
     try:
         # every setting is checked before anything is ingested or built
+        where = spark_cluster.where_from_args(args, getattr(args, "engine", "duckdb"))
         run = load_run_file(run_file)
         merged_vars = validate_vars(run.vars)
     except UserError as exc:
@@ -355,7 +357,8 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
-    result, report_ok = _build_and_report(getattr(args, "engine", "duckdb"), run, db_path, out_dir, validation, entries)
+    engine = getattr(args, "engine", "duckdb")
+    result, report_ok = _build_and_report(engine, where, run, db_path, out_dir, validation, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")
     if not (validation.success and result.success and report_ok):
@@ -366,6 +369,7 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
 
 def _build_and_report(
     engine: str,
+    where: spark_cluster.Where,
     run: RunFile,
     db_path: Path,
     out_dir: Path,
@@ -382,7 +386,7 @@ def _build_and_report(
 
     spark_dir = spark_engine_dir(db_path)
     print(f"[3/4] dbt build on Spark (tables as Parquet in {spark_dir})")
-    result = spark_engine.build_tables(db_path, spark_dir, run.vars)
+    result = spark_engine.build_tables(db_path, spark_dir, run.vars, where=where)
     if not result.success:
         print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
     tables = [e.table_name for e in entries]

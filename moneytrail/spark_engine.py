@@ -31,6 +31,20 @@ from typing import Any
 
 from ingest import warehouse
 from ingest.sqlquote import quote_ident, quote_literal
+from moneytrail.spark_cluster import (
+    DEFAULT_MASTER,
+    ClusterSpec,
+    SparkClusterError,
+    Where,
+    add_arguments,
+    check_master,
+    local_cluster,
+    wait_for_executors,
+    where_from_args,
+)
+
+#: The default: local mode (spark_cluster.DEFAULT_MASTER), no cluster.
+LOCAL = Where()
 
 # Local mode, nothing listening beyond loopback, no UI, UTC, ANSI SQL (errors instead of NULLs).
 SESSION_CONFIG = {
@@ -88,8 +102,10 @@ def export_raw_parquet(db_path: Path, out_dir: Path) -> list[Path]:
     return written
 
 
-def start_session(work_dir: Path, master: str = "local[2]") -> Any:
-    """A Spark session for dbt's session method (its getOrCreate returns this one)."""
+def start_session(work_dir: Path, master: str = DEFAULT_MASTER, extra: dict[str, str] | None = None) -> Any:
+    """A Spark session for dbt's session method (its getOrCreate returns this one), on ``master``
+    (checked: spark_cluster.check_master) with ``extra`` settings besides SESSION_CONFIG."""
+    check_master(master)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -97,7 +113,7 @@ def start_session(work_dir: Path, master: str = "local[2]") -> Any:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName("moneytrail")
-    for key, value in SESSION_CONFIG.items():
+    for key, value in {**SESSION_CONFIG, **(extra or {})}.items():
         builder = builder.config(key, value)
     # the catalog lives in memory: tables a previous session left in this folder are orphans
     # that would block their own re-creation (LOCATION_ALREADY_EXISTS)
@@ -145,18 +161,41 @@ BUILT_DATABASES = ("staging", "intermediate", "marts", "report")
 
 
 def build_tables(
-    db_path: Path, out_dir: Path, run_vars: dict[str, Any] | None = None, dbt_args: Sequence[str] = SPARK_BUILD
+    db_path: Path,
+    out_dir: Path,
+    run_vars: dict[str, Any] | None = None,
+    dbt_args: Sequence[str] = SPARK_BUILD,
+    where: Where = LOCAL,
 ) -> Any:
     """Steps 1-5 of the module docstring; returns dbt's result (moneytrail.dbt_runner.DbtResult).
 
     The tables are written back also when some node failed: the report then says which
     sections are missing, as it does after a failed DuckDB build."""
+    check_master(where.master)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = export_raw_parquet(db_path, out_dir / "raw")
+    if where.cluster is None:
+        return _build_on(where.master, {}, files, out_dir, run_vars, dbt_args)
+    with local_cluster(where.cluster, out_dir) as master:
+        print(f"spark: a local cluster of {where.cluster.workers} workers at {master} (logs in {out_dir / 'cluster'})")
+        return _build_on(master, where.cluster.session_config(), files, out_dir, run_vars, dbt_args, where.cluster)
+
+
+def _build_on(
+    master: str,
+    extra: dict[str, str],
+    files: Sequence[Path],
+    out_dir: Path,
+    run_vars: dict[str, Any] | None,
+    dbt_args: Sequence[str],
+    cluster: ClusterSpec | None = None,
+) -> Any:
     from moneytrail import dbt_runner, spark_steps
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    files = export_raw_parquet(db_path, out_dir / "raw")
-    session = start_session(out_dir)
+    session = start_session(out_dir, master, extra)
+    if cluster is not None:
+        wait_for_executors(session, cluster, out_dir / "cluster")
     session_ready = time.monotonic()
     try:
         register_raw(session, files)
@@ -200,10 +239,14 @@ def write_plans(session: Any, out_dir: Path) -> list[Path]:
 
 
 def build(
-    db_path: Path, out_dir: Path, run_vars: dict[str, Any] | None = None, dbt_args: Sequence[str] = SPARK_BUILD
+    db_path: Path,
+    out_dir: Path,
+    run_vars: dict[str, Any] | None = None,
+    dbt_args: Sequence[str] = SPARK_BUILD,
+    where: Where = LOCAL,
 ) -> int:
     """Steps 1-5; returns 0 when dbt succeeded and the tables were written."""
-    result = build_tables(db_path, out_dir, run_vars, dbt_args)
+    result = build_tables(db_path, out_dir, run_vars, dbt_args, where)
     if not result.success:
         print(f"error: dbt on Spark failed:\n{result.error_text()}", file=sys.stderr)
         return 1
@@ -270,12 +313,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="also write the report of this build into this folder (as moneytrail run --engine spark does)",
     )
+    add_arguments(p)
     args = p.parse_args(argv)
+    try:
+        where = where_from_args(args)
+    except SparkClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     run = load_run_file(args.run_file)
     dbt_args = [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else list(SPARK_BUILD)
     if args.report is None:
-        return build(args.db, args.out, run.vars, dbt_args)
-    result = build_tables(args.db, args.out, run.vars, dbt_args)
+        return build(args.db, args.out, run.vars, dbt_args, where)
+    result = build_tables(args.db, args.out, run.vars, dbt_args, where)
     return 0 if write_report(run, args.db, args.out, args.report, result) and result.success else 1
 
 

@@ -40,7 +40,13 @@ def spark_build(demo_run, tmp_path_factory):
     require_spark()
     assert demo_run.exit_code == 0
     out = tmp_path_factory.mktemp("spark")
-    return build_on_spark(DEMO_DIR / "run.yml", demo_run.db, out, "demo")
+    # the demo builds on a standalone cluster of two workers started on loopback (the FEC example
+    # in local mode): separate executor JVMs with shuffles between them, as on a real cluster
+    return build_on_spark(DEMO_DIR / "run.yml", demo_run.db, out, "demo", CLUSTER)
+
+
+#: The demo's cluster: two workers of one core each (spark_cluster.local_cluster).
+CLUSTER = ("--spark-workers", "2", "--spark-worker-memory", "2g")
 
 
 def require_spark() -> None:
@@ -51,14 +57,14 @@ def require_spark() -> None:
         pytest.skip("Java 17 is not on the PATH (.ci/run installs it from the system packages)")
 
 
-def build_on_spark(run_file: Path, db: Path, out: Path, label: str) -> Path:
+def build_on_spark(run_file: Path, db: Path, out: Path, label: str, where: tuple[str, ...] = ()) -> Path:
     """`python -m moneytrail.spark_engine` on a DuckDB warehouse's raw tables: every table as
     Parquet under out/, and the report of the Spark build (what `moneytrail run --engine spark`
-    writes) in out/report-out."""
+    writes) in out/report-out; ``where``: the options of spark_cluster.add_arguments."""
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "moneytrail.spark_engine", str(run_file), "--db", str(db)]
-        + ["--out", str(out), "--skip-tests", "--report", str(out / "report-out")],
+        + ["--out", str(out), "--skip-tests", "--report", str(out / "report-out"), *where],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -67,6 +73,7 @@ def build_on_spark(run_file: Path, db: Path, out: Path, label: str) -> Path:
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
     print(f"spark {label} build: {elapsed:.1f} s")
+    (out / "build-stdout.txt").write_text(proc.stdout, encoding="utf-8")
     return out
 
 
@@ -204,3 +211,25 @@ def test_the_distributed_steps_run_per_bucket_in_parallel_tasks_on_spark(spark_b
     assert [name for name, _ in below[:2]] == ["Project", "Exchange"], below
     exchange = node[int(below[1][1])]
     assert re.search(rf"hashpartitioning\({keys}, 32\), REPARTITION_BY_NUM", exchange), exchange
+
+
+def test_the_demo_built_on_two_executors_of_a_local_cluster_that_is_gone_afterwards(spark_build):
+    """The build ran on the cluster it started (spark_cluster.local_cluster): the master and both
+    workers on loopback, each worker's executor ran tasks, and no process of it is left."""
+    stdout = (spark_build / "build-stdout.txt").read_text(encoding="utf-8")
+    started = re.findall(r"^spark: a local cluster of 2 workers at spark://127\.0\.0\.1:(\d+) ", stdout, re.M)
+    assert len(started) == 1, stdout[-3000:]
+    logs = spark_build / "cluster"
+    for n in (1, 2):
+        worker_log = (logs / f"worker-{n}.log").read_text(encoding="utf-8")
+        assert f"Connecting to master 127.0.0.1:{started[0]}..." in worker_log
+        assert "with 1 cores, 2.0 GiB RAM" in worker_log
+        executors = sorted((logs / f"worker-{n}").glob("app-*/*/stderr"))
+        assert len(executors) == 1, executors
+        tasks = executors[0].read_text(encoding="utf-8").count("Running task")
+        assert tasks > 50, f"worker {n}'s executor ran {tasks} tasks"
+    master_log = (logs / "master.log").read_text(encoding="utf-8")
+    assert "Bound MasterWebUI to 127.0.0.1" in master_log
+    assert "REST server" not in master_log
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert str(logs) not in ps
