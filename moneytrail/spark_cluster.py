@@ -1,12 +1,14 @@
 """Where a Spark build runs: the master URL, checked, and a standalone cluster on this machine.
 
 ``--spark-master`` takes ``local[N]`` (one JVM with N task threads, the default ``local[2]``) or
-``spark://HOST:PORT`` (an existing standalone cluster: its workers must see the build's folder
-and the decisions/aliases files at the same paths, for example on a shared filesystem).
-``--spark-workers N`` starts a standalone cluster here instead: one master and N workers, each
-a JVM of its own started from the pyspark package (``bin/spark-class``), bound to loopback,
-stopped when the build ends. Spark then runs the build as on a real cluster: separate executor
-JVMs, each with its own Python workers, with shuffles between them.
+``spark://127.0.0.1:PORT`` / ``spark://localhost:PORT`` (a standalone cluster already running on
+this machine). The driver binds to loopback, so executors on other machines could not reach it:
+a master elsewhere is refused, and a cluster of several machines is reached through its Thrift
+server instead (README "Running on Apache Spark"). ``--spark-workers N`` starts a standalone
+cluster here for the build: one master and N workers, each a JVM of its own started from the
+pyspark package (``bin/spark-class``), bound to loopback, stopped when the build ends. Spark
+then runs the build as on a real cluster: separate executor JVMs, each with its own Python
+workers, with shuffles between them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
+import shutil
 import subprocess
 import sys
 import time
@@ -29,8 +31,10 @@ from ingest.errors import UserError
 LOOPBACK = "127.0.0.1"
 DEFAULT_MASTER = "local[2]"
 _LOCAL = re.compile(r"local\[([1-9][0-9]{0,2})\]")
-_STANDALONE = re.compile(r"spark://([A-Za-z0-9.-]{1,253}):([1-9][0-9]{0,4})")
+_STANDALONE = re.compile(r"spark://(127\.0\.0\.1|localhost):([1-9][0-9]{0,4})")
 _MEMORY = re.compile(r"([1-9][0-9]{0,5})([mg])")
+#: Spark refuses an executor of less than about 450 MiB (its reserved memory plus a minimum).
+MIN_MEMORY_MB = 512
 
 
 class SparkClusterError(UserError):
@@ -44,15 +48,20 @@ def check_master(master: str) -> str:
         return master
     raise SparkClusterError(
         f"--spark-master {master!r} is not a master this build runs on: use local[N] (N task threads in "
-        "one JVM, 1-999) or spark://HOST:PORT (a standalone cluster); --spark-workers N starts a "
-        "standalone cluster on this machine"
+        "one JVM, 1-999) or spark://127.0.0.1:PORT (a standalone cluster on this machine; the driver "
+        "listens on loopback only); --spark-workers N starts a standalone cluster here"
     )
 
 
 def check_memory(memory: str) -> str:
     """A JVM memory size as Spark writes it (``4g``, ``512m``), or an error."""
-    if not _MEMORY.fullmatch(memory):
+    m = _MEMORY.fullmatch(memory)
+    if not m:
         raise SparkClusterError(f"--spark-worker-memory {memory!r} is not a size like 4g or 512m")
+    if int(m.group(1)) * (1024 if m.group(2) == "g" else 1) < MIN_MEMORY_MB:
+        raise SparkClusterError(
+            f"--spark-worker-memory {memory} is less than {MIN_MEMORY_MB}m, the least an executor runs with"
+        )
     return memory
 
 
@@ -99,8 +108,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--spark-master",
         default=None,
-        help=f"local[N] (default {DEFAULT_MASTER}) or spark://HOST:PORT of a standalone cluster whose workers "
-        "see the warehouse folder at the same path",
+        help=f"local[N] (default {DEFAULT_MASTER}) or spark://127.0.0.1:PORT of a standalone cluster running "
+        "on this machine",
     )
     group.add_argument(
         "--spark-workers",
@@ -124,12 +133,12 @@ def where_from_args(args: argparse.Namespace, engine: str = "spark") -> Where:
     ]
     if engine != "spark":
         if given:
-            raise SparkClusterError(f"{', '.join(given)} apply only to --engine spark")
+            raise SparkClusterError(f"{', '.join(given)} {_apply(given)} only to --engine spark")
         return Where()
     if args.spark_workers is None:
         sizes = [g for g in given if g.startswith("--spark-worker-")]
         if sizes:
-            raise SparkClusterError(f"{', '.join(sizes)} apply only with --spark-workers N")
+            raise SparkClusterError(f"{', '.join(sizes)} {_apply(sizes)} only with --spark-workers N")
         return Where(check_master(DEFAULT_MASTER if args.spark_master is None else args.spark_master))
     if args.spark_master is not None:
         raise SparkClusterError(
@@ -141,10 +150,8 @@ def where_from_args(args: argparse.Namespace, engine: str = "spark") -> Where:
     return Where(cluster=spec)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+def _apply(options: list[str]) -> str:
+    return "applies" if len(options) == 1 else "apply"
 
 
 def spark_home() -> Path:
@@ -155,84 +162,158 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).resolve().parent
 
 
-def _daemon(home: Path, log: Path, main_class: str, *args: str) -> subprocess.Popen[bytes]:
-    # loopback only; no REST submission server (the master's default opens one on port 6066)
-    env = dict(
-        os.environ, SPARK_HOME=str(home), SPARK_LOCAL_IP=LOOPBACK, SPARK_MASTER_OPTS="-Dspark.master.rest.enabled=false"
-    )
-    env["PYSPARK_PYTHON"] = env.get("PYSPARK_PYTHON", sys.executable)
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [str(home / "bin" / "spark-class"), main_class, *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
+MASTER_CLASS = "org.apache.spark.deploy.master.Master"
+WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
+_MASTER_URL = re.compile(r"Starting Spark master at (spark://127\.0\.0\.1:[0-9]+)")
+
+
+def _no_orphans() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the daemon gets SIGTERM when the process that started it dies, however it dies."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class LocalCluster:
+    """A standalone master and ``spec.workers`` workers on loopback, each a JVM started from the
+    pyspark package (``bin/spark-class``) in a process group of its own; logs in ``logs``."""
+
+    def __init__(self, spec: ClusterSpec, logs: Path):
+        self.spec, self.logs = spec, logs
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.master = ""
+
+    def start(self) -> str:
+        """Start the master, wait for its URL (it picks a free port itself), start the workers
+        on it; returns the master URL."""
+        if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+            raise SparkClusterError(
+                "Java is not on the PATH and JAVA_HOME is not set: a Spark cluster needs Java 17 "
+                "(apt-get install openjdk-17-jre-headless)"
+            )
+        home = spark_home()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self._start(home, "master", MASTER_CLASS, "--host", LOOPBACK, "--port", "0", "--webui-port", "0")
+        self.master = self._master_url()
+        for i in range(1, self.spec.workers + 1):
+            work = self.logs / f"worker-{i}"
+            work.mkdir(exist_ok=True)
+            self._start(
+                home,
+                f"worker-{i}",
+                WORKER_CLASS,
+                *("--host", LOOPBACK, "--webui-port", "0", "--cores", str(self.spec.cores)),
+                *("--memory", self.spec.memory, "--work-dir", str(work), self.master),
+            )
+        return self.master
+
+    def _start(self, home: Path, name: str, main_class: str, *args: str) -> None:
+        # loopback only; no REST submission server (Spark 4.1's master opens one on port 6066)
+        env = dict(os.environ, SPARK_HOME=str(home), SPARK_LOCAL_IP=LOOPBACK)
+        env["SPARK_MASTER_OPTS"] = "-Dspark.master.rest.enabled=false"
+        env["PYSPARK_PYTHON"] = env.get("PYSPARK_PYTHON", sys.executable)
+        with (self.logs / f"{name}.log").open("wb") as out:
+            proc = subprocess.Popen(
+                [str(home / "bin" / "spark-class"), main_class, *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_no_orphans if sys.platform == "linux" else None,  # noqa: PLW1509
+            )
+        self.procs.append((name, proc))
+
+    def _master_url(self, timeout: float = 60.0) -> str:
+        log = self.logs / "master.log"
+        deadline = time.monotonic() + timeout
+        while True:
+            found = _MASTER_URL.search(log.read_text(encoding="utf-8", errors="replace"))
+            if found:
+                return found.group(1)
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise SparkClusterError(f"the local Spark master did not start within {timeout:.0f} s; see {log}")
+            time.sleep(0.2)
+
+    def check_alive(self) -> None:
+        """An error naming the first process of the cluster that has ended, with the end of its log."""
+        for name, proc in self.procs:
+            if proc.poll() is not None:
+                log = self.logs / f"{name}.log"
+                tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+                raise SparkClusterError(
+                    f"the local Spark cluster's {name} ended (exit code {proc.returncode}); the end of {log}:\n"
+                    + "\n".join(tail)
+                )
+
+    def stop(self, grace: float = 30.0) -> None:
+        """SIGTERM to each process group (a worker's executors are in its group), SIGKILL to what
+        is left after ``grace`` seconds; a second Ctrl-C does not cut it short."""
+        import signal
+
+        for _, proc in reversed(self.procs):
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for _, proc in reversed(self.procs):
+            while True:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    break
+                except subprocess.TimeoutExpired:
+                    _signal_group(proc, signal.SIGKILL)
+                except KeyboardInterrupt:
+                    continue
+            _signal_group(proc, signal.SIGKILL)  # executors the worker left behind
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 @contextmanager
-def local_cluster(spec: ClusterSpec, work_dir: Path) -> Iterator[str]:
-    """Start a master and ``spec.workers`` workers on loopback (logs in ``work_dir/cluster``);
-    yields the master URL; stops every process on exit, also after an error."""
-    home = spark_home()
-    logs = work_dir / "cluster"
-    logs.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    master = f"spark://{LOOPBACK}:{port}"
-    procs = [
-        _daemon(
-            home,
-            logs / "master.log",
-            "org.apache.spark.deploy.master.Master",
-            *("--host", LOOPBACK, "--port", str(port), "--webui-port", str(_free_port())),
-        )
-    ]
+def local_cluster(spec: ClusterSpec, work_dir: Path) -> Iterator[LocalCluster]:
+    """A LocalCluster (logs in ``work_dir/cluster``), started; every process of it is stopped on
+    exit, also after an error, a Ctrl-C or a SIGTERM to this process."""
+    import signal
+    import threading
+
+    cluster = LocalCluster(spec, work_dir / "cluster")
+    restore = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM ends Python without running `finally`: make it an exception here
+        restore = signal.signal(signal.SIGTERM, _terminated)
     try:
-        for i in range(spec.workers):
-            worker_dir = logs / f"worker-{i + 1}"
-            worker_dir.mkdir(exist_ok=True)
-            procs.append(
-                _daemon(
-                    home,
-                    logs / f"worker-{i + 1}.log",
-                    "org.apache.spark.deploy.worker.Worker",
-                    *("--host", LOOPBACK, "--webui-port", str(_free_port())),
-                    *("--cores", str(spec.cores), "--memory", spec.memory, "--work-dir", str(worker_dir), master),
-                )
-            )
-        _check_running(procs, logs)
-        yield master
+        cluster.start()
+        yield cluster
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        cluster.stop()
+        if restore is not None:
+            signal.signal(signal.SIGTERM, restore)
 
 
-def _check_running(procs: list[subprocess.Popen[bytes]], logs: Path) -> None:
-    time.sleep(1)
-    dead = [p for p in procs if p.poll() is not None]
-    if dead:
-        raise SparkClusterError(f"the local Spark cluster did not start: {len(dead)} process(es) ended; see {logs}")
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
-def wait_for_executors(session: Any, spec: ClusterSpec, logs: Path, timeout: float = 120.0) -> int:
+def wait_for_executors(session: Any, cluster: LocalCluster, timeout: float = 120.0) -> int:
     """Block until every worker's executor has registered with the driver; an error naming the
-    count and the log folder after ``timeout`` seconds."""
+    count and the log folder after ``timeout`` seconds, or naming a process of the cluster that
+    ended meanwhile."""
     deadline = time.monotonic() + timeout
     tracker = session.sparkContext._jsc.sc()
     while True:
         # getExecutorMemoryStatus lists the driver too
         executors = tracker.getExecutorMemoryStatus().size() - 1
-        if executors >= spec.workers:
+        if executors >= cluster.spec.workers:
             return int(executors)
+        cluster.check_alive()
         if time.monotonic() > deadline:
             raise SparkClusterError(
-                f"the local Spark cluster has {executors} of {spec.workers} executors after {timeout:.0f} s; see {logs}"
+                f"the local Spark cluster has {executors} of {cluster.spec.workers} executors after "
+                f"{timeout:.0f} s; see {cluster.logs}"
             )
         time.sleep(0.5)

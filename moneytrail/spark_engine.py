@@ -33,7 +33,7 @@ from ingest import warehouse
 from ingest.sqlquote import quote_ident, quote_literal
 from moneytrail.spark_cluster import (
     DEFAULT_MASTER,
-    ClusterSpec,
+    LocalCluster,
     SparkClusterError,
     Where,
     add_arguments,
@@ -137,7 +137,8 @@ def register_raw(session: Any, parquet_files: Sequence[Path]) -> None:
 
 def export_schema(session: Any, out_dir: Path, database: str = "marts", views: bool = False) -> list[Path]:
     """Each table (and view, if asked) of a Spark database as Parquet, ``out_dir/<name>/part-*.parquet`` (written by
-    Spark itself, so the column types are Spark's, not a conversion's)."""
+    Spark itself, so the column types are Spark's, not a conversion's), in as many files as the
+    table has partitions: every task writes its own, none gathers a whole table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     # views only when asked (marts.entity_alias_rows): the staging base_* views would be
@@ -145,7 +146,7 @@ def export_schema(session: Any, out_dir: Path, database: str = "marts", views: b
     tables = sorted(t.name for t in session.catalog.listTables(database) if views or t.tableType != "VIEW")
     for name in tables:
         target = out_dir / name
-        session.table(f"{database}.`{name}`").coalesce(1).write.mode("overwrite").parquet(str(target))
+        session.table(f"{database}.`{name}`").write.mode("overwrite").parquet(str(target))
         written.append(target)
     return written
 
@@ -176,9 +177,9 @@ def build_tables(
     files = export_raw_parquet(db_path, out_dir / "raw")
     if where.cluster is None:
         return _build_on(where.master, {}, files, out_dir, run_vars, dbt_args)
-    with local_cluster(where.cluster, out_dir) as master:
-        print(f"spark: a local cluster of {where.cluster.workers} workers at {master} (logs in {out_dir / 'cluster'})")
-        return _build_on(master, where.cluster.session_config(), files, out_dir, run_vars, dbt_args, where.cluster)
+    with local_cluster(where.cluster, out_dir) as cluster:
+        print(f"spark: a local cluster of {where.cluster.workers} workers at {cluster.master} (logs in {cluster.logs})")
+        return _build_on(cluster.master, where.cluster.session_config(), files, out_dir, run_vars, dbt_args, cluster)
 
 
 def _build_on(
@@ -188,16 +189,16 @@ def _build_on(
     out_dir: Path,
     run_vars: dict[str, Any] | None,
     dbt_args: Sequence[str],
-    cluster: ClusterSpec | None = None,
+    cluster: LocalCluster | None = None,
 ) -> Any:
     from moneytrail import dbt_runner, spark_steps
 
     started = time.monotonic()
     session = start_session(out_dir, master, extra)
-    if cluster is not None:
-        wait_for_executors(session, cluster, out_dir / "cluster")
-    session_ready = time.monotonic()
     try:
+        if cluster is not None:
+            wait_for_executors(session, cluster)
+        session_ready = time.monotonic()
         register_raw(session, files)
         spark_steps.register(session)
         # its own target and log folders: the DuckDB build's run_results.json stays what it was
@@ -322,9 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     run = load_run_file(args.run_file)
     dbt_args = [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else list(SPARK_BUILD)
-    if args.report is None:
-        return build(args.db, args.out, run.vars, dbt_args, where)
-    result = build_tables(args.db, args.out, run.vars, dbt_args, where)
+    try:
+        if args.report is None:
+            return build(args.db, args.out, run.vars, dbt_args, where)
+        result = build_tables(args.db, args.out, run.vars, dbt_args, where)
+    except SparkClusterError as exc:  # the local cluster did not start or lost a process
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0 if write_report(run, args.db, args.out, args.report, result) and result.success else 1
 
 

@@ -158,6 +158,9 @@ class _Config:
 
 
 class _Dbt:
+    #: the model runs as a Spark variant's step (int_er_aliases reads data_aliases_in_sql only then)
+    spark_step = True
+
     def __init__(self, con: Any, tables: dict[str, Any], config: dict[str, Any]):
         self._con, self._tables, self.config = con, tables, _Config(config)
 
@@ -175,13 +178,17 @@ ORDERED_SEEDS = ("er_aliases", "er_link_decisions")
 
 def seed_order(name: str, rows: list[dict[str, Any]], seeds_dir: Path | None = None) -> list[dict[str, Any]]:
     """``rows`` of the seed table ``name`` in the order of ``seeds/<name>.csv``; an error naming the
-    seed when the table's rows are not exactly the file's (an empty cell is NULL, as dbt loads it)."""
+    seed when the table's rows are not exactly the file's. A cell is NULL as dbt loads it (agate's
+    text type): empty, blank or ``null`` in any case; a byte-order mark is skipped."""
     import csv
+
+    def cell(value: str | None) -> str | None:
+        return None if value is None or value.strip().lower() in ("", "null") else value
 
     columns = [col for col, _ in parse_ddl(INPUTS[name])]
     path = (seeds_dir or PROJECT_DIR / "seeds") / f"{name}.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        keys = [tuple(row.get(c) or None for c in columns) for row in csv.DictReader(f)]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        keys = [tuple(cell(row.get(c)) for c in columns) for row in csv.DictReader(f)]
     place: dict[tuple[Any, ...], list[int]] = {}
     for i, key in reversed(list(enumerate(keys))):
         place.setdefault(key, []).append(i)
@@ -189,10 +196,10 @@ def seed_order(name: str, rows: list[dict[str, Any]], seeds_dir: Path | None = N
     for row in rows:
         free = place.get(tuple(row.get(c) for c in columns))
         if not free:
-            raise ValueError(f"spark_steps: the seed table {name} has a row that seeds/{name}.csv has not: {row}")
+            raise ValueError(f"spark_steps: the seed table {name} has a row that {path} has not: {row}")
         ordered.append((free.pop(), row))
     if len(ordered) != len(keys):
-        raise ValueError(f"spark_steps: the seed table {name} has {len(ordered)} rows, seeds/{name}.csv {len(keys)}")
+        raise ValueError(f"spark_steps: the seed table {name} has {len(ordered)} rows, {path} {len(keys)}")
     return [row for _, row in sorted(ordered, key=lambda pair: pair[0])]
 
 

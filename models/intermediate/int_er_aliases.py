@@ -26,7 +26,10 @@ def model(dbt, session):
         aliases += parse_aliases(rows, f"file:{name}", header)
     # on Spark the aliases the data states are SQL (models/spark/int_er_aliases.sql), spread over
     # tasks; this step then reads only the seed and the user file
-    fields = () if dbt.config.get("data_aliases_in_sql") else DATA_ALIAS_FIELDS
+    in_sql = dbt.config.get("data_aliases_in_sql")
+    if in_sql and not getattr(dbt, "spark_step", False):
+        raise ValueError("int_er_aliases: data_aliases_in_sql is the Spark variant's (models/spark/int_er_aliases.sql)")
+    fields = () if in_sql else DATA_ALIAS_FIELDS
     for field in fields:
         pairs = (
             dbt.ref("int_contracts")

@@ -17,8 +17,9 @@ wall time of each phase (ingest, role-map check, dbt build, report), the child's
 (``os.wait4``), the load average, and the slowest dbt nodes from run_results.json.
 
 Usage: python tests/benchmarks/bench_full_cycle.py --rows 1000000 --out /tmp/fullcycle [--top 15]
-[--engine spark] (the same files built on Apache Spark, local[2]; the peak RSS is then the largest
-of the process and its children, the JVM included)
+[--engine spark [--spark-workers 2]] (the same files built on Apache Spark, local[2] or on a
+standalone cluster of N workers started on this machine). Besides os.wait4's peak RSS of one process
+it prints the peak of the whole process tree's summed RSS (JVMs included), sampled each second.
 Not a test: run it by hand; it writes only under --out (the generated files are kept for
 reruns at the same size).
 """
@@ -32,6 +33,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -259,6 +261,44 @@ def generate(rows: int, out: Path) -> Path:
     return run_file
 
 
+class TreeMemory:
+    """The largest sum of resident memory over a process and all its descendants, sampled every
+    second from /proc on a thread of its own (os.wait4's figure is one process's peak: a Spark
+    driver, master, workers and executors are separate processes)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(1.0):
+            self.peak = max(self.peak, self._rss(self.pid))
+
+    @staticmethod
+    def _rss(root: int) -> int:
+        parents, rss = {}, {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+                rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended meanwhile
+        total, stack = 0, [root]
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            stack.extend(child for child, parent in parents.items() if parent == pid)
+        return total
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -270,10 +310,18 @@ def main(argv: list[str] | None = None) -> int:
         default="duckdb",
         help="where dbt builds (moneytrail run --engine): spark needs the spark extra and Java 17",
     )
+    parser.add_argument(
+        "--spark-workers",
+        type=int,
+        default=None,
+        help="with --engine spark: build on a standalone cluster of N one-core workers started on this machine",
+    )
+    parser.add_argument("--spark-worker-memory", default="4g", help="each worker's executor memory (default 4g)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     run_file = generate(args.rows, out)
-    work = out / f"work_{args.rows}" if args.engine == "duckdb" else out / f"work_{args.rows}_{args.engine}"
+    label = args.engine if args.spark_workers is None else f"{args.engine}_{args.spark_workers}w"
+    work = out / f"work_{args.rows}" if args.engine == "duckdb" else out / f"work_{args.rows}_{label}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     env = dict(os.environ, PYTHONUNBUFFERED="1", DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"))
@@ -289,12 +337,15 @@ def main(argv: list[str] | None = None) -> int:
         "--engine",
         args.engine,
     ]
+    if args.spark_workers is not None:
+        command += ["--spark-workers", str(args.spark_workers), "--spark-worker-memory", args.spark_worker_memory]
     load_before = os.getloadavg()
     started = time.perf_counter()
     marks: list[tuple[str, float]] = []
     loads: list[float] = []  # 1-minute load average at each line the child prints
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=out)
     assert proc.stdout is not None
+    tree = TreeMemory(proc.pid)
     with (work / "moneytrail.log").open("w", encoding="utf-8") as log:
         for line in proc.stdout:
             log.write(line)
@@ -302,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             if line.startswith("[") and "/4]" in line[:6]:
                 marks.append((line.strip(), time.perf_counter() - started))
     _, status, usage = os.wait4(proc.pid, 0)
+    tree.stop()
     wall = time.perf_counter() - started
     load_after = os.getloadavg()
     code = os.waitstatus_to_exitcode(status)
@@ -313,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     # CPU time of the child (user + system, all threads): less sensitive to other load than wall time
     cpu = usage.ru_utime + usage.ru_stime
     print(f"wall time {wall:,.0f} s; CPU time {cpu:,.0f} s; peak RSS {usage.ru_maxrss / 2**20:,.2f} GiB")
+    print(
+        f"peak RSS of the whole process tree (the process and every descendant, JVMs included, summed; "
+        f"sampled each second): {tree.peak / 2**30:,.2f} GiB"
+    )
     # a Spark build keeps its dbt artifacts beside its tables, in <warehouse>.spark/dbt-target
     results = work / ("target" if args.engine == "duckdb" else "warehouse.spark/dbt-target") / "run_results.json"
     # `moneytrail run` prints [4/4] after the report and exports: the [3/4] phase holds both the

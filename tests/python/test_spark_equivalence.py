@@ -231,5 +231,17 @@ def test_the_demo_built_on_two_executors_of_a_local_cluster_that_is_gone_afterwa
     master_log = (logs / "master.log").read_text(encoding="utf-8")
     assert "Bound MasterWebUI to 127.0.0.1" in master_log
     assert "REST server" not in master_log
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
-    assert str(logs) not in ps
+    # every JVM of the cluster logs its pid ("Started daemon with process name: <pid>@<host>"):
+    # the master, both workers and both executors; none may outlive the build
+    logged = [*logs.glob("*.log"), *logs.glob("worker-*/app-*/*/stderr")]
+    pids = [int(m) for f in logged for m in re.findall(r"Started daemon with process name: (\d+)@", f.read_text())]
+    assert len(pids) == 5, pids
+    alive = [pid for pid in pids if _spark_process(pid)]
+    assert alive == [], f"processes of the cluster still running: {alive}"
+
+
+def _spark_process(pid: int) -> bool:
+    try:
+        return b"org.apache.spark" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False

@@ -183,8 +183,10 @@ def test_a_seeds_rows_keep_their_row_numbers_in_whatever_order_spark_hands_them(
 
 
 def test_a_seed_table_that_is_not_its_file_is_an_error(tmp_path):
+    # a byte-order mark, and NULL as dbt loads it: empty, blank, "null" in any case
     (tmp_path / "er_aliases.csv").write_text(
-        "name,alias_of,relation_kind,note,source,reviewer,decided_on\nA,B,dba,,,r,2024-01-01\nA,B,dba,,,r,2024-01-01\n",
+        "\ufeffname,alias_of,relation_kind,note,source,reviewer,decided_on\n"
+        "A,B,dba,,NULL,r,2024-01-01\nA,B,dba,  , null ,r,2024-01-01\n",
         encoding="utf-8",
     )
     row = {
@@ -199,10 +201,29 @@ def test_a_seed_table_that_is_not_its_file_is_an_error(tmp_path):
     assert spark_steps.seed_order("er_aliases", [row, dict(row)], tmp_path) == [row, row]
     with pytest.raises(ValueError) as err:
         spark_steps.seed_order("er_aliases", [row], tmp_path)
-    assert str(err.value) == "spark_steps: the seed table er_aliases has 1 rows, seeds/er_aliases.csv 2"
-    other = dict(row, note="")
+    assert str(err.value) == f"spark_steps: the seed table er_aliases has 1 rows, {tmp_path / 'er_aliases.csv'} 2"
+    other = dict(row, note="NULL")  # the text NULL in a table is not a NULL cell
     with pytest.raises(ValueError) as err:
         spark_steps.seed_order("er_aliases", [row, other], tmp_path)
-    assert (
-        str(err.value) == f"spark_steps: the seed table er_aliases has a row that seeds/er_aliases.csv has not: {other}"
+    assert str(err.value) == (
+        f"spark_steps: the seed table er_aliases has a row that {tmp_path / 'er_aliases.csv'} has not: {other}"
+    )
+
+
+def test_the_duckdb_model_refuses_the_spark_variants_switch():
+    """Set on DuckDB, data_aliases_in_sql would drop the data's aliases with nothing to add them."""
+    import duckdb
+
+    class DuckDbt(spark_steps._Dbt):
+        spark_step = False
+
+    con = duckdb.connect()
+    seed = pa.Table.from_pylist(
+        _seed_rows("er_aliases"), schema=spark_steps.arrow_schema(spark_steps.INPUTS["er_aliases"])
+    )
+    dbt = DuckDbt(con, {"er_aliases": seed}, {"aliases_file": "", "data_aliases_in_sql": True})
+    with pytest.raises(ValueError) as err:
+        spark_steps._load_model("int_er_aliases").model(dbt, None)
+    assert str(err.value) == (
+        "int_er_aliases: data_aliases_in_sql is the Spark variant's (models/spark/int_er_aliases.sql)"
     )
