@@ -58,6 +58,12 @@ SESSION_CONFIG = {
     # a small demo does not need 200 shuffle partitions per join
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.adaptive.enabled": "true",
+    # No broadcast join planned from a table's file size: Parquet's compressed columns undercount
+    # its rows in memory many times, and at 20M contributions the driver could not build the
+    # broadcast of marts.limit_flags (red_flag_pairs failed). A join side is broadcast only when
+    # its measured shuffle output is small (adaptive execution, at run time).
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
+    "spark.sql.adaptive.autoBroadcastJoinThreshold": "10MB",
 }
 
 
