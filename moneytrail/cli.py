@@ -315,9 +315,10 @@ def write_manifest_json(path: Path, entries: Sequence[manifest.ManifestEntry]) -
 
 def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
     db_path = args.db or warehouse.default_path()
+    engine = getattr(args, "engine", "duckdb")
     try:
         # every setting is checked before anything is ingested or built
-        where = spark_cluster.where_from_args(args, getattr(args, "engine", "duckdb"))
+        where = spark_cluster.where_from_args(args, engine)
         run = load_run_file(run_file)
         merged_vars = validate_vars(run.vars)
     except UserError as exc:
@@ -357,7 +358,6 @@ def cmd_run(args: argparse.Namespace, run_file: Path) -> int:
         # report says what failed; the exit code says the run is not trustworthy.
         print(f"error: the role map is invalid:\n{validation.error_text()}", file=sys.stderr)
 
-    engine = getattr(args, "engine", "duckdb")
     result, report_ok = _build_and_report(engine, where, run, db_path, out_dir, validation, entries)
 
     print(f"[4/4] results: warehouse {db_path}, outputs in {out_dir}/")

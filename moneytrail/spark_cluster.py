@@ -33,6 +33,7 @@ DEFAULT_MASTER = "local[2]"
 _LOCAL = re.compile(r"local\[([1-9][0-9]{0,2})\]")
 _STANDALONE = re.compile(r"spark://(127\.0\.0\.1|localhost):([1-9][0-9]{0,4})")
 _MEMORY = re.compile(r"([1-9][0-9]{0,5})([mg])")
+PYSPARK_MISSING = "pyspark is not installed: pip install -e '.[spark]' (needs Java 17)"
 #: Spark refuses an executor of less than about 450 MiB (its reserved memory plus a minimum).
 MIN_MEMORY_MB = 512
 
@@ -101,6 +102,9 @@ class Where:
     master: str = DEFAULT_MASTER
     cluster: ClusterSpec | None = None
 
+    def __post_init__(self) -> None:
+        check_master(self.master)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `moneytrail run/demo --engine spark` and `python -m moneytrail.spark_engine`."""
@@ -139,15 +143,14 @@ def where_from_args(args: argparse.Namespace, engine: str = "spark") -> Where:
         sizes = [g for g in given if g.startswith("--spark-worker-")]
         if sizes:
             raise SparkClusterError(f"{', '.join(sizes)} {_apply(sizes)} only with --spark-workers N")
-        return Where(check_master(DEFAULT_MASTER if args.spark_master is None else args.spark_master))
+        return Where(DEFAULT_MASTER if args.spark_master is None else args.spark_master)
     if args.spark_master is not None:
         raise SparkClusterError(
             "--spark-master and --spark-workers exclude each other: --spark-workers starts its own master"
         )
-    cores = 1 if args.spark_worker_cores is None else args.spark_worker_cores
-    memory = "4g" if args.spark_worker_memory is None else args.spark_worker_memory
-    spec = ClusterSpec(args.spark_workers, cores, memory)
-    return Where(cluster=spec)
+    cores = ClusterSpec.cores if args.spark_worker_cores is None else args.spark_worker_cores
+    memory = ClusterSpec.memory if args.spark_worker_memory is None else args.spark_worker_memory
+    return Where(cluster=ClusterSpec(args.spark_workers, cores, memory))
 
 
 def _apply(options: list[str]) -> str:
@@ -158,7 +161,7 @@ def spark_home() -> Path:
     try:
         import pyspark
     except ImportError:
-        raise SparkClusterError("pyspark is not installed: pip install -e '.[spark]' (needs Java 17)") from None
+        raise SparkClusterError(PYSPARK_MISSING) from None
     return Path(pyspark.__file__).resolve().parent
 
 

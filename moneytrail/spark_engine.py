@@ -33,6 +33,7 @@ from ingest import warehouse
 from ingest.sqlquote import quote_ident, quote_literal
 from moneytrail.spark_cluster import (
     DEFAULT_MASTER,
+    PYSPARK_MISSING,
     LocalCluster,
     SparkClusterError,
     Where,
@@ -115,7 +116,7 @@ def start_session(work_dir: Path, master: str = DEFAULT_MASTER, extra: dict[str,
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise SparkEngineError("pyspark is not installed: pip install -e '.[spark]' (needs Java 17)") from None
+        raise SparkEngineError(PYSPARK_MISSING) from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName("moneytrail")
@@ -178,7 +179,6 @@ def build_tables(
 
     The tables are written back also when some node failed: the report then says which
     sections are missing, as it does after a failed DuckDB build."""
-    check_master(where.master)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = export_raw_parquet(db_path, out_dir / "raw")
     if where.cluster is None:
@@ -322,18 +322,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_arguments(p)
     args = p.parse_args(argv)
-    try:
-        where = where_from_args(args)
-    except SparkClusterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    run = load_run_file(args.run_file)
     dbt_args = [*SPARK_BUILD, "--exclude-resource-type", "test"] if args.skip_tests else list(SPARK_BUILD)
     try:
+        where = where_from_args(args)
+        run = load_run_file(args.run_file)
         if args.report is None:
             return build(args.db, args.out, run.vars, dbt_args, where)
         result = build_tables(args.db, args.out, run.vars, dbt_args, where)
-    except SparkClusterError as exc:  # the local cluster did not start or lost a process
+    except SparkClusterError as exc:  # a bad option, or the local cluster did not start or lost a process
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0 if write_report(run, args.db, args.out, args.report, result) and result.success else 1
