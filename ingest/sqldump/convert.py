@@ -351,7 +351,7 @@ def convert_column(
     """Typed array for one column of tokens; raises ConversionError on the first inexact one.
 
     ``quoted`` flags the tokens that are string literals given without their outer quotes (as
-    the vectorised VALUES reader hands them over); None means every token is as written."""
+    the compiled VALUES reader hands them over); None means every token is as written."""
     arr = tokens if isinstance(tokens, pa.Array) else pa.array(tokens, type=pa.binary())
     if quoted is not None and not quoted.any():
         quoted = None  # nothing was unquoted: the tokens are as written

@@ -5,7 +5,7 @@ quote, backslashes, doubled quotes), copied every string to cut its quotes off a
 strings with escapes through Python. Here one pass of numpy steps over the column's data
 buffer finds what to drop and what to replace, and one compress writes the result:
 
-- the outer quotes of every token are dropped (the vectorised VALUES reader already leaves
+- the outer quotes of every token are dropped (the compiled VALUES reader already leaves
   them out, see :func:`unquoted_texts`; :func:`quoted_texts` drops them first for tokens as
   written); a ``NULL`` token is flagged in the validity bitmap;
 - a doubled quote inside a string (``''``) keeps one quote;

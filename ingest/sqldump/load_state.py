@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ingest.sqldump import convert, fastrows
+from ingest.sqldump import convert
 from ingest.sqldump.dialects import LexMode
 from ingest.sqldump.errors import (
     REASON_ROWS,
@@ -50,7 +50,7 @@ class _Pending:
     mapping: tuple[int | None, ...]  # table column -> token position (None: omitted)
     syntax: str
     mode: LexMode
-    parts: list[Any] = field(default_factory=list)  # row lists and _RowMajor token arrays, in order
+    parts: list[Any] = field(default_factory=list)  # row lists and _ByColumn token arrays, in order
     count: int = 0
     statements: list[_Statement] = field(default_factory=list)
 
@@ -58,12 +58,12 @@ class _Pending:
         last = self.parts[-1] if self.parts else None
         if chunk.tokens is not None:
             ncols = len(chunk.tokens) // chunk.nrows if chunk.nrows else 0
-            assert chunk.quoted is not None  # the vectorised reader always flags its strings
+            assert chunk.quoted is not None  # the compiled reader always flags its strings
             statement = (chunk.tokens, chunk.quoted, chunk.nrows)
-            if isinstance(last, _RowMajor) and last.ncols == ncols:
+            if isinstance(last, _ByColumn) and last.ncols == ncols:
                 last.statements.append(statement)
             else:
-                self.parts.append(_RowMajor([statement], ncols))
+                self.parts.append(_ByColumn([statement], ncols))
         elif isinstance(last, list):
             last.extend(chunk.rows)  # type: ignore[arg-type]
         else:
@@ -77,13 +77,11 @@ class _Pending:
         pieces: list[list[pa.Array]] = [[] for _ in range(width)]
         flags: list[list[np.ndarray | None]] = [[] for _ in range(width)]
         for part in self.parts:
-            if isinstance(part, _RowMajor):
+            if isinstance(part, _ByColumn):
                 for tokens, quoted, nrows in part.statements:
-                    columns = fastrows.by_column(tokens, nrows)
-                    by_row = quoted.reshape(nrows, -1)
                     for i in range(width):
-                        pieces[i].append(columns[i])
-                        flags[i].append(by_row[:, i])
+                        pieces[i].append(tokens.slice(i * nrows, nrows))
+                        flags[i].append(quoted[i * nrows : (i + 1) * nrows])
             else:
                 columns = list(zip(*part, strict=False))
                 for i in range(width):
@@ -104,8 +102,8 @@ def _joined(pieces: list[pa.Array], flags: list[np.ndarray | None]) -> tuple[pa.
 
 
 @dataclass
-class _RowMajor:
-    """Rows from the vectorised reader: per INSERT, its tokens row by row, their string
+class _ByColumn:
+    """Rows from the compiled reader: per INSERT, its tokens column by column, their string
     flags and its row count."""
 
     statements: list[tuple[pa.Array, np.ndarray, int]]

@@ -32,7 +32,7 @@ from ingest.sqldump.source import DumpSource
 
 MAX_STATEMENT_BYTES = 64 << 20
 ROWS_PER_YIELD = 20_000
-FAST_MIN_BYTES = 16 << 10  # VALUES lists at least this long go to the vectorised reader
+FAST_MIN_BYTES = 16 << 10  # VALUES lists at least this long go to the compiled reader (fastrows)
 _MARGIN = 8  # bytes of lookahead a token decision may need (e.g. "--" + space)
 
 
@@ -78,7 +78,7 @@ class RowChunk:
     """Rows read from one INSERT or COPY, in order; ``first_line`` is the line of the first.
 
     Either ``rows`` (one sequence of raw tokens per row) or ``tokens`` (one Arrow binary array
-    of the tokens row by row, ``nrows`` rows, from the vectorised reader; string literals
+    of the tokens column by column, ``nrows`` rows, from the compiled reader; string literals
     without their quotes, flagged in ``quoted``) is set."""
 
     rows: list[tuple[bytes, ...]] | list[list[bytes]] | None
@@ -204,8 +204,8 @@ class Scanner:
         self._line_pos = 0  # buffer index at which self._line is the current line number
         self._line = 1
         self._dropped_last = b"\n"  # the byte before buf[0]; the file start counts as a newline
-        self._window = 1 << 16  # bytes the vectorised reader looks at for one INSERT
-        self._fast_misses = 0  # INSERTs in a row the vectorised reader handed back
+        self._window = 1 << 16  # bytes the compiled reader looks at for one INSERT
+        self._fast_misses = 0  # INSERTs in a row the compiled reader handed back
 
     # -- buffer ----------------------------------------------------------------------------
 
