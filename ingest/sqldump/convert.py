@@ -501,6 +501,14 @@ def _fast(arr: pa.Array, ctype: ColumnType, syntax: str, mode: LexMode, quoted: 
 _NUMERIC_KINDS = ("int", "decimal", "float", "numeric_text")
 
 
+def _holds_x(text: pa.Array) -> bool:
+    """Whether any value's bytes hold an x or X (null slots' bytes too, which only sends the
+    column to the reference path). One byte comparison over the data: matching the substring
+    case-insensitively goes through a regex and cost 80 times as much."""
+    data = fasttext.value_bytes(text)
+    return bool(((data | 32) == 120).any())
+
+
 def _typed(null: pa.Array, text: pa.Array, kind: str, ctype: ColumnType) -> pa.Array | None:
     """The column typed from (is_null, text), or None where the fast kernels cannot say."""
     text = _as_text(_with_nulls(text, null))
@@ -509,7 +517,7 @@ def _typed(null: pa.Array, text: pa.Array, kind: str, ctype: ColumnType) -> pa.A
     if kind in _NUMERIC_KINDS:
         if kind == "float" and ctype.arrow == pa.float32():
             return None  # Arrow parses text straight to float32; the reference rounds via float64
-        if kind in ("int", "decimal") and pc.any(pc.match_substring(text, "x", ignore_case=True)).as_py():
+        if kind in ("int", "decimal") and _holds_x(text):
             return None  # Arrow's cast reads 0x1F as hexadecimal; the reference refuses it
         if kind in ("float", "numeric_text"):
             valid = pc.match_substring_regex(text, _NUM_RE2)

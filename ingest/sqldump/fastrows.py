@@ -27,6 +27,7 @@ from ingest.sqldump import fastscan
 from ingest.sqldump.dialects import MYSQL, POSTGRES, LexMode
 
 MAX_WINDOW = 32 << 20
+_SEMI = 59
 
 
 MORE = object()  # sentinel: no ";" outside strings within the window
@@ -65,15 +66,11 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
     limit = min(len(buf), start + window)
     region = np.frombuffer(buf, np.uint8, count=limit - start, offset=start)
     backslash = mode.dialect == MYSQL and mode.backslash_escapes
-    status, end, semi, nrows, offsets, data, quoted = fastscan.scan(
-        region, ncols, backslash=backslash, mysql=mode.dialect == MYSQL
-    )
+    status, end, nrows, tokens, quoted = fastscan.scan(region, ncols, backslash=backslash, mysql=mode.dialect == MYSQL)
     if status == fastscan.NO_END:
         # The statement goes on past the window -- unless a long window saw ";" only inside
         # strings, which suggests miscounted quotes (e.g. MySQL "it's"): read row by row.
-        return None if window >= SUSPECT_WINDOW and semi else MORE
+        return None if window >= SUSPECT_WINDOW and bool((region == _SEMI).any()) else MORE
     if status != fastscan.OK:
         return None
-    ntok = nrows * ncols
-    tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     return ArrowRows(tokens, quoted, nrows, start + end + 1)

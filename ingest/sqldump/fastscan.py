@@ -31,6 +31,7 @@ releases the GIL, so the reader runs beside the typing thread.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 OK, FALLBACK, NO_END = 0, 1, 2
@@ -49,8 +50,7 @@ for _c in b"0123456789.+-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
 _CLASS[_SEMI] = 4
 _CLASS[_QUOTE] = 5
 
-_EMPTY_I32 = np.zeros(1, dtype=np.int32)
-_EMPTY_U8 = np.zeros(0, dtype=np.uint8)
+_NO_TOKENS = pa.array([], pa.binary())
 _EMPTY_B = np.zeros(0, dtype=np.bool_)
 
 
@@ -135,12 +135,11 @@ def _plain_ok(region: np.ndarray, start: int, stop: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _string_end(region: np.ndarray, i: int, backslash: bool, doubled: bool) -> tuple[int, bool]:
-    """(index after the closing quote, or -1 if the string does not close in the region;
-    whether a ";" stood inside it), for a literal whose opening quote is at ``i``; ``doubled``:
-    two quotes stand for one (not in hex and bit strings, which end at their next quote)."""
+def _string_end(region: np.ndarray, i: int, backslash: bool, doubled: bool) -> int:
+    """Index after the closing quote of the literal whose opening quote is at ``i``, or -1 if
+    it does not close in the region; ``doubled``: two quotes stand for one (not in hex and
+    bit strings, which end at their next quote)."""
     n = region.size
-    semi = False
     i += 1
     while i < n:
         c = region[i]
@@ -148,22 +147,20 @@ def _string_end(region: np.ndarray, i: int, backslash: bool, doubled: bool) -> t
             if doubled and i + 1 < n and region[i + 1] == _QUOTE:
                 i += 2
                 continue
-            return i + 1, semi
+            return i + 1
         if backslash and c == _BACKSLASH:
             i += 2
             continue
-        if c == _SEMI:
-            semi = True
         i += 1
-    return -1, semi
+    return -1
 
 
 @njit(cache=True, nogil=True)
 # long: the lexer's single pass; its state (position, mark, slot, token) is shared by every branch
 def _scan(
     region: np.ndarray, ncols: int, backslash: bool, mysql: bool
-) -> tuple[int, int, bool, int, np.ndarray, np.ndarray, np.ndarray]:
-    """(status, index of the ending ";", whether any ";" was seen, token count, where each
+) -> tuple[int, int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(status, index of the ending ";", token count, where each
     token's bytes start and end, string flags); on OK the tokens are row-major and a string
     literal that fills its token is given by its contents."""
     n = region.size
@@ -175,7 +172,6 @@ def _scan(
     q = -1  # place in its row of the last punctuation mark (-1: none yet; ncols + 2 per row)
     slot = 0  # tokens since that mark
     last = ncols + 1
-    semi = False
     i = 0
     while i < n:
         kind = _CLASS[region[i]]
@@ -184,54 +180,53 @@ def _scan(
             continue
         if kind == 2:
             if slot != (1 if 0 <= q < ncols else 0):
-                return FALLBACK, -1, semi, 0, starts, ends, quoted
+                return FALLBACK, -1, 0, starts, ends, quoted
             q = 0 if q == last else q + 1
             # the mark must be "(" opening a row, "," between values or rows, ")" closing it
             wanted = _OPEN if q == 0 else (_CLOSE if q == ncols else _COMMA)
             if region[i] != wanted:
-                return FALLBACK, -1, semi, 0, starts, ends, quoted
+                return FALLBACK, -1, 0, starts, ends, quoted
             slot = 0
             i += 1
             continue
         if kind == 4:
             # the end: the last mark must close a row, with nothing after it
             if q != ncols or slot != 0:
-                return FALLBACK, i, True, 0, starts, ends, quoted
-            return OK, i, True, ntok, starts, ends, quoted
+                return FALLBACK, i, 0, starts, ends, quoted
+            return OK, i, ntok, starts, ends, quoted
         # a token: allowed bytes, then perhaps one string literal that ends it
         slot += 1
         if slot > 1:
-            return FALLBACK, -1, semi, 0, starts, ends, quoted
+            return FALLBACK, -1, 0, starts, ends, quoted
         start = i
         while i < n and _CLASS[region[i]] == 3:
             if region[i] == _DASH and i + 1 < n and region[i + 1] == _DASH:
-                return FALLBACK, -1, semi, 0, starts, ends, quoted
+                return FALLBACK, -1, 0, starts, ends, quoted
             i += 1
         cut = 0
         if i < n:
             kind = _CLASS[region[i]]
             if kind == 0:
-                return FALLBACK, -1, semi, 0, starts, ends, quoted
+                return FALLBACK, -1, 0, starts, ends, quoted
             if kind != 5 and not _plain_ok(region, start, i):
-                return FALLBACK, -1, semi, 0, starts, ends, quoted
+                return FALLBACK, -1, 0, starts, ends, quoted
             if kind == 5:
                 if i > start and not _prefix_ok(region, start, i, mysql):
-                    return FALLBACK, -1, semi, 0, starts, ends, quoted
+                    return FALLBACK, -1, 0, starts, ends, quoted
                 cut = 1 if i == start else 0
                 # X'4142' and B'01': no escapes, no doubled quotes (the converter checks digits)
                 hexbits = i == start + 1 and (region[start] | 32) in (120, 98)
-                after, inner_semi = _string_end(region, i, backslash and not hexbits, not hexbits)
-                semi = semi or inner_semi
+                after = _string_end(region, i, backslash and not hexbits, not hexbits)
                 if after < 0:
-                    return NO_END, -1, semi, 0, starts, ends, quoted
+                    return NO_END, -1, 0, starts, ends, quoted
                 i = after
                 if i < n and (_CLASS[region[i]] == 0 or _CLASS[region[i]] >= 3):
-                    return FALLBACK, -1, semi, 0, starts, ends, quoted
+                    return FALLBACK, -1, 0, starts, ends, quoted
         starts[ntok] = start + cut
         ends[ntok] = i - cut
         quoted[ntok] = cut == 1
         ntok += 1
-    return NO_END, -1, semi, 0, starts, ends, quoted
+    return NO_END, -1, 0, starts, ends, quoted
 
 
 @njit(cache=True, nogil=True)
@@ -261,14 +256,13 @@ def _by_column(
     return offsets, data, flags
 
 
-def scan(
-    region: np.ndarray, ncols: int, *, backslash: bool, mysql: bool
-) -> tuple[int, int, bool, int, np.ndarray, np.ndarray, np.ndarray]:
-    """(status, index of the ending ";" in ``region``, whether a ";" stood anywhere in what was
-    read, row count, offsets, bytes, string flags) for the VALUES list at ``region[0]``; on OK
-    the tokens come column by column (all of the first column's rows, then the second's)."""
-    status, end, semi, ntok, starts, ends, quoted = _scan(region, ncols, backslash, mysql)
+def scan(region: np.ndarray, ncols: int, *, backslash: bool, mysql: bool) -> tuple[int, int, int, pa.Array, np.ndarray]:
+    """(status, index of the ending ";" in ``region``, row count, tokens, string flags) for the
+    VALUES list at ``region[0]``; on OK the tokens come column by column (all of the first
+    column's rows, then the second's) as one binary array."""
+    status, end, ntok, starts, ends, quoted = _scan(region, ncols, backslash, mysql)
     if status != OK:
-        return status, end, semi, 0, _EMPTY_I32, _EMPTY_U8, _EMPTY_B
+        return status, end, 0, _NO_TOKENS, _EMPTY_B
     offsets, data, flags = _by_column(region, ncols, ntok, starts, ends, quoted)
-    return OK, end, semi, ntok // ncols, offsets, data, flags
+    tokens = pa.Array.from_buffers(pa.binary(), ntok, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return OK, end, ntok // ncols, tokens, flags

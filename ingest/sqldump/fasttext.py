@@ -50,6 +50,13 @@ def _numpy_view(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return raw_offsets, offsets - base, d
 
 
+def value_bytes(arr: pa.Array) -> np.ndarray:
+    """The bytes of a binary or string array's values, back to back (null slots included)."""
+    if arr.buffers()[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    return _numpy_view(arr)[2]
+
+
 def _is_null(d: np.ndarray, o: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Flags, per token, of the candidates that are exactly the word ``NULL``."""
     null = np.zeros(o.size - 1, dtype=bool)

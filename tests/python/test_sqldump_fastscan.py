@@ -217,8 +217,9 @@ def test_a_long_window_with_semicolons_only_in_strings_is_handed_back():
 
 def test_scan_reports_the_end_and_lays_tokens_out_by_column():
     region = np.frombuffer(b"(1,'a'),(2,N'b'),(3,NULL); tail", np.uint8)
-    status, end, semi, nrows, offsets, data, quoted = fastscan.scan(region, 2, backslash=True, mysql=True)
-    assert (status, end, semi, nrows) == (fastscan.OK, 25, True, 3)
-    assert offsets.tolist() == [0, 1, 2, 3, 4, 8, 12]
-    assert data.tobytes() == b"123aN'b'NULL"
+    status, end, nrows, tokens, quoted = fastscan.scan(region, 2, backslash=True, mysql=True)
+    assert (status, end, nrows) == (fastscan.OK, 25, 3)
+    assert tokens.to_pylist() == [b"1", b"2", b"3", b"a", b"N'b'", b"NULL"]
     assert quoted.tolist() == [False, False, False, True, False, False]
+    status, end, nrows, tokens, quoted = fastscan.scan(region[:20], 2, backslash=True, mysql=True)
+    assert (status, end, nrows, len(tokens), len(quoted)) == (fastscan.NO_END, -1, 0, 0, 0)
