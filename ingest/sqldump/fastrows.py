@@ -63,6 +63,8 @@ def read(buf: bytes, start: int, ncols: int, mode: LexMode, window: int) -> Arro
         return None  # a backslash escapes a quote there: the row reader reads such strings
     if ncols < 1:
         return None
+    if not 0 <= start < len(buf) or window < 1:
+        raise ValueError(f"no VALUES list at {start} of {len(buf)} bytes with a window of {window}")
     limit = min(len(buf), start + window)
     region = np.frombuffer(buf, np.uint8, count=limit - start, offset=start)
     backslash = mode.dialect == MYSQL and mode.backslash_escapes

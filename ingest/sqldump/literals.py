@@ -344,7 +344,7 @@ def _read_value(cur: _Cursor) -> bytes:
                 if m.end() >= cur.limit and not cur.at_eof:
                     raise NeedMore()
                 cur.pos = m.end()
-                return (b"-" if sign == b"-" else b"") + m.group()
+                return sign + m.group()  # as written (a text column keeps "+1.5"), space dropped
         raise Problem(
             start,
             "an expression in VALUES",

@@ -116,8 +116,6 @@ def _as_row_reader_reads(token: bytes, quoted: bool, reference: bytes) -> bytes:
         return token[token.index(b"'") :]  # the row reader drops a UTF-8 introducer
     if token.upper() in (b"NULL", b"TRUE", b"FALSE"):
         return token.upper()  # and upper-cases these words
-    if token.startswith(b"+"):
-        return token[1:]  # and drops a plus sign
     return token
 
 
@@ -223,3 +221,34 @@ def test_scan_reports_the_end_and_lays_tokens_out_by_column():
     assert quoted.tolist() == [False, False, False, True, False, False]
     status, end, nrows, tokens, quoted = fastscan.scan(region[:20], 2, backslash=True, mysql=True)
     assert (status, end, nrows, len(tokens), len(quoted)) == (fastscan.NO_END, -1, 0, 0, 0)
+
+
+def test_a_read_outside_the_buffer_is_an_error():
+    with pytest.raises(ValueError, match=r"^no VALUES list at 9 of 8 bytes with a window of 100$"):
+        fastrows.read(b"(1),(2);", 9, 1, MODES["mysql"], 100)
+    with pytest.raises(ValueError, match=r"^no VALUES list at 0 of 8 bytes with a window of 0$"):
+        fastrows.read(b"(1),(2);", 0, 1, MODES["mysql"], 0)
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "postgres"])
+def test_a_plus_sign_is_kept_as_written_by_every_reader(tmp_path, dialect):
+    # A number written for a text column keeps its text as written (POLICY.md): the same
+    # whether the row goes through the compiled reader (a long INSERT), the regex row reader
+    # (a short one) or the precise one (a comment before the row sends it there).
+    from ingest.sqldump import load_dump
+    from ingest.warehouse import connect
+
+    long_rows = ",".join(["(+.5,+1.5)"] * 1500)
+    text = (
+        "CREATE TABLE t (a VARCHAR(10), b DECIMAL(10,2));\n"
+        f"INSERT INTO t VALUES {long_rows};\n"
+        "INSERT INTO t VALUES (+.5,+1.5);\n"
+        "INSERT INTO t VALUES /* c */ (+.5,+1.5);\n"
+        "INSERT INTO t VALUES (+ .5,+ 1.5);\n"
+    )
+    path = tmp_path / "dump.sql"
+    path.write_text(text, encoding="utf-8")
+    con = connect(":memory:")
+    load_dump(con, path, dialect=dialect)
+    got = con.execute("SELECT a, b::VARCHAR, count(*) FROM raw.t GROUP BY ALL").fetchall()
+    assert got == [("+.5", "1.50", 1503)]
