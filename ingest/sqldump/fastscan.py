@@ -30,11 +30,32 @@ releases the GIL, so the reader runs beside the typing thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 import numpy as np
 import pyarrow as pa
 from numba import njit
 
 OK, FALLBACK, NO_END = 0, 1, 2
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _compiled(fn: _F) -> _F:
+    """``fn`` compiled by numba, releasing the GIL, with the machine code cached on disk where
+    numba finds a writable place (``__pycache__`` next to this file, else the user's cache
+    directory). With neither (a read-only install and home) it is compiled once per process
+    instead of failing the import."""
+    try:
+        compiled = njit(cache=True, nogil=True)(fn)
+    except RuntimeError as exc:
+        if "no locator available" not in str(exc):
+            raise
+        compiled = njit(cache=False, nogil=True)(fn)
+    return cast(_F, compiled)  # a numba Dispatcher, called as the function it compiles
+
 
 _QUOTE, _BACKSLASH, _SEMI, _DASH, _UNDERSCORE = 39, 92, 59, 45, 95
 _COMMA, _OPEN, _CLOSE = 44, 40, 41
@@ -54,12 +75,12 @@ _NO_TOKENS = pa.array([], pa.binary())
 _EMPTY_B = np.zeros(0, dtype=np.bool_)
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _is_alnum(c: int) -> bool:
     return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _prefix_ok(region: np.ndarray, start: int, stop: int, mysql: bool) -> bool:
     """The bytes before a token's string literal: one letter N/X (MySQL also B), or for MySQL
     ``_`` and at least one ASCII letter or digit (a charset introducer)."""
@@ -74,14 +95,14 @@ def _prefix_ok(region: np.ndarray, start: int, stop: int, mysql: bool) -> bool:
     return True
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _digits(region: np.ndarray, i: int, stop: int) -> int:
     while i < stop and 48 <= region[i] <= 57:
         i += 1
     return i
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _is_word(region: np.ndarray, start: int, stop: int) -> bool:
     """NULL, TRUE or FALSE in any case."""
     size = stop - start
@@ -94,7 +115,7 @@ def _is_word(region: np.ndarray, start: int, stop: int) -> bool:
     return bool(a == 102 and b == 97 and c == 108 and d == 115 and region[start + 4] | 32 == 101)
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _plain_ok(region: np.ndarray, start: int, stop: int) -> bool:
     """A token outside strings is one the row reader reads whole: NULL, TRUE or FALSE in any
     case, a hex or binary number (0x1F, 0b01), or a decimal number (``1``, ``-2.5``, ``.5``,
@@ -134,7 +155,7 @@ def _plain_ok(region: np.ndarray, start: int, stop: int) -> bool:
     return j == stop
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _string_end(region: np.ndarray, i: int, backslash: bool, doubled: bool) -> int:
     """Index after the closing quote of the literal whose opening quote is at ``i``, or -1 if
     it does not close in the region; ``doubled``: two quotes stand for one (not in hex and
@@ -155,7 +176,7 @@ def _string_end(region: np.ndarray, i: int, backslash: bool, doubled: bool) -> i
     return -1
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 # long: the lexer's single pass; its state (position, mark, slot, token) is shared by every branch
 def _scan(
     region: np.ndarray, ncols: int, backslash: bool, mysql: bool
@@ -229,7 +250,7 @@ def _scan(
     return NO_END, -1, 0, starts, ends, quoted
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _by_column(
     region: np.ndarray, ncols: int, ntok: int, starts: np.ndarray, ends: np.ndarray, quoted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

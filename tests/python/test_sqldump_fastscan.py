@@ -252,3 +252,23 @@ def test_a_plus_sign_is_kept_as_written_by_every_reader(tmp_path, dialect):
     load_dump(con, path, dialect=dialect)
     got = con.execute("SELECT a, b::VARCHAR, count(*) FROM raw.t GROUP BY ALL").fetchall()
     assert got == [("+.5", "1.50", 1503)]
+
+
+def _twice(x: int) -> int:
+    return 2 * x
+
+
+def test_without_a_writable_cache_the_reader_compiles_per_process(monkeypatch):
+    # A read-only install and home leave numba no place for its cache: the kernel is then
+    # compiled in memory instead of failing the import.
+    from numba.core import caching
+
+    assert not isinstance(fastscan._compiled(_twice)._cache, caching.NullCache)
+    from numba import njit
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])  # no writable place anywhere
+    with pytest.raises(RuntimeError, match="no locator available"):
+        njit(cache=True)(_twice)
+    compiled = fastscan._compiled(_twice)
+    assert isinstance(compiled._cache, caching.NullCache)
+    assert compiled(21) == 42
