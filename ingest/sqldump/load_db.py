@@ -187,6 +187,39 @@ def _file_backed(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] is not None
 
 
+# DuckDB keeps the rows of every table touched since the last checkpoint in memory that cannot
+# spill, and a tiny table costs as much as a row group's worth: about 10 KiB per INTEGER and
+# 34 KiB per VARCHAR column (DuckDB 1.4, measured), whatever its row count. A fixed number of
+# tables per checkpoint ran a dump of wide tables out of the load's memory (900 tables of 60
+# columns failed at 256 MiB), so the writer asks DuckDB what it holds, as often as the columns
+# appended since it last asked could fill an eighth of the memory limit, and checkpoints when
+# that passes three eighths of it.
+_COLUMN_BYTES = 40 << 10  # a column's worst case, for how often to ask
+_IN_MEMORY_TABLES = "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
+
+
+class StagedMemory:
+    """When a load into a warehouse file must checkpoint to free the memory of the tables it
+    touched (an in-memory database keeps them anyway). Built before the writer thread starts;
+    :meth:`over` runs on it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        limit = _bytes_of(str(_one(con, "SELECT current_setting('memory_limit')"))) if _file_backed(con) else None
+        self.budget = 3 * limit / 8 if limit else None
+        self.ask_every = max(1, int(limit / 8 / _COLUMN_BYTES)) if limit else 0
+        self.columns = 0
+
+    def over(self, con: duckdb.DuckDBPyConnection, columns: int) -> bool:
+        """After ``columns`` more columns were appended: whether to checkpoint now."""
+        if self.budget is None:
+            return False
+        self.columns += columns
+        if self.columns < self.ask_every:
+            return False
+        self.columns = 0
+        return bool(_one(con, _IN_MEMORY_TABLES) >= self.budget)
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
     """The single value a one-row query returns."""
     row = con.execute(sql, params).fetchone()

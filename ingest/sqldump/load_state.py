@@ -191,7 +191,7 @@ class _LoadAttrs:
     def count(self, cls: str, kind: str) -> None:
         raise NotImplementedError
 
-    def _touched(self, stage_name: str, rows: int) -> None:
+    def _touched(self, rows: int) -> None:
         raise NotImplementedError
 
     def _add(

@@ -55,7 +55,7 @@ class _TableStatements(_LoadAttrs):
         )
         create = f"CREATE TABLE {target} ({ddl})"
         self.writer.submit(lambda: self.con.execute(create))
-        self._touched(stage_name, 0)
+        self._touched(0)
         self.data_started = True
         return "CREATE TABLE"
 

@@ -37,6 +37,7 @@ from ingest.sqldump.errors import (
     statement_not_allowed,
 )
 from ingest.sqldump.load_db import (
+    StagedMemory,
     _begin,
     _drop_leftover_staging,
     _drop_staging,
@@ -75,12 +76,12 @@ __all__ = ["SOURCE_FORMAT", "SOURCE_OFFSET", "STAGING_PREFIX", "LoadProgress", "
 
 # Rows are loaded into raw.<STAGING_PREFIX>NNNNNNN tables, committed every COMMIT_EVERY_ROWS
 # rows (a single transaction grew ~10 bytes per row beyond DuckDB's memory limit), committed
-# and checkpointed every COMMIT_EVERY_TABLES tables (each table keeps ~64 KiB of uncommitted
-# or uncheckpointed data in memory that cannot spill; a checkpoint costs time in proportion to
-# all tables), and renamed to their raw.<table> names in one short final transaction. A failed
-# load drops them; a load left unfinished by a crash has its leftovers dropped by the next load.
-# DuckDB writes full row groups to the file as they fill; LOAD_MEMORY_LIMIT caps its cache.
-COMMIT_EVERY_TABLES = 1024
+# and checkpointed when the tables touched since the last checkpoint hold too much memory
+# (load_db.StagedMemory: each keeps its rows in memory that cannot spill until then; a
+# checkpoint costs time in proportion to all tables), and renamed to their raw.<table> names in
+# one short final transaction. A failed load drops them; a load left unfinished by a crash has
+# its leftovers dropped by the next load. DuckDB writes full row groups to the file as they
+# fill; LOAD_MEMORY_LIMIT caps its cache.
 COMMIT_EVERY_ROWS = 1_000_000
 BATCH_ROWS = 122_880  # one DuckDB row group per insert
 MAX_PENDING_ROWS = 4 * BATCH_ROWS
@@ -139,7 +140,7 @@ class _Load(_TableStatements, _RowStatements):
         self.tables: dict[str, _Table] = {}
         self.raw_names: dict[str, str] = {}  # lower-cased raw name -> raw name, of self.tables
         self.staged: list[str] = []  # every staging table this load created
-        self.uncommitted_tables: set[str] = set()
+        self.staged_memory = StagedMemory(con)
         self.uncommitted_rows = 0
         self.order: list[str] = []
         self.domains: dict[str, ColumnType] = {}
@@ -455,22 +456,14 @@ class _Load(_TableStatements, _RowStatements):
         self.writer.submit_batch(
             lambda: self._typed_batch(entry, pending, first_row, label), lambda batch: self._append(stage, batch)
         )
-        self._touched(entry.stage_name, n)
+        self._touched(n)
 
-    def _touched(self, stage_name: str, rows: int) -> None:
-        """Commit and checkpoint the staged work once it spans many tables: DuckDB keeps
-        each table's uncommitted (and committed but not checkpointed) rows in memory that
-        cannot spill, so one transaction over a dump of thousands of tables ran out. Staging
-        tables are invisible to the load's result until :meth:`swap_in`; a failed load drops
-        them (see load_dump)."""
-        self.uncommitted_tables.add(stage_name)
+    def _touched(self, rows: int) -> None:
+        """Commit the staged work every COMMIT_EVERY_ROWS rows (checkpoints for memory are the
+        writer's, after an append). Staging tables are invisible to the load's result until
+        :meth:`swap_in`; a failed load drops them (see load_dump)."""
         self.uncommitted_rows += rows
-        if len(self.uncommitted_tables) >= COMMIT_EVERY_TABLES:
-            self.uncommitted_tables = set()
-            self.uncommitted_rows = 0
-            self.writer.submit(lambda: self._commit_staged(checkpoint=True))
-        elif self.uncommitted_rows >= COMMIT_EVERY_ROWS:
-            self.uncommitted_tables = set()
+        if self.uncommitted_rows >= COMMIT_EVERY_ROWS:
             self.uncommitted_rows = 0
             self.writer.submit(lambda: self._commit_staged(checkpoint=False))
 
@@ -517,6 +510,8 @@ class _Load(_TableStatements, _RowStatements):
         Not through ``con.register``: a registered view keeps every batch alive until the
         transaction ends (memory grew with the dump size that way)."""
         self.con.from_arrow(batch).insert_into(f"{RAW_SCHEMA}.{quote_ident(stage_name)}")
+        if self.staged_memory.over(self.con, batch.num_columns):
+            self._commit_staged(checkpoint=True)
 
 
 def load_dump(

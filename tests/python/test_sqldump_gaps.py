@@ -326,10 +326,14 @@ def raw_tables(con) -> list[str]:
     ]
 
 
-def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypatch):
-    from ingest.sqldump import loader
+def _checkpoint_after_every_append(monkeypatch) -> None:
+    from ingest.sqldump import load_db
 
-    monkeypatch.setattr(loader, "COMMIT_EVERY_TABLES", 2)
+    monkeypatch.setattr(load_db.StagedMemory, "over", lambda self, con, columns: True)
+
+
+def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypatch):
+    _checkpoint_after_every_append(monkeypatch)
     con = connect(tmp_path / "w.duckdb")
     load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
     limit = con.execute("select current_setting('memory_limit')").fetchone()
@@ -342,11 +346,14 @@ def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypa
     con.close()
 
 
-@pytest.mark.parametrize("knob", ["COMMIT_EVERY_TABLES", "COMMIT_EVERY_ROWS"])
+@pytest.mark.parametrize("knob", ["checkpoints", "COMMIT_EVERY_ROWS"])
 def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_path, monkeypatch, knob):
     from ingest.sqldump import loader
 
-    monkeypatch.setattr(loader, knob, 2)
+    if knob == "checkpoints":
+        _checkpoint_after_every_append(monkeypatch)
+    else:
+        monkeypatch.setattr(loader, knob, 2)
     monkeypatch.setattr(loader, "MAX_PENDING_ROWS", 2)  # flush (and so count) rows as they come
     con = connect(tmp_path / "w.duckdb")
     load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
@@ -357,6 +364,51 @@ def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_p
     assert rows(con, "t1") == [(99, "old")]
     assert con.execute("select table_name, row_count from raw.ingest_manifest").fetchall() == [("t1", 1)]
     con.close()
+
+
+def test_checkpoints_follow_the_memory_duckdb_holds_not_a_table_count(tmp_path, monkeypatch):
+    # 60 tables of 40 VARCHAR columns hold about 80 MiB until a checkpoint writes them out,
+    # whatever their 3 rows: under a 32 MiB limit a fixed count of tables per checkpoint ran
+    # out of memory (as 900 tables of 60 columns did at the real 256 MiB); the writer asks
+    # DuckDB and checkpoints in time.
+    from ingest.sqldump import load_db
+
+    monkeypatch.setattr(load_db, "LOAD_MEMORY_LIMIT", 32 << 20)
+    asked: list[int] = []
+    over = load_db.StagedMemory.over
+
+    def counting(self, con, columns):
+        got = over(self, con, columns)
+        asked.append(got)
+        return got
+
+    monkeypatch.setattr(load_db.StagedMemory, "over", counting)
+    values = ",".join("(" + ",".join(f"'v{r}'" for _ in range(40)) + ")" for r in range(3))
+    text = "".join(
+        f"CREATE TABLE w{t} ({', '.join(f'c{j} varchar(20)' for j in range(40))});\nINSERT INTO w{t} VALUES {values};\n"
+        for t in range(60)
+    )
+    con = connect(tmp_path / "w.duckdb")
+    entries = load(con, tmp_path, text)
+    assert [e.row_count for e in entries] == [3] * 60
+    assert con.execute("select c39 from raw.w59 order by row_index").fetchall() == [("v0",), ("v1",), ("v2",)]
+    # about 1.4 MiB a table against a 12 MiB budget: a checkpoint every 9 or so tables (6 here)
+    assert len(asked) == 60 and 4 <= sum(asked) <= 12
+    con.close()
+
+
+def test_staged_memory_budget_follows_the_memory_limit(tmp_path):
+    from ingest.sqldump.load_db import StagedMemory
+
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("SET memory_limit = '256MiB'")
+    staged = StagedMemory(con)
+    assert (staged.budget, staged.ask_every) == (96 << 20, 819)
+    assert [staged.over(con, 400), staged.over(con, 400), staged.over(con, 19)] == [False, False, False]
+    assert staged.columns == 0  # it asked DuckDB after 819 columns (nothing is held: no checkpoint)
+    con.close()
+    memory = connect(":memory:")
+    assert StagedMemory(memory).budget is None and not StagedMemory(memory).over(memory, 10**6)
 
 
 def test_leftover_staging_tables_of_a_crashed_load_are_dropped(tmp_path):
