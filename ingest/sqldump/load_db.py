@@ -204,7 +204,9 @@ class StagedMemory:
     :meth:`over` runs on it."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        limit = _bytes_of(str(_one(con, "SELECT current_setting('memory_limit')"))) if _file_backed(con) else None
+        limit = None
+        if _file_backed(con):  # a limit DuckDB shows in a form not read here counts as the load's cap
+            limit = _bytes_of(str(_one(con, "SELECT current_setting('memory_limit')"))) or LOAD_MEMORY_LIMIT
         self.budget = 3 * limit / 8 if limit else None
         self.ask_every = max(1, int(limit / 8 / _COLUMN_BYTES)) if limit else 0
         self.columns = 0

@@ -397,7 +397,8 @@ def test_checkpoints_follow_the_memory_duckdb_holds_not_a_table_count(tmp_path, 
     con.close()
 
 
-def test_staged_memory_budget_follows_the_memory_limit(tmp_path):
+def test_staged_memory_budget_follows_the_memory_limit(tmp_path, monkeypatch):
+    from ingest.sqldump import load_db
     from ingest.sqldump.load_db import StagedMemory
 
     con = connect(tmp_path / "w.duckdb")
@@ -406,6 +407,9 @@ def test_staged_memory_budget_follows_the_memory_limit(tmp_path):
     assert (staged.budget, staged.ask_every) == (96 << 20, 819)
     assert [staged.over(con, 400), staged.over(con, 400), staged.over(con, 19)] == [False, False, False]
     assert staged.columns == 0  # it asked DuckDB after 819 columns (nothing is held: no checkpoint)
+    monkeypatch.setattr(load_db, "_bytes_of", lambda setting: None)
+    monkeypatch.setattr(load_db, "LOAD_MEMORY_LIMIT", 64 << 20)
+    assert StagedMemory(con).budget == 24 << 20  # a limit it cannot read counts as the load's cap
     con.close()
     memory = connect(":memory:")
     assert StagedMemory(memory).budget is None and not StagedMemory(memory).over(memory, 10**6)
