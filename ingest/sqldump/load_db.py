@@ -200,8 +200,10 @@ _IN_MEMORY_TABLES = "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_mem
 
 class StagedMemory:
     """When a load into a warehouse file must checkpoint to free the memory of the tables it
-    touched (an in-memory database keeps them anyway). Built before the writer thread starts;
-    :meth:`over` runs on it."""
+    touched (an in-memory database keeps them anyway). Built on the loading thread before any
+    writer task runs; :meth:`over` and :meth:`checkpointed` run on the writer thread. Memory held
+    apart from the load (temporary tables, another attached database) is measured at the start
+    and after each checkpoint, and not counted."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         limit = None
@@ -210,16 +212,23 @@ class StagedMemory:
         self.budget = 3 * limit / 8 if limit else None
         self.ask_every = max(1, int(limit / 8 / _COLUMN_BYTES)) if limit else 0
         self.columns = 0
+        self.baseline = _one(con, _IN_MEMORY_TABLES) if limit else 0
 
     def over(self, con: duckdb.DuckDBPyConnection, columns: int) -> bool:
-        """After ``columns`` more columns were appended: whether to checkpoint now."""
+        """Before appending a batch of ``columns`` columns: whether to checkpoint first. While
+        it is appended the batch needs about twice what its table then keeps."""
         if self.budget is None:
             return False
         self.columns += columns
         if self.columns < self.ask_every:
             return False
         self.columns = 0
-        return bool(_one(con, _IN_MEMORY_TABLES) >= self.budget)
+        held = _one(con, _IN_MEMORY_TABLES) - self.baseline
+        return bool(held + 2 * columns * _COLUMN_BYTES >= self.budget)
+
+    def checkpointed(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.budget is not None:
+            self.baseline = _one(con, _IN_MEMORY_TABLES)
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:

@@ -473,7 +473,11 @@ class _Load(_TableStatements, _RowStatements):
         threshold that would trigger one."""
         self.con.execute("COMMIT")
         if checkpoint:
-            self.con.execute("CHECKPOINT")
+            try:
+                self.con.execute("CHECKPOINT")
+                self.staged_memory.checkpointed(self.con)
+            except duckdb.TransactionException:
+                pass  # another connection is writing: the rows stay in memory until a later one
         self.con.execute("BEGIN TRANSACTION")
 
     def _typed_batch(self, entry: _Table, pending: _Pending, first_row: int, label: str | None) -> pa.Table:
@@ -509,9 +513,9 @@ class _Load(_TableStatements, _RowStatements):
 
         Not through ``con.register``: a registered view keeps every batch alive until the
         transaction ends (memory grew with the dump size that way)."""
-        self.con.from_arrow(batch).insert_into(f"{RAW_SCHEMA}.{quote_ident(stage_name)}")
         if self.staged_memory.over(self.con, batch.num_columns):
             self._commit_staged(checkpoint=True)
+        self.con.from_arrow(batch).insert_into(f"{RAW_SCHEMA}.{quote_ident(stage_name)}")
 
 
 def load_dump(

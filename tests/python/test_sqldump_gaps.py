@@ -326,14 +326,25 @@ def raw_tables(con) -> list[str]:
     ]
 
 
-def _checkpoint_after_every_append(monkeypatch) -> None:
-    from ingest.sqldump import load_db
+def _checkpoint_after_every_append(monkeypatch) -> list[bool]:
+    """Make the writer commit and checkpoint before every append; the list records each
+    commit the load makes (True: with a checkpoint)."""
+    from ingest.sqldump import load_db, loader
 
     monkeypatch.setattr(load_db.StagedMemory, "over", lambda self, con, columns: True)
+    made: list[bool] = []
+    commit = loader._Load._commit_staged
+
+    def recording(self, checkpoint):
+        made.append(checkpoint)
+        commit(self, checkpoint)
+
+    monkeypatch.setattr(loader._Load, "_commit_staged", recording)
+    return made
 
 
 def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypatch):
-    _checkpoint_after_every_append(monkeypatch)
+    made = _checkpoint_after_every_append(monkeypatch)
     con = connect(tmp_path / "w.duckdb")
     load(con, tmp_path, "CREATE TABLE t1 (a INT, b VARCHAR(10));\nINSERT INTO t1 VALUES (99,'old');\n")
     limit = con.execute("select current_setting('memory_limit')").fetchone()
@@ -343,6 +354,7 @@ def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypa
     assert rows(con, "t1") == [(1, "r1"), (2, "s")]
     assert rows(con, "t4") == [(4, "r4"), (5, "s")]
     assert con.execute("select current_setting('memory_limit')").fetchone() == limit
+    assert made == [True] * 6  # one before each append: t1 of the first load, t0..t4 of MANY
     con.close()
 
 
@@ -350,9 +362,8 @@ def test_staged_load_commits_in_steps_and_swaps_in_at_the_end(tmp_path, monkeypa
 def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_path, monkeypatch, knob):
     from ingest.sqldump import loader
 
-    if knob == "checkpoints":
-        _checkpoint_after_every_append(monkeypatch)
-    else:
+    made = _checkpoint_after_every_append(monkeypatch) if knob == "checkpoints" else []
+    if knob != "checkpoints":
         monkeypatch.setattr(loader, knob, 2)
     monkeypatch.setattr(loader, "MAX_PENDING_ROWS", 2)  # flush (and so count) rows as they come
     con = connect(tmp_path / "w.duckdb")
@@ -363,6 +374,7 @@ def test_failed_staged_load_leaves_nothing_even_after_intermediate_commits(tmp_p
     assert raw_tables(con) == ["ingest_manifest", "t1"]
     assert rows(con, "t1") == [(99, "old")]
     assert con.execute("select table_name, row_count from raw.ingest_manifest").fetchall() == [("t1", 1)]
+    assert knob != "checkpoints" or len(made) >= 4  # it failed after checkpoints had been made
     con.close()
 
 
@@ -397,6 +409,44 @@ def test_checkpoints_follow_the_memory_duckdb_holds_not_a_table_count(tmp_path, 
     con.close()
 
 
+def test_a_wide_table_after_many_narrow_ones_is_checkpointed_for_before_it_is_appended(tmp_path, monkeypatch):
+    # 84 narrow tables leave the staged memory just under the budget; the one append of a
+    # 350-column table needs about twice what it then keeps, so the writer must look before
+    # appending it (looking after ran out of a 32 MiB limit).
+    from ingest.sqldump import load_db
+
+    monkeypatch.setattr(load_db, "LOAD_MEMORY_LIMIT", 32 << 20)
+    narrow = "".join(
+        f"CREATE TABLE n{t} (a VARCHAR(5), b VARCHAR(5), c VARCHAR(5));\nINSERT INTO n{t} VALUES ('a','b','c');\n"
+        for t in range(84)
+    )
+    wide = (
+        "CREATE TABLE wide (" + ", ".join(f"c{j} VARCHAR(5)" for j in range(350)) + ");\n"
+        "INSERT INTO wide VALUES (" + ",".join("'x'" for _ in range(350)) + ");\n"
+    )
+    con = connect(tmp_path / "w.duckdb")
+    entries = load(con, tmp_path, narrow + wide)
+    assert [e.row_count for e in entries] == [1] * 85
+    assert con.execute("select c349 from raw.wide").fetchall() == [("x",)]
+    con.close()
+
+
+def test_a_checkpoint_another_writer_blocks_is_skipped_not_fatal(tmp_path, monkeypatch):
+    # CHECKPOINT refuses while another connection has a write transaction open; the load goes
+    # on (its rows stay in memory until a later checkpoint) instead of failing.
+    made = _checkpoint_after_every_append(monkeypatch)
+    con = connect(tmp_path / "w.duckdb")
+    other = con.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute("CREATE TABLE main.elsewhere (x INTEGER)")
+    entries = load(con, tmp_path, MANY)
+    assert [e.table_name for e in entries] == ["t0", "t1", "t2", "t3", "t4"]
+    assert rows(con, "t4") == [(4, "r4"), (5, "s")]
+    assert made == [True] * 5
+    other.execute("ROLLBACK")
+    con.close()
+
+
 def test_staged_memory_budget_follows_the_memory_limit(tmp_path, monkeypatch):
     from ingest.sqldump import load_db
     from ingest.sqldump.load_db import StagedMemory
@@ -407,6 +457,14 @@ def test_staged_memory_budget_follows_the_memory_limit(tmp_path, monkeypatch):
     assert (staged.budget, staged.ask_every) == (96 << 20, 819)
     assert [staged.over(con, 400), staged.over(con, 400), staged.over(con, 19)] == [False, False, False]
     assert staged.columns == 0  # it asked DuckDB after 819 columns (nothing is held: no checkpoint)
+    # memory held apart from the load (a temporary table here) is not counted against it
+    con.execute("CREATE TEMP TABLE apart AS SELECT range AS i, range::VARCHAR AS s FROM range(3000000)")
+    apart = StagedMemory(con)
+    assert apart.baseline > 40 << 20
+    apart.ask_every, apart.budget = 1, 16 << 20
+    assert apart.over(con, 1) is False
+    apart.baseline = 0
+    assert apart.over(con, 1) is True  # counted, it would pass a 16 MiB budget
     monkeypatch.setattr(load_db, "_bytes_of", lambda setting: None)
     monkeypatch.setattr(load_db, "LOAD_MEMORY_LIMIT", 64 << 20)
     assert StagedMemory(con).budget == 24 << 20  # a limit it cannot read counts as the load's cap
