@@ -10,10 +10,10 @@ their lengths as offsets: that is already an Arrow binary array, sliced into one
 Any check that fails returns None and the caller reads the statement with the regex readers,
 which accept the rarer forms (comments, conditional comments, sqlite3's
 ``replace(...,char(10))`` newline form: its parentheses break the row grammar) and explain
-errors. Tokens outside strings can only be runs of letters, digits and ``+-._`` (numbers,
-NULL, TRUE/FALSE, hex) with perhaps one prefixed string literal (N'x', X'41', _utf8mb4'x'),
-which the converter checks strictly, so the left-to-right SQL lexer could not have split the
-text differently.
+errors. Outside strings the pass takes only the literals the row reader reads whole (numbers,
+NULL, TRUE/FALSE) and string literals, perhaps prefixed (N'x', X'41', _utf8mb4'x'); the
+converter then checks each value strictly, so the left-to-right SQL lexer could not have split
+the text differently.
 """
 
 from __future__ import annotations

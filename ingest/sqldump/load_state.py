@@ -191,9 +191,6 @@ class _LoadAttrs:
     def count(self, cls: str, kind: str) -> None:
         raise NotImplementedError
 
-    def _touched(self, rows: int) -> None:
-        raise NotImplementedError
-
     def _add(
         self,
         entry: _Table,

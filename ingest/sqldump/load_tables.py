@@ -55,7 +55,6 @@ class _TableStatements(_LoadAttrs):
         )
         create = f"CREATE TABLE {target} ({ddl})"
         self.writer.submit(lambda: self.con.execute(create))
-        self._touched(0)
         self.data_started = True
         return "CREATE TABLE"
 

@@ -460,7 +460,7 @@ class _Load(_TableStatements, _RowStatements):
 
     def _touched(self, rows: int) -> None:
         """Commit the staged work every COMMIT_EVERY_ROWS rows (checkpoints for memory are the
-        writer's, after an append). Staging tables are invisible to the load's result until
+        writer's, before an append: :meth:`_append`). Staging tables are invisible to the load's result until
         :meth:`swap_in`; a failed load drops them (see load_dump)."""
         self.uncommitted_rows += rows
         if self.uncommitted_rows >= COMMIT_EVERY_ROWS:
