@@ -18,7 +18,7 @@ Precedence on one (vendor, other) name pair, strongest first:
 3. alias (curated file or data): linked, ``match_type = alias`` (curated), ``parent_name`` or
    ``dba_name`` (from the data: ``DATA_ALIAS_FIELDS``), with the alias's scope:
    ``same_organisation``, ``family`` or ``ownership``.
-4. the matcher's own link.
+4. the matcher's own link (a ``unit`` link, python_udfs/matcher_units.py, has scope ``family``).
 5. a unit of a linked brand (``er_units.UNIT_RULE``): when one name links to two vendors and one
    vendor's name is the other's plus words the first name does not have (``HOWARD
    UNIVERSITY`` links to ``HOWARD UNIVERSITY`` and to ``HOWARD UNIVERSITY HOSPITAL``), the
@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from python_udfs.er_units import LEGAL_WORDS as _LEGAL_WORDS
-from python_udfs.er_units import units_as_family
+from python_udfs.er_units import unit_link_note, units_as_family
 from python_udfs.matcher import LINK_SCHEMA, TIERS
 from python_udfs.names import aggressive_key, normalize_org_name
 
@@ -402,13 +402,14 @@ def apply_knowledge(
     rest = links.filter(pc.invert(mask))
     rows = {(r["left_name"], r["right_name"]): dict(r) for r in links.filter(mask).to_pylist()}
     for row in rows.values():
+        unit = row["match_type"] == "unit"
         row.update(
-            link_scope="same_organisation",
+            link_scope="family" if unit else "same_organisation",
             matcher_tier=row["tier"],
             review_decision=None,
             decision_id=None,
             alias_id=None,
-            knowledge_note=None,
+            knowledge_note=unit_link_note(row["left_name"], row["right_name"]) if unit else None,
         )
     _apply_aliases(rows, aliases, lkeys, rkeys)  # 3. aliases
     _apply_decisions(rows, decisions, relation, lset, rset)  # 1-2. decisions
@@ -428,16 +429,24 @@ def apply_knowledge(
 
 
 def _untouched(rest: pa.Table, relation: str) -> pa.Table:
-    """The matcher's links no decision or alias touches, with the knowledge columns blank."""
+    """The matcher's links no decision or alias touches, with the knowledge columns blank
+    (a ``unit`` link: scope ``family`` and the unit note)."""
     n = rest.num_rows
     null = pa.nulls(n, pa.string())
+    unit = pc.equal(rest.column("match_type"), "unit")
+    notes = [
+        unit_link_note(a, b) if u else None
+        for a, b, u in zip(
+            rest.column("left_name").to_pylist(), rest.column("right_name").to_pylist(), unit.to_pylist(), strict=True
+        )
+    ]
     return (
-        rest.append_column("link_scope", pa.array(["same_organisation"] * n, pa.string()))
+        rest.append_column("link_scope", pc.if_else(unit, "family", "same_organisation"))
         .append_column("matcher_tier", rest.column("tier"))
         .append_column("review_decision", null)
         .append_column("decision_id", null)
         .append_column("alias_id", null)
-        .append_column("knowledge_note", null)
+        .append_column("knowledge_note", pa.array(notes, pa.string()))
         .append_column("relation", pa.array([relation] * n, pa.string()))
     ).cast(KNOWLEDGE_LINK_SCHEMA)
 
@@ -512,7 +521,12 @@ def _apply_aliases(
                         # (to high when curated, to medium when the data states it)
                         target = "medium" if data else "high"
                         if a.link_scope == "same_organisation" and TIERS.index(r["tier"]) > TIERS.index(target):
-                            r.update(tier=target, match_type=_alias_match_type(a), alias_id=a.alias_id)
+                            r.update(
+                                tier=target,
+                                match_type=_alias_match_type(a),
+                                alias_id=a.alias_id,
+                                link_scope="same_organisation",
+                            )
                             r["knowledge_note"] = f"{a.relation_kind}: {a.note} [{a.source}]"
                         continue
                     if r is not None:

@@ -25,8 +25,19 @@ UNIT_RULE = (
     "(words this name does not have); counted under {brand} only, unless vars.er_link_scopes "
     "includes family"
 )
+#: The note of a matcher ``unit`` link (python_udfs/matcher_units.py).
+UNIT_LINK = (
+    "unit: {long} is {short} plus {extra}, a body and its unit; scope family, counted only if "
+    "vars.er_link_scopes includes family"
+)
 _NOT_IDENTITY = LEGAL_WORDS | frozenset(DEFAULT_STOP_WORDS)
 _PROBABLE = TIERS.index("probable")
+
+
+def unit_link_note(left: str, right: str) -> str:
+    """The note of a ``unit`` link between two names, one the other plus words after it."""
+    short, long = sorted((left, right), key=lambda n: (n.count(" "), n))
+    return UNIT_LINK.format(long=long, short=short, extra=long[len(short) :].strip())
 
 
 def units_as_family(links: pa.Table) -> pa.Table:

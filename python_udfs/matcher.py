@@ -29,6 +29,11 @@ Works on distinct names, never on rows, and never compares all pairs.
      word is rare (IDF >= ``medium_min_idf``).
    * ``token_overlap`` -> ``low``: a shared distinctive word and one name covered to at least
      ``low_min_coverage``. Number disagreements and type conflicts cap a pair here.
+   * ``unit`` -> ``probable``: a low pair where one name is the other plus words after it and
+     the shorter one names an organisation of two or more words (``MAYO CLINIC`` / ``MAYO
+     CLINIC COLLEGE OF MEDICINE``): a body and its unit, scope ``family``
+     (``python_udfs/matcher_units.py``). A name that is another plus a separate body carrying
+     its name (``FOUNDATION``, ``CREDIT UNION``, ...) is capped at ``low`` instead.
    * Pairs sharing only generic or stop words are never linked (names made only of generic
      words can still reach ``probable`` with each other, never ``low``); non-answers never
      reach the matcher (``names.is_non_answer`` drops them from both sides).

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 TIERS: tuple[str, ...] = ("high", "medium", "probable", "low")
-MATCH_TYPES: tuple[str, ...] = ("exact", "aggressive", "fuzzy", "token_overlap", "acronym")
+MATCH_TYPES: tuple[str, ...] = ("exact", "aggressive", "fuzzy", "token_overlap", "acronym", "unit")
 _TIER_RANK = {t: i for i, t in enumerate(TIERS)}
 
 
@@ -63,6 +63,14 @@ class MatchConfig:
     #: spells the initials of the only name in the data that has them. Low because on
     #: labelled pairs most such acronyms were other organisations (review queue material).
     acronyms: bool = True
+    #: Make a low pair ``unit`` at ``probable`` when one name is the other plus words after it
+    #: and the shorter one is a named organisation (python_udfs/matcher_units.py): a body
+    #: and its unit, scope ``family`` (analyses opt in to it).
+    unit_links: bool = True
+    #: Cap at ``low`` a pair where one name is the other plus a separate body carrying its
+    #: name (FOUNDATION, FCU, CREDIT UNION, PAC, ALUMNI, AUXILIARY, RETIREES): another
+    #: organisation (python_udfs/matcher_units.py).
+    separate_body_low: bool = True
     #: Threads for rapidfuzz scoring (-1 = all cores).
     workers: int = 1
     #: Word lists (None = the module defaults); ``generic_words_extra`` adds weak words.

@@ -32,6 +32,7 @@ from python_udfs.matcher_words import (
     DEFAULT_STOP_WORDS,
     DIRECTION_WORDS,
     PLACE_WORDS,
+    SEPARATE_BODY_WORDS,
     _is_initial,
     _roman_value,
     name_numbers,
@@ -144,6 +145,7 @@ class _Corpus:
     ord_first: np.ndarray  # per name: bits of UNIVERSITY/COLLEGE as the first word
     last_tok: np.ndarray  # per name: vocab id of the last word
     last_code: np.ndarray  # per name: the last word is a short unit code
+    separate_body: np.ndarray  # per name: has a word of a separate body (matcher_units)
     lists: _Lists
     generic_weight: float
 
@@ -307,6 +309,9 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig, stats: Word
     public[nt_name[(cls & _GOV) > 0]] = True
     ord_has, ord_first = _ordered_flags(w, vocab, nt_name, nt_tok, n_names)
     last_tok, last_code = _last_word(w, vocab, vocab_arr, kind, vlen, lists)
+    separate_body = np.zeros(n_names, dtype=bool)
+    sep_words = np.array([v in SEPARATE_BODY_WORDS or v == "CREDIT" for v in vocab], dtype=bool)
+    separate_body[nt_name[sep_words[nt_tok]]] = True
     return _Corpus(
         names=names,
         is_left=is_left,
@@ -334,6 +339,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig, stats: Word
         ord_first=ord_first,
         last_tok=last_tok,
         last_code=last_code,
+        separate_body=separate_body,
         lists=lists,
         generic_weight=cfg.generic_weight,
     )

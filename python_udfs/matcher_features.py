@@ -147,7 +147,7 @@ def _cpdist(c: _Corpus, left: np.ndarray, right: np.ndarray, scorer: Any, cfg: M
     )
 
 
-_MT_EXACT, _MT_AGGRESSIVE, _MT_FUZZY, _MT_OVERLAP, _MT_ACRONYM = range(5)
+_MT_EXACT, _MT_AGGRESSIVE, _MT_FUZZY, _MT_OVERLAP, _MT_ACRONYM, _MT_UNIT = range(6)
 
 
 @dataclass
@@ -276,9 +276,42 @@ def _classify(
     )
     _align_needed(c, cfg, tok_id, rows, np.nonzero(need)[0], alignments)
     rows.mtype = np.where(rows.tier == _TIER_RANK["low"], _MT_OVERLAP, _MT_FUZZY).astype(np.int8)
+    if cfg.separate_body_low:
+        _cap_separate_bodies(c, rows)
+    if cfg.unit_links:
+        _promote_units(c, tok_id, rows, sl, sr)
     rows.conflict = rows.conflict & (rows.tier == _TIER_RANK["low"])
     rows.cov_l, rows.cov_r = rows.cov_l.astype(np.float32), rows.cov_r.astype(np.float32)
     return rows.take(np.nonzero(rows.tier >= 0)[0])
+
+
+def _cap_separate_bodies(c: _Corpus, rows: _Rows) -> None:
+    """Links where one name is the other plus a separate body carrying its name (a credit
+    union, a foundation: python_udfs/matcher_units.py) drop to ``low``, in place."""
+    from python_udfs.matcher_units import separate_body_mask
+
+    maybe = (
+        (rows.tier >= 0) & (rows.tier < _TIER_RANK["low"]) & (c.separate_body[rows.left] | c.separate_body[rows.right])
+    )
+    capped = separate_body_mask(c, rows.left, rows.right, maybe)
+    rows.tier[capped] = _TIER_RANK["low"]
+    rows.mtype[capped] = _MT_OVERLAP
+
+
+def _promote_units(c: _Corpus, tok_id: Mapping[str, int], rows: _Rows, sl: _Side, sr: _Side) -> None:
+    """Low pairs that are a body and one of its units (python_udfs/matcher_units.py) become
+    ``unit`` links at ``probable``, in place."""
+    from python_udfs.matcher_units import unit_mask
+
+    maybe = (
+        (rows.tier == _TIER_RANK["low"])
+        & ~rows.num_mis
+        & ((sl.un_class[_INIT] + sr.un_class[_INIT]) == 0)
+        & (np.maximum(sl.unmatched == 0, sr.unmatched == 0))
+    )
+    unit = unit_mask(c, tok_id, rows.left, rows.right, maybe)
+    rows.tier[unit] = _TIER_RANK["probable"]
+    rows.mtype[unit] = _MT_UNIT
 
 
 def _align_needed(

@@ -22,10 +22,12 @@ def _names(name: str, step: int) -> list[str]:
 
 LEFT = _names("ice_vendor_names.txt", 1)
 # made-up names that exercise what the real ones do not: a one-letter typo only a prefix key
-# finds, and a near-certain fuzzy pair whose coverage is just above medium_min_coverage
+# finds, a near-certain fuzzy pair whose coverage is just above medium_min_coverage, and a
+# firm's foundation
 LEFT = LEFT + ["ACME HOLDINGS", "GLOBAL TECH", "ZANZIBARIAN WIDGETS", "ZORBAXIAN FLUID DYNAMICS INTERNATIONAL"]
 RIGHT = _names("fec_employer_names.txt", 1) + [
     "ACME HOLDINGS",
+    "ACME HOLDINGS FOUNDATION",
     "ACME LABS",
     "GLOBALTECH",
     "SELF EMPLOYED",
@@ -51,6 +53,8 @@ CHANGED = {
     "max_links_per_right": 1,
     "include_low": False,
     "acronyms": False,
+    "unit_links": False,
+    "separate_body_low": False,
     "sister_units_low": False,
     "glued_generic_low": False,
     "generic_words": ["GROUP"],

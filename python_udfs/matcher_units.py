@@ -1,0 +1,90 @@
+"""Unit links: a name that is another name plus words after it (``MAYO CLINIC`` / ``MAYO CLINIC
+HEALTH SYSTEM SOUTHEAST MINNESOTA REGION``, ``HOWARD UNIVERSITY`` / ``HOWARD UNIVERSITY
+LIBRARIES``), where the shorter name is a named organisation of its own.
+
+Such a pair covers the longer name too little to be the same organisation, so the fuzzy rules
+leave it at ``low``. Read as a body and one of its units (a school, a hospital, a regional or
+state unit, a chapter), it is a link of its own kind: ``match_type = unit``, tier
+``probable``, scope ``family`` (python_udfs/er_decisions.py), so analyses leave it out unless
+``vars.er_link_scopes`` includes ``family``.
+
+A low pair is a unit link when, on normalised names:
+
+* the shorter name's words are the longer name's first words, in order;
+* the shorter name has at least two words that are no stop word or legal form, and one of
+  them is distinctive (no generic, place or direction word). One word is not enough: a bare
+  word, surname or place (``SALEM``, ``CISCO`` / ``CISCO EAGLE``, ``MASON``) names a brand as
+  often as not, and only knowledge can tell them apart; ``UNIVERSITY OF MARYLAND`` is made of a
+  generic word and a place, the name of a system whose medical system is a separate body;
+* the words added name no separate body that carries the brand's name: a credit union, a
+  foundation, a PAC, an alumni association (``SOUTHWEST AIRLINES FCU``);
+* the pair has no number disagreement or unmatched initial.
+
+The same separate bodies cap any link at ``low`` (``separate_body_low``): a name that is
+another plus ``FOUNDATION``, ``FCU``, ``CREDIT UNION``, ``PAC``, ``ALUMNI``, ``AUXILIARY`` or
+``RETIREES`` is another organisation that carries its name, however well the words cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from python_udfs.matcher_corpus import _Corpus
+from python_udfs.matcher_words import _DIR, _DISTINCT, _LEGAL, _PLACE, _STOP, SEPARATE_BODY_WORDS
+
+_CREDIT_UNION = frozenset(("CREDIT", "UNION"))
+#: at least this many words of the shorter name that are no stop word or legal form
+MIN_BRAND_WORDS = 2
+
+
+def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int) -> bool:
+    """True when names ``a`` and ``b`` are a body and one of its units (see the module)."""
+    wa, wb = c.names[a].split(" "), c.names[b].split(" ")
+    if len(wa) == len(wb):
+        return False
+    short, long = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if long[: len(short)] != short:
+        return False
+    kinds = [int(c.kind[tok_id[w]]) for w in short]
+    classes = [int(c.wclass[tok_id[w]]) for w in short]
+    core = [k for k, cl in zip(kinds, classes, strict=True) if k != _STOP and not cl & _LEGAL]
+    if len(core) < MIN_BRAND_WORDS:
+        return False
+    if not any(k == _DISTINCT and not cl & (_PLACE | _DIR) for k, cl in zip(kinds, classes, strict=True)):
+        return False
+    return not adds_separate_body(set(short), set(long))
+
+
+def adds_separate_body(short: set[str], long: set[str]) -> bool:
+    """The longer name is the shorter one's words plus a separate body carrying its name
+    (``DELTA AIR LINES`` / ``DELTA AIR LINES FEDERAL CREDIT UNION``, ``PEPSICO`` / ``PEPSICO
+    FOUNDATION``): another organisation, whatever the scores say."""
+    if not short < long:
+        return False
+    extra = long - short
+    return bool(extra & SEPARATE_BODY_WORDS) or _CREDIT_UNION <= extra
+
+
+def separate_body_mask(c: _Corpus, left: np.ndarray, right: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Which of the pairs ``candidates`` (a bool mask) add a separate body to the other name."""
+    out = np.zeros(left.size, bool)
+    for k in np.nonzero(candidates)[0].tolist():
+        wa, wb = set(c.names[int(left[k])].split(" ")), set(c.names[int(right[k])].split(" "))
+        out[k] = adds_separate_body(wa, wb) or adds_separate_body(wb, wa)
+    return out
+
+
+def unit_mask(
+    c: _Corpus,
+    tok_id: Mapping[str, int],
+    left: np.ndarray,
+    right: np.ndarray,
+    candidates: np.ndarray,
+) -> np.ndarray:
+    """Which of the pairs ``candidates`` (a bool mask over ``left``/``right``) are unit pairs."""
+    out = np.zeros(left.size, bool)
+    for k in np.nonzero(candidates)[0].tolist():
+        out[k] = unit_pair(c, tok_id, int(left[k]), int(right[k]))
+    return out
