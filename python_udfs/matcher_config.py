@@ -67,6 +67,9 @@ class MatchConfig:
     #: and the shorter one is a named organisation (python_udfs/matcher_units.py): a body
     #: and its unit, scope ``family`` (analyses opt in to it).
     unit_links: bool = True
+    #: Let a one-word coined brand (no common English word or US surname, four letters or
+    #: more: GENSLER, ARAMARK) be the body of a unit link (needs ``unit_links``).
+    unit_coined_brands: bool = True
     #: Cap at ``low`` a pair where one name is the other plus a separate body carrying its
     #: name (FOUNDATION, FCU, CREDIT UNION, PAC, ALUMNI, AUXILIARY, RETIREES): another
     #: organisation (python_udfs/matcher_units.py).

@@ -279,7 +279,7 @@ def _classify(
     if cfg.separate_body_low:
         _cap_separate_bodies(c, rows)
     if cfg.unit_links:
-        _promote_units(c, tok_id, rows, sl, sr)
+        _promote_units(c, tok_id, rows, sl, sr, cfg.unit_coined_brands)
     rows.conflict = rows.conflict & (rows.tier == _TIER_RANK["low"])
     rows.cov_l, rows.cov_r = rows.cov_l.astype(np.float32), rows.cov_r.astype(np.float32)
     return rows.take(np.nonzero(rows.tier >= 0)[0])
@@ -298,7 +298,7 @@ def _cap_separate_bodies(c: _Corpus, rows: _Rows) -> None:
     rows.mtype[capped] = _MT_OVERLAP
 
 
-def _promote_units(c: _Corpus, tok_id: Mapping[str, int], rows: _Rows, sl: _Side, sr: _Side) -> None:
+def _promote_units(c: _Corpus, tok_id: Mapping[str, int], rows: _Rows, sl: _Side, sr: _Side, coined: bool) -> None:
     """Low pairs that are a body and one of its units (python_udfs/matcher_units.py) become
     ``unit`` links at ``probable``, in place."""
     from python_udfs.matcher_units import unit_mask
@@ -309,7 +309,7 @@ def _promote_units(c: _Corpus, tok_id: Mapping[str, int], rows: _Rows, sl: _Side
         & ((sl.un_class[_INIT] + sr.un_class[_INIT]) == 0)
         & (np.maximum(sl.unmatched == 0, sr.unmatched == 0))
     )
-    unit = unit_mask(c, tok_id, rows.left, rows.right, maybe)
+    unit = unit_mask(c, tok_id, rows.left, rows.right, maybe, coined)
     rows.tier[unit] = _TIER_RANK["probable"]
     rows.mtype[unit] = _MT_UNIT
 

@@ -12,10 +12,17 @@ A low pair is a unit link when, on normalised names:
 
 * the shorter name's words are the longer name's first words, in order;
 * the shorter name has at least two words that are no stop word or legal form, and one of
-  them is distinctive (no generic, place or direction word). One word is not enough: a bare
-  word, surname or place (``SALEM``, ``CISCO`` / ``CISCO EAGLE``, ``MASON``) names a brand as
-  often as not, and only knowledge can tell them apart; ``UNIVERSITY OF MARYLAND`` is made of a
-  generic word and a place, the name of a system whose medical system is a separate body;
+  them is distinctive (no generic, place or direction word); ``UNIVERSITY OF MARYLAND`` is
+  made of a generic word and a place, the name of a system whose medical system is a
+  separate body;
+* or (``unit_coined_brands``) it is one distinctive word of four letters or more that is
+  neither a common English word nor a common US surname (``python_udfs/data``:
+  ``common_name_words.csv``, with its sources): a coined brand such as ``GENSLER``,
+  ``ARAMARK`` or ``MEDSTAR``. A bare common word, surname or place (``SALEM`` / ``SALEM
+  COMMUNITY HOSPITAL``, ``MASON`` / ``MASON TILLMAN ASSOCIATES``, ``CATALYST``) names a brand as
+  often as another firm, and words of three letters are as often another acronym (``SPS``,
+  ``TCS``); they stay ``low``. Famous brands that are common words (``XEROX``, ``MAYO``) stay
+  ``low`` too: the list cannot tell fame from commonness;
 * the words added name no separate body that carries the brand's name: a credit union, a
   foundation, a PAC, an alumni association (``SOUTHWEST AIRLINES FCU``);
 * the pair has no number disagreement or unmatched initial.
@@ -27,7 +34,10 @@ another plus ``FOUNDATION``, ``FCU``, ``CREDIT UNION``, ``PAC``, ``ALUMNI``, ``A
 
 from __future__ import annotations
 
+import csv
+import functools
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -37,10 +47,34 @@ from python_udfs.matcher_words import _DIR, _DISTINCT, _LEGAL, _PLACE, _STOP, SE
 _CREDIT_UNION = frozenset(("CREDIT", "UNION"))
 #: at least this many words of the shorter name that are no stop word or legal form
 MIN_BRAND_WORDS = 2
+#: a one-word brand has at least this many letters
+MIN_COINED_LEN = 4
+_COMMON_WORDS = Path(__file__).with_name("data") / "common_name_words.csv"
 
 
-def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int) -> bool:
-    """True when names ``a`` and ``b`` are a body and one of its units (see the module)."""
+@functools.cache
+def common_name_words() -> frozenset[str]:
+    """The words of python_udfs/data/common_name_words.csv (common English words and US
+    surnames; see the README there)."""
+    with _COMMON_WORDS.open(encoding="ascii", newline="") as f:
+        return frozenset(row["word"] for row in csv.DictReader(f))
+
+
+def coined_brand(word: str, kind: int, wclass: int) -> bool:
+    """A one-word name that can stand for a brand: distinctive, no place or direction, four
+    letters or more, and no common English word or US surname."""
+    return (
+        kind == _DISTINCT
+        and not wclass & (_PLACE | _DIR)
+        and len(word) >= MIN_COINED_LEN
+        and word.isalpha()
+        and word not in common_name_words()
+    )
+
+
+def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int, coined: bool = True) -> bool:
+    """True when names ``a`` and ``b`` are a body and one of its units (see the module);
+    ``coined``: a one-word coined brand may be the body."""
     wa, wb = c.names[a].split(" "), c.names[b].split(" ")
     if len(wa) == len(wb):
         return False
@@ -50,9 +84,12 @@ def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int) -> bool:
     kinds = [int(c.kind[tok_id[w]]) for w in short]
     classes = [int(c.wclass[tok_id[w]]) for w in short]
     core = [k for k, cl in zip(kinds, classes, strict=True) if k != _STOP and not cl & _LEGAL]
-    if len(core) < MIN_BRAND_WORDS:
+    if len(short) == 1:
+        if not (coined and coined_brand(short[0], kinds[0], classes[0])):
+            return False
+    elif len(core) < MIN_BRAND_WORDS:
         return False
-    if not any(k == _DISTINCT and not cl & (_PLACE | _DIR) for k, cl in zip(kinds, classes, strict=True)):
+    elif not any(k == _DISTINCT and not cl & (_PLACE | _DIR) for k, cl in zip(kinds, classes, strict=True)):
         return False
     return not adds_separate_body(set(short), set(long))
 
@@ -82,9 +119,10 @@ def unit_mask(
     left: np.ndarray,
     right: np.ndarray,
     candidates: np.ndarray,
+    coined: bool = True,
 ) -> np.ndarray:
     """Which of the pairs ``candidates`` (a bool mask over ``left``/``right``) are unit pairs."""
     out = np.zeros(left.size, bool)
     for k in np.nonzero(candidates)[0].tolist():
-        out[k] = unit_pair(c, tok_id, int(left[k]), int(right[k]))
+        out[k] = unit_pair(c, tok_id, int(left[k]), int(right[k]), coined)
     return out

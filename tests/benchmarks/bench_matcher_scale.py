@@ -19,6 +19,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
@@ -174,12 +175,25 @@ def generate(n_employers: int, n_vendors: int, seed: int) -> tuple[list[str], li
     return vendor_list, list(employers)
 
 
+class _DuckDBAdapter:
+    """What the macros ask of dbt's adapter: its type, and dispatch to the default__ macros."""
+
+    module: Any = None
+
+    def type(self) -> str:
+        return "duckdb"
+
+    def dispatch(self, name: str, package: str) -> Any:
+        return getattr(self.module, f"default__{name}")
+
+
 def normalize_with_duckdb(names: list[str], threads: int) -> pa.Array:
     """Normalise with the generated dbt macro, executed by DuckDB (as staging models do)."""
-    env = jinja2.Environment()
-    sql = env.from_string(
-        MACRO_PATH.read_text(encoding="utf-8") + "select distinct {{ normalize_org_name('name') }} as n from src"
-    ).render(var=lambda name, default=None: default)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    adapter = _DuckDBAdapter()
+    context = {"var": lambda name, default=None: default, "adapter": adapter}
+    adapter.module = env.from_string(MACRO_PATH.read_text(encoding="utf-8")).make_module(context)
+    sql = "select distinct " + str(adapter.module.normalize_org_name("name")).strip() + " as n from src"
     con = duckdb.connect(config={"threads": threads})
     con.register("src", pa.table({"name": pa.array(names, pa.string())}))
     out = con.execute(sql).fetch_arrow_table().column("n").combine_chunks()

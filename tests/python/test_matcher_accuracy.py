@@ -3,7 +3,7 @@
 The figures are those ``tests/benchmarks/bench_matcher_accuracy.py`` prints (and the README
 quotes): per set and tier, (true positives, false positives, false negatives) of the pairs
 linked at that tier or better. A change that moves any of them fails here and must update
-the README figures with it. ``fresh_ma_pairs.csv`` was labelled after the last rule change
+the README figures with it. ``fresh_ice_pairs.csv`` was labelled after the last rule change
 and never read to change anything (tests/fixtures/er/SOURCES.md)."""
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ def sets() -> dict[str, dict[str, tuple[int, int, int]]]:
 def test_accuracy_figures(sets: dict[str, dict[str, tuple[int, int, int]]]) -> None:
     assert sets == {
         # labelled_pairs.csv: the thresholds were set on it (its holdout part only nominally unseen)
-        "tune": {"high": (41, 0, 135), "medium": (67, 0, 109), "probable": (134, 3, 42), "low": (164, 97, 12)},
-        "holdout": {"high": (14, 0, 64), "medium": (29, 0, 49), "probable": (67, 4, 11), "low": (76, 44, 2)},
+        "tune": {"high": (41, 0, 135), "medium": (67, 0, 109), "probable": (135, 4, 41), "low": (164, 97, 12)},
+        "holdout": {"high": (14, 0, 64), "medium": (29, 0, 49), "probable": (68, 4, 10), "low": (76, 44, 2)},
         # labelled after the thresholds were frozen; its errors were read for the wave-3 and unit rules
         "heldout_pairs.csv": {
             "high": (17, 0, 46),
             "medium": (18, 0, 45),
-            "probable": (39, 4, 24),
+            "probable": (41, 4, 22),
             "low": (48, 114, 15),
             "probable, same organisation": (33, 2, 30),
         },
@@ -63,17 +63,25 @@ def test_accuracy_figures(sets: dict[str, dict[str, tuple[int, int, int]]]) -> N
         "fresh_dc_pairs.csv": {
             "high": (29, 0, 56),
             "medium": (35, 0, 50),
-            "probable": (65, 4, 20),
+            "probable": (67, 4, 18),
             "low": (83, 164, 2),
             "probable, same organisation": (53, 4, 32),
         },
-        # labelled after the unit rule, never read to change anything
+        # labelled after the unit rule; its errors were read for the coined-brand rule
         "fresh_ma_pairs.csv": {
             "high": (85, 0, 82),
             "medium": (87, 0, 80),
-            "probable": (128, 1, 39),
+            "probable": (135, 1, 32),
             "low": (157, 146, 10),
             "probable, same organisation": (122, 1, 45),
+        },
+        # labelled after the coined-brand rule, never read to change anything
+        "fresh_ice_pairs.csv": {
+            "high": (46, 0, 124),
+            "medium": (51, 0, 119),
+            "probable": (100, 2, 70),
+            "low": (116, 131, 54),
+            "probable, same organisation": (92, 2, 78),
         },
     }
 
@@ -81,8 +89,8 @@ def test_accuracy_figures(sets: dict[str, dict[str, tuple[int, int, int]]]) -> N
 def test_analysis_tier_precision_and_recall(sets: dict[str, dict[str, tuple[int, int, int]]]) -> None:
     """The issue's bar (precision >= 0.97, recall >= 0.85 at the analysis tier) is NOT met on
     the never-read set (recall); this pins where the matcher stands so the README can say it."""
-    tp, fp, fn = sets["fresh_ma_pairs.csv"]["probable"]
-    assert (round(tp / (tp + fp), 3), round(tp / (tp + fn), 3)) == (0.992, 0.766)
+    tp, fp, fn = sets["fresh_ice_pairs.csv"]["probable"]
+    assert (round(tp / (tp + fp), 3), round(tp / (tp + fn), 3)) == (0.98, 0.588)
 
 
 _cmd_spec = importlib.util.spec_from_file_location(
@@ -103,10 +111,12 @@ def test_the_command_figures() -> None:
         for scopes in ("all", "same_organisation")
     }
     assert got == {
-        ("heldout_pairs.csv", "all"): (38, 4, 25, 0),
+        ("heldout_pairs.csv", "all"): (41, 4, 22, 0),
         ("heldout_pairs.csv", "same_organisation"): (32, 2, 31, 0),
-        ("fresh_dc_pairs.csv", "all"): (65, 4, 20, 0),
+        ("fresh_dc_pairs.csv", "all"): (67, 4, 18, 0),
         ("fresh_dc_pairs.csv", "same_organisation"): (50, 4, 35, 0),
-        ("fresh_ma_pairs.csv", "all"): (129, 1, 38, 0),
+        ("fresh_ma_pairs.csv", "all"): (135, 1, 32, 0),
         ("fresh_ma_pairs.csv", "same_organisation"): (111, 1, 56, 0),
+        ("fresh_ice_pairs.csv", "all"): (100, 2, 70, 0),
+        ("fresh_ice_pairs.csv", "same_organisation"): (77, 2, 93, 0),
     }

@@ -54,6 +54,7 @@ CHANGED = {
     "include_low": False,
     "acronyms": False,
     "unit_links": False,
+    "unit_coined_brands": False,
     "separate_body_low": False,
     "sister_units_low": False,
     "glued_generic_low": False,

@@ -12,7 +12,8 @@ import pytest
 from python_udfs.er_decisions import apply_knowledge, parse_aliases, parse_decisions
 from python_udfs.er_units import unit_link_note
 from python_udfs.matcher import MatchConfig, match_to_arrow
-from python_udfs.matcher_units import adds_separate_body
+from python_udfs.matcher_units import adds_separate_body, coined_brand, common_name_words
+from python_udfs.matcher_words import _DISTINCT, _GENERIC, _PLACE
 from python_udfs.names import normalize_org_name
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "er"
@@ -41,7 +42,22 @@ CASES = [
         ("low", "token_overlap"),
         "a chapter",
     ),
-    ("CISCO EAGLE", "CISCO", ("low", "token_overlap"), ("low", "token_overlap"), "one word is no brand"),
+    (
+        "ARAMARK CORRECTIONAL SERVICES",
+        "ARAMARK",
+        ("probable", "unit"),
+        ("low", "token_overlap"),
+        "a coined one-word brand",
+    ),
+    ("CISCO EAGLE", "CISCO", ("low", "token_overlap"), ("low", "token_overlap"), "a common English word"),
+    (
+        "MASON TILLMAN ASSOCIATES",
+        "MASON",
+        ("low", "token_overlap"),
+        ("low", "token_overlap"),
+        "a common surname",
+    ),
+    ("TCS INTERPRETING", "TCS", ("low", "token_overlap"), ("low", "token_overlap"), "three letters: another acronym"),
     (
         "JOHNS HOPKINS HOSPITAL",
         "JOHNS HOPKINS BAYVIEW MEDICAL CENTER",
@@ -102,6 +118,10 @@ def _tiers(corpus: tuple[list[str], list[str]], cfg: MatchConfig) -> dict[tuple[
 def test_units_and_separate_bodies_case_by_case(corpus: tuple[list[str], list[str]]) -> None:
     on = _tiers(corpus, MatchConfig(per_right="all"))
     off = _tiers(corpus, MatchConfig(per_right="all", unit_links=False, separate_body_low=False))
+    # the coined-brand part alone
+    coined_off = _tiers(corpus, MatchConfig(per_right="all", unit_coined_brands=False))
+    assert coined_off[("ARAMARK CORRECTIONAL SERVICES", "ARAMARK")] == ("low", "token_overlap")
+    assert coined_off[("MAYO CLINIC", "MAYO CLINIC COLLEGE OF MEDICINE")] == ("probable", "unit")
     assert {(c[0], c[1]): (on.get((c[0], c[1])), c[4]) for c in CASES} == {(c[0], c[1]): (c[2], c[4]) for c in CASES}
     assert {(c[0], c[1]): (off.get((c[0], c[1])), c[4]) for c in CASES} == {(c[0], c[1]): (c[3], c[4]) for c in CASES}
 
@@ -161,3 +181,36 @@ def test_a_unit_link_is_family_until_a_person_or_an_alias_says_more(corpus: tupl
         "same_organisation",
         "abbreviation: APL [s]",
     )
+
+
+def test_common_name_words_file() -> None:
+    """python_udfs/data/common_name_words.csv: sorted, unique upper-case ASCII words, each with
+    one of the sources its README describes."""
+    path = Path(__file__).resolve().parents[2] / "python_udfs" / "data" / "common_name_words.csv"
+    lines = path.read_text(encoding="ascii").splitlines()
+    assert lines[0] == "word,source"
+    rows = [line.split(",") for line in lines[1:]]
+    words = [w for w, _ in rows]
+    assert words == sorted(set(words))
+    assert all(w.isalpha() and w.isupper() for w in words)
+    counts = {src: sum(1 for _, s in rows if s == src) for src in ("wordfreq", "census", "wordfreq+census")}
+    assert counts == {"wordfreq": 26164, "census": 2826, "wordfreq+census": 2174}
+    assert len(rows) == sum(counts.values()) == len(common_name_words())
+
+
+@pytest.mark.parametrize(
+    ("word", "kind", "wclass", "coined"),
+    [
+        ("GENSLER", _DISTINCT, 0, True),
+        ("MEDSTAR", _DISTINCT, 0, True),
+        ("SALEM", _DISTINCT, 0, False),  # a common English word (and place)
+        ("MASON", _DISTINCT, 0, False),  # a common surname
+        ("CATALYST", _DISTINCT, 0, False),  # a common word
+        ("HMF", _DISTINCT, 0, False),  # three letters
+        ("ACME3", _DISTINCT, 0, False),  # not only letters
+        ("GENSLER", _GENERIC, 0, False),  # a generic word of the matcher's lists
+        ("GENSLER", _DISTINCT, _PLACE, False),  # a place word
+    ],
+)
+def test_coined_brand(word: str, kind: int, wclass: int, coined: bool) -> None:
+    assert coined_brand(word, kind, wclass) is coined

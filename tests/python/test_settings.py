@@ -172,7 +172,7 @@ VARS_CASES = [
         "fuzzy_threshold, min_coverage, medium_min_coverage, medium_min_score, medium_min_idf, low_min_coverage, "
         "generic_weight, block_max_df, block_max_pairs, prefix_len, prefix_min_word_len, per_right, tie_epsilon, "
         "max_links_per_right, include_low, workers, generic_words, generic_words_extra, stop_words, "
-        "government_type_words, organisation_type_words, non_answers_extra, non_answers, chunk_pairs, sister_units_low, glued_generic_low, acronyms, separate_body_low, unit_links",
+        "government_type_words, organisation_type_words, non_answers_extra, non_answers, chunk_pairs, sister_units_low, glued_generic_low, acronyms, separate_body_low, unit_coined_brands, unit_links",
     ),
     (
         "limit_negative",

@@ -390,8 +390,39 @@ def test_dc_gifts_count_once_under_the_brand_written(dc):
         ("HOWARD UNIVERSITY HOSPITAL", "HOWARD UNIVERSITY"),
     ]
     assert all(n.startswith("unit of a linked brand: this name also links to HOWARD UNIVERSITY,") for _, _, n in family)
+    # family links: 9 units of a linked brand and the matcher's 17 unit links (matcher_units.py),
+    # read by hand: 15 are a body and its unit or the same organisation; two are doubtful (the
+    # GW Medical Faculty Associates were a separately incorporated practice group; TOTAL
+    # HEALTHCARE and TOTAL HEALTHCARE SOLUTIONS may be two firms). Family links are not counted
+    # by default, which the first query of this test checks.
     assert dc.query("select unit_links, family_links, link_scopes_counted from marts.er_review_summary") == [
-        (10, 10, "same_organisation")
+        (9, 26, "same_organisation")
+    ]
+    units = dc.query(
+        "select vendor_name_norm, other_name_norm from intermediate.int_name_links "
+        "where match_type = 'unit' and link_scope = 'family' order by 1, 2"
+    )
+    assert units == [
+        ("AETNA LIFE INSURANCE COMPANY INC AETNA", "AETNA"),
+        ("AMERICAN RED CROSS NATIONAL CAPITAL CHAPTER", "AMERICAN RED CROSS"),
+        ("ARAMARK CORRECTIONAL SERVICES", "ARAMARK"),
+        ("GEORGE WASHINGTON UNIVERSITY CENTER FOR EXCELLENCE IN MUNICIPAL MANAGEMENT", "GEORGE WASHINGTON UNIVERSITY"),
+        (
+            "GEORGE WASHINGTON UNIVERSITY MEDICAL CENTER RONALD REAGAN INSTITUTE OF EMERGENCY MEDICINE",
+            "GEORGE WASHINGTON UNIVERSITY",
+        ),
+        ("GEORGE WASHINGTON UNIVERSITY MEDICAL FACULTY ASSOCIATES", "GEORGE WASHINGTON UNIVERSITY"),
+        ("GEORGETOWN UNIVERSITY CHILD AND HUMAN DEVELOPMENT CENTER", "GEORGETOWN UNIVERSITY"),
+        ("HOWARD UNIVERSITY", "HOWARD UNIVERSITY COLEGE OF DENISTRY"),
+        ("HOWARD UNIVERSITY", "HOWARD UNIVERSITY LIBRARIES"),
+        ("HOWARD UNIVERSITY LEARNING ACADEMY", "HOWARD UNIVERSITY"),
+        ("JOHNS HOPKINS UNIVERSITY APPLIED PHYSICS LABORATORY", "JOHNS HOPKINS UNIVERSITY"),
+        ("JOHNS HOPKINS UNIVERSITY BLOOMBERG SCHOOL OF PUBLIC HEALTH", "JOHNS HOPKINS UNIVERSITY"),
+        ("MARYS CENTER FOR MATERNAL AND CHILD CARE", "MARYS CENTER"),
+        ("MARYS CENTER MATERNAL CHILD CARE", "MARYS CENTER"),
+        ("PROVIDENCE HOSPITAL UMOJO", "PROVIDENCE HOSPITAL"),
+        ("TOTAL HEALTHCARE", "TOTAL HEALTHCARE SOLUTIONS THS"),
+        ("US ARMY CORPS OF ENGINEERS BALTIMORE DISTRICT", "US ARMY"),
     ]
 
 
