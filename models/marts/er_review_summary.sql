@@ -20,6 +20,8 @@ select
         select count(*) from {{ ref('int_name_links') }}
         where link_scope = 'family' and alias_id is null and knowledge_note like '%unit of a linked brand:%'
     ) as unit_links,
+    -- the matcher's own unit links (python_udfs/matcher_units.py: one name is the other plus words after it)
+    (select count(*) from {{ ref('int_name_links') }} where match_type = 'unit' and link_scope = 'family') as unit_match_links,
     (select count(*) from {{ ref('int_name_links') }} where link_scope = 'ownership') as ownership_links,
     (select count(*) from {{ ref('er_review_queue') }}) as review_queue_rows,
     {{ mt_literal(scopes | join(', ')) }} as link_scopes_counted

@@ -81,6 +81,7 @@ def _scope_sentence(summary: Mapping[str, Any]) -> str:
     return (
         f" Analyses count links of scope {summary['link_scopes_counted']} (vars.er_link_scopes); "
         f"{summary.get('family_links')} family link(s) (units of one brand, {summary.get('unit_links')} of them "
-        "by the unit rule: the same donor-side name also links to the brand's own vendor) and "
+        "by the unit rule: the same donor-side name also links to the brand's own vendor; "
+        f"{summary.get('unit_match_links')} matcher unit link(s): one name is the other plus words after it) and "
         f"{summary.get('ownership_links')} ownership link(s) are in intermediate.int_name_links with their note."
     )

@@ -395,9 +395,8 @@ def test_dc_gifts_count_once_under_the_brand_written(dc):
     # GW Medical Faculty Associates were a separately incorporated practice group; TOTAL
     # HEALTHCARE and TOTAL HEALTHCARE SOLUTIONS may be two firms). Family links are not counted
     # by default, which the first query of this test checks.
-    assert dc.query("select unit_links, family_links, link_scopes_counted from marts.er_review_summary") == [
-        (9, 26, "same_organisation")
-    ]
+    summary = "select unit_links, unit_match_links, family_links, link_scopes_counted from marts.er_review_summary"
+    assert dc.query(summary) == [(9, 17, 26, "same_organisation")]
     units = dc.query(
         "select vendor_name_norm, other_name_norm from intermediate.int_name_links "
         "where match_type = 'unit' and link_scope = 'family' order by 1, 2"
