@@ -563,6 +563,8 @@ def _apply_decisions(
                 r = _blank(left, right)
                 rows[(left, right)] = r
             note = f"{d.decision} by {d.reviewer} on {d.decided_on}: {d.note}" + (f" [{d.source}]" if d.source else "")
+            if d.decision != "same" and r["match_type"] == "unit" and r["knowledge_note"]:
+                note = f"{r['knowledge_note']}; {note}"  # an unsure or not_same unit link keeps its unit note
             r.update(review_decision=d.decision, decision_id=d.decision_id, knowledge_note=note)
             if d.decision == "same":
                 r.update(tier="high", match_type="reviewed", link_scope="same_organisation")

@@ -141,6 +141,7 @@ class _Corpus:
     number_sig: np.ndarray  # per name: 0 = states no number, else a hash of its numbers
     has_type: np.ndarray  # per name: has a government or organisation type word
     public: np.ndarray  # per name: has a government type word or UNIVERSITY/COLLEGE
+    has_gov: np.ndarray  # per name: has a government type word
     ord_has: np.ndarray  # per name: bits of UNIVERSITY/COLLEGE present
     ord_first: np.ndarray  # per name: bits of UNIVERSITY/COLLEGE as the first word
     last_tok: np.ndarray  # per name: vocab id of the last word
@@ -335,6 +336,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig, stats: Word
         number_sig=_number_sig(w.arr),
         has_type=has_type,
         public=public | (ord_has > 0),
+        has_gov=public,
         ord_has=ord_has,
         ord_first=ord_first,
         last_tok=last_tok,

@@ -91,16 +91,31 @@ def _coverage(c: _Corpus, a: np.ndarray, s: _Side) -> np.ndarray:
 
 
 def _conflict(
-    c: _Corpus, left: np.ndarray, right: np.ndarray, sl: _Side, sr: _Side, unm_l: np.ndarray, unm_r: np.ndarray
+    c: _Corpus,
+    left: np.ndarray,
+    right: np.ndarray,
+    sl: _Side,
+    sr: _Side,
+    unm_l: np.ndarray,
+    unm_r: np.ndarray,
+    units: bool = False,
 ) -> np.ndarray:
-    """Vectorised ``_type_conflict`` for exact word matches."""
+    """Vectorised ``_type_conflict`` for exact word matches. ``units``: the conflicts that make
+    a unit pair two kinds of body (python_udfs/matcher_units.py) -- not a unit's direction
+    words (MAYO CLINIC ... SOUTHEAST), and other words only where a government word is
+    involved and the names are not a university's or college's (its school, department or
+    laboratory is its unit; CITY OF X PUBLIC SCHOOLS is not the city's)."""
     gov = (sl.un_class[_GOV] + sr.un_class[_GOV]) > 0
     org = (sl.un_class[_ORG] > 0) & (sr.un_class[_ORG] > 0)
     both = c.ord_has[left] & c.ord_has[right]
     order = (both & (c.ord_first[left] ^ c.ord_first[right])) > 0
-    direction = (sl.un_class[_DIR] + sr.un_class[_DIR]) > 0
-    public = c.public[left] | c.public[right]
+    direction = ((sl.un_class[_DIR] + sr.un_class[_DIR]) > 0) & (not units)
+    public = (c.has_gov[left] | c.has_gov[right]) if units else (c.public[left] | c.public[right])
     place = public & ((unm_l + unm_r > 0) | (sl.un_class[_PLACE] + sr.un_class[_PLACE] > 0))
+    if units:
+        # inside a university or college, a SCHOOL or DEPARTMENT is its own unit
+        academic = both > 0
+        gov, place = gov & ~academic, place & ~academic
     return np.asarray(gov | org | order | direction | place)
 
 
@@ -279,8 +294,10 @@ def _classify(
     if cfg.separate_body_low:
         _cap_separate_bodies(c, rows)
     if cfg.unit_links:
-        _promote_units(c, tok_id, rows, sl, sr, cfg.unit_coined_brands)
-    rows.conflict = rows.conflict & (rows.tier == _TIER_RANK["low"])
+        other_kind = _conflict(c, left, right, sl, sr, unm_l, unm_r, units=True)
+        _promote_units(c, tok_id, rows, sl, sr, cfg.unit_coined_brands, other_kind)
+    # the flag stays on low links and on unit links (a unit's direction words)
+    rows.conflict = rows.conflict & ((rows.tier == _TIER_RANK["low"]) | (rows.mtype == _MT_UNIT))
     rows.cov_l, rows.cov_r = rows.cov_l.astype(np.float32), rows.cov_r.astype(np.float32)
     return rows.take(np.nonzero(rows.tier >= 0)[0])
 
@@ -298,14 +315,25 @@ def _cap_separate_bodies(c: _Corpus, rows: _Rows) -> None:
     rows.mtype[capped] = _MT_OVERLAP
 
 
-def _promote_units(c: _Corpus, tok_id: Mapping[str, int], rows: _Rows, sl: _Side, sr: _Side, coined: bool) -> None:
+def _promote_units(
+    c: _Corpus,
+    tok_id: Mapping[str, int],
+    rows: _Rows,
+    sl: _Side,
+    sr: _Side,
+    coined: bool,
+    other_kind: np.ndarray,
+) -> None:
     """Low pairs that are a body and one of its units (python_udfs/matcher_units.py) become
-    ``unit`` links at ``probable``, in place."""
+    ``unit`` links at ``probable``, in place. ``other_kind``: a type conflict other than
+    direction words (ST LOUIS / ST LOUIS COUNTY, CITY OF X / CITY OF X PUBLIC SCHOOLS: another
+    kind of public body, not a unit)."""
     from python_udfs.matcher_units import unit_mask
 
     maybe = (
         (rows.tier == _TIER_RANK["low"])
         & ~rows.num_mis
+        & ~other_kind
         & ((sl.un_class[_INIT] + sr.un_class[_INIT]) == 0)
         & (np.maximum(sl.unmatched == 0, sr.unmatched == 0))
     )
@@ -339,10 +367,13 @@ def _align_needed(
 
 def _prune(rows: _Rows, cfg: MatchConfig) -> _Rows:
     """Keep each right name's links per ``cfg.per_right`` (see MatchConfig), ordered tier,
-    score desc, left name asc (names are sorted, so left id order is name order)."""
+    same organisation before unit, score desc, left name asc (names are sorted, so left id
+    order is name order)."""
     if rows.left.size == 0 or cfg.per_right == "all":
         return rows
-    order = np.lexsort((rows.left, -rows.score, rows.tier, rows.right))
+    # within a tier, a unit link (scope family) ranks after the same-organisation links, so a
+    # body with many unit vendors cannot push its own spellings out of max_links_per_right
+    order = np.lexsort((rows.left, -rows.score, rows.mtype == _MT_UNIT, rows.tier, rows.right))
     r = rows.take(order)
     new = np.concatenate([[True], r.right[1:] != r.right[:-1]])
     first = np.nonzero(new)[0][np.cumsum(new) - 1]

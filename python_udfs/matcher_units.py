@@ -25,11 +25,17 @@ A low pair is a unit link when, on normalised names:
   ``low`` too: the list cannot tell fame from commonness;
 * the words added name no separate body that carries the brand's name: a credit union, a
   foundation, a PAC, an alumni association (``SOUTHWEST AIRLINES FCU``);
-* the pair has no number disagreement or unmatched initial.
+* the pair has no number disagreement, unmatched initial or type conflict other than direction
+  words (``ST LOUIS`` / ``ST LOUIS COUNTY``, ``CITY OF X`` / ``CITY OF X PUBLIC SCHOOLS`` are
+  other kinds of public body; a unit's ``SOUTHEAST`` is not).
+
+Within a tier, a unit link ranks after the same-organisation links of the same name, so a
+body with many unit vendors keeps its own spellings under ``max_links_per_right``.
 
 The same separate bodies cap any link at ``low`` (``separate_body_low``): a name that is
-another plus ``FOUNDATION``, ``FCU``, ``CREDIT UNION``, ``PAC``, ``ALUMNI``, ``AUXILIARY`` or
-``RETIREES`` is another organisation that carries its name, however well the words cover.
+another's words followed by words with ``FOUNDATION``, ``FCU``, ``CREDIT UNION``, ``PAC``,
+``ALUMNI``, ``AUXILIARY`` or ``RETIREES`` is another organisation that carries its name, however
+well the words cover.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
+from python_udfs.er_units import LEGAL_WORDS
 from python_udfs.matcher_corpus import _Corpus
 from python_udfs.matcher_words import _DIR, _DISTINCT, _LEGAL, _PLACE, _STOP, SEPARATE_BODY_WORDS
 
@@ -62,13 +69,16 @@ def common_name_words() -> frozenset[str]:
 
 def coined_brand(word: str, kind: int, wclass: int) -> bool:
     """A one-word name that can stand for a brand: distinctive, no place or direction, four
-    letters or more, and no common English word or US surname."""
+    letters or more, and no common English word or US surname, nor one of them with an S
+    (normalising drops the apostrophe: MURPHY'S is MURPHYS)."""
+    common = common_name_words()
     return (
         kind == _DISTINCT
         and not wclass & (_PLACE | _DIR)
         and len(word) >= MIN_COINED_LEN
         and word.isalpha()
-        and word not in common_name_words()
+        and word not in common
+        and not (word.endswith("S") and word[:-1] in common)
     )
 
 
@@ -83,7 +93,11 @@ def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int, coined: boo
         return False
     kinds = [int(c.kind[tok_id[w]]) for w in short]
     classes = [int(c.wclass[tok_id[w]]) for w in short]
-    core = [k for k, cl in zip(kinds, classes, strict=True) if k != _STOP and not cl & _LEGAL]
+    core = [
+        k
+        for w, k, cl in zip(short, kinds, classes, strict=True)
+        if k != _STOP and not cl & _LEGAL and w not in LEGAL_WORDS
+    ]
     if len(short) == 1:
         if not (coined and coined_brand(short[0], kinds[0], classes[0])):
             return False
@@ -91,24 +105,27 @@ def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int, coined: boo
         return False
     elif not any(k == _DISTINCT and not cl & (_PLACE | _DIR) for k, cl in zip(kinds, classes, strict=True)):
         return False
-    return not adds_separate_body(set(short), set(long))
+    return not adds_separate_body(short, long)
 
 
-def adds_separate_body(short: set[str], long: set[str]) -> bool:
-    """The longer name is the shorter one's words plus a separate body carrying its name
-    (``DELTA AIR LINES`` / ``DELTA AIR LINES FEDERAL CREDIT UNION``, ``PEPSICO`` / ``PEPSICO
-    FOUNDATION``): another organisation, whatever the scores say."""
-    if not short < long:
+def adds_separate_body(short: list[str], long: list[str]) -> bool:
+    """The longer name is the shorter one's words, in order, then a separate body carrying its
+    name (``DELTA AIR LINES`` / ``DELTA AIR LINES FEDERAL CREDIT UNION``, ``PEPSICO`` / ``PEPSICO
+    FOUNDATION``): another organisation, whatever the scores say. Only the added words count
+    (``UNION PACIFIC`` / ``UNION PACIFIC CREDIT UNION`` is a credit union; ``KAISER HOSPITALS``
+    / ``KAISER FOUNDATION HOSPITALS`` adds no body after the name)."""
+    if len(short) >= len(long) or long[: len(short)] != short:
         return False
-    extra = long - short
-    return bool(extra & SEPARATE_BODY_WORDS) or _CREDIT_UNION <= extra
+    extra = long[len(short) :]
+    credit_union = any(a == "CREDIT" and b == "UNION" for a, b in zip(extra, extra[1:], strict=False))
+    return credit_union or bool(SEPARATE_BODY_WORDS.intersection(extra))
 
 
 def separate_body_mask(c: _Corpus, left: np.ndarray, right: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Which of the pairs ``candidates`` (a bool mask) add a separate body to the other name."""
     out = np.zeros(left.size, bool)
     for k in np.nonzero(candidates)[0].tolist():
-        wa, wb = set(c.names[int(left[k])].split(" ")), set(c.names[int(right[k])].split(" "))
+        wa, wb = c.names[int(left[k])].split(" "), c.names[int(right[k])].split(" ")
         out[k] = adds_separate_body(wa, wb) or adds_separate_body(wb, wa)
     return out
 

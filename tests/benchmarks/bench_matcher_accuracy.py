@@ -88,7 +88,7 @@ LATER_SETS = (
     ("heldout_pairs.csv", "labelled after the thresholds were frozen; read for the wave-3 and unit rules"),
     ("fresh_dc_pairs.csv", "labelled after the wave-3 rules; read for the unit rule"),
     ("fresh_ma_pairs.csv", "labelled after the unit rule; read for the coined-brand rule"),
-    ("fresh_ice_pairs.csv", "labelled after the coined-brand rule, never read to change anything"),
+    ("fresh_ice_pairs.csv", "labelled after the coined-brand rule, never read to change a rule"),
 )
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from python_udfs.matcher import MatchConfig
+
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("bench_acc", ROOT / "tests" / "benchmarks" / "bench_matcher_accuracy.py")
 assert _spec is not None and _spec.loader is not None
@@ -63,7 +65,7 @@ def test_accuracy_figures(sets: dict[str, dict[str, tuple[int, int, int]]]) -> N
         "fresh_dc_pairs.csv": {
             "high": (29, 0, 56),
             "medium": (35, 0, 50),
-            "probable": (67, 4, 18),
+            "probable": (66, 4, 19),
             "low": (83, 164, 2),
             "probable, same organisation": (53, 4, 32),
         },
@@ -77,11 +79,11 @@ def test_accuracy_figures(sets: dict[str, dict[str, tuple[int, int, int]]]) -> N
         },
         # labelled after the coined-brand rule, never read to change anything
         "fresh_ice_pairs.csv": {
-            "high": (46, 0, 124),
-            "medium": (51, 0, 119),
-            "probable": (100, 2, 70),
-            "low": (116, 131, 54),
-            "probable, same organisation": (92, 2, 78),
+            "high": (46, 0, 119),
+            "medium": (51, 0, 114),
+            "probable": (100, 2, 65),
+            "low": (116, 131, 49),
+            "probable, same organisation": (92, 2, 73),
         },
     }
 
@@ -90,7 +92,7 @@ def test_analysis_tier_precision_and_recall(sets: dict[str, dict[str, tuple[int,
     """The issue's bar (precision >= 0.97, recall >= 0.85 at the analysis tier) is NOT met on
     the never-read set (recall); this pins where the matcher stands so the README can say it."""
     tp, fp, fn = sets["fresh_ice_pairs.csv"]["probable"]
-    assert (round(tp / (tp + fp), 3), round(tp / (tp + fn), 3)) == (0.98, 0.588)
+    assert (round(tp / (tp + fp), 3), round(tp / (tp + fn), 3)) == (0.98, 0.606)
 
 
 _cmd_spec = importlib.util.spec_from_file_location(
@@ -110,13 +112,16 @@ def test_the_command_figures() -> None:
         for name in command.DEFAULT_SETS
         for scopes in ("all", "same_organisation")
     }
+    # the non-answer column can fail: with the filter off a control vendor links to a non-answer
+    ice = command._pairs(bench.FIXTURES / "fresh_ice_pairs.csv")
+    assert command.non_answer_links(ice, None, MatchConfig(non_answers=())) == 1
     assert got == {
         ("heldout_pairs.csv", "all"): (41, 4, 22, 0),
         ("heldout_pairs.csv", "same_organisation"): (32, 2, 31, 0),
-        ("fresh_dc_pairs.csv", "all"): (67, 4, 18, 0),
+        ("fresh_dc_pairs.csv", "all"): (66, 4, 19, 0),
         ("fresh_dc_pairs.csv", "same_organisation"): (50, 4, 35, 0),
         ("fresh_ma_pairs.csv", "all"): (135, 1, 32, 0),
         ("fresh_ma_pairs.csv", "same_organisation"): (111, 1, 56, 0),
-        ("fresh_ice_pairs.csv", "all"): (100, 2, 70, 0),
-        ("fresh_ice_pairs.csv", "same_organisation"): (77, 2, 93, 0),
+        ("fresh_ice_pairs.csv", "all"): (100, 2, 65, 0),
+        ("fresh_ice_pairs.csv", "same_organisation"): (77, 2, 88, 0),
     }

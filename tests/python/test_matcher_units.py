@@ -87,6 +87,43 @@ CASES = [
         "a foundation is a separate body",
     ),
     (
+        "ST LOUIS COUNTY",
+        "ST LOUIS",
+        ("low", "token_overlap"),
+        ("low", "token_overlap"),
+        "another level of government, not a unit",
+    ),
+    (
+        "CITY OF SOMERVILLE PUBLIC SCHOOLS",
+        "CITY OF SOMERVILLE",
+        ("low", "token_overlap"),
+        ("low", "token_overlap"),
+        "a school district, another kind of public body",
+    ),
+    (
+        "JOHNS HOPKINS UNIVERSITY SCHOOL OF NURSING",
+        "JOHNS HOPKINS UNIVERSITY",
+        ("probable", "unit"),
+        ("low", "token_overlap"),
+        "inside a university a school is its unit",
+    ),
+    (
+        "UNION PACIFIC CREDIT UNION",
+        "UNION PACIFIC",
+        ("low", "token_overlap"),
+        ("low", "token_overlap"),
+        "a credit union added after a brand that has CREDIT or UNION of its own",
+    ),
+    ("ZYXCORP 2 3", "ZYXCORP 2", ("low", "token_overlap"), ("low", "token_overlap"), "a prefix, but numbers disagree"),
+    (
+        "ZYLOTEK SYSTEMS J SMITH",
+        "ZYLOTEK SYSTEMS",
+        ("low", "token_overlap"),
+        ("low", "token_overlap"),
+        "a prefix, but an initial without a partner",
+    ),
+    ("MURPHYS TOWING", "MURPHYS", ("low", "token_overlap"), ("low", "token_overlap"), "a surname's possessive"),
+    (
         "TEAMSTERS LOCAL 25 HEALTH",
         "TEAMSTERS LOCAL 122",
         ("low", "token_overlap"),
@@ -133,14 +170,28 @@ def test_units_and_separate_bodies_case_by_case(corpus: tuple[list[str], list[st
         ("SOUTHWEST AIRLINES", "SOUTHWEST AIRLINES FCU", True),
         ("PEPSICO", "PEPSICO FOUNDATION", True),
         ("HARVARD", "HARVARD ALUMNI", True),
+        ("UNION PACIFIC", "UNION PACIFIC CREDIT UNION", True),  # the added words hold CREDIT UNION
+        ("CREDIT ACCEPTANCE", "CREDIT ACCEPTANCE CREDIT UNION", True),
         ("CREDIT SUISSE", "CREDIT SUISSE UNION", False),  # CREDIT is the brand's own word
         ("UNION PACIFIC", "UNION PACIFIC CREDIT", False),
-        ("GATES FOUNDATION", "BILL AND MELINDA GATES FOUNDATION", False),  # no word added names a body
-        ("PEPSICO FOUNDATION", "COCA COLA FOUNDATION", False),  # not the other's words plus more
+        ("KAISER HOSPITALS", "KAISER FOUNDATION HOSPITALS", False),  # not the other's words, then more
+        ("GATES FOUNDATION", "BILL AND MELINDA GATES FOUNDATION", False),
+        ("PEPSICO FOUNDATION", "COCA COLA FOUNDATION", False),
     ],
 )
 def test_adds_separate_body(short: str, long: str, separate: bool) -> None:
-    assert adds_separate_body(set(short.split()), set(long.split())) is separate
+    assert adds_separate_body(short.split(), long.split()) is separate
+
+
+def test_unit_links_rank_after_the_names_own_spellings(corpus: tuple[list[str], list[str]]) -> None:
+    """A body with many unit vendors: with max_links_per_right=5 (the default) its own spelling
+    (a same-organisation link at the same tier) is kept before the units."""
+    units = [f"JOHNS HOPKINS UNIVERSITY {w}" for w in ("ALPHA LAB", "BETA LAB", "DELTA LAB", "GAMMA LAB", "KAPPA LAB")]
+    left = sorted(set(corpus[0]) | {"JOHNS HOPKINS UNIV", *units})
+    rows = match_to_arrow(left, sorted(set(corpus[1]) | {"JOHNS HOPKINS UNIVERSITY"})).to_pylist()
+    got = [(r["left_name"], r["match_type"]) for r in rows if r["right_name"] == "JOHNS HOPKINS UNIVERSITY"]
+    assert ("JOHNS HOPKINS UNIV", "fuzzy") in got
+    assert len(got) == 5 and sum(1 for _, t in got if t == "unit") == 3
 
 
 def _scoped(links: pa.Table) -> dict[tuple[str, str], tuple[str, str, str, str | None]]:
@@ -169,6 +220,13 @@ def test_a_unit_link_is_family_until_a_person_or_an_alias_says_more(corpus: tupl
         "reviewed",
         "same_organisation",
         "same by r on 2026-12-05: n",
+    )
+    unsure = parse_decisions([{**decided, "decision": "unsure"}], "f", cols)
+    assert _scoped(apply_knowledge(links, "vendor_employer", left, right, unsure, []))[pair] == (
+        "probable",
+        "unit",
+        "family",
+        f"{note}; unsure by r on 2026-12-05: n",
     )
     not_same = parse_decisions([{**decided, "decision": "not_same"}], "f", cols)
     out = apply_knowledge(links, "vendor_employer", left, right, not_same, []).to_pylist()
@@ -210,6 +268,7 @@ def test_common_name_words_file() -> None:
         ("ACME3", _DISTINCT, 0, False),  # not only letters
         ("GENSLER", _GENERIC, 0, False),  # a generic word of the matcher's lists
         ("GENSLER", _DISTINCT, _PLACE, False),  # a place word
+        ("MURPHYS", _DISTINCT, 0, False),  # MURPHY'S: a common surname with an S
     ],
 )
 def test_coined_brand(word: str, kind: int, wclass: int, coined: bool) -> None:
