@@ -28,7 +28,13 @@ from moneytrail.match_cli import run  # noqa: E402
 from python_udfs.matcher import MatchConfig  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "er"
-DEFAULT_SETS = ("heldout_pairs.csv", "fresh_dc_pairs.csv", "fresh_ma_pairs.csv", "fresh_ice_pairs.csv")
+DEFAULT_SETS = (
+    "heldout_pairs.csv",
+    "fresh_dc_pairs.csv",
+    "fresh_ma_pairs.csv",
+    "fresh_ice_pairs.csv",
+    "fresh_fec_pairs.csv",
+)
 #: employer non-answers as real FEC, OCPF and DC files write them, added to the right names
 #: (the labelled sets leave them out) so the count of links to non-answers means something
 NON_ANSWERS = (

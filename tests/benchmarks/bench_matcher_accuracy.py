@@ -10,9 +10,11 @@ Sets of labelled pairs (tests/fixtures/er/SOURCES.md):
 * ``LATER_SETS``, each labelled after the rules of its time were frozen: ``heldout_pairs.csv``
   (USAspending hospital recipients x FEC and Massachusetts OCPF employers; its errors were
   read for the wave-3 rules and the unit rule), ``fresh_dc_pairs.csv`` (DC vendors x DC
-  employers; read for the unit rule) and ``fresh_ma_pairs.csv`` (Massachusetts contract
-  vendors x Boston employers, labelled after the unit rule and never read to change
-  anything) -- the honest figure. For these, a second "probable" line counts only the
+  employers; read for the unit rule), ``fresh_ma_pairs.csv`` (Massachusetts contract
+  vendors x Boston employers; read for the coined-brand rule), and ``fresh_ice_pairs.csv``
+  (ICE vendors x Boston, California and DC employers) and ``fresh_fec_pairs.csv`` (DC and
+  USAspending hospital vendors x FEC and CAL-ACCESS employers), never read to change a
+  rule -- the honest figures. For these, a second "probable" line counts only the
   same-organisation links the analyses use by default (no ``unit`` links, scope family).
 
 A pair (left_name, right_name, label) counts as linked at tier T when the matcher links the
@@ -89,6 +91,7 @@ LATER_SETS = (
     ("fresh_dc_pairs.csv", "labelled after the wave-3 rules; read for the unit rule"),
     ("fresh_ma_pairs.csv", "labelled after the unit rule; read for the coined-brand rule"),
     ("fresh_ice_pairs.csv", "labelled after the coined-brand rule, never read to change a rule"),
+    ("fresh_fec_pairs.csv", "labelled after the review of the unit rules, never read to change a rule"),
 )
 
 
