@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -434,11 +435,12 @@ def _untouched(rest: pa.Table, relation: str) -> pa.Table:
     n = rest.num_rows
     null = pa.nulls(n, pa.string())
     unit = pc.equal(rest.column("match_type"), "unit")
-    notes = [
-        unit_link_note(a, b) if u else None
-        for a, b, u in zip(
-            rest.column("left_name").to_pylist(), rest.column("right_name").to_pylist(), unit.to_pylist(), strict=True
-        )
+    # only the few unit rows go through Python; every other row's note stays null
+    units = rest.filter(unit)
+    notes = np.full(n, None, dtype=object)
+    notes[np.flatnonzero(unit.to_numpy(zero_copy_only=False))] = [
+        unit_link_note(a, b)
+        for a, b in zip(units.column("left_name").to_pylist(), units.column("right_name").to_pylist(), strict=True)
     ]
     return (
         rest.append_column("link_scope", pc.if_else(unit, "family", "same_organisation"))

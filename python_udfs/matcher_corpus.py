@@ -26,6 +26,7 @@ from python_udfs.matcher_words import (
     _PLACE,
     _STOP,
     _WEAK,
+    CREDIT_UNION,
     DEFAULT_GENERIC_WORDS,
     DEFAULT_GOVERNMENT_TYPE_WORDS,
     DEFAULT_ORGANISATION_TYPE_WORDS,
@@ -311,7 +312,7 @@ def _build_corpus(left: set[str], right: set[str], cfg: MatchConfig, stats: Word
     ord_has, ord_first = _ordered_flags(w, vocab, nt_name, nt_tok, n_names)
     last_tok, last_code = _last_word(w, vocab, vocab_arr, kind, vlen, lists)
     separate_body = np.zeros(n_names, dtype=bool)
-    sep_words = np.array([v in SEPARATE_BODY_WORDS or v == "CREDIT" for v in vocab], dtype=bool)
+    sep_words = np.array([v in SEPARATE_BODY_WORDS or v == CREDIT_UNION[0] for v in vocab], dtype=bool)
     separate_body[nt_name[sep_words[nt_tok]]] = True
     return _Corpus(
         names=names,

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from python_udfs.matcher_align import _align, _Alignment
 from python_udfs.matcher_config import _TIER_RANK, MatchConfig
 from python_udfs.matcher_corpus import _Corpus
+from python_udfs.matcher_units import separate_body_mask, unit_mask
 from python_udfs.matcher_words import _DIR, _DISTINCT, _GENERIC, _GOV, _INIT, _KEY, _LEGAL, _ORG, _PLACE, _QUAL, _STOP
 
 
@@ -305,8 +306,6 @@ def _classify(
 def _cap_separate_bodies(c: _Corpus, rows: _Rows) -> None:
     """Links where one name is the other plus a separate body carrying its name (a credit
     union, a foundation: python_udfs/matcher_units.py) drop to ``low``, in place."""
-    from python_udfs.matcher_units import separate_body_mask
-
     maybe = (
         (rows.tier >= 0) & (rows.tier < _TIER_RANK["low"]) & (c.separate_body[rows.left] | c.separate_body[rows.right])
     )
@@ -328,8 +327,6 @@ def _promote_units(
     ``unit`` links at ``probable``, in place. ``other_kind``: a type conflict other than
     direction words (ST LOUIS / ST LOUIS COUNTY, CITY OF X / CITY OF X PUBLIC SCHOOLS: another
     kind of public body, not a unit)."""
-    from python_udfs.matcher_units import unit_mask
-
     maybe = (
         (rows.tier == _TIER_RANK["low"])
         & ~rows.num_mis

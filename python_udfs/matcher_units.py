@@ -42,16 +42,15 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from python_udfs.er_units import LEGAL_WORDS
 from python_udfs.matcher_corpus import _Corpus
-from python_udfs.matcher_words import _DIR, _DISTINCT, _LEGAL, _PLACE, _STOP, SEPARATE_BODY_WORDS
+from python_udfs.matcher_words import _DIR, _DISTINCT, _LEGAL, _PLACE, _STOP, CREDIT_UNION, SEPARATE_BODY_WORDS
 
-_CREDIT_UNION = frozenset(("CREDIT", "UNION"))
 #: at least this many words of the shorter name that are no stop word or legal form
 MIN_BRAND_WORDS = 2
 #: a one-word brand has at least this many letters
@@ -105,7 +104,13 @@ def unit_pair(c: _Corpus, tok_id: Mapping[str, int], a: int, b: int, coined: boo
         return False
     elif not any(k == _DISTINCT and not cl & (_PLACE | _DIR) for k, cl in zip(kinds, classes, strict=True)):
         return False
-    return not adds_separate_body(short, long)
+    return not _names_a_body(long[len(short) :])
+
+
+def _names_a_body(extra: list[str]) -> bool:
+    """Words added after a name that name a separate body carrying it."""
+    pairs = zip(extra, extra[1:], strict=False)
+    return bool(SEPARATE_BODY_WORDS.intersection(extra)) or any(p == CREDIT_UNION for p in pairs)
 
 
 def adds_separate_body(short: list[str], long: list[str]) -> bool:
@@ -114,20 +119,27 @@ def adds_separate_body(short: list[str], long: list[str]) -> bool:
     FOUNDATION``): another organisation, whatever the scores say. Only the added words count
     (``UNION PACIFIC`` / ``UNION PACIFIC CREDIT UNION`` is a credit union; ``KAISER HOSPITALS``
     / ``KAISER FOUNDATION HOSPITALS`` adds no body after the name)."""
-    if len(short) >= len(long) or long[: len(short)] != short:
-        return False
-    extra = long[len(short) :]
-    credit_union = any(a == "CREDIT" and b == "UNION" for a, b in zip(extra, extra[1:], strict=False))
-    return credit_union or bool(SEPARATE_BODY_WORDS.intersection(extra))
+    return len(short) < len(long) and long[: len(short)] == short and _names_a_body(long[len(short) :])
+
+
+def _pair_mask(
+    left: np.ndarray, right: np.ndarray, candidates: np.ndarray, test: Callable[[int, int], bool]
+) -> np.ndarray:
+    """``test`` of each pair of ``candidates`` (a bool mask over ``left``/``right``), False elsewhere."""
+    out = np.zeros(left.size, bool)
+    for k in np.nonzero(candidates)[0].tolist():
+        out[k] = test(int(left[k]), int(right[k]))
+    return out
 
 
 def separate_body_mask(c: _Corpus, left: np.ndarray, right: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Which of the pairs ``candidates`` (a bool mask) add a separate body to the other name."""
-    out = np.zeros(left.size, bool)
-    for k in np.nonzero(candidates)[0].tolist():
-        wa, wb = c.names[int(left[k])].split(" "), c.names[int(right[k])].split(" ")
-        out[k] = adds_separate_body(wa, wb) or adds_separate_body(wb, wa)
-    return out
+
+    def test(a: int, b: int) -> bool:
+        wa, wb = c.names[a].split(" "), c.names[b].split(" ")
+        return adds_separate_body(wa, wb) or adds_separate_body(wb, wa)
+
+    return _pair_mask(left, right, candidates, test)
 
 
 def unit_mask(
@@ -139,7 +151,4 @@ def unit_mask(
     coined: bool = True,
 ) -> np.ndarray:
     """Which of the pairs ``candidates`` (a bool mask over ``left``/``right``) are unit pairs."""
-    out = np.zeros(left.size, bool)
-    for k in np.nonzero(candidates)[0].tolist():
-        out[k] = unit_pair(c, tok_id, int(left[k]), int(right[k]), coined)
-    return out
+    return _pair_mask(left, right, candidates, lambda a, b: unit_pair(c, tok_id, a, b, coined))

@@ -139,6 +139,7 @@ PLACE_WORDS: frozenset[str] = frozenset(_PLACES.split())
 #: words a name adds to another's to name a separate body carrying its name, not a unit of it
 #: (python_udfs/matcher_units.py; a credit union is CREDIT and UNION together)
 SEPARATE_BODY_WORDS: frozenset[str] = frozenset("ALUMNI AUXILIARY FCU FOUNDATION PAC RETIREES".split())
+CREDIT_UNION: tuple[str, str] = ("CREDIT", "UNION")
 
 #: Postal codes of US states, so TX matches TEXAS.
 STATE_CODES: dict[str, str] = {

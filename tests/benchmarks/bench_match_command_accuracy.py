@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from moneytrail.match_cli import run  # noqa: E402
 from python_udfs.matcher import MatchConfig  # noqa: E402
+from tests.benchmarks.bench_matcher_accuracy import FIXTURES, Pair, load_pairs  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "fixtures" / "er"
 DEFAULT_SETS = (
     "heldout_pairs.csv",
     "fresh_dc_pairs.csv",
@@ -54,11 +54,6 @@ NON_ANSWERS = (
 )
 
 
-def _pairs(path: Path) -> list[tuple[str, str, bool]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return [(r["left_name"], r["right_name"], r["label"] == "1") for r in csv.DictReader(f)]
-
-
 def _write_names(path: Path, names: set[str]) -> None:
     """One name per line (the command's plain-list input); a name with a line break cannot be one."""
     if any("\n" in n or "\r" in n for n in names):
@@ -72,7 +67,7 @@ CONTROL_VENDORS = ("HOMEMAKER SERVICES", "RETIRED SENIOR VOLUNTEER PROGRAM", "SE
 
 
 def _links(
-    pairs: list[tuple[str, str, bool]],
+    pairs: Sequence[Pair],
     scopes: Sequence[str] | None,
     extra_left: Sequence[str] = (),
     config: MatchConfig | None = None,
@@ -80,8 +75,8 @@ def _links(
     """(left raw, right raw) of every link at probable or better that the command writes."""
     with tempfile.TemporaryDirectory() as tmp:
         left, right, out = Path(tmp, "left.txt"), Path(tmp, "right.txt"), Path(tmp, "links.csv")
-        _write_names(left, {a for a, _, _ in pairs} | set(extra_left))
-        _write_names(right, {b for _, b, _ in pairs} | set(NON_ANSWERS))
+        _write_names(left, {p.left for p in pairs} | set(extra_left))
+        _write_names(right, {p.right for p in pairs} | set(NON_ANSWERS))
         run(left, right, out, config=config, min_tier="probable", scopes=scopes)
         with out.open(encoding="utf-8", newline="") as f:
             return [(r["left_raw"], r["right_raw"]) for r in csv.DictReader(f)]
@@ -90,17 +85,15 @@ def _links(
 def measure(path: Path, scopes: Sequence[str] | None) -> tuple[int, int, int, int]:
     """(true positives, false positives, false negatives, links to non-answers) at probable;
     the last with ``CONTROL_VENDORS`` added to the left names."""
-    pairs = _pairs(path)
+    pairs = load_pairs(path)
     linked = set(_links(pairs, scopes))
-    tp = sum(1 for a, b, y in pairs if y and (a, b) in linked)
-    fp = sum(1 for a, b, y in pairs if not y and (a, b) in linked)
-    fn = sum(1 for a, b, y in pairs if y and (a, b) not in linked)
+    tp = sum(1 for p in pairs if p.label and (p.left, p.right) in linked)
+    fp = sum(1 for p in pairs if not p.label and (p.left, p.right) in linked)
+    fn = sum(1 for p in pairs if p.label and (p.left, p.right) not in linked)
     return tp, fp, fn, non_answer_links(pairs, scopes)
 
 
-def non_answer_links(
-    pairs: list[tuple[str, str, bool]], scopes: Sequence[str] | None, config: MatchConfig | None = None
-) -> int:
+def non_answer_links(pairs: Sequence[Pair], scopes: Sequence[str] | None, config: MatchConfig | None = None) -> int:
     """Links to a ``NON_ANSWERS`` name, with ``CONTROL_VENDORS`` among the vendors."""
     return sum(1 for _, b in _links(pairs, scopes, CONTROL_VENDORS, config) if b in NON_ANSWERS)
 

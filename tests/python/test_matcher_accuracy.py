@@ -124,7 +124,7 @@ def test_the_command_figures() -> None:
         for scopes in ("all", "same_organisation")
     }
     # the non-answer column can fail: with the filter off a control vendor links to a non-answer
-    ice = command._pairs(bench.FIXTURES / "fresh_ice_pairs.csv")
+    ice = bench.load_pairs(bench.FIXTURES / "fresh_ice_pairs.csv")
     assert command.non_answer_links(ice, None, MatchConfig(non_answers=())) == 1
     assert got == {
         ("heldout_pairs.csv", "all"): (41, 4, 22, 0),
